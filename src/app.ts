@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import type { Config } from './config/config.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { HttpError } from './http/http-error.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { webhookRoutes } from './http/webhook-routes.js';
+import type { Mappings } from './normalize/tables.js';
+import type { Logger } from './ops/logger.js';
+import type { Metrics } from './ops/metrics.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  config: Pick<
+    Config,
+    | 'forwardSource'
+    | 'forwardFormat'
+    | 'inboundHeader'
+    | 'adminToken'
+    | 'maxBodyBytes'
+    | 'dedupWindowMs'
+  >;
+  store: Store;
+  mappings: Mappings;
+  logger: Logger;
+  metrics: Metrics;
+  /** Called when an event to forward is stored. */
+  onAccepted?: () => void;
+  /** Whether deliveries are running (for /readyz). */
+  isDelivering?: () => boolean;
+}
+
+/** The HTTP app. Does nothing on import and reads no environment: everything comes in `deps`. */
+export function createApp(deps: AppDeps): Hono {
+  const { config, store, mappings, logger, metrics } = deps;
+  const app = new Hono();
+
+  app.route(
+    '/',
+    webhookRoutes({
+      config,
+      store,
+      mappings,
+      logger,
+      metrics,
+      onAccepted: deps.onAccepted ?? (() => {}),
+    }),
+  );
+  app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));
+  // Without ADMIN_TOKEN the admin routes do not exist.
+  if (config.adminToken) app.route('/admin', adminRoutes({ store, adminToken: config.adminToken }));
+
+  app.notFound((c) =>
+    c.json(new HttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404),
+  );
+  app.onError(function toErrorBody(error, c) {
+    if (error instanceof HttpError) return c.json(error.toBody(), error.status);
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'http: unexpected error');
+    return c.json(
+      new HttpError(500, 'internal_error', 'unexpected error; see the service log').toBody(),
+      500,
+    );
+  });
+  return app;
+}

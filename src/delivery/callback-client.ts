@@ -1,0 +1,100 @@
+import { errors, Pool } from 'undici';
+import type { OutboxItem } from '../store/store.js';
+import { parseRetryAfter } from './retry-after.js';
+
+// Deliveries go out through undici's Pool, not global fetch: a keep-alive pool per callback
+// origin, its own timeouts, and no redirect following. msw does not see undici.request, so
+// tests deliver to a real HTTP server on loopback (see README, "Why undici").
+
+export interface CallbackClientOptions {
+  url: string;
+  timeoutMs: number;
+  /** Static headers sent on every delivery (CALLBACK_HEADERS). */
+  headers: Record<string, string>;
+  connections: number;
+}
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  statusCode: number | null;
+  /** Why the attempt failed when there was no HTTP answer (timeout, refused, reset...). */
+  error: string | null;
+  /** From Retry-After on a 429 or 503. */
+  retryAfterMs: number | null;
+}
+
+export interface CallbackClient {
+  send(item: OutboxItem): Promise<DeliveryOutcome>;
+  close(): Promise<void>;
+}
+
+const USER_AGENT = 'faceauth-shim/0.1';
+
+export function createCallbackClient(options: CallbackClientOptions): CallbackClient {
+  const url = new URL(options.url);
+  const path = `${url.pathname}${url.search}`;
+  const pool = new Pool(url.origin, {
+    connections: options.connections,
+    keepAliveTimeout: 30_000,
+    connectTimeout: Math.min(options.timeoutMs, 10_000),
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+
+  return {
+    async send(item) {
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path,
+          headers: {
+            ...options.headers,
+            'content-type': 'application/json',
+            'user-agent': USER_AGENT,
+            'x-faceauth-event-id': item.eventId,
+            'x-faceauth-source': item.source,
+          },
+          body: item.body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        // The answer's body is not used; read it off so the connection goes back to the pool.
+        await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        const { statusCode } = response;
+        const retryAfter = response.headers['retry-after'];
+        return {
+          ok: statusCode >= 200 && statusCode < 300,
+          statusCode,
+          error: null,
+          retryAfterMs:
+            statusCode === 429 || statusCode === 503
+              ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now())
+              : null,
+        };
+      } catch (error) {
+        return { ok: false, statusCode: null, error: describe(error), retryAfterMs: null };
+      }
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+/** A short, stable description of why no HTTP answer came. */
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    if (
+      error.name === 'TimeoutError' ||
+      error instanceof errors.HeadersTimeoutError ||
+      error instanceof errors.BodyTimeoutError
+    ) {
+      return 'timeout';
+    }
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
+    if (typeof causeCode === 'string') return causeCode;
+    return error.name;
+  }
+  return 'unknown error';
+}

@@ -1,0 +1,24 @@
+/** The one error type of the HTTP edge; app.onError turns it into CONTRACT.md's error body. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: 400 | 401 | 404 | 413 | 415 | 422 | 500 | 503,
+    readonly code: string,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+
+  /** `{"success":false,"error":{"code","message"[,"issues"]}}` */
+  toBody() {
+    return {
+      success: false as const,
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.issues ? { issues: this.issues } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import { FaceAuthenticationBody } from '../intake/face-authentication-schema.js';
+import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
+import {
+  type AuthStatus,
+  emptyResult,
+  type NormalizedResult,
+  type Source,
+} from './normalized-schema.js';
+import { getPath, setPath } from './paths.js';
+import type { ReasonCode } from './reason-codes.js';
+import type { LegacyToNormalizedTable, Mappings, WorkflowsToNormalizedTable } from './tables.js';
+
+/** What faceauth-shim itself knows of an event, as opposed to what the source said. */
+export interface EventMeta {
+  eventId: string;
+  receivedAt: string;
+}
+
+// Pure functions: a source body and the tables in, the normalized result out.
+
+export function normalizeLegacy(
+  body: LegacyAuthenticationBody,
+  table: LegacyToNormalizedTable,
+  meta: EventMeta,
+): NormalizedResult {
+  const result = fromFields('legacy', body, table.fields, meta, LEGACY_KEYS);
+  result.reason = legacyReason(body, result, table);
+  return result;
+}
+
+export function normalizeWorkflows(
+  body: FaceAuthenticationBody,
+  table: WorkflowsToNormalizedTable,
+  meta: EventMeta,
+): NormalizedResult {
+  const result = fromFields('workflows', body, table.fields, meta, WORKFLOWS_KEYS);
+  const name = result.error.name;
+  const rule =
+    name !== null && Object.hasOwn(table.reasons.errorNames, name)
+      ? table.reasons.errorNames[name]
+      : undefined;
+  for (const [target, value] of Object.entries(rule?.sets ?? {})) {
+    setPath(result as unknown as Record<string, unknown>, target, value);
+  }
+  if (result.status === 'PASS') result.reason = null;
+  else if (name === null) result.reason = table.reasons.failureWithoutReason;
+  else result.reason = rule?.reason ?? table.reasons.unknownErrorName;
+  return result;
+}
+
+/** Normalizes a body already validated against its source's schema. */
+export function normalize(
+  source: Source,
+  body: LegacyAuthenticationBody | FaceAuthenticationBody,
+  mappings: Mappings,
+  meta: EventMeta,
+): NormalizedResult {
+  return source === 'legacy'
+    ? normalizeLegacy(body as LegacyAuthenticationBody, mappings.legacy, meta)
+    : normalizeWorkflows(body as FaceAuthenticationBody, mappings.workflows, meta);
+}
+
+function legacyReason(
+  body: LegacyAuthenticationBody,
+  result: NormalizedResult,
+  table: LegacyToNormalizedTable,
+): ReasonCode | null {
+  if (result.status === 'PASS') return null;
+  const { reasons } = table;
+  const code = result.error.code;
+  if (code !== null) {
+    const key = String(code);
+    return Object.hasOwn(reasons.errorCodes, key)
+      ? (reasons.errorCodes[key] as ReasonCode)
+      : reasons.unknownErrorCode;
+  }
+  if (result.error.name !== null || result.error.message !== null) return reasons.unknownErrorCode;
+  const flagged = reasons.failureFlags.find((rule) => getPath(body, rule.field) === true);
+  return flagged ? flagged.reason : reasons.failureWithoutReason;
+}
+
+// Top-level fields each source's schema knows; the rest is kept in unknownFields.
+const LEGACY_KEYS: ReadonlySet<string> = new Set(Object.keys(LegacyAuthenticationBody.shape));
+const WORKFLOWS_KEYS: ReadonlySet<string> = new Set(Object.keys(FaceAuthenticationBody.shape));
+
+function fromFields(
+  source: Source,
+  body: Record<string, unknown>,
+  fields: Record<string, string>,
+  meta: EventMeta,
+  knownKeys: ReadonlySet<string>,
+): NormalizedResult {
+  const status = getPath(body, fields.status ?? 'overallStatus') as AuthStatus;
+  const result = emptyResult({ ...meta, source, status });
+  const writable = result as unknown as Record<string, unknown>;
+  for (const [target, from] of Object.entries(fields)) {
+    const value = getPath(body, from);
+    if (value !== undefined && value !== null) setPath(writable, target, value);
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (!knownKeys.has(key)) result.unknownFields[key] = value;
+  }
+  return result;
+}

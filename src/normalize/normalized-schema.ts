@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ReasonCode } from './reason-codes.js';
+
+export const SOURCES = ['legacy', 'workflows'] as const;
+export const Source = z.enum(SOURCES);
+export type Source = z.infer<typeof Source>;
+
+export const AuthStatus = z.enum(['PASS', 'FAIL']);
+export type AuthStatus = z.infer<typeof AuthStatus>;
+
+const text = z.string().nullable();
+const flag = z.boolean().nullable();
+const score = z.number().nullable();
+
+export const Candidate = z.looseObject({
+  identityId: z.string().optional(),
+  confidence: z.number().optional(),
+});
+
+/**
+ * The normalized result, version 1: everything either source says about one face
+ * authentication. A value the source did not send is `null`, never a guess.
+ */
+export const NormalizedResult = z
+  .object({
+    version: z.literal(1).describe('Version of this format.'),
+    eventId: z.string().describe('faceauth-shim event id; also sent as X-Faceauth-Event-Id.'),
+    receivedAt: z.iso.datetime().describe('When faceauth-shim accepted the webhook (UTC).'),
+    source: Source.describe('Which Incode webhook produced this result.'),
+    status: AuthStatus.describe('Outcome of the authentication.'),
+    reason: ReasonCode.nullable().describe('Why it failed, in one vocabulary; null on PASS.'),
+    ids: z.object({
+      customerId: text.describe('Incode identity id (legacy customerId, Workflows customerId).'),
+      interviewId: text.describe('Incode session id.'),
+      transactionId: text.describe('Legacy only.'),
+      externalCustomerId: text.describe('Workflows only: your own id for the customer.'),
+      hint: text.describe('Workflows only: the authentication hint (identity id, email or phone).'),
+    }),
+    error: z
+      .object({
+        code: z.number().int().nullable().describe('Legacy errorCode.'),
+        name: text.describe('Legacy error text, or Workflows error.name.'),
+        message: text.describe('Legacy errorMessage, or Workflows error.message.'),
+      })
+      .describe('The error fields exactly as the source sent them.'),
+    faceMatch: flag,
+    spoof: z.object({ attempt: flag, confidence: score.describe('0..1') }),
+    recognition: z.object({
+      confidence: score.describe('0..1'),
+      candidates: z.array(Candidate).nullable(),
+    }),
+    overallScore: score.describe('0..1'),
+    flags: z.object({ faceMask: flag, lenses: flag, headCover: flag }),
+    attempts: z.object({
+      max: z.number().int().nullable(),
+      remaining: z.number().int().nullable(),
+    }),
+    secondFactor: flag,
+    children: z.array(z.unknown()).nullable(),
+    tokens: z.object({ token: text, interviewToken: text }),
+    unknownFields: z
+      .record(z.string(), z.unknown())
+      .describe('Top-level fields the source sent that this format has no place for, as sent.'),
+  })
+  .strict();
+
+export type NormalizedResult = z.infer<typeof NormalizedResult>;
+
+/** The normalized result with every source-provided value still unknown. */
+export function emptyResult(
+  meta: Pick<NormalizedResult, 'eventId' | 'receivedAt' | 'source' | 'status'>,
+): NormalizedResult {
+  return {
+    version: 1,
+    ...meta,
+    reason: null,
+    ids: {
+      customerId: null,
+      interviewId: null,
+      transactionId: null,
+      externalCustomerId: null,
+      hint: null,
+    },
+    error: { code: null, name: null, message: null },
+    faceMatch: null,
+    spoof: { attempt: null, confidence: null },
+    recognition: { confidence: null, candidates: null },
+    overallScore: null,
+    flags: { faceMask: null, lenses: null, headCover: null },
+    attempts: { max: null, remaining: null },
+    secondFactor: null,
+    children: null,
+    tokens: { token: null, interviewToken: null },
+    unknownFields: {},
+  };
+}

@@ -1,0 +1,256 @@
+import { z } from 'zod';
+import { FaceAuthenticationBody } from '../intake/face-authentication-schema.js';
+import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
+import { NormalizedResult } from './normalized-schema.js';
+import { ReasonCode, WORKFLOWS_ERROR_NAMES } from './reason-codes.js';
+import { kindOfValue, schemaPaths, type ValueKind } from './schema-paths.js';
+
+// The shapes of the files in mappings/. The files are data a reviewer reads; these schemas
+// and checkTables() make sure a mistake in them stops the start instead of a forward.
+
+const Path = z
+  .string()
+  .regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/, 'expected a dotted field path such as ids.customerId');
+
+/** normalized field -> source field. */
+const FieldTable = z.record(Path, Path);
+
+export const LegacyToNormalizedTable = z.strictObject({
+  fields: FieldTable,
+  reasons: z.strictObject({
+    errorCodes: z.record(z.string().regex(/^\d+$/, 'expected a numeric errorCode'), ReasonCode),
+    unknownErrorCode: ReasonCode,
+    failureFlags: z.array(z.strictObject({ field: Path, reason: ReasonCode })),
+    failureWithoutReason: ReasonCode,
+  }),
+});
+export type LegacyToNormalizedTable = z.infer<typeof LegacyToNormalizedTable>;
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const WorkflowsToNormalizedTable = z.strictObject({
+  fields: FieldTable,
+  reasons: z.strictObject({
+    errorNames: z
+      .record(
+        z.string().min(1),
+        z.strictObject({ reason: ReasonCode, sets: z.record(Path, Scalar).optional() }),
+      )
+      .superRefine((names, ctx) => {
+        for (const name of WORKFLOWS_ERROR_NAMES) {
+          if (!(name in names)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `missing: every documented Workflows error.name needs an entry`,
+            });
+          }
+        }
+      }),
+    unknownErrorName: ReasonCode,
+    failureWithoutReason: ReasonCode,
+  }),
+});
+export type WorkflowsToNormalizedTable = z.infer<typeof WorkflowsToNormalizedTable>;
+
+const Text = z.union([z.string(), z.strictObject({ from: Path, default: z.string().optional() })]);
+export type TextSpec = z.infer<typeof Text>;
+
+const LegacyField = z.strictObject({
+  legacy: Path,
+  from: Path.optional(),
+  default: z.json().optional(),
+  defaultByStatus: z
+    .strictObject({ PASS: z.json().optional(), FAIL: z.json().optional() })
+    .optional(),
+});
+export type LegacyFieldRule = z.infer<typeof LegacyField>;
+
+const LegacyError = z.union([
+  z.literal('none'),
+  z.strictObject({ error: Text, errorCode: z.number().int(), errorMessage: Text.optional() }),
+]);
+export type LegacyErrorRule = z.infer<typeof LegacyError>;
+
+export const NormalizedToLegacyTable = z.strictObject({
+  fields: z.array(LegacyField).min(1),
+  passThroughUnknownFields: z.boolean(),
+  // An enum key makes the record exhaustive: every reason code must be spelled.
+  errors: z.record(ReasonCode, LegacyError),
+});
+export type NormalizedToLegacyTable = z.infer<typeof NormalizedToLegacyTable>;
+
+export interface Mappings {
+  legacy: LegacyToNormalizedTable;
+  workflows: WorkflowsToNormalizedTable;
+  toLegacy: NormalizedToLegacyTable;
+}
+
+export const MAPPING_FILES = {
+  legacy: 'legacy-to-normalized.yaml',
+  workflows: 'workflows-to-normalized.yaml',
+  toLegacy: 'normalized-to-legacy.yaml',
+} as const satisfies Record<keyof Mappings, string>;
+
+const TABLE_SCHEMAS = {
+  legacy: LegacyToNormalizedTable,
+  workflows: WorkflowsToNormalizedTable,
+  toLegacy: NormalizedToLegacyTable,
+} as const;
+
+/** One problem in one file of mappings/. */
+export interface TableProblem {
+  file: string;
+  entry: string;
+  message: string;
+}
+
+const NORMALIZED_PATHS = schemaPaths(NormalizedResult);
+const SOURCE_PATHS = {
+  legacy: schemaPaths(LegacyAuthenticationBody),
+  workflows: schemaPaths(FaceAuthenticationBody),
+};
+/** Normalized fields a table may write: leaves set by the source, not the envelope. */
+const WRITABLE = new Set(
+  [...NORMALIZED_PATHS]
+    .filter(
+      ([path, kind]) =>
+        kind !== 'object' &&
+        !['version', 'eventId', 'receivedAt', 'source', 'unknownFields'].includes(path),
+    )
+    .map(([path]) => path),
+);
+
+const compatible = (a: ValueKind | undefined, b: ValueKind | undefined) =>
+  a === b || a === 'unknown' || b === 'unknown';
+
+/** Validates the three parsed tables: shapes, then the field paths and kinds they name. */
+export function checkTables(
+  raw: Record<keyof Mappings, unknown>,
+): { ok: true; mappings: Mappings } | { ok: false; problems: TableProblem[] } {
+  const problems: TableProblem[] = [];
+  const parsed: Partial<Mappings> = {};
+  for (const key of Object.keys(TABLE_SCHEMAS) as (keyof Mappings)[]) {
+    const result = TABLE_SCHEMAS[key].safeParse(raw[key]);
+    if (result.success) {
+      (parsed as Record<string, unknown>)[key] = result.data;
+    } else {
+      for (const issue of result.error.issues) {
+        problems.push({
+          file: MAPPING_FILES[key],
+          entry: issue.path.join('.') || '(top level)',
+          message: issue.message,
+        });
+      }
+    }
+  }
+  const { legacy, workflows, toLegacy } = parsed;
+  if (legacy) checkFieldTable('legacy', legacy.fields, problems);
+  if (workflows) checkFieldTable('workflows', workflows.fields, problems);
+  if (legacy) {
+    legacy.reasons.failureFlags.forEach((rule, i) => {
+      if (SOURCE_PATHS.legacy.get(rule.field) !== 'boolean') {
+        problems.push({
+          file: MAPPING_FILES.legacy,
+          entry: `reasons.failureFlags.${i}.field`,
+          message: `"${rule.field}" is not a true/false field of the legacy body`,
+        });
+      }
+    });
+  }
+  if (workflows) {
+    for (const [name, rule] of Object.entries(workflows.reasons.errorNames)) {
+      for (const [target, value] of Object.entries(rule.sets ?? {})) {
+        const entry = `reasons.errorNames.${name}.sets.${target}`;
+        if (!WRITABLE.has(target)) {
+          problems.push({
+            file: MAPPING_FILES.workflows,
+            entry,
+            message: `"${target}" is not a field of the normalized result`,
+          });
+        } else if (!compatible(NORMALIZED_PATHS.get(target), kindOfValue(value))) {
+          problems.push({
+            file: MAPPING_FILES.workflows,
+            entry,
+            message: `${target} holds a ${NORMALIZED_PATHS.get(target)}, not a ${kindOfValue(value)}`,
+          });
+        }
+      }
+    }
+  }
+  if (toLegacy) {
+    const normalizedField = (path: string, entry: string) => {
+      if (!NORMALIZED_PATHS.has(path)) {
+        problems.push({
+          file: MAPPING_FILES.toLegacy,
+          entry,
+          message: `"${path}" is not a field of the normalized result`,
+        });
+      }
+    };
+    toLegacy.fields.forEach((rule, i) => {
+      if (rule.from) normalizedField(rule.from, `fields.${i}.from`);
+      if (!rule.from && rule.default === undefined) {
+        problems.push({
+          file: MAPPING_FILES.toLegacy,
+          entry: `fields.${i}`,
+          message: `"${rule.legacy}" needs a "from" or a "default"`,
+        });
+      }
+    });
+    for (const [reason, rule] of Object.entries(toLegacy.errors)) {
+      if (rule === 'none') continue;
+      for (const key of ['error', 'errorMessage'] as const) {
+        const spec = rule[key];
+        if (spec && typeof spec === 'object')
+          normalizedField(spec.from, `errors.${reason}.${key}.from`);
+      }
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, mappings: parsed as Mappings };
+}
+
+function checkFieldTable(
+  source: 'legacy' | 'workflows',
+  fields: Record<string, string>,
+  problems: TableProblem[],
+): void {
+  const file = MAPPING_FILES[source];
+  const sourcePaths = SOURCE_PATHS[source];
+  if (!('status' in fields)) {
+    problems.push({
+      file,
+      entry: 'fields.status',
+      message: 'missing: the normalized status must come from a field',
+    });
+  }
+  for (const [target, from] of Object.entries(fields)) {
+    const entry = `fields.${target}`;
+    if (!WRITABLE.has(target)) {
+      problems.push({
+        file,
+        entry,
+        message: `"${target}" is not a field of the normalized result`,
+      });
+      continue;
+    }
+    const fromKind = sourcePaths.get(from);
+    if (!fromKind) {
+      problems.push({
+        file,
+        entry,
+        message: `"${from}" is not a known field of the ${source} body`,
+      });
+      continue;
+    }
+    const targetKind = NORMALIZED_PATHS.get(target);
+    if (!compatible(targetKind, fromKind)) {
+      problems.push({
+        file,
+        entry,
+        message: `${target} holds a ${targetKind}, but ${from} is a ${fromKind}`,
+      });
+    }
+  }
+}

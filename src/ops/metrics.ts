@@ -1,0 +1,39 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { EVENT_STATUSES, type Store } from '../store/store.js';
+
+/** The service's Prometheus metrics, on a registry of its own (not prom-client's global one). */
+export function createMetrics(store: Pick<Store, 'countByStatus'>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'faceauth_' });
+  const webhooks = new Counter({
+    name: 'faceauth_webhooks_total',
+    help: 'Webhooks received, by route and outcome (accepted, duplicate, or the error code).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [registry],
+  });
+  const deliveryAttempts = new Counter({
+    name: 'faceauth_delivery_attempts_total',
+    help: 'Delivery attempts to the callback, by source and outcome (delivered, failed, dead).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
+  const deliveryDuration = new Histogram({
+    name: 'faceauth_delivery_duration_seconds',
+    help: 'Duration of one delivery attempt to the callback.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'faceauth_events',
+    help: 'Stored events by status (pending, delivered, dead, shadowed).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await store.countByStatus();
+      for (const status of EVENT_STATUSES) this.set({ status }, counts[status]);
+    },
+  });
+  return { registry, webhooks, deliveryAttempts, deliveryDuration };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

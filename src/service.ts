@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { Config } from './config/config.js';
+import { createCallbackClient } from './delivery/callback-client.js';
+import { createDeliveryWorker } from './delivery/delivery-worker.js';
+import { loadMappings } from './normalize/load-mappings.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createMetrics } from './ops/metrics.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export interface RunningService {
+  /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  /** Stops taking requests, lets deliveries in flight finish within `graceMs`, closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part from the configuration and starts listening.
+ * Throws MappingsError for a broken table and StoreUnavailableError when the store won't open.
+ */
+export async function startService(
+  config: Config,
+  logger: Logger = createLogger({ level: config.logLevel }),
+): Promise<RunningService> {
+  const mappings = await loadMappings(config.mappingsDir);
+  const store = SqliteStore.open(config.database.path);
+  const metrics = createMetrics(store);
+  const client = createCallbackClient({
+    url: config.callbackUrl,
+    timeoutMs: config.callbackTimeoutMs,
+    headers: config.callbackHeaders,
+    connections: config.callbackConcurrency,
+  });
+  const worker = createDeliveryWorker({
+    store,
+    client,
+    retryScheduleMs: config.retryScheduleMs,
+    concurrency: config.callbackConcurrency,
+    leaseMs: config.callbackTimeoutMs + 30_000,
+    logger,
+    metrics,
+  });
+  const app = createApp({
+    config,
+    store,
+    mappings,
+    logger,
+    metrics,
+    onAccepted: worker.wake,
+    isDelivering: () => worker.running,
+  });
+  if (!config.inboundHeader) {
+    logger.warn(
+      'INBOUND_AUTH=none: webhooks are accepted without credentials; use this only on a machine of your own',
+    );
+  }
+  await worker.start();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info(
+    {
+      url,
+      forwardSource: config.forwardSource,
+      forwardFormat: config.forwardFormat,
+      database: config.database.path,
+    },
+    'faceauth-shim: listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        });
+        await worker.stop(graceMs);
+        await client.close();
+        await store.close();
+        logger.info('faceauth-shim: stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,388 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import {
+  type AcceptResult,
+  type AttemptRecord,
+  EVENT_STATUSES,
+  type EventDetail,
+  type EventQuery,
+  type EventStatus,
+  type EventSummary,
+  type ForwardFormat,
+  type NewEvent,
+  type OutboxItem,
+  type Page,
+  type QuarantineEntry,
+  type QuarantineRecord,
+  type Store,
+  StoreUnavailableError,
+} from './store.js';
+
+interface EventRow {
+  seq: number;
+  id: string;
+  source: Source;
+  route: string;
+  received_at: number;
+  result_status: NormalizedResult['status'];
+  reason: NormalizedResult['reason'];
+  customer_id: string | null;
+  interview_id: string | null;
+  status: EventStatus;
+  forward_format: ForwardFormat | null;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+  duplicates: number;
+  next_attempt_at: number | null;
+}
+
+interface QuarantineRow {
+  seq: number;
+  id: string;
+  received_at: number;
+  route: string;
+  content_type: string | null;
+  http_status: number;
+  code: string;
+  message: string;
+  issues: string | null;
+  body: Buffer;
+  truncated: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
+  e.customer_id, e.interview_id, e.status, e.forward_format, e.attempts, e.last_error,
+  e.delivered_at, e.duplicates, o.next_attempt_at`;
+
+/** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#statements = {
+      findDuplicate: db.prepare<[string, number], { id: string }>(
+        'SELECT id FROM events WHERE dedup_key = ? AND received_at > ? ORDER BY seq DESC LIMIT 1',
+      ),
+      countDuplicate: db.prepare<[string]>(
+        'UPDATE events SET duplicates = duplicates + 1 WHERE id = ?',
+      ),
+      insertEvent: db.prepare(
+        `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
+           normalized, result_status, reason, customer_id, interview_id, status, forward_format)
+         VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
+           @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat)`,
+      ),
+      insertOutbox: db.prepare<[string, Uint8Array, number]>(
+        'INSERT INTO outbox (event_id, body, next_attempt_at) VALUES (?, ?, ?)',
+      ),
+      due: db.prepare<
+        [number, number, number],
+        { event_id: string; body: Buffer; source: Source; attempts: number }
+      >(
+        `SELECT o.event_id, o.body, e.source, e.attempts FROM outbox o JOIN events e ON e.id = o.event_id
+         WHERE o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+         ORDER BY o.next_attempt_at, e.seq LIMIT ?`,
+      ),
+      lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
+      insertAttempt: db.prepare(
+        `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
+         SELECT @eventId, attempts + 1, @at, @durationMs, @statusCode, @error FROM events WHERE id = @eventId`,
+      ),
+      delivered: db.prepare<[number, string]>(
+        `UPDATE events SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
+         WHERE id = ?`,
+      ),
+      failed: db.prepare<[string, string, string]>(
+        'UPDATE events SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
+      ),
+      deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
+      reschedule: db.prepare<[number, string]>(
+        'UPDATE outbox SET next_attempt_at = ?, lease_until = NULL WHERE event_id = ?',
+      ),
+      releaseLeases: db.prepare(
+        'UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL',
+      ),
+      insertQuarantine: db.prepare(
+        `INSERT INTO quarantine (id, received_at, route, content_type, http_status, code, message, issues, body, truncated)
+         VALUES (@id, @receivedAt, @route, @contentType, @httpStatus, @code, @message, @issues, @body, @truncated)`,
+      ),
+      eventById: db.prepare<
+        [string],
+        EventRow & { normalized: string; content_type: string; raw_body: Buffer }
+      >(
+        `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body
+         FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
+      ),
+      attemptsOf: db.prepare<
+        [string],
+        { at: number; duration_ms: number; status_code: number | null; error: string | null }
+      >(
+        'SELECT at, duration_ms, status_code, error FROM delivery_attempts WHERE event_id = ? ORDER BY attempt',
+      ),
+      countByStatus: db.prepare<[], { status: EventStatus; n: number }>(
+        'SELECT status, COUNT(*) AS n FROM events GROUP BY status',
+      ),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  /** Opens (creating if needed) the SQLite file at `path` and brings its schema up to date. */
+  static open(path: string): SqliteStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction((): AcceptResult => {
+        const previous = s.findDuplicate.get(event.dedupKey, event.receivedAt - dedupWindowMs);
+        if (previous) {
+          s.countDuplicate.run(previous.id);
+          return { eventId: previous.id, duplicate: true };
+        }
+        const n = event.normalized;
+        s.insertEvent.run({
+          id: event.id,
+          source: event.source,
+          route: event.route,
+          receivedAt: event.receivedAt,
+          dedupKey: event.dedupKey,
+          contentType: event.contentType,
+          rawBody: event.rawBody,
+          normalized: JSON.stringify(n),
+          resultStatus: n.status,
+          reason: n.reason,
+          customerId: n.ids.customerId,
+          interviewId: n.ids.interviewId,
+          status: event.forward ? 'pending' : 'shadowed',
+          forwardFormat: event.forward?.format ?? null,
+        });
+        if (event.forward) s.insertOutbox.run(event.id, event.forward.body, event.receivedAt);
+        return { eventId: event.id, duplicate: false };
+      })(),
+    );
+  }
+
+  async quarantine(entry: QuarantineEntry): Promise<void> {
+    this.#run(() =>
+      this.#statements.insertQuarantine.run({
+        ...entry,
+        issues: entry.issues ? JSON.stringify(entry.issues) : null,
+        truncated: entry.truncated ? 1 : 0,
+      }),
+    );
+  }
+
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const rows = s.due.all(now, now, limit);
+        for (const row of rows) s.lease.run(now + leaseMs, row.event_id);
+        return rows.map((row) => ({
+          eventId: row.event_id,
+          source: row.source,
+          body: row.body,
+          attempts: row.attempts,
+        }));
+      })(),
+    );
+  }
+
+  async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
+    const s = this.#statements;
+    this.#run(() =>
+      this.#db.transaction(() => {
+        s.insertAttempt.run({ eventId, ...attempt });
+        s.delivered.run(attempt.at + attempt.durationMs, eventId);
+        s.deleteOutbox.run(eventId);
+      })(),
+    );
+  }
+
+  async recordFailed(
+    eventId: string,
+    attempt: AttemptRecord,
+    next: { retryAt: number } | 'dead',
+  ): Promise<void> {
+    const s = this.#statements;
+    const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
+    this.#run(() =>
+      this.#db.transaction(() => {
+        s.insertAttempt.run({ eventId, ...attempt });
+        if (next === 'dead') {
+          s.failed.run('dead', lastError, eventId);
+          s.deleteOutbox.run(eventId);
+        } else {
+          s.failed.run('pending', lastError, eventId);
+          s.reschedule.run(next.retryAt, eventId);
+        }
+      })(),
+    );
+  }
+
+  async releaseLeases(): Promise<number> {
+    return this.#run(() => this.#statements.releaseLeases.run().changes);
+  }
+
+  async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.status) {
+      where.push('e.status = ?');
+      params.push(query.status);
+    }
+    if (query.source) {
+      where.push('e.source = ?');
+      params.push(query.source);
+    }
+    const before = query.before === undefined ? undefined : Number(query.before);
+    if (before !== undefined && Number.isSafeInteger(before)) {
+      where.push('e.seq < ?');
+      params.push(before);
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events e LEFT JOIN outbox o ON o.event_id = e.id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT ?`;
+    const rows = this.#run(() =>
+      this.#db.prepare<unknown[], EventRow>(sql).all(...params, query.limit + 1),
+    );
+    return page(rows, query.limit, toSummary);
+  }
+
+  async getEvent(id: string): Promise<EventDetail | undefined> {
+    const row = this.#run(() => this.#statements.eventById.get(id));
+    if (!row) return undefined;
+    const attempts = this.#run(() => this.#statements.attemptsOf.all(id));
+    return {
+      ...toSummary(row),
+      normalized: JSON.parse(row.normalized) as NormalizedResult,
+      contentType: row.content_type,
+      rawBody: row.raw_body,
+      attemptHistory: attempts.map((a) => ({
+        at: a.at,
+        durationMs: a.duration_ms,
+        statusCode: a.status_code,
+        error: a.error,
+      })),
+    };
+  }
+
+  async listQuarantine(query: {
+    limit: number;
+    before?: string | undefined;
+  }): Promise<Page<QuarantineRecord>> {
+    const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+    const rows = this.#run(() =>
+      this.#db
+        .prepare<[number, number], QuarantineRow>(
+          'SELECT * FROM quarantine WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+        )
+        .all(Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1),
+    );
+    return page(rows, query.limit, (row) => ({
+      id: row.id,
+      receivedAt: iso(row.received_at) as string,
+      route: row.route,
+      contentType: row.content_type,
+      httpStatus: row.http_status,
+      code: row.code,
+      message: row.message,
+      issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
+      body: row.body,
+      truncated: row.truncated === 1,
+    }));
+  }
+
+  async countByStatus(): Promise<Record<EventStatus, number>> {
+    const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
+      EventStatus,
+      number
+    >;
+    for (const row of this.#run(() => this.#statements.countByStatus.all()))
+      counts[row.status] = row.n;
+    return counts;
+  }
+
+  async ping(): Promise<void> {
+    this.#run(() => this.#statements.ping.get());
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs a statement; SQLite's own failures become StoreUnavailableError. */
+  #run<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (cause) {
+      if (cause instanceof Database.SqliteError || !this.#db.open) {
+        throw new StoreUnavailableError(`store: ${(cause as Error).message}`, { cause });
+      }
+      throw cause;
+    }
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new StoreUnavailableError(
+      `store: the database is at schema version ${current}, newer than this faceauth-shim (${SQLITE_MIGRATIONS.length})`,
+    );
+  }
+  for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+function page<Row extends { seq: number }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  return { items: kept.map(map), next: more ? String(kept[kept.length - 1]?.seq) : null };
+}
+
+function toSummary(row: EventRow): EventSummary {
+  return {
+    id: row.id,
+    source: row.source,
+    route: row.route,
+    receivedAt: iso(row.received_at) as string,
+    status: row.status,
+    result: {
+      status: row.result_status,
+      reason: row.reason,
+      customerId: row.customer_id,
+      interviewId: row.interview_id,
+    },
+    forwardFormat: row.forward_format,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    lastError: row.last_error,
+    deliveredAt: iso(row.delivered_at),
+    duplicates: row.duplicates,
+  };
+}

@@ -1,0 +1,137 @@
+import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+
+// The storage contract. Everything above the store talks to this interface only, so a
+// PostgreSQL store can stand beside the embedded SQLite one. Every method is async.
+
+export const EVENT_STATUSES = ['pending', 'delivered', 'dead', 'shadowed'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export type ForwardFormat = 'legacy' | 'normalized';
+
+export interface NewEvent {
+  id: string;
+  source: Source;
+  route: string;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+  /** Identifies a redelivery: same route, same body. */
+  dedupKey: string;
+  contentType: string;
+  rawBody: Uint8Array;
+  normalized: NormalizedResult;
+  /** What goes to the callback, decided when the event arrives; null: shadowed, not forwarded. */
+  forward: { format: ForwardFormat; body: Uint8Array } | null;
+}
+
+export interface AcceptResult {
+  eventId: string;
+  /** True when the same body reached the same route within the dedup window. */
+  duplicate: boolean;
+}
+
+export interface OutboxItem {
+  eventId: string;
+  source: Source;
+  body: Uint8Array;
+  /** Attempts made before this one. */
+  attempts: number;
+}
+
+export interface AttemptRecord {
+  /** Milliseconds since the epoch. */
+  at: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface EventSummary {
+  id: string;
+  source: Source;
+  route: string;
+  receivedAt: string;
+  status: EventStatus;
+  result: {
+    status: NormalizedResult['status'];
+    reason: NormalizedResult['reason'];
+    customerId: string | null;
+    interviewId: string | null;
+  };
+  forwardFormat: ForwardFormat | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  duplicates: number;
+}
+
+export interface EventDetail extends EventSummary {
+  normalized: NormalizedResult;
+  contentType: string;
+  rawBody: Uint8Array;
+  attemptHistory: AttemptRecord[];
+}
+
+export interface EventQuery {
+  status?: EventStatus | undefined;
+  source?: Source | undefined;
+  limit: number;
+  /** Only events older than this cursor (from a previous page). */
+  before?: string | undefined;
+}
+
+export interface QuarantineEntry {
+  id: string;
+  receivedAt: number;
+  route: string;
+  contentType: string | null;
+  httpStatus: number;
+  code: string;
+  message: string;
+  issues: { path: string; message: string }[] | null;
+  body: Uint8Array;
+  /** The body was longer than what was kept. */
+  truncated: boolean;
+}
+
+export interface QuarantineRecord extends Omit<QuarantineEntry, 'receivedAt'> {
+  receivedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `before` to read the next page; null on the last page. */
+  next: string | null;
+}
+
+export interface Store {
+  /** Stores the raw body, the normalized result and (when forwarded) the outbox entry in one transaction. */
+  accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult>;
+  quarantine(entry: QuarantineEntry): Promise<void>;
+  /** Leases up to `limit` outbox entries due at `now` for `leaseMs`, oldest first. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void>;
+  /** A failed attempt: retry at `retryAt`, or `dead` when the schedule is used up. */
+  recordFailed(
+    eventId: string,
+    attempt: AttemptRecord,
+    next: { retryAt: number } | 'dead',
+  ): Promise<void>;
+  /** Makes entries leased by a process that is gone due again; returns how many. */
+  releaseLeases(): Promise<number>;
+  listEvents(query: EventQuery): Promise<Page<EventSummary>>;
+  getEvent(id: string): Promise<EventDetail | undefined>;
+  listQuarantine(query: {
+    limit: number;
+    before?: string | undefined;
+  }): Promise<Page<QuarantineRecord>>;
+  countByStatus(): Promise<Record<EventStatus, number>>;
+  /** Resolves when the store can read and write. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown when the store cannot do its work (disk full, locked, corrupt); the webhook gets a 503. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
