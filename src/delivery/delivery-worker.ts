@@ -112,6 +112,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const retryAfter = Math.min(outcome.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
       const retryAt = Date.now() + Math.max(delay, retryAfter);
       await store.recordFailed(item.eventId, attempt, { retryAt });
+      // Look again when it is due rather than at the next poll.
+      setTimeout(pump, retryAt - Date.now()).unref();
       metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });
       logger.warn(
         { ...log, error: outcome.error, retryAt: new Date(retryAt).toISOString() },

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 /** The JSON Schema of the normalized result, generated from the zod schema (and checked in). */
 export function normalizedJsonSchema() {
   return {
-    $id: 'https://faceauth-shim/schema/normalized.v1.json',
+    $id: 'urn:faceauth-shim:schema:normalized.v1',
     title: 'faceauth-shim normalized result v1',
     ...z.toJSONSchema(NormalizedResult, { target: 'draft-2020-12' }),
   };

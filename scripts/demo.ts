@@ -1,0 +1,218 @@
+// `npm run demo`: Incode's legacy samples and their Face Authentication counterparts through a
+// real running faceauth-shim into a local stand-in for the client's callback.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/ops/logger.js';
+import { startService } from '../src/service.js';
+
+const SAMPLES = new URL('../test/fixtures/legacy/', import.meta.url);
+const KEY = { name: 'x-incode-webhook-key', value: 'demo-only-secret' };
+
+/** Each sample from Incode's legacy page, and what the Face Authentication webhook says of the same attempt. */
+const PAIRS: {
+  sample: string;
+  workflowsError: { name: string; message: string } | null | 'none';
+}[] = [
+  { sample: 'success.json', workflowsError: null },
+  {
+    sample: '4004-nonexistent-customer.json',
+    workflowsError: { name: 'NONEXISTENT_CUSTOMER', message: 'Customer not found' },
+  },
+  {
+    sample: '4005-spoof.json',
+    workflowsError: { name: 'SPOOF_DETECTED', message: 'Spoof attempt detected' },
+  },
+  {
+    sample: '4015-not-recognized.json',
+    workflowsError: { name: 'USER_IS_NOT_RECOGNIZED', message: 'User is not recognized' },
+  },
+  // Blacklisting has no Workflows counterpart: only the legacy webhook reports it.
+  { sample: '4003-blacklisted.json', workflowsError: 'none' },
+  {
+    sample: 'lenses.json',
+    workflowsError: { name: 'LENSES_DETECTED', message: 'Lenses detected' },
+  },
+  {
+    sample: 'face-mask.json',
+    workflowsError: { name: 'FACE_MASK_DETECTED', message: 'Face mask detected' },
+  },
+];
+
+interface Received {
+  eventId: string;
+  source: string;
+  body: Record<string, unknown>;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'faceauth-demo-'));
+  const received: Received[] = [];
+  const callback = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        eventId: String(req.headers['x-faceauth-event-id']),
+        source: String(req.headers['x-faceauth-source']),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+  const callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    CALLBACK_URL: callbackUrl,
+    FORWARD_SOURCE: 'both',
+    DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
+    INBOUND_HEADER_NAME: KEY.name,
+    INBOUND_HEADER_VALUE: KEY.value,
+  });
+  const service = await startService(config, createLogger({ level: 'silent' }));
+  out('faceauth-shim demo');
+  out(`  service   ${service.url}  (FORWARD_SOURCE=both, FORWARD_FORMAT=legacy, SQLite in ${dir})`);
+  out(`  callback   ${callbackUrl}  (a stand-in for your existing callback)`);
+  out();
+
+  const post = async (route: string, body: Buffer | string) => {
+    const response = await fetch(`${service.url}${route}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  let expected = 0;
+  const sent: { sample: string; customerId: string; legacy: string; interviewId: string | null }[] =
+    [];
+  for (const [i, pair] of PAIRS.entries()) {
+    const raw = readFileSync(new URL(pair.sample, SAMPLES));
+    const legacy = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    const customerId = String(legacy.customerId);
+    const entry = {
+      sample: pair.sample,
+      customerId,
+      legacy: JSON.stringify(legacy),
+      interviewId: null as string | null,
+    };
+    sent.push(entry);
+    const answer = await post('/webhooks/legacy/authentication', raw);
+    if (answer.status !== 200)
+      throw new Error(`${pair.sample}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    expected++;
+    if (pair.workflowsError === 'none') continue;
+    entry.interviewId = `demo-interview-${i}`;
+    const workflows = {
+      interviewId: entry.interviewId,
+      customerId,
+      overallStatus: pair.workflowsError ? 'FAIL' : 'PASS',
+      hint: customerId,
+      attemptCounterState: { max: 3, remaining: pair.workflowsError ? 2 : 3 },
+      ...(pair.workflowsError ? { error: pair.workflowsError } : {}),
+    };
+    const wAnswer = await post(
+      '/webhooks/workflows/face-authentication',
+      JSON.stringify(workflows),
+    );
+    if (wAnswer.status !== 200) throw new Error(`${pair.sample} (workflows): ${wAnswer.status}`);
+    expected++;
+  }
+  const trailingComma = await post(
+    '/webhooks/legacy/authentication',
+    readFileSync(new URL('4003-blacklisted-trailing-comma.txt', SAMPLES)),
+  );
+  const redelivery = await post(
+    '/webhooks/legacy/authentication',
+    readFileSync(new URL('success.json', SAMPLES)),
+  );
+
+  const deadline = Date.now() + 10_000;
+  while (received.length < expected && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+
+  out(
+    `Sent ${PAIRS.length} legacy samples from Incode's page and ${expected - PAIRS.length} Face Authentication events for the same attempts.`,
+  );
+  out(
+    `  The page's "User blacklisted" sample as printed (trailing comma): ${trailingComma.status} ${JSON.stringify(trailingComma.body)}`,
+  );
+  out(
+    `  The success sample sent again, as Incode retries: ${redelivery.status} ${JSON.stringify(redelivery.body)}`,
+  );
+  out();
+  out(
+    `The callback received ${received.length} of ${expected} events, all in the legacy 1:1 shape:`,
+  );
+  let differing = 0;
+  for (const { sample, customerId, legacy: legacyText, interviewId } of sent) {
+    const legacy = received.find(
+      (r) => r.source === 'legacy' && JSON.stringify(r.body) === legacyText,
+    );
+    const workflows = received.find(
+      (r) => r.source === 'workflows' && r.body.interviewId === interviewId,
+    );
+    out();
+    out(`- ${sample.replace('.json', '')}  (customer ${customerId})`);
+    out(`    from legacy     ${legacy ? JSON.stringify(legacy.body) : '(nothing)'}`);
+    out(
+      `    from workflows  ${workflows ? JSON.stringify(workflows.body) : '(no Face Authentication counterpart)'}`,
+    );
+    if (legacy && workflows) {
+      const { decisions, legacyOnly } = compare(legacy.body, workflows.body);
+      if (decisions.length > 0) differing++;
+      out(
+        `    decision fields ${decisions.length === 0 ? `agree (${DECISION_FIELDS.join(', ')})` : decisions.join('; ')}`,
+      );
+      out(`    legacy only     ${legacyOnly.join(', ') || 'none'}`);
+    }
+  }
+  out();
+  out(
+    `Summary: ${received.length}/${expected} delivered; ${differing} of ${expected - PAIRS.length} pairs disagree on a decision field; the numbers only the legacy webhook sent are listed above (MIGRATION.md says what that means for your callback).`,
+  );
+
+  await service.close(1000);
+  await new Promise<void>((resolve) => callback.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+  if (received.length !== expected) {
+    process.stderr.write(`demo: the callback received ${received.length} of ${expected} events\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** The fields a legacy callback decides on. */
+const DECISION_FIELDS = [
+  'overallStatus',
+  'faceMatch',
+  'errorCode',
+  'spoofAttempt',
+  'hasLenses',
+  'hasFaceMask',
+];
+
+/** Where two legacy bodies differ in decision fields, and which fields only the legacy one has. */
+function compare(legacy: Record<string, unknown>, workflows: Record<string, unknown>) {
+  const decisions = DECISION_FIELDS.filter(
+    (k) => JSON.stringify(legacy[k] ?? false) !== JSON.stringify(workflows[k] ?? false),
+  ).map((k) => `${k}: ${JSON.stringify(legacy[k])} vs ${JSON.stringify(workflows[k])}`);
+  const legacyOnly = Object.keys(legacy).filter((k) => !(k in workflows));
+  const confidence = (legacy.recognitionConfidence as Record<string, unknown> | undefined)
+    ?.confidence;
+  if (confidence !== undefined) legacyOnly.push('recognitionConfidence.confidence');
+  return { decisions, legacyOnly };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
