@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { FaceAuthenticationBody } from '../intake/face-authentication-schema.js';
 import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
 import {
@@ -8,6 +9,7 @@ import {
 } from './normalized-schema.js';
 import { getPath, setPath } from './paths.js';
 import type { ReasonCode } from './reason-codes.js';
+import { unknownPart } from './schema-paths.js';
 import type { LegacyToNormalizedTable, Mappings, WorkflowsToNormalizedTable } from './tables.js';
 
 /** What faceauth-shim itself knows of an event, as opposed to what the source said. */
@@ -23,7 +25,7 @@ export function normalizeLegacy(
   table: LegacyToNormalizedTable,
   meta: EventMeta,
 ): NormalizedResult {
-  const result = fromFields('legacy', body, table.fields, meta, LEGACY_KEYS);
+  const result = fromFields('legacy', body, table.fields, meta, LegacyAuthenticationBody);
   result.reason = legacyReason(body, result, table);
   return result;
 }
@@ -33,17 +35,18 @@ export function normalizeWorkflows(
   table: WorkflowsToNormalizedTable,
   meta: EventMeta,
 ): NormalizedResult {
-  const result = fromFields('workflows', body, table.fields, meta, WORKFLOWS_KEYS);
+  const result = fromFields('workflows', body, table.fields, meta, FaceAuthenticationBody);
   const name = result.error.name;
   const rule =
     name !== null && Object.hasOwn(table.reasons.errorNames, name)
       ? table.reasons.errorNames[name]
       : undefined;
+  if (result.status === 'PASS') return result;
+  // What the error name states (SPOOF_DETECTED: a spoof attempt) holds for a failure only.
   for (const [target, value] of Object.entries(rule?.sets ?? {})) {
     setPath(result as unknown as Record<string, unknown>, target, value);
   }
-  if (result.status === 'PASS') result.reason = null;
-  else if (name === null) result.reason = table.reasons.failureWithoutReason;
+  if (name === null) result.reason = table.reasons.failureWithoutReason;
   else result.reason = rule?.reason ?? table.reasons.unknownErrorName;
   return result;
 }
@@ -79,16 +82,12 @@ function legacyReason(
   return flagged ? flagged.reason : reasons.failureWithoutReason;
 }
 
-// Top-level fields each source's schema knows; the rest is kept in unknownFields.
-const LEGACY_KEYS: ReadonlySet<string> = new Set(Object.keys(LegacyAuthenticationBody.shape));
-const WORKFLOWS_KEYS: ReadonlySet<string> = new Set(Object.keys(FaceAuthenticationBody.shape));
-
 function fromFields(
   source: Source,
   body: Record<string, unknown>,
   fields: Record<string, string>,
   meta: EventMeta,
-  knownKeys: ReadonlySet<string>,
+  schema: z.ZodType,
 ): NormalizedResult {
   const status = getPath(body, fields.status ?? 'overallStatus') as AuthStatus;
   const result = emptyResult({ ...meta, source, status });
@@ -97,8 +96,6 @@ function fromFields(
     const value = getPath(body, from);
     if (value !== undefined && value !== null) setPath(writable, target, value);
   }
-  for (const [key, value] of Object.entries(body)) {
-    if (!knownKeys.has(key)) result.unknownFields[key] = value;
-  }
+  result.unknownFields = unknownPart(body, schema);
   return result;
 }

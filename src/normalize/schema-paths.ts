@@ -69,3 +69,41 @@ export function kindOfValue(value: unknown): ValueKind {
     return kind;
   return 'unknown';
 }
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The parts of `value` that an object schema does not name, at any depth of its nested
+ * objects: `{a: 1, known: {b: 2, x: 3}}` against a schema of `known.b` gives `{a: 1, known: {x: 3}}`.
+ */
+export function unknownPart(
+  value: Record<string, unknown>,
+  schema: z.ZodType,
+): Record<string, unknown> {
+  const { shape } = kindOf(schema);
+  if (!shape) return {};
+  const unknown: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const childSchema = shape[key];
+    if (!childSchema) {
+      unknown[key] = child;
+    } else if (isPlainObject(child)) {
+      const nested = unknownPart(child, childSchema);
+      if (Object.keys(nested).length > 0) unknown[key] = nested;
+    }
+  }
+  return unknown;
+}
+
+/** Adds what `extra` has and `target` lacks, at any depth; where `target` holds a non-object, `extra` is dropped. */
+export function mergeMissing(
+  target: Record<string, unknown>,
+  extra: Record<string, unknown>,
+): void {
+  for (const [key, value] of Object.entries(extra)) {
+    const current = target[key];
+    if (current === undefined) target[key] = structuredClone(value);
+    else if (isPlainObject(current) && isPlainObject(value)) mergeMissing(current, value);
+  }
+}

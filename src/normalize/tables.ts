@@ -178,35 +178,7 @@ export function checkTables(
       }
     }
   }
-  if (toLegacy) {
-    const normalizedField = (path: string, entry: string) => {
-      if (!NORMALIZED_PATHS.has(path)) {
-        problems.push({
-          file: MAPPING_FILES.toLegacy,
-          entry,
-          message: `"${path}" is not a field of the normalized result`,
-        });
-      }
-    };
-    toLegacy.fields.forEach((rule, i) => {
-      if (rule.from) normalizedField(rule.from, `fields.${i}.from`);
-      if (!rule.from && rule.default === undefined) {
-        problems.push({
-          file: MAPPING_FILES.toLegacy,
-          entry: `fields.${i}`,
-          message: `"${rule.legacy}" needs a "from" or a "default"`,
-        });
-      }
-    });
-    for (const [reason, rule] of Object.entries(toLegacy.errors)) {
-      if (rule === 'none') continue;
-      for (const key of ['error', 'errorMessage'] as const) {
-        const spec = rule[key];
-        if (spec && typeof spec === 'object')
-          normalizedField(spec.from, `errors.${reason}.${key}.from`);
-      }
-    }
-  }
+  if (toLegacy) checkLegacyRender(toLegacy, problems);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, mappings: parsed as Mappings };
 }
@@ -251,6 +223,67 @@ function checkFieldTable(
         entry,
         message: `${target} holds a ${targetKind}, but ${from} is a ${fromKind}`,
       });
+    }
+  }
+}
+
+function checkLegacyRender(table: NormalizedToLegacyTable, problems: TableProblem[]): void {
+  const file = MAPPING_FILES.toLegacy;
+  const legacyPaths = SOURCE_PATHS.legacy;
+  table.fields.forEach((rule, i) => {
+    const legacyKind = legacyPaths.get(rule.legacy);
+    if (rule.from !== undefined) {
+      const fromKind = NORMALIZED_PATHS.get(rule.from);
+      if (!fromKind) {
+        problems.push({
+          file,
+          entry: `fields.${i}.from`,
+          message: `"${rule.from}" is not a field of the normalized result`,
+        });
+      } else if (legacyKind && !compatible(legacyKind, fromKind)) {
+        problems.push({
+          file,
+          entry: `fields.${i}.from`,
+          message: `the legacy ${rule.legacy} is a ${legacyKind}, but ${rule.from} is a ${fromKind}`,
+        });
+      }
+    } else if (rule.default === undefined) {
+      problems.push({
+        file,
+        entry: `fields.${i}`,
+        message: `"${rule.legacy}" needs a "from" or a "default"`,
+      });
+    }
+    const defaults = [
+      ['default', rule.default],
+      ['defaultByStatus.PASS', rule.defaultByStatus?.PASS],
+      ['defaultByStatus.FAIL', rule.defaultByStatus?.FAIL],
+    ] as const;
+    for (const [key, value] of defaults) {
+      if (value !== undefined && legacyKind && !compatible(legacyKind, kindOfValue(value))) {
+        problems.push({
+          file,
+          entry: `fields.${i}.${key}`,
+          message: `the legacy ${rule.legacy} is a ${legacyKind}, not a ${kindOfValue(value)}`,
+        });
+      }
+    }
+  });
+  for (const [reason, rule] of Object.entries(table.errors)) {
+    if (rule === 'none') continue;
+    for (const key of ['error', 'errorMessage'] as const) {
+      const spec = rule[key];
+      if (!spec || typeof spec !== 'object') continue;
+      const kind = NORMALIZED_PATHS.get(spec.from);
+      if (kind !== 'string') {
+        problems.push({
+          file,
+          entry: `errors.${reason}.${key}.from`,
+          message: kind
+            ? `${spec.from} is a ${kind}, not a text`
+            : `"${spec.from}" is not a field of the normalized result`,
+        });
+      }
     }
   }
 }

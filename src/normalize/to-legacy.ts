@@ -1,5 +1,6 @@
 import type { NormalizedResult } from './normalized-schema.js';
 import { getPath, setPath } from './paths.js';
+import { mergeMissing } from './schema-paths.js';
 import type { NormalizedToLegacyTable, TextSpec } from './tables.js';
 
 /**
@@ -18,11 +19,7 @@ export function renderLegacy(
     if (value !== undefined && value !== null) setPath(body, rule.legacy, structuredClone(value));
   }
   Object.assign(body, legacyErrorFields(result, table));
-  if (table.passThroughUnknownFields) {
-    for (const [key, value] of Object.entries(result.unknownFields)) {
-      if (!(key in body)) body[key] = value;
-    }
-  }
+  if (table.passThroughUnknownFields) mergeMissing(body, result.unknownFields);
   return body;
 }
 

@@ -31,7 +31,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       name: 'faceauth-shim',
       level: options.level,
-      base: { service: 'faceauth-shim' },
+      base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },

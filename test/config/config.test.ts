@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+/** The least a valid configuration needs. */
+const BASE = {
+  CALLBACK_URL: 'https://client.example/incode/callback',
+  INBOUND_HEADER_NAME: 'X-Incode-Secret',
+  INBOUND_HEADER_VALUE: 's3cret-value',
+};
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message } = error as ConfigError;
+    expect(message).not.toContain('\n');
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig({ ...BASE })).toStrictEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      callbackUrl: BASE.CALLBACK_URL,
+      forwardSource: 'legacy',
+      forwardFormat: 'legacy',
+      database: { kind: 'sqlite', path: 'data/faceauth-shim.db' },
+      inboundHeader: { name: 'x-incode-secret', value: 's3cret-value' },
+      adminToken: undefined,
+      callbackHeaders: {},
+      callbackTimeoutMs: 10_000,
+      callbackConcurrency: 4,
+      retryScheduleMs: [
+        10_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000,
+      ],
+      maxBodyBytes: 262_144,
+      dedupWindowMs: 3_600_000,
+      mappingsDir: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('keeps retrying for hours by default', () => {
+    const total = loadConfig({ ...BASE }).retryScheduleMs.reduce((sum, ms) => sum + ms, 0);
+    expect(total).toBeGreaterThanOrEqual(2 * 3_600_000);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...BASE,
+      PORT: '9090',
+      HOST: '127.0.0.1',
+      FORWARD_SOURCE: 'both',
+      FORWARD_FORMAT: 'normalized',
+      DATABASE_URL: 'sqlite:/var/lib/shim/events.db',
+      ADMIN_TOKEN: 'a-very-long-admin-token',
+      CALLBACK_HEADERS: '{"x-api-key":"k","X-Tenant":"acme"}',
+      CALLBACK_TIMEOUT_MS: '2500',
+      CALLBACK_CONCURRENCY: '8',
+      DELIVERY_RETRY_SCHEDULE: '5s,30s,2m,10m,1h,6h',
+      MAX_BODY_BYTES: '1024',
+      DEDUP_WINDOW: '30m',
+      MAPPINGS_DIR: '/etc/shim/mappings',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toStrictEqual({
+      port: 9090,
+      host: '127.0.0.1',
+      callbackUrl: BASE.CALLBACK_URL,
+      forwardSource: 'both',
+      forwardFormat: 'normalized',
+      database: { kind: 'sqlite', path: '/var/lib/shim/events.db' },
+      inboundHeader: { name: 'x-incode-secret', value: 's3cret-value' },
+      adminToken: 'a-very-long-admin-token',
+      callbackHeaders: { 'x-api-key': 'k', 'X-Tenant': 'acme' },
+      callbackTimeoutMs: 2500,
+      callbackConcurrency: 8,
+      retryScheduleMs: [5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000],
+      maxBodyBytes: 1024,
+      dedupWindowMs: 1_800_000,
+      mappingsDir: '/etc/shim/mappings',
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['45s', 45_000],
+    ['2m', 120_000],
+    ['1h', 3_600_000],
+    ['7d', 604_800_000],
+  ])('parses the duration %s', (text, ms) => {
+    expect(loadConfig({ ...BASE, DEDUP_WINDOW: text }).dedupWindowMs).toBe(ms);
+    expect(loadConfig({ ...BASE, DELIVERY_RETRY_SCHEDULE: text }).retryScheduleMs).toEqual([ms]);
+  });
+
+  it('trims the parts of the retry schedule', () => {
+    expect(loadConfig({ ...BASE, DELIVERY_RETRY_SCHEDULE: '5s, 1m , 1h' }).retryScheduleMs).toEqual(
+      [5_000, 60_000, 3_600_000],
+    );
+  });
+
+  it('accepts INBOUND_AUTH=none without any inbound credentials', () => {
+    const config = loadConfig({ CALLBACK_URL: BASE.CALLBACK_URL, INBOUND_AUTH: 'none' });
+    expect(config.inboundHeader).toBeUndefined();
+  });
+
+  it('treats empty and blank strings as unset', () => {
+    const config = loadConfig({
+      ...BASE,
+      PORT: '',
+      HOST: '  ',
+      FORWARD_SOURCE: '',
+      DATABASE_URL: '',
+      ADMIN_TOKEN: '',
+      CALLBACK_HEADERS: '',
+      DELIVERY_RETRY_SCHEDULE: '',
+      INBOUND_AUTH: '',
+      INBOUND_OAUTH_CLIENT_ID: '',
+      CALLBACK_OAUTH_TOKEN_URL: '',
+      UNRELATED: undefined,
+    });
+    expect(config).toStrictEqual(loadConfig({ ...BASE }));
+    expect(configError({ ...BASE, CALLBACK_URL: '' }).message).toMatch(/CALLBACK_URL: required/);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ ...BASE, PATH: '/usr/bin', HOME: '/root' })).toStrictEqual(
+      loadConfig({ ...BASE }),
+    );
+  });
+
+  it('requires CALLBACK_URL', () => {
+    const { CALLBACK_URL: _left, ...env } = BASE;
+    const error = configError(env);
+    expect(error.message).toContain('CALLBACK_URL');
+    expect(error.message).toContain('required');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['CALLBACK_URL', 'not a url'],
+    ['CALLBACK_URL', 'ftp://client.example/callback'],
+    ['FORWARD_SOURCE', 'all'],
+    ['FORWARD_FORMAT', 'json'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['INBOUND_HEADER_NAME', 'X Bad Header'],
+    ['INBOUND_AUTH', 'off'],
+    ['ADMIN_TOKEN', 'short'],
+    ['CALLBACK_HEADERS', 'not json'],
+    ['CALLBACK_TIMEOUT_MS', '0'],
+    ['CALLBACK_TIMEOUT_MS', '10s'],
+    ['DELIVERY_RETRY_SCHEDULE', '5s,soon,1h'],
+    ['DELIVERY_RETRY_SCHEDULE', '5s,,1h'],
+    ['MAX_BODY_BYTES', '1.5'],
+    ['DEDUP_WINDOW', '1 hour'],
+    ['DEDUP_WINDOW', '60'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('names %s when it is %j, in one line', (name, value) => {
+    const error = configError({ ...BASE, [name]: value });
+    expect(error.message).toContain(`${name}: `);
+    // Only the bad variable is named.
+    for (const other of ['PORT', 'CALLBACK_URL', 'DATABASE_URL', 'DEDUP_WINDOW', 'LOG_LEVEL']) {
+      if (other !== name) expect(error.message).not.toContain(`${other}:`);
+    }
+  });
+
+  it('names every bad variable at once', () => {
+    const error = configError({ ...BASE, PORT: 'x', DEDUP_WINDOW: 'y', FORWARD_FORMAT: 'z' });
+    expect(error.message).toContain('PORT: ');
+    expect(error.message).toContain('DEDUP_WINDOW: ');
+    expect(error.message).toContain('FORWARD_FORMAT: ');
+  });
+
+  it('refuses INBOUND_HEADER_NAME without INBOUND_HEADER_VALUE, and the reverse', () => {
+    const { INBOUND_HEADER_VALUE: _value, ...nameOnly } = BASE;
+    expect(configError(nameOnly).message).toContain('INBOUND_HEADER_VALUE: ');
+    const { INBOUND_HEADER_NAME: _name, ...valueOnly } = BASE;
+    expect(configError(valueOnly).message).toContain('INBOUND_HEADER_NAME: ');
+    expect(configError({ ...nameOnly, INBOUND_HEADER_VALUE: '' }).message).toContain(
+      'INBOUND_HEADER_VALUE: ',
+    );
+  });
+
+  it('refuses to start with no inbound authentication at all', () => {
+    const error = configError({ CALLBACK_URL: BASE.CALLBACK_URL });
+    expect(error.message).toContain('INBOUND_AUTH');
+    expect(error.message).toContain('INBOUND_HEADER_NAME');
+  });
+
+  it.each([
+    ['[]'],
+    ['["x-api-key"]'],
+    ['"x-api-key: k"'],
+    ['42'],
+    ['null'],
+    ['{"x-api-key": 42}'],
+    ['{"x-api-key": {"nested": "k"}}'],
+    ['{"x-api-key": null}'],
+    ['{"bad header": "k"}'],
+  ])('CALLBACK_HEADERS must be a JSON object of strings, not %s', (text) => {
+    expect(configError({ ...BASE, CALLBACK_HEADERS: text }).message).toContain(
+      'CALLBACK_HEADERS: ',
+    );
+  });
+
+  it('refuses a PostgreSQL DATABASE_URL for now, saying so', () => {
+    for (const url of ['postgres://shim:pw@db:5432/shim', 'postgresql://db/shim']) {
+      const error = configError({ ...BASE, DATABASE_URL: url });
+      expect(error.message).toContain('DATABASE_URL: ');
+      expect(error.message).toMatch(/postgres/i);
+      expect(error.message).toMatch(/sqlite:/);
+    }
+  });
+
+  it('does not put secrets in the message', () => {
+    const error = configError({
+      ...BASE,
+      INBOUND_HEADER_VALUE: 'super-secret-inbound',
+      ADMIN_TOKEN: 'tiny',
+      CALLBACK_HEADERS: '{"authorization": 7}',
+    });
+    expect(error.message).not.toContain('super-secret-inbound');
+  });
+});

@@ -1,0 +1,71 @@
+import type { Hono } from 'hono';
+import { createApp } from '../../src/app.js';
+import type { Config } from '../../src/config/config.js';
+import { loadMappings } from '../../src/normalize/load-mappings.js';
+import { createLogger, type Logger } from '../../src/ops/logger.js';
+import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+
+export const INBOUND = { name: 'x-incode-webhook-key', value: 'inbound-secret-value' };
+export const ADMIN_TOKEN = 'admin-token-0123456789';
+
+export type TestAppConfig = Parameters<typeof createApp>[0]['config'];
+
+export interface TestApp {
+  app: Hono;
+  store: SqliteStore;
+  metrics: Metrics;
+  /** Sends a webhook with the inbound credentials and a JSON content type unless told otherwise. */
+  post(
+    path: string,
+    body: string | Uint8Array,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  /** An admin GET with the admin token. */
+  admin(path: string): Promise<Response>;
+  wakes: number;
+}
+
+/** The real app on an in-memory store, a silent logger and its own metrics registry. */
+export async function makeTestApp(
+  overrides: Partial<TestAppConfig> = {},
+  logger: Logger = createLogger({ level: 'silent' }),
+): Promise<TestApp> {
+  const store = SqliteStore.open(':memory:');
+  const metrics = createMetrics(store);
+  const config: TestAppConfig = {
+    forwardSource: 'legacy',
+    forwardFormat: 'legacy',
+    inboundHeader: INBOUND,
+    adminToken: ADMIN_TOKEN,
+    maxBodyBytes: 262_144,
+    dedupWindowMs: 3_600_000,
+    ...overrides,
+  } satisfies Partial<Config>;
+  const result: TestApp = {
+    app: createApp({
+      config,
+      store,
+      mappings: await loadMappings(),
+      logger,
+      metrics,
+      onAccepted: () => {
+        result.wakes++;
+      },
+    }),
+    store,
+    metrics,
+    wakes: 0,
+    async post(path, body, headers = {}) {
+      return result.app.request(path, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', [INBOUND.name]: INBOUND.value, ...headers },
+      });
+    },
+    async admin(path) {
+      return result.app.request(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    },
+  };
+  return result;
+}
