@@ -13,7 +13,10 @@ export interface RunningService {
   /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
-  /** Stops taking requests, lets deliveries in flight finish within `graceMs`, closes the store. */
+  /**
+   * Stops taking requests, lets deliveries in flight finish within `graceMs` (the rest are
+   * handed back: sent again after the next start), closes the store.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -89,7 +92,6 @@ export async function startService(
           if ('closeIdleConnections' in server) server.closeIdleConnections();
         });
         await worker.stop(graceMs);
-        await client.close();
         await store.close();
         logger.info('faceauth-shim: stopped');
       })();

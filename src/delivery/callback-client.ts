@@ -25,7 +25,10 @@ export interface DeliveryOutcome {
 
 export interface CallbackClient {
   send(item: OutboxItem): Promise<DeliveryOutcome>;
+  /** Waits for requests in flight, then closes the connections. */
   close(): Promise<void>;
+  /** Aborts requests in flight and closes the connections at once. */
+  destroy(): Promise<void>;
 }
 
 const USER_AGENT = 'faceauth-shim/0.1';
@@ -76,6 +79,9 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
     },
     async close() {
       await pool.close();
+    },
+    async destroy() {
+      await pool.destroy();
     },
   };
 }

@@ -24,7 +24,10 @@ export interface DeliveryWorker {
   start(): Promise<void>;
   /** Reads the outbox now (called when an event is accepted). */
   wake(): void;
-  /** Stops claiming; waits up to `graceMs` for deliveries in flight. Unfinished ones stay leased. */
+  /**
+   * Stops claiming; waits up to `graceMs` for deliveries in flight, then aborts the rest,
+   * which stay leased and are sent again after the next start.
+   */
   stop(graceMs: number): Promise<void>;
   readonly running: boolean;
 }
@@ -76,6 +79,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const at = Date.now();
     const started = performance.now();
     const outcome = await client.send(item);
+    if (!running && outcome.statusCode === null) {
+      // Aborted by a stop: not an attempt. The entry stays leased and is due at the next start.
+      logger.info({ eventId: item.eventId }, 'delivery: handed back at stop');
+      return;
+    }
     const durationMs = Math.round(performance.now() - started);
     metrics.deliveryDuration.observe(durationMs / 1000);
     const attempt: AttemptRecord = {
@@ -146,11 +154,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     async stop(graceMs) {
       running = false;
       clearTimeout(timer);
-      if (inFlight === 0) return;
+      const drained = () =>
+        inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
       await Promise.race([
-        new Promise<void>((resolve) => idle.push(resolve)),
+        drained(),
         new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
       ]);
+      await client.destroy();
+      await drained();
     },
   };
 }

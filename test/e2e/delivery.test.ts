@@ -34,13 +34,13 @@ async function callback(
   return server;
 }
 
-async function service(env: Record<string, string>): Promise<RunningService> {
+async function service(env: Record<string, string>, db = tempDb()): Promise<RunningService> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
     INBOUND_HEADER_NAME: KEY.name,
     INBOUND_HEADER_VALUE: KEY.value,
-    DATABASE_URL: `sqlite:${tempDb()}`,
+    DATABASE_URL: `sqlite:${db}`,
     ...env,
   });
   const running = await startService(config, createLogger({ level: 'silent' }));
@@ -131,6 +131,42 @@ describe('delivery to the callback, end to end', () => {
     expect(events).toEqual([
       expect.objectContaining({ status: 'dead', attempts: 2, lastError: 'HTTP 500' }),
     ]);
+  });
+});
+
+describe('stopping', () => {
+  it('hands back a delivery the callback has not answered when stopped, and sends it after the next start', async () => {
+    let arrived = () => {};
+    const first = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const ids: string[] = [];
+    const stuck = createServer((req) => {
+      ids.push(String(req.headers['x-faceauth-event-id']));
+      arrived();
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      stuck.closeAllConnections();
+      stuck.close();
+    });
+    const db = tempDb();
+    const env = {
+      CALLBACK_URL: `http://127.0.0.1:${(stuck.address() as { port: number }).port}/cb`,
+      DELIVERY_RETRY_SCHEDULE: '1h',
+    };
+    const shim = await service(env, db);
+    expect((await send(shim.url, LEGACY, seed)).status).toBe(200);
+    await first;
+    const started = Date.now();
+    await shim.close(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const cb = await callback();
+    await service({ ...env, CALLBACK_URL: cb.url }, db);
+    const [call] = await cb.waitForCalls(1);
+    expect(call?.headers['x-faceauth-event-id']).toBe(ids[0]);
+    expect(call?.body.equals(seed)).toBe(true);
   });
 });
 
