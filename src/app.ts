@@ -27,6 +27,8 @@ export interface AppDeps {
   onAccepted?: () => void;
   /** Whether deliveries are running (for /readyz). */
   isDelivering?: () => boolean;
+  /** Milliseconds since the epoch; tests pass their own. */
+  clock?: () => number;
 }
 
 /** The HTTP app. Does nothing on import and reads no environment: everything comes in `deps`. */
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps): Hono {
       logger,
       metrics,
       onAccepted: deps.onAccepted ?? (() => {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
   app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));

@@ -24,11 +24,32 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+  .refine(
+    (url) => !URL.canParse(url) || !/^[a-z]+:\/\/[^/?#]*@/i.test(url),
+    'credentials in the URL are not sent; put an Authorization header in CALLBACK_HEADERS',
+  );
 
 const headerName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name');
+
+/** A header value as sent on the wire: no line breaks, no surrounding blanks (Node strips them). */
+const headerValue = z
+  .string()
+  .regex(/^[^\r\n\0]*$/, 'a header value cannot hold a line break')
+  .refine((value) => value === value.trim(), 'a header value cannot start or end with blanks');
+
+/** Headers faceauth-shim sets itself on every delivery. */
+const OWN_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+  'user-agent',
+]);
 
 const notYet = (issue: string) =>
   z
@@ -63,7 +84,7 @@ const EnvSchema = z
         return z.NEVER;
       }),
     INBOUND_HEADER_NAME: headerName.optional(),
-    INBOUND_HEADER_VALUE: z.string().optional(),
+    INBOUND_HEADER_VALUE: headerValue.optional(),
     INBOUND_OAUTH_CLIENT_ID: notYet('inbound OAuth; use INBOUND_HEADER_NAME/INBOUND_HEADER_VALUE'),
     INBOUND_OAUTH_CLIENT_SECRET: notYet(
       'inbound OAuth; use INBOUND_HEADER_NAME/INBOUND_HEADER_VALUE',
@@ -85,8 +106,23 @@ const EnvSchema = z
         }
       })
       .pipe(
-        z.record(headerName, z.string(), 'expected a JSON object of header names to string values'),
-      ),
+        z.record(
+          headerName,
+          headerValue,
+          'expected a JSON object of header names to string values',
+        ),
+      )
+      .transform((headers, ctx) => {
+        const lower = Object.fromEntries(
+          Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]),
+        );
+        for (const name of Object.keys(lower)) {
+          if (OWN_HEADERS.has(name) || name.startsWith('x-faceauth-')) {
+            ctx.addIssue({ code: 'custom', message: `${name} is set by faceauth-shim itself` });
+          }
+        }
+        return lower;
+      }),
     CALLBACK_OAUTH_TOKEN_URL: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),
     CALLBACK_OAUTH_CLIENT_ID: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),
     CALLBACK_OAUTH_CLIENT_SECRET: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),

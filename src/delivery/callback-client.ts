@@ -21,14 +21,15 @@ export interface DeliveryOutcome {
   error: string | null;
   /** From Retry-After on a 429 or 503. */
   retryAfterMs: number | null;
+  /** The attempt was cut short by `signal` (a stop), not by the callback: it does not count. */
+  abandoned: boolean;
 }
 
 export interface CallbackClient {
-  send(item: OutboxItem): Promise<DeliveryOutcome>;
+  /** One attempt; `signal` abandons it (the outcome then says `abandoned`). */
+  send(item: OutboxItem, signal?: AbortSignal): Promise<DeliveryOutcome>;
   /** Waits for requests in flight, then closes the connections. */
   close(): Promise<void>;
-  /** Aborts requests in flight and closes the connections at once. */
-  destroy(): Promise<void>;
 }
 
 const USER_AGENT = 'faceauth-shim/0.1';
@@ -45,7 +46,8 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
   });
 
   return {
-    async send(item) {
+    async send(item, signal) {
+      const timeout = AbortSignal.timeout(options.timeoutMs);
       try {
         const response = await pool.request({
           method: 'POST',
@@ -58,7 +60,7 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
             'x-faceauth-source': item.source,
           },
           body: item.body,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         });
         // The answer's body is not used; read it off so the connection goes back to the pool.
         await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
@@ -68,20 +70,25 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
           ok: statusCode >= 200 && statusCode < 300,
           statusCode,
           error: null,
+          abandoned: false,
           retryAfterMs:
             statusCode === 429 || statusCode === 503
               ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now())
               : null,
         };
       } catch (error) {
-        return { ok: false, statusCode: null, error: describe(error), retryAfterMs: null };
+        const abandoned = signal?.aborted === true && !timeout.aborted;
+        return {
+          ok: false,
+          statusCode: null,
+          error: describe(error),
+          retryAfterMs: null,
+          abandoned,
+        };
       }
     },
     async close() {
       await pool.close();
-    },
-    async destroy() {
-      await pool.destroy();
     },
   };
 }

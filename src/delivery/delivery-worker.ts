@@ -41,6 +41,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let pumping = false;
   let pumpAgain = false;
   let timer: NodeJS.Timeout | undefined;
+  /** Aborted when a stop's grace period is over. */
+  const abandon = new AbortController();
   const idle: (() => void)[] = [];
 
   async function pump(): Promise<void> {
@@ -78,8 +80,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function deliver(item: OutboxItem): Promise<void> {
     const at = Date.now();
     const started = performance.now();
-    const outcome = await client.send(item);
-    if (!running && outcome.statusCode === null) {
+    const outcome = await client.send(item, abandon.signal);
+    if (outcome.abandoned) {
       // Aborted by a stop: not an attempt. The entry stays leased and is due at the next start.
       logger.info({ eventId: item.eventId }, 'delivery: handed back at stop');
       return;
@@ -160,8 +162,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         drained(),
         new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
       ]);
-      await client.destroy();
+      abandon.abort();
       await drained();
+      await client.close();
     },
   };
 }

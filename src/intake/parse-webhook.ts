@@ -22,6 +22,23 @@ export type ParseOutcome =
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Deeper JSON is refused: Incode's bodies are 3 levels deep, and deep values break JSON.stringify. */
+export const MAX_DEPTH = 32;
+
+/** How deeply arrays and objects nest in a parsed JSON value, without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** `application/json`, with any parameters, in any case. */
 export function isJsonContentType(contentType: string | undefined | null): boolean {
   if (!contentType) return false;
@@ -42,15 +59,35 @@ export function parseWebhook(source: Source, bytes: Uint8Array): ParseOutcome {
     }
     value = JSON.parse(decoder.decode(bytes));
   } catch (error) {
+    // Not the parser's own message: it quotes the body around the error, and bodies hold tokens.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    const where =
+      error instanceof TypeError
+        ? ' (it is not UTF-8)'
+        : position
+          ? ` (at character ${position})`
+          : '';
     return {
       ok: false,
       status: 400,
       code: 'invalid_json',
-      message: `the body is not valid JSON: ${(error as Error).message}`,
+      message: `the body is not valid JSON${where}`,
+    };
+  }
+  if (depthOf(value) > MAX_DEPTH) {
+    const issue = { path: '(body)', message: `nested deeper than ${MAX_DEPTH} levels` };
+    return {
+      ok: false,
+      status: 422,
+      code: 'invalid_payload',
+      message: `the JSON is ${issue.message}`,
+      issues: [issue],
     };
   }
   const result = BODY_SCHEMAS[source].safeParse(value);
-  if (result.success) return { ok: true, body: result.data };
+  // The parsed JSON itself, not zod's copy: the schemas transform nothing, and zod's copy
+  // drops an own "__proto__" key that JSON.parse keeps (unknown fields are never dropped).
+  if (result.success) return { ok: true, body: value as SourceBody };
   const issues = result.error.issues.map((issue) => ({
     path: issue.path.join('.') || '(body)',
     message: issue.message,

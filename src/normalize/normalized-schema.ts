@@ -13,8 +13,8 @@ const flag = z.boolean().nullable();
 const score = z.number().nullable();
 
 export const Candidate = z.looseObject({
-  identityId: z.string().optional(),
-  confidence: z.number().optional(),
+  identityId: z.string().nullish(),
+  confidence: z.number().nullish(),
 });
 
 /**

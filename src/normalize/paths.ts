@@ -3,6 +3,7 @@ export function getPath(value: unknown, path: string): unknown {
   let current = value;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
@@ -14,7 +15,7 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   const last = keys.pop() as string;
   let current = target;
   for (const key of keys) {
-    const next = current[key];
+    const next = Object.hasOwn(current, key) ? current[key] : undefined;
     if (next === null || typeof next !== 'object' || Array.isArray(next)) {
       const created: Record<string, unknown> = {};
       current[key] = created;

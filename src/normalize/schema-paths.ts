@@ -70,6 +70,16 @@ export function kindOfValue(value: unknown): ValueKind {
   return 'unknown';
 }
 
+/** Sets an own property, even one named `__proto__` (JSON.parse makes those). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -85,25 +95,32 @@ export function unknownPart(
   if (!shape) return {};
   const unknown: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    const childSchema = shape[key];
+    const childSchema = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!childSchema) {
-      unknown[key] = child;
+      define(unknown, key, child);
     } else if (isPlainObject(child)) {
       const nested = unknownPart(child, childSchema);
-      if (Object.keys(nested).length > 0) unknown[key] = nested;
+      if (Object.keys(nested).length > 0) define(unknown, key, nested);
     }
   }
   return unknown;
 }
 
-/** Adds what `extra` has and `target` lacks, at any depth; where `target` holds a non-object, `extra` is dropped. */
+/**
+ * Adds what `extra` has and `target` lacks, at any depth; where `target` holds a non-object,
+ * `extra` is dropped. A top-level key in `reserved` is only merged into an object already there.
+ */
 export function mergeMissing(
   target: Record<string, unknown>,
   extra: Record<string, unknown>,
+  reserved: ReadonlySet<string> = new Set(),
 ): void {
   for (const [key, value] of Object.entries(extra)) {
-    const current = target[key];
-    if (current === undefined) target[key] = structuredClone(value);
-    else if (isPlainObject(current) && isPlainObject(value)) mergeMissing(current, value);
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (current === undefined) {
+      if (!reserved.has(key)) define(target, key, structuredClone(value));
+    } else if (isPlainObject(current) && isPlainObject(value)) {
+      mergeMissing(current, value);
+    }
   }
 }

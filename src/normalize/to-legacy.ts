@@ -1,7 +1,10 @@
+import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
 import type { NormalizedResult } from './normalized-schema.js';
 import { getPath, setPath } from './paths.js';
 import { mergeMissing } from './schema-paths.js';
 import type { NormalizedToLegacyTable, TextSpec } from './tables.js';
+
+const LEGACY_FIELDS: ReadonlySet<string> = new Set(Object.keys(LegacyAuthenticationBody.shape));
 
 /**
  * Renders a normalized result as the body of the legacy Authentication Webhook 1:1, so a
@@ -19,7 +22,9 @@ export function renderLegacy(
     if (value !== undefined && value !== null) setPath(body, rule.legacy, structuredClone(value));
   }
   Object.assign(body, legacyErrorFields(result, table));
-  if (table.passThroughUnknownFields) mergeMissing(body, result.unknownFields);
+  // An unknown field never takes the name of a legacy field (a Workflows `error` object's
+  // extra keys must not turn the legacy `error` text into an object).
+  if (table.passThroughUnknownFields) mergeMissing(body, result.unknownFields, LEGACY_FIELDS);
   return body;
 }
 

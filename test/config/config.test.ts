@@ -76,7 +76,7 @@ describe('loadConfig', () => {
       database: { kind: 'sqlite', path: '/var/lib/shim/events.db' },
       inboundHeader: { name: 'x-incode-secret', value: 's3cret-value' },
       adminToken: 'a-very-long-admin-token',
-      callbackHeaders: { 'x-api-key': 'k', 'X-Tenant': 'acme' },
+      callbackHeaders: { 'x-api-key': 'k', 'x-tenant': 'acme' },
       callbackTimeoutMs: 2500,
       callbackConcurrency: 8,
       retryScheduleMs: [5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000],
@@ -205,10 +205,31 @@ describe('loadConfig', () => {
     ['{"x-api-key": {"nested": "k"}}'],
     ['{"x-api-key": null}'],
     ['{"bad header": "k"}'],
+    ['{"x-api-key": "a\\r\\nx-injected: 1"}'],
+    ['{"x-api-key": " padded "}'],
+    ['{"Content-Type": "text/plain"}'],
+    ['{"X-Faceauth-Event-Id": "fixed"}'],
   ])('CALLBACK_HEADERS must be a JSON object of strings, not %s', (text) => {
     expect(configError({ ...BASE, CALLBACK_HEADERS: text }).message).toContain(
       'CALLBACK_HEADERS: ',
     );
+  });
+
+  it('refuses a CALLBACK_URL with credentials (they would not be sent)', () => {
+    const error = configError({ ...BASE, CALLBACK_URL: 'https://user:pw@auth.example.com/cb' });
+    expect(error.message).toContain('CALLBACK_URL: ');
+    expect(error.message).toContain('CALLBACK_HEADERS');
+    expect(error.message).not.toContain('pw');
+  });
+
+  it('refuses an INBOUND_HEADER_VALUE with surrounding blanks (no request could match it)', () => {
+    const { INBOUND_AUTH: _, ...rest } = { ...BASE, INBOUND_AUTH: undefined };
+    const error = configError({
+      ...rest,
+      INBOUND_HEADER_NAME: 'x-key',
+      INBOUND_HEADER_VALUE: 'secret ',
+    });
+    expect(error.message).toContain('INBOUND_HEADER_VALUE: ');
   });
 
   it('refuses a PostgreSQL DATABASE_URL for now, saying so', () => {

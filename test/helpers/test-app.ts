@@ -30,6 +30,7 @@ export interface TestApp {
 export async function makeTestApp(
   overrides: Partial<TestAppConfig> = {},
   logger: Logger = createLogger({ level: 'silent' }),
+  clock?: () => number,
 ): Promise<TestApp> {
   const store = SqliteStore.open(':memory:');
   const metrics = createMetrics(store);
@@ -49,6 +50,7 @@ export async function makeTestApp(
       mappings: await loadMappings(),
       logger,
       metrics,
+      ...(clock ? { clock } : {}),
       onAccepted: () => {
         result.wakes++;
       },

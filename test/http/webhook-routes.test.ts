@@ -160,6 +160,20 @@ describe('redeliveries from Incode', () => {
     expect((await noWindow.store.listEvents({ limit: 10 })).items).toHaveLength(2);
   });
 
+  it('counts as a redelivery inside DEDUP_WINDOW only', async () => {
+    let now = Date.parse('2026-11-25T12:00:00Z');
+    const t = await makeTestApp({ dedupWindowMs: 60_000 }, undefined, () => now);
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    now += 59_000;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({
+      success: true,
+      duplicate: true,
+    });
+    now += 2_000;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    expect((await t.store.listEvents({ limit: 10 })).items).toHaveLength(2);
+  });
+
   it('a body that differs by one byte is not a redelivery', async () => {
     const t = await makeTestApp();
     await t.post(LEGACY, legacySuccess());
@@ -284,6 +298,59 @@ describe('bad input', () => {
     ]);
     expect(items[2]?.issues).toEqual([{ path: 'faceMatch', message: expect.any(String) }]);
     expect(await t.store.claimDue(Date.now(), 10, 60_000)).toEqual([]);
+  });
+
+  it('keeps JSON parser messages (which quote the body, tokens included) out of the answer', async () => {
+    const t = await makeTestApp();
+    const response = await t.post(LEGACY, '{"customerId":"c","token":SECRETSECRETSECRET}');
+    const error = await errorOf(response);
+    expect(error.message).not.toContain('SECRET');
+    expect(error.message).toMatch(/^the body is not valid JSON/);
+  });
+
+  it('422 for JSON nested too deeply, instead of a crash', async () => {
+    const t = await makeTestApp();
+    const deep = `{"customerId":"c","faceMatch":true,"overallStatus":"PASS","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const response = await t.post(LEGACY, deep);
+    expect(response.status).toBe(422);
+    expect((await errorOf(response)).issues).toEqual([
+      { path: '(body)', message: 'nested deeper than 32 levels' },
+    ]);
+  });
+
+  it('accepts unknown fields named like Object properties, and keeps them', async () => {
+    const t = await makeTestApp({ forwardSource: 'both' });
+    const legacy =
+      '{"customerId":"c","faceMatch":true,"overallStatus":"PASS","constructor":{"a":1},"toString":"x","__proto__":{"p":1}}';
+    expect((await t.post(LEGACY, legacy)).status).toBe(200);
+    const workflows = JSON.stringify({
+      interviewId: 'i',
+      overallStatus: 'FAIL',
+      error: { name: 'FACE_TOO_DARK', constructor: {} },
+    });
+    expect((await t.post(WORKFLOWS, workflows)).status).toBe(200);
+    const { items } = await t.store.listEvents({ limit: 10, source: 'legacy' });
+    const event = await t.store.getEvent(items[0]?.id ?? '');
+    expect(JSON.stringify(event?.normalized.unknownFields)).toBe(
+      '{"constructor":{"a":1},"toString":"x","__proto__":{"p":1}}',
+    );
+  });
+
+  it('never gives the legacy error text the shape of a Workflows error object', async () => {
+    const t = await makeTestApp({ forwardSource: 'workflows' });
+    const body = JSON.stringify({
+      interviewId: 'i',
+      overallStatus: 'PASS',
+      error: { name: 'NONE', traceId: 't-1' },
+    });
+    expect((await t.post(WORKFLOWS, body)).status).toBe(200);
+    const [item] = await t.store.claimDue(Date.now(), 10, 60_000);
+    const forwarded = JSON.parse(Buffer.from(item?.body ?? []).toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(forwarded.error).toBeUndefined();
+    expect(forwarded.overallStatus).toBe('PASS');
   });
 
   it('404 with a JSON body for a route that does not exist', async () => {

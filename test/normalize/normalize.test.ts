@@ -186,6 +186,21 @@ describe('normalizeWorkflows', () => {
     });
   });
 
+  it('gives a result its own JSON Schema accepts, even for candidates with null fields', () => {
+    const body = LegacyAuthenticationBody.parse({
+      customerId: 'c',
+      faceMatch: true,
+      overallStatus: 'PASS',
+      recognitionConfidence: {
+        confidence: 0.9,
+        candidates: [{ identityId: null, confidence: null }],
+      },
+    });
+    expect(NormalizedResult.safeParse(normalizeLegacy(body, mappings.legacy, META)).success).toBe(
+      true,
+    );
+  });
+
   it('never invents a score, a token or a transactionId', () => {
     for (const name of workflowsCases) {
       const result = normalizeWorkflows(workflowsBody(name), mappings.workflows, META);
