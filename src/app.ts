@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Config } from './config/config.js';
+import { createForwardSourceSwitch, type ForwardSourceSwitch } from './config/forward-source.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { HttpError } from './http/http-error.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -10,20 +11,14 @@ import type { Metrics } from './ops/metrics.js';
 import type { Store } from './store/store.js';
 
 export interface AppDeps {
-  config: Pick<
-    Config,
-    | 'forwardSource'
-    | 'forwardFormat'
-    | 'inboundHeader'
-    | 'adminToken'
-    | 'maxBodyBytes'
-    | 'dedupWindowMs'
-  >;
+  config: Config;
   store: Store;
+  /** FORWARD_SOURCE as switched at run time; by default the configured one, not read from the store. */
+  forwardSource?: ForwardSourceSwitch;
   mappings: Mappings;
   logger: Logger;
   metrics: Metrics;
-  /** Called when an event to forward is stored. */
+  /** Called when an entry is added to the outbox (an event accepted, replayed). */
   onAccepted?: () => void;
   /** Whether deliveries are running (for /readyz). */
   isDelivering?: () => boolean;
@@ -35,6 +30,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const { config, store, mappings, logger, metrics } = deps;
   const app = new Hono();
+  const forwardSource =
+    deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource);
+  const onAccepted = deps.onAccepted ?? (() => {});
 
   app.route(
     '/',
@@ -44,13 +42,26 @@ export function createApp(deps: AppDeps): Hono {
       mappings,
       logger,
       metrics,
-      onAccepted: deps.onAccepted ?? (() => {}),
+      forwardSource,
+      onAccepted,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
   app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));
   // Without ADMIN_TOKEN the admin routes do not exist.
-  if (config.adminToken) app.route('/admin', adminRoutes({ store, adminToken: config.adminToken }));
+  if (config.adminToken) {
+    app.route(
+      '/admin',
+      adminRoutes({
+        store,
+        adminToken: config.adminToken,
+        config,
+        forwardSource,
+        onEnqueued: onAccepted,
+        logger,
+      }),
+    );
+  }
 
   app.notFound((c) =>
     c.json(new HttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404),

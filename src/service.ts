@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
+import { loadForwardSource } from './config/forward-source.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
 import { loadMappings } from './normalize/load-mappings.js';
@@ -45,13 +46,16 @@ export async function startService(
     leaseMs: config.callbackTimeoutMs + 30_000,
     logger,
     metrics,
+    shadowFallbackAfterMs: config.shadowFallbackAfterMs,
   });
+  const forwardSource = await loadForwardSource(store, config.forwardSource, logger);
   const app = createApp({
     config,
     store,
     mappings,
     logger,
     metrics,
+    forwardSource,
     onAccepted: worker.wake,
     isDelivering: () => worker.running,
   });
@@ -74,7 +78,7 @@ export async function startService(
   logger.info(
     {
       url,
-      forwardSource: config.forwardSource,
+      forwardSource: forwardSource.get(),
       forwardFormat: config.forwardFormat,
       database: config.database.path,
     },

@@ -135,6 +135,11 @@ const EnvSchema = z
       .pipe(z.array(duration).min(1, 'expected at least one delay')),
     MAX_BODY_BYTES: int(1, 64 * 1024 * 1024).default(262_144),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
+    SHADOW_FALLBACK_AFTER: z
+      .string()
+      .optional()
+      .transform((text) => (text === undefined || text === 'off' ? undefined : text))
+      .pipe(duration.optional()),
     MAPPINGS_DIR: z.string().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -179,6 +184,8 @@ export interface Config {
   retryScheduleMs: number[];
   maxBodyBytes: number;
   dedupWindowMs: number;
+  /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
+  shadowFallbackAfterMs: number | undefined;
   mappingsDir: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -217,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     maxBodyBytes: e.MAX_BODY_BYTES,
     dedupWindowMs: e.DEDUP_WINDOW,
+    shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     mappingsDir: e.MAPPINGS_DIR,
     logLevel: e.LOG_LEVEL,
   };

@@ -2,9 +2,7 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { AttemptRecord, OutboxItem, Store } from '../store/store.js';
 import type { CallbackClient } from './callback-client.js';
-
-/** A Retry-After longer than this is not waited for in full. */
-const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+import { decide } from './retry-policy.js';
 
 export interface DeliveryWorkerOptions {
   store: Store;
@@ -18,6 +16,11 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs?: number;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * SHADOW_FALLBACK_AFTER: shadowed events without a counterpart from the other source
+   * (received within this time of them) are forwarded after all, this long after arrival.
+   */
+  shadowFallbackAfterMs?: number | undefined;
 }
 
 export interface DeliveryWorker {
@@ -54,6 +57,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     pumping = true;
     clearTimeout(timer);
     try {
+      if (options.shadowFallbackAfterMs !== undefined) {
+        const forwarded = await store.forwardFallbacks(Date.now(), {
+          windowMs: options.shadowFallbackAfterMs,
+        });
+        if (forwarded.length > 0) {
+          metrics.shadowFallbacks.inc(forwarded.length);
+          logger.warn(
+            { events: forwarded },
+            'delivery: shadowed events had no counterpart from the forwarded source; forwarding them after all',
+          );
+        }
+      }
       do {
         pumpAgain = false;
         while (running && inFlight < concurrency) {
@@ -103,32 +118,30 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       durationMs,
     };
     try {
-      if (outcome.ok) {
+      const verdict = decide(outcome, attemptNumber, retryScheduleMs, Math.random());
+      if (verdict.kind === 'delivered') {
         await store.recordDelivered(item.eventId, attempt);
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'delivered' });
         logger.info(log, 'delivery: delivered');
-        return;
-      }
-      const delay = retryScheduleMs[attemptNumber - 1];
-      if (delay === undefined) {
+      } else if (verdict.kind === 'dead') {
         await store.recordFailed(item.eventId, attempt, 'dead');
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'dead' });
+        metrics.deadEvents.inc({ source: item.source });
         logger.error(
-          { ...log, error: outcome.error },
-          'delivery: no attempts left; the event is dead (GET /admin/events?status=dead)',
+          { ...log, error: outcome.error, why: verdict.why },
+          'delivery: the event is dead; replay it with POST /admin/events/:id/replay',
         );
-        return;
+      } else {
+        const retryAt = Date.now() + verdict.delayMs;
+        await store.recordFailed(item.eventId, attempt, { retryAt });
+        // Look again when it is due rather than at the next poll.
+        setTimeout(pump, verdict.delayMs).unref();
+        metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });
+        logger.warn(
+          { ...log, error: outcome.error, retryAt: new Date(retryAt).toISOString() },
+          'delivery: failed; will retry',
+        );
       }
-      const retryAfter = Math.min(outcome.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
-      const retryAt = Date.now() + Math.max(delay, retryAfter);
-      await store.recordFailed(item.eventId, attempt, { retryAt });
-      // Look again when it is due rather than at the next poll.
-      setTimeout(pump, retryAt - Date.now()).unref();
-      metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });
-      logger.warn(
-        { ...log, error: outcome.error, retryAt: new Date(retryAt).toISOString() },
-        'delivery: failed; will retry',
-      );
     } catch (error) {
       // The outcome could not be stored: the lease runs out and the entry is sent again
       // with the same event id (at least once, never lost).

@@ -12,23 +12,26 @@ const encoder = new TextEncoder();
 /** A legacy body as rendered from a Workflows event, which may not name a customer. */
 const RenderedLegacyBody = LegacyAuthenticationBody.extend({ customerId: lenient(z.string()) });
 
+/** Whether the callback gets this source's events, or they are only stored and compared. */
+export function isShadowed(source: Source, forwardSource: ForwardSource): boolean {
+  return forwardSource !== 'both' && forwardSource !== source;
+}
+
 /**
- * What the callback gets for an event, decided once when it arrives: nothing (the source
- * is shadowed), the legacy body (a legacy event byte for byte, a Workflows event rendered
- * through mappings/), or the normalized result.
+ * What the callback gets for an event, rendered once when it arrives: the legacy body (a
+ * legacy event byte for byte, a Workflows event through mappings/), or the normalized result.
  */
-export function forwardFor(
+export function renderForward(
   source: Source,
   rawBody: Uint8Array,
   normalized: NormalizedResult,
-  settings: { forwardSource: ForwardSource; forwardFormat: ForwardFormat },
+  format: ForwardFormat,
   mappings: Mappings,
 ): NewEvent['forward'] {
-  if (settings.forwardSource !== 'both' && settings.forwardSource !== source) return null;
-  if (settings.forwardFormat === 'normalized') {
-    return { format: 'normalized', body: encoder.encode(JSON.stringify(normalized)) };
+  if (format === 'normalized') {
+    return { format, body: encoder.encode(JSON.stringify(normalized)) };
   }
-  if (source === 'legacy') return { format: 'legacy', body: rawBody };
+  if (source === 'legacy') return { format, body: rawBody };
   const rendered = renderLegacy(normalized, mappings.toLegacy);
   // The table is data a team can edit: what it renders must still be a legacy body.
   const check = RenderedLegacyBody.safeParse(rendered);
@@ -37,5 +40,5 @@ export function forwardFor(
       `mappings/normalized-to-legacy.yaml renders no legacy body: ${z.prettifyError(check.error)}`,
     );
   }
-  return { format: 'legacy', body: encoder.encode(JSON.stringify(rendered)) };
+  return { format, body: encoder.encode(JSON.stringify(rendered)) };
 }

@@ -1,6 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { Config } from '../config/config.js';
+import type { ForwardSourceSwitch } from '../config/forward-source.js';
+import { maskedConfig } from '../config/masked-config.js';
 import { Source } from '../normalize/normalized-schema.js';
+import type { Logger } from '../ops/logger.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
@@ -36,9 +40,21 @@ function bodyFields(bytes: Uint8Array): { body: string } | { bodyBase64: string 
   }
 }
 
+const ForwardSourceBody = z.strictObject({ source: z.enum(['legacy', 'workflows', 'both']) });
+
+export interface AdminRoutesOptions {
+  store: Store;
+  adminToken: string;
+  config: Config;
+  forwardSource: ForwardSourceSwitch;
+  /** Called when events are put back in the outbox (wakes the delivery worker). */
+  onEnqueued: () => void;
+  logger: Logger;
+}
+
 /** `/admin/*`, behind `Authorization: Bearer ADMIN_TOKEN`. */
-export function adminRoutes(options: { store: Store; adminToken: string }): Hono {
-  const { store, adminToken } = options;
+export function adminRoutes(options: AdminRoutesOptions): Hono {
+  const { store, adminToken, config, forwardSource, onEnqueued, logger } = options;
   const app = new Hono();
 
   app.use('*', async function requireAdminToken(c, next) {
@@ -80,6 +96,59 @@ export function adminRoutes(options: { store: Store; adminToken: string }): Hono
       next: page.next,
     });
   });
+
+  app.post('/events/:id/replay', async function replayOne(c) {
+    const id = c.req.param('id');
+    const result = await store.replay(id, Date.now());
+    if (result === 'not_found') throw new HttpError(404, 'not_found', `no event with id ${id}`);
+    if (result !== 'replayed') {
+      throw new HttpError(
+        409,
+        'conflict',
+        result === 'pending'
+          ? `event ${id} is already waiting for delivery`
+          : `event ${id} is shadowed: its source is not forwarded`,
+      );
+    }
+    logger.info({ eventId: id }, 'admin: event replayed');
+    onEnqueued();
+    return c.json({ success: true, eventId: id, status: 'pending' });
+  });
+
+  app.post('/replay', async function replayAll(c) {
+    const { status } = parseQuery(z.object({ status: z.literal('dead') }), c.req.query());
+    const replayed = await store.replayAll(status, Date.now());
+    logger.info({ status, replayed }, 'admin: events replayed');
+    if (replayed > 0) onEnqueued();
+    return c.json({ success: true, replayed });
+  });
+
+  app.put('/forward-source', async function switchForwardSource(c) {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HttpError(
+        400,
+        'invalid_json',
+        'expected a JSON body such as {"source":"workflows"}',
+      );
+    }
+    const parsed = ForwardSourceBody.safeParse(body);
+    if (!parsed.success) {
+      throw new HttpError(
+        422,
+        'invalid_payload',
+        'expected {"source":"legacy"|"workflows"|"both"}',
+      );
+    }
+    const previous = forwardSource.get();
+    await forwardSource.set(parsed.data.source, Date.now());
+    logger.warn({ previous, forwardSource: parsed.data.source }, 'admin: FORWARD_SOURCE switched');
+    return c.json({ success: true, source: parsed.data.source, previous });
+  });
+
+  app.get('/config', (c) => c.json(maskedConfig(config, forwardSource)));
 
   return app;
 }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Config } from '../config/config.js';
-import { forwardFor } from '../delivery/forward-decision.js';
+import type { ForwardSourceSwitch } from '../config/forward-source.js';
+import { isShadowed, renderForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook } from '../intake/parse-webhook.js';
 import { normalize } from '../normalize/normalize.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
@@ -21,8 +22,9 @@ export const WEBHOOK_ROUTES = {
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
-    'forwardSource' | 'forwardFormat' | 'inboundHeader' | 'maxBodyBytes' | 'dedupWindowMs'
+    'forwardFormat' | 'inboundHeader' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs'
   >;
+  forwardSource: ForwardSourceSwitch;
   store: Store;
   mappings: Mappings;
   logger: Logger;
@@ -39,7 +41,7 @@ export interface WebhookRoutesOptions {
  * 422) are quarantined. The 200 is sent only once the event is stored.
  */
 export function webhookRoutes(options: WebhookRoutesOptions): Hono {
-  const { config, store, mappings, logger, metrics, onAccepted } = options;
+  const { config, store, mappings, logger, metrics, onAccepted, forwardSource } = options;
   const clock = options.clock ?? Date.now;
   const app = new Hono();
 
@@ -119,12 +121,13 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const eventId = randomUUID();
       let normalized: NormalizedResult;
       let forward: NewEvent['forward'];
+      const shadowed = isShadowed(source, forwardSource.get());
       try {
         normalized = normalize(source, parsed.body, mappings, {
           eventId,
           receivedAt: new Date(receivedAt).toISOString(),
         });
-        forward = forwardFor(source, bytes, normalized, config, mappings);
+        forward = renderForward(source, bytes, normalized, config.forwardFormat, mappings);
       } catch (error) {
         // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
         // quarantine rather than retried by Incode into oblivion.
@@ -151,6 +154,12 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             rawBody: bytes,
             normalized,
             forward,
+            shadowed,
+            fallbackAt:
+              shadowed && config.shadowFallbackAfterMs !== undefined
+                ? receivedAt + config.shadowFallbackAfterMs
+                : null,
+            orderKey: normalized.ids.customerId ?? eventId,
           },
           config.dedupWindowMs,
         );
@@ -184,11 +193,11 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           source,
           status: normalized.status,
           reason: normalized.reason,
-          forwarded: forward !== null,
+          shadowed,
         },
         'webhook: accepted',
       );
-      if (forward) onAccepted();
+      if (!shadowed) onAccepted();
       return c.json({ success: true }, 200);
     });
   }

@@ -33,7 +33,18 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
       for (const status of EVENT_STATUSES) this.set({ status }, counts[status]);
     },
   });
-  return { registry, webhooks, deliveryAttempts, deliveryDuration };
+  const deadEvents = new Counter({
+    name: 'faceauth_dead_events_total',
+    help: 'Events that became dead: no attempts left, or the callback answered 410 Gone.',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  const shadowFallbacks = new Counter({
+    name: 'faceauth_shadow_fallbacks_total',
+    help: 'Shadowed events forwarded after all because no counterpart arrived (SHADOW_FALLBACK_AFTER).',
+    registers: [registry],
+  });
+  return { registry, webhooks, deliveryAttempts, deliveryDuration, deadEvents, shadowFallbacks };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

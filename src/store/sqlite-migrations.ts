@@ -61,4 +61,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     truncated    INTEGER NOT NULL
   );
   `,
+  // 2: replay, per-customer order, run-time settings, shadow fallback.
+  `
+  -- What the callback gets, when it differs from the raw body (rendered or normalized);
+  -- kept after delivery so an event can be replayed exactly.
+  ALTER TABLE events ADD COLUMN forward_body BLOB;
+  -- A shadowed event is forwarded after all at this time if no counterpart arrived.
+  ALTER TABLE events ADD COLUMN fallback_at INTEGER;
+  CREATE INDEX events_fallback ON events (fallback_at) WHERE fallback_at IS NOT NULL;
+  CREATE INDEX events_counterpart ON events (customer_id, received_at);
+
+  -- Entries of one customer leave in arrival order; attempts counts this round only
+  -- (a replay starts the schedule again).
+  ALTER TABLE outbox ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN order_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET
+    seq = (SELECT e.seq FROM events e WHERE e.id = outbox.event_id),
+    order_key = (SELECT coalesce(e.customer_id, e.id) FROM events e WHERE e.id = outbox.event_id),
+    attempts = (SELECT e.attempts FROM events e WHERE e.id = outbox.event_id);
+  CREATE INDEX outbox_order ON outbox (order_key, seq);
+
+  CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -11,12 +11,14 @@ import {
   type EventQuery,
   type EventStatus,
   type EventSummary,
+  type FallbackRule,
   type ForwardFormat,
   type NewEvent,
   type OutboxItem,
   type Page,
   type QuarantineEntry,
   type QuarantineRecord,
+  type ReplayResult,
   type Store,
   StoreUnavailableError,
 } from './store.js';
@@ -76,12 +78,65 @@ export class SqliteStore implements Store {
       ),
       insertEvent: db.prepare(
         `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
-           normalized, result_status, reason, customer_id, interview_id, status, forward_format)
+           normalized, result_status, reason, customer_id, interview_id, status, forward_format,
+           forward_body, fallback_at)
          VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
-           @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat)`,
+           @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
+           @forwardBody, @fallbackAt)`,
       ),
-      insertOutbox: db.prepare<[string, Uint8Array, number]>(
-        'INSERT INTO outbox (event_id, body, next_attempt_at) VALUES (?, ?, ?)',
+      insertOutbox: db.prepare<[string, Uint8Array, number, number | bigint, string]>(
+        'INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key) VALUES (?, ?, ?, ?, ?)',
+      ),
+      // Replays and fallbacks: the body the event was rendered with, its original place in line.
+      enqueue: db.prepare<[number, string]>(
+        `INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key)
+         SELECT id, coalesce(forward_body, raw_body), ?, seq, coalesce(customer_id, id) FROM events WHERE id = ?`,
+      ),
+      setPending: db.prepare<[string]>(
+        `UPDATE events SET status = 'pending', fallback_at = NULL WHERE id = ?`,
+      ),
+      statusOf: db.prepare<[string], { status: EventStatus }>(
+        'SELECT status FROM events WHERE id = ?',
+      ),
+      idsWithStatus: db.prepare<[string], { id: string }>(
+        'SELECT id FROM events WHERE status = ? ORDER BY seq',
+      ),
+      dueFallbacks: db.prepare<
+        [number],
+        {
+          id: string;
+          source: Source;
+          customer_id: string | null;
+          interview_id: string | null;
+          received_at: number;
+        }
+      >(
+        `SELECT id, source, customer_id, interview_id, received_at FROM events
+         WHERE fallback_at IS NOT NULL AND fallback_at <= ? AND status = 'shadowed' ORDER BY fallback_at LIMIT 500`,
+      ),
+      counterpart: db.prepare<
+        [
+          {
+            customerId: string;
+            source: Source;
+            interviewId: string | null;
+            from: number;
+            to: number;
+          },
+        ],
+        { id: string }
+      >(
+        `SELECT id FROM events WHERE customer_id = @customerId AND source = @source
+           AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId)
+           AND received_at BETWEEN @from AND @to LIMIT 1`,
+      ),
+      settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
+      getSetting: db.prepare<[string], { value: string; updated_at: number }>(
+        'SELECT value, updated_at FROM settings WHERE key = ?',
+      ),
+      setSetting: db.prepare<[string, string, number]>(
+        `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
       due: db.prepare<
         [number, number, number],
@@ -105,7 +160,7 @@ export class SqliteStore implements Store {
       ),
       deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
       reschedule: db.prepare<[number, string]>(
-        'UPDATE outbox SET next_attempt_at = ?, lease_until = NULL WHERE event_id = ?',
+        'UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE event_id = ?',
       ),
       releaseLeases: db.prepare(
         'UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL',
@@ -135,13 +190,13 @@ export class SqliteStore implements Store {
   }
 
   /** Opens (creating if needed) the SQLite file at `path` and brings its schema up to date. */
-  static open(path: string): SqliteStore {
+  static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
     return new SqliteStore(db);
@@ -157,7 +212,8 @@ export class SqliteStore implements Store {
           return { eventId: previous.id, duplicate: true };
         }
         const n = event.normalized;
-        s.insertEvent.run({
+        const { body } = event.forward;
+        const info = s.insertEvent.run({
           id: event.id,
           source: event.source,
           route: event.route,
@@ -170,10 +226,20 @@ export class SqliteStore implements Store {
           reason: n.reason,
           customerId: n.ids.customerId,
           interviewId: n.ids.interviewId,
-          status: event.forward ? 'pending' : 'shadowed',
-          forwardFormat: event.forward?.format ?? null,
+          status: event.shadowed ? 'shadowed' : 'pending',
+          forwardFormat: event.forward.format,
+          forwardBody: body === event.rawBody ? null : body,
+          fallbackAt: event.shadowed ? event.fallbackAt : null,
         });
-        if (event.forward) s.insertOutbox.run(event.id, event.forward.body, event.receivedAt);
+        if (!event.shadowed) {
+          s.insertOutbox.run(
+            event.id,
+            body,
+            event.receivedAt,
+            info.lastInsertRowid,
+            event.orderKey,
+          );
+        }
         return { eventId: event.id, duplicate: false };
       })(),
     );
@@ -239,6 +305,72 @@ export class SqliteStore implements Store {
 
   async releaseLeases(): Promise<number> {
     return this.#run(() => this.#statements.releaseLeases.run().changes);
+  }
+
+  async replay(eventId: string, now: number): Promise<ReplayResult> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction((): ReplayResult => {
+        const row = s.statusOf.get(eventId);
+        if (!row) return 'not_found';
+        if (row.status === 'pending' || row.status === 'shadowed') return row.status;
+        s.enqueue.run(now, eventId);
+        s.setPending.run(eventId);
+        return 'replayed';
+      })(),
+    );
+  }
+
+  async replayAll(status: 'dead', now: number): Promise<number> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const rows = s.idsWithStatus.all(status);
+        for (const { id } of rows) {
+          s.enqueue.run(now, id);
+          s.setPending.run(id);
+        }
+        return rows.length;
+      })(),
+    );
+  }
+
+  async forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const forwarded: string[] = [];
+        for (const event of s.dueFallbacks.all(now)) {
+          const match =
+            event.customer_id === null
+              ? undefined
+              : s.counterpart.get({
+                  customerId: event.customer_id,
+                  source: event.source === 'legacy' ? 'workflows' : 'legacy',
+                  interviewId: event.interview_id,
+                  from: event.received_at - rule.windowMs,
+                  to: event.received_at + rule.windowMs,
+                });
+          if (match) {
+            s.settleFallback.run(event.id);
+          } else {
+            s.enqueue.run(now, event.id);
+            s.setPending.run(event.id);
+            forwarded.push(event.id);
+          }
+        }
+        return forwarded;
+      })(),
+    );
+  }
+
+  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
+    const row = this.#run(() => this.#statements.getSetting.get(key));
+    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  }
+
+  async setSetting(key: string, value: string, now: number): Promise<void> {
+    this.#run(() => this.#statements.setSetting.run(key, value, now));
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {

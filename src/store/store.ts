@@ -19,8 +19,14 @@ export interface NewEvent {
   contentType: string;
   rawBody: Uint8Array;
   normalized: NormalizedResult;
-  /** What goes to the callback, decided when the event arrives; null: shadowed, not forwarded. */
-  forward: { format: ForwardFormat; body: Uint8Array } | null;
+  /** What the callback gets for this event, rendered when it arrives (also for a shadowed one). */
+  forward: { format: ForwardFormat; body: Uint8Array };
+  /** Decided when the event arrives: stored and compared, not forwarded. */
+  shadowed: boolean;
+  /** For a shadowed event: when to forward it after all if no counterpart arrived (null: never). */
+  fallbackAt: number | null;
+  /** Events with the same key reach the callback in arrival order (the customer). */
+  orderKey: string;
 }
 
 export interface AcceptResult {
@@ -33,8 +39,16 @@ export interface OutboxItem {
   eventId: string;
   source: Source;
   body: Uint8Array;
-  /** Attempts made before this one. */
+  /** Attempts made before this one in this round (a replay starts a new round). */
   attempts: number;
+}
+
+export type ReplayResult = 'replayed' | 'not_found' | 'pending' | 'shadowed';
+
+/** How a shadowed event finds the counterpart that makes a fallback unnecessary. */
+export interface FallbackRule {
+  /** Counterparts received this long before or after the shadowed event count. */
+  windowMs: number;
 }
 
 export interface AttemptRecord {
@@ -119,6 +133,18 @@ export interface Store {
   ): Promise<void>;
   /** Makes entries leased by a process that is gone due again; returns how many. */
   releaseLeases(): Promise<number>;
+  /** Sends an event again from the first attempt of the schedule, with the same event id. */
+  replay(eventId: string, now: number): Promise<ReplayResult>;
+  /** Replays every event with this status; returns how many. */
+  replayAll(status: 'dead', now: number): Promise<number>;
+  /**
+   * Forwards shadowed events whose fallback time has come and that have no counterpart from
+   * the other source (same customer, same interview where both have one, within the window);
+   * returns the ids forwarded. Events with a counterpart are settled and stay shadowed.
+   */
+  forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]>;
+  getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
+  setSetting(key: string, value: string, now: number): Promise<void>;
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;
   getEvent(id: string): Promise<EventDetail | undefined>;
   listQuarantine(query: {

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       ],
       maxBodyBytes: 262_144,
       dedupWindowMs: 3_600_000,
+      shadowFallbackAfterMs: undefined,
       mappingsDir: undefined,
       logLevel: 'info',
     });
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       DELIVERY_RETRY_SCHEDULE: '5s,30s,2m,10m,1h,6h',
       MAX_BODY_BYTES: '1024',
       DEDUP_WINDOW: '30m',
+      SHADOW_FALLBACK_AFTER: '5m',
       MAPPINGS_DIR: '/etc/shim/mappings',
       LOG_LEVEL: 'debug',
     });
@@ -82,6 +84,7 @@ describe('loadConfig', () => {
       retryScheduleMs: [5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000],
       maxBodyBytes: 1024,
       dedupWindowMs: 1_800_000,
+      shadowFallbackAfterMs: 300_000,
       mappingsDir: '/etc/shim/mappings',
       logLevel: 'debug',
     });

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
-import type { Config } from '../../src/config/config.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger, type Logger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
@@ -34,15 +34,16 @@ export async function makeTestApp(
 ): Promise<TestApp> {
   const store = SqliteStore.open(':memory:');
   const metrics = createMetrics(store);
-  const config: TestAppConfig = {
-    forwardSource: 'legacy',
-    forwardFormat: 'legacy',
-    inboundHeader: INBOUND,
-    adminToken: ADMIN_TOKEN,
-    maxBodyBytes: 262_144,
-    dedupWindowMs: 3_600_000,
+  const config: Config = {
+    ...loadConfig({
+      CALLBACK_URL: 'http://127.0.0.1:9/callback',
+      INBOUND_HEADER_NAME: INBOUND.name,
+      INBOUND_HEADER_VALUE: INBOUND.value,
+      ADMIN_TOKEN,
+      DATABASE_URL: 'sqlite::memory:',
+    }),
     ...overrides,
-  } satisfies Partial<Config>;
+  };
   const result: TestApp = {
     app: createApp({
       config,

@@ -1,0 +1,37 @@
+import type { Config } from './config.js';
+import { formatDuration } from './duration.js';
+import type { ForwardSourceSwitch } from './forward-source.js';
+
+export const MASK = '********';
+
+/** The settings in force, as GET /admin/config shows them: every secret masked. */
+export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch) {
+  const callbackUrl = new URL(config.callbackUrl);
+  for (const key of [...callbackUrl.searchParams.keys()]) callbackUrl.searchParams.set(key, MASK);
+  return {
+    port: config.port,
+    host: config.host,
+    callbackUrl: callbackUrl.toString(),
+    forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
+    forwardFormat: config.forwardFormat,
+    database: config.database,
+    inboundAuth: config.inboundHeader
+      ? { header: config.inboundHeader.name, value: MASK }
+      : 'none (INBOUND_AUTH=none)',
+    adminToken: config.adminToken ? MASK : null,
+    callbackHeaders: Object.fromEntries(
+      Object.keys(config.callbackHeaders).map((name) => [name, MASK]),
+    ),
+    callbackTimeoutMs: config.callbackTimeoutMs,
+    callbackConcurrency: config.callbackConcurrency,
+    deliveryRetrySchedule: config.retryScheduleMs.map(formatDuration).join(','),
+    maxBodyBytes: config.maxBodyBytes,
+    dedupWindow: formatDuration(config.dedupWindowMs),
+    shadowFallbackAfter:
+      config.shadowFallbackAfterMs === undefined
+        ? 'off'
+        : formatDuration(config.shadowFallbackAfterMs),
+    mappingsDir: config.mappingsDir ?? '(shipped)',
+    logLevel: config.logLevel,
+  };
+}
