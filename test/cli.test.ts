@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { emptyResult } from '../src/normalize/normalized-schema.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import { runCli } from './helpers/service-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faceauth-cli-'));
@@ -59,5 +61,98 @@ describe('faceauth-shim serve: start-up failures', () => {
     const result = await runCli(base, ['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: faceauth-shim');
+  });
+});
+
+describe('faceauth-shim replay', () => {
+  const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+
+  /** A store file holding one dead legacy event. */
+  async function storeWithDeadEvent(name: string): Promise<{ path: string; id: string }> {
+    const path = join(dir, `${name}.db`);
+    const store = SqliteStore.open(path);
+    try {
+      const rawBody = new TextEncoder().encode('{"customerId":"c1","overallStatus":"PASS"}');
+      const normalized = emptyResult({
+        eventId: 'dead-1',
+        receivedAt: new Date(T0).toISOString(),
+        source: 'legacy',
+        status: 'PASS',
+      });
+      normalized.ids.customerId = 'c1';
+      await store.accept(
+        {
+          id: 'dead-1',
+          source: 'legacy',
+          route: '/webhooks/legacy/authentication',
+          receivedAt: T0,
+          dedupKey: 'k1',
+          contentType: 'application/json',
+          rawBody,
+          normalized,
+          forward: { format: 'legacy', body: rawBody },
+          shadowed: false,
+          fallbackAt: null,
+          orderKey: 'c1',
+        },
+        3_600_000,
+      );
+      expect((await store.claimDue(T0, 10, 60_000)).map((i) => i.eventId)).toEqual(['dead-1']);
+      await store.recordFailed(
+        'dead-1',
+        { at: T0, durationMs: 3, statusCode: 410, error: null },
+        'dead',
+      );
+      expect((await store.getEvent('dead-1'))?.status).toBe('dead');
+    } finally {
+      await store.close();
+    }
+    return { path, id: 'dead-1' };
+  }
+
+  async function statusIn(path: string, id: string) {
+    const store = SqliteStore.open(path);
+    try {
+      return (await store.getEvent(id))?.status;
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('replay --status dead puts every dead event back in the outbox', async () => {
+    const { path, id } = await storeWithDeadEvent('replay-all');
+    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, ['replay', '--status', 'dead']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('replayed 1 dead event\n');
+    expect(result.code).toBe(0);
+    expect(await statusIn(path, id)).toBe('pending');
+  });
+
+  it('replay --id replays one event; an unknown id exits 1', async () => {
+    const { path, id } = await storeWithDeadEvent('replay-one');
+    const unknown = await runCli({ DATABASE_URL: `sqlite:${path}` }, [
+      'replay',
+      '--id',
+      'no-such-event',
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no-such-event');
+    expect(await statusIn(path, id)).toBe('dead');
+
+    const known = await runCli({ DATABASE_URL: `sqlite:${path}` }, ['replay', '--id', id]);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain(id);
+    expect(await statusIn(path, id)).toBe('pending');
+  });
+
+  it.each([
+    ['no option', ['replay']],
+    ['--status pending', ['replay', '--status', 'pending']],
+  ])('replay with %s exits 2 with the usage', async (_name, args) => {
+    const path = join(dir, 'replay-usage.db');
+    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: faceauth-shim');
+    expect(result.stdout).toBe('');
   });
 });

@@ -61,6 +61,36 @@ const notYet = (issue: string) =>
       }
     });
 
+const databaseUrl = z
+  .string()
+  .default('sqlite:data/faceauth-shim.db')
+  .transform((url, ctx) => {
+    if (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) {
+      return { kind: 'sqlite' as const, path: url.slice('sqlite:'.length) };
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: url.startsWith('postgres')
+        ? 'PostgreSQL is not supported by this version yet; use sqlite:<path>'
+        : 'expected sqlite:<path>',
+    });
+    return z.NEVER;
+  });
+
+/** Reads DATABASE_URL alone, for commands that only open the store (replay). */
+export function loadDatabaseConfig(
+  env: Record<string, string | undefined> = process.env,
+): Config['database'] {
+  const value = env.DATABASE_URL?.trim() ? env.DATABASE_URL : undefined;
+  const result = databaseUrl.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(
+      `invalid configuration: DATABASE_URL: ${result.error.issues[0]?.message}`,
+    );
+  }
+  return result.data;
+}
+
 const EnvSchema = z
   .object({
     PORT: int(0, 65535).default(8080),
@@ -68,21 +98,7 @@ const EnvSchema = z
     CALLBACK_URL: httpUrl,
     FORWARD_SOURCE: z.enum(['legacy', 'workflows', 'both']).default('legacy'),
     FORWARD_FORMAT: z.enum(['legacy', 'normalized']).default('legacy'),
-    DATABASE_URL: z
-      .string()
-      .default('sqlite:data/faceauth-shim.db')
-      .transform((url, ctx) => {
-        if (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) {
-          return { kind: 'sqlite' as const, path: url.slice('sqlite:'.length) };
-        }
-        ctx.addIssue({
-          code: 'custom',
-          message: url.startsWith('postgres')
-            ? 'PostgreSQL is not supported by this version yet; use sqlite:<path>'
-            : 'expected sqlite:<path>',
-        });
-        return z.NEVER;
-      }),
+    DATABASE_URL: databaseUrl,
     INBOUND_HEADER_NAME: headerName.optional(),
     INBOUND_HEADER_VALUE: headerValue.optional(),
     INBOUND_OAUTH_CLIENT_ID: notYet('inbound OAuth; use INBOUND_HEADER_NAME/INBOUND_HEADER_VALUE'),

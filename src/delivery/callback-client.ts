@@ -33,6 +33,8 @@ export interface CallbackClient {
 }
 
 const USER_AGENT = 'faceauth-shim/0.1';
+/** Past this, the rest of a callback's answer is not read. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export function createCallbackClient(options: CallbackClientOptions): CallbackClient {
   const url = new URL(options.url);
@@ -62,8 +64,16 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
           body: item.body,
           signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         });
-        // The answer's body is not used; read it off so the connection goes back to the pool.
-        await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        // The answer's body is not used, but it is read to its end: an answer cut short (a
+        // reset mid-response) is a failed attempt, and a read body frees the connection.
+        let read = 0;
+        for await (const chunk of response.body) {
+          read += (chunk as Buffer).byteLength;
+          if (read > MAX_ANSWER_BYTES) {
+            response.body.destroy();
+            break;
+          }
+        }
         const { statusCode } = response;
         const retryAfter = response.headers['retry-after'];
         return {

@@ -142,9 +142,12 @@ export class SqliteStore implements Store {
         [number, number, number],
         { event_id: string; body: Buffer; source: Source; attempts: number }
       >(
-        `SELECT o.event_id, o.body, e.source, e.attempts FROM outbox o JOIN events e ON e.id = o.event_id
+        // Due, not leased, and no earlier entry of the same customer still waiting: a later
+        // PASS never overtakes an earlier FAIL of one customer.
+        `SELECT o.event_id, o.body, e.source, o.attempts FROM outbox o JOIN events e ON e.id = o.event_id
          WHERE o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-         ORDER BY o.next_attempt_at, e.seq LIMIT ?`,
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.seq < o.seq)
+         ORDER BY o.next_attempt_at, o.seq LIMIT ?`,
       ),
       lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
       insertAttempt: db.prepare(

@@ -8,11 +8,15 @@ export interface ReceivedCall {
   json: Record<string, unknown>;
 }
 
-/** How the stand-in callback answers the Nth call (0-based): a status, optionally headers. */
+/**
+ * How the stand-in callback answers the Nth call (0-based): a status (with headers), or a
+ * fault: `hang` never answers, `reset` drops the connection before answering, `cut` sends
+ * a 200 and drops the connection in the middle of the body.
+ */
 export type Responder = (
   call: ReceivedCall,
   index: number,
-) => { status: number; headers?: Record<string, string> };
+) => { status: number; headers?: Record<string, string> } | 'hang' | 'reset' | 'cut';
 
 export interface CallbackServer {
   url: string;
@@ -26,6 +30,7 @@ export interface CallbackServer {
 /** A real HTTP server on loopback standing in for the client's callback. */
 export async function startCallbackServer(
   respond: Responder = () => ({ status: 200 }),
+  port = 0,
 ): Promise<CallbackServer> {
   const waiters: { count: number; resolve: () => void }[] = [];
   const state: CallbackServer = {
@@ -67,15 +72,23 @@ export async function startCallbackServer(
       const call = { headers: req.headers, body, json };
       const answer = state.respond(call, state.calls.length);
       state.calls.push(call);
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end('{"ok":true}');
+      if (answer === 'reset') {
+        req.socket.destroy();
+      } else if (answer === 'cut') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"ok":');
+        setTimeout(() => req.socket.destroy(), 10);
+      } else if (answer !== 'hang') {
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end('{"ok":true}');
+      }
       for (const waiter of waiters.filter((w) => state.calls.length >= w.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
   return state;
 }

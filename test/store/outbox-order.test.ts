@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { emptyResult } from '../../src/normalize/normalized-schema.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { AttemptRecord, NewEvent, OutboxItem } from '../../src/store/store.js';
+
+const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const LEASE = 30_000;
+const ids = (items: OutboxItem[]) => items.map((i) => i.eventId).sort();
+const attempt = (statusCode: number | null, at = T0): AttemptRecord => ({
+  at,
+  durationMs: 5,
+  statusCode,
+  error: statusCode === null ? 'timeout' : null,
+});
+function ev(id: string, customerId: string, receivedAt: number): NewEvent {
+  const rawBody = new TextEncoder().encode(JSON.stringify({ customerId, id }));
+  const normalized = emptyResult({
+    eventId: id,
+    receivedAt: new Date(receivedAt).toISOString(),
+    source: 'legacy',
+    status: 'PASS',
+  });
+  normalized.ids.customerId = customerId;
+  return {
+    id,
+    source: 'legacy',
+    route: '/webhooks/legacy/authentication',
+    receivedAt,
+    dedupKey: id,
+    contentType: 'application/json',
+    rawBody,
+    normalized,
+    forward: { format: 'legacy', body: rawBody },
+    shadowed: false,
+    fallbackAt: null,
+    orderKey: customerId,
+  };
+}
+async function twoForA() {
+  const store = SqliteStore.open(':memory:');
+  await store.accept(ev('a1', 'A', T0), HOUR);
+  await store.accept(ev('a2', 'A', T0 + 1), HOUR);
+  await store.accept(ev('b1', 'B', T0 + 2), HOUR);
+  return store;
+}
+describe('outbox order per customer, and replay rounds', () => {
+  it('the first claim returns A1 and B only', async () => {
+    const store = await twoForA();
+    expect(ids(await store.claimDue(T0 + 10, 10, LEASE))).toEqual(['a1', 'b1']);
+    expect(await store.claimDue(T0 + 10, 10, LEASE)).toEqual([]);
+  });
+  it('once A1 is delivered, A2 becomes claimable', async () => {
+    const store = await twoForA();
+    await store.claimDue(T0 + 10, 10, LEASE);
+    await store.recordDelivered('a1', attempt(200));
+    expect(ids(await store.claimDue(T0 + 11, 10, LEASE))).toEqual(['a2']);
+  });
+  it('A1 being rescheduled still holds A2 back', async () => {
+    const store = await twoForA();
+    await store.claimDue(T0 + 10, 10, LEASE);
+    await store.recordDelivered('b1', attempt(200));
+    await store.recordFailed('a1', attempt(503), { retryAt: T0 + MINUTE });
+    expect(await store.claimDue(T0 + 20, 10, LEASE)).toEqual([]);
+    expect(ids(await store.claimDue(T0 + MINUTE, 10, LEASE))).toEqual(['a1']);
+  });
+  it('when A1 goes dead, A2 is released', async () => {
+    const store = await twoForA();
+    await store.claimDue(T0 + 10, 10, LEASE);
+    await store.recordFailed('a1', attempt(410), 'dead');
+    expect(ids(await store.claimDue(T0 + 11, 10, LEASE))).toEqual(['a2']);
+  });
+  it('a replay starts a new round: claimDue returns attempts 0', async () => {
+    const store = SqliteStore.open(':memory:');
+    await store.accept(ev('e1', 'A', T0), HOUR);
+    await store.claimDue(T0, 10, LEASE);
+    await store.recordFailed('e1', attempt(500), { retryAt: T0 + 1 });
+    expect((await store.claimDue(T0 + 1, 10, LEASE))[0]?.attempts).toBe(1);
+    await store.recordFailed('e1', attempt(502, T0 + 1), 'dead');
+    expect(await store.replay('e1', T0 + HOUR)).toBe('replayed');
+    const [item] = await store.claimDue(T0 + HOUR, 10, LEASE);
+    expect(item?.attempts).toBe(0);
+    expect((await store.getEvent('e1'))?.attemptHistory.map((a) => a.statusCode)).toEqual([
+      500, 502,
+    ]);
+  });
+});
