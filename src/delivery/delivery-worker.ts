@@ -43,6 +43,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let inFlight = 0;
   let pumping = false;
   let pumpAgain = false;
+  let lastFallbackCheck = 0;
   let timer: NodeJS.Timeout | undefined;
   /** Aborted when a stop's grace period is over. */
   const abandon = new AbortController();
@@ -57,7 +58,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     pumping = true;
     clearTimeout(timer);
     try {
-      if (options.shadowFallbackAfterMs !== undefined) {
+      if (
+        options.shadowFallbackAfterMs !== undefined &&
+        Date.now() - lastFallbackCheck >= pollIntervalMs
+      ) {
+        lastFallbackCheck = Date.now();
         const forwarded = await store.forwardFallbacks(Date.now(), {
           windowMs: options.shadowFallbackAfterMs,
         });

@@ -134,6 +134,39 @@ describe('delivery to the callback, end to end', () => {
   });
 });
 
+describe('shadow fallback', () => {
+  it('forwards a shadowed event that got no counterpart, and only that one', async () => {
+    const cb = await callback();
+    const shim = await service({
+      CALLBACK_URL: cb.url,
+      FORWARD_SOURCE: 'legacy',
+      SHADOW_FALLBACK_AFTER: '300ms',
+    });
+    // A login seen by both sources: the legacy one is forwarded, the Workflows one is its counterpart.
+    await send(
+      shim.url,
+      LEGACY,
+      JSON.stringify({ customerId: 'both', faceMatch: true, overallStatus: 'PASS' }),
+    );
+    await send(
+      shim.url,
+      WORKFLOWS,
+      JSON.stringify({ interviewId: 'i-both', customerId: 'both', overallStatus: 'PASS' }),
+    );
+    // A login only the Workflow saw.
+    await send(
+      shim.url,
+      WORKFLOWS,
+      JSON.stringify({ interviewId: 'i-only', customerId: 'only', overallStatus: 'PASS' }),
+    );
+    await cb.waitForCalls(2);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(
+      cb.calls.map((c) => `${c.headers['x-faceauth-source']}:${c.json.customerId}`).sort(),
+    ).toEqual(['legacy:both', 'workflows:only']);
+  });
+});
+
 describe('stopping', () => {
   it('hands back a delivery the callback has not answered when stopped, and sends it after the next start', async () => {
     let arrived = () => {};
