@@ -2,7 +2,11 @@ import { Hono } from 'hono';
 import type { Config } from './config/config.js';
 import { createForwardSourceSwitch, type ForwardSourceSwitch } from './config/forward-source.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { createFailureLimiter } from './http/failure-limiter.js';
 import { HttpError } from './http/http-error.js';
+import { createInboundAuth } from './http/inbound-auth.js';
+import { createInboundTokens } from './http/inbound-token.js';
+import { oauthRoutes } from './http/oauth-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
@@ -33,6 +37,29 @@ export function createApp(deps: AppDeps): Hono {
   const forwardSource =
     deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource);
   const onAccepted = deps.onAccepted ?? (() => {});
+  const tokens = config.inboundOAuth
+    ? createInboundTokens({ ...config.inboundOAuth, ttlMs: config.inboundOAuth.tokenTtlMs })
+    : undefined;
+  const inboundAuth = createInboundAuth({ header: config.inboundHeader, tokens });
+
+  app.use('*', async function apiHeaders(c, next) {
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
+  });
+  if (config.inboundOAuth && tokens) {
+    app.route(
+      '/',
+      oauthRoutes({
+        clientId: config.inboundOAuth.clientId,
+        clientSecret: config.inboundOAuth.clientSecret,
+        tokens,
+        limiter: createFailureLimiter({ max: 10, windowMs: 60_000, capacity: 10_000 }),
+        metrics,
+        logger,
+      }),
+    );
+  }
 
   app.route(
     '/',
@@ -43,6 +70,7 @@ export function createApp(deps: AppDeps): Hono {
       logger,
       metrics,
       forwardSource,
+      inboundAuth,
       onAccepted,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
@@ -59,6 +87,7 @@ export function createApp(deps: AppDeps): Hono {
         forwardSource,
         onEnqueued: onAccepted,
         logger,
+        metrics,
       }),
     );
   }

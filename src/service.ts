@@ -4,7 +4,9 @@ import { createApp } from './app.js';
 import type { Config } from './config/config.js';
 import { loadForwardSource } from './config/forward-source.js';
 import { createCallbackClient } from './delivery/callback-client.js';
+import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
+import { createSigner } from './delivery/signing.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
@@ -37,6 +39,10 @@ export async function startService(
     timeoutMs: config.callbackTimeoutMs,
     headers: config.callbackHeaders,
     connections: config.callbackConcurrency,
+    tokens: config.callbackOAuth
+      ? createCallbackTokens({ ...config.callbackOAuth, timeoutMs: config.callbackTimeoutMs })
+      : undefined,
+    signer: config.callbackSigningSecret ? createSigner(config.callbackSigningSecret) : undefined,
   });
   const worker = createDeliveryWorker({
     store,
@@ -59,7 +65,7 @@ export async function startService(
     onAccepted: worker.wake,
     isDelivering: () => worker.running,
   });
-  if (!config.inboundHeader) {
+  if (!config.inboundHeader && !config.inboundOAuth) {
     logger.warn(
       'INBOUND_AUTH=none: webhooks are accepted without credentials; use this only on a machine of your own',
     );

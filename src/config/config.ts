@@ -51,16 +51,6 @@ const OWN_HEADERS = new Set([
   'user-agent',
 ]);
 
-const notYet = (issue: string) =>
-  z
-    .string()
-    .optional()
-    .superRefine((value, ctx) => {
-      if (value !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `not supported by this version yet (${issue})` });
-      }
-    });
-
 const databaseUrl = z
   .string()
   .default('sqlite:data/faceauth-shim.db')
@@ -100,11 +90,18 @@ const EnvSchema = z
     FORWARD_FORMAT: z.enum(['legacy', 'normalized']).default('legacy'),
     DATABASE_URL: databaseUrl,
     INBOUND_HEADER_NAME: headerName.optional(),
-    INBOUND_HEADER_VALUE: headerValue.optional(),
-    INBOUND_OAUTH_CLIENT_ID: notYet('inbound OAuth; use INBOUND_HEADER_NAME/INBOUND_HEADER_VALUE'),
-    INBOUND_OAUTH_CLIENT_SECRET: notYet(
-      'inbound OAuth; use INBOUND_HEADER_NAME/INBOUND_HEADER_VALUE',
-    ),
+    // Several values, separated by commas, are all accepted: rotate without downtime.
+    INBOUND_HEADER_VALUE: z
+      .string()
+      .transform((text) => text.split(','))
+      .pipe(z.array(headerValue.min(1, 'an empty value in the list')))
+      .optional(),
+    INBOUND_OAUTH_CLIENT_ID: z
+      .string()
+      .regex(/^[^:]+$/, 'cannot hold a colon (Basic authentication)')
+      .optional(),
+    INBOUND_OAUTH_CLIENT_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+    INBOUND_OAUTH_TOKEN_TTL: z.string().default('1h').pipe(duration),
     INBOUND_AUTH: z.literal('none', 'the only accepted value is "none"').optional(),
     ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
     CALLBACK_HEADERS: z
@@ -139,9 +136,17 @@ const EnvSchema = z
         }
         return lower;
       }),
-    CALLBACK_OAUTH_TOKEN_URL: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),
-    CALLBACK_OAUTH_CLIENT_ID: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),
-    CALLBACK_OAUTH_CLIENT_SECRET: notYet('OAuth towards the callback; use CALLBACK_HEADERS'),
+    CALLBACK_OAUTH_TOKEN_URL: httpUrl.optional(),
+    CALLBACK_OAUTH_CLIENT_ID: z.string().optional(),
+    CALLBACK_OAUTH_CLIENT_SECRET: z.string().optional(),
+    CALLBACK_SIGNING_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_ followed by base64')
+      .refine((secret) => {
+        const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+        return bytes >= 24 && bytes <= 64;
+      }, 'the key after whsec_ must be 24 to 64 bytes')
+      .optional(),
     CALLBACK_TIMEOUT_MS: int(1, 600_000).default(10_000),
     CALLBACK_CONCURRENCY: int(1, 256).default(4),
     DELIVERY_RETRY_SCHEDULE: z
@@ -171,12 +176,50 @@ const EnvSchema = z
         message: 'required when the other INBOUND_HEADER_* is set',
       });
     }
-    if (env.INBOUND_HEADER_NAME === undefined && env.INBOUND_AUTH === undefined) {
+    if (
+      (env.INBOUND_OAUTH_CLIENT_ID === undefined) !==
+      (env.INBOUND_OAUTH_CLIENT_SECRET === undefined)
+    ) {
+      const missing =
+        env.INBOUND_OAUTH_CLIENT_ID === undefined
+          ? 'INBOUND_OAUTH_CLIENT_ID'
+          : 'INBOUND_OAUTH_CLIENT_SECRET';
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'required when the other INBOUND_OAUTH_* is set',
+      });
+    }
+    const outbound = [
+      'CALLBACK_OAUTH_TOKEN_URL',
+      'CALLBACK_OAUTH_CLIENT_ID',
+      'CALLBACK_OAUTH_CLIENT_SECRET',
+    ] as const;
+    const set = outbound.filter((name) => env[name] !== undefined);
+    if (set.length > 0 && set.length < outbound.length) {
+      for (const name of outbound.filter((n) => env[n] === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'required when the other CALLBACK_OAUTH_* are set',
+        });
+      }
+    }
+    const authenticated =
+      env.INBOUND_HEADER_NAME !== undefined || env.INBOUND_OAUTH_CLIENT_ID !== undefined;
+    if (!authenticated && env.INBOUND_AUTH === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['INBOUND_AUTH'],
         message:
-          'no inbound authentication: set INBOUND_HEADER_NAME and INBOUND_HEADER_VALUE, or INBOUND_AUTH=none for local use',
+          'no inbound authentication: set INBOUND_HEADER_NAME and INBOUND_HEADER_VALUE, or INBOUND_OAUTH_CLIENT_ID and INBOUND_OAUTH_CLIENT_SECRET, or INBOUND_AUTH=none for local use',
+      });
+    }
+    if (authenticated && env.INBOUND_AUTH !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INBOUND_AUTH'],
+        message: 'INBOUND_AUTH=none contradicts the inbound authentication that is set',
       });
     }
   });
@@ -190,8 +233,14 @@ export interface Config {
   forwardSource: ForwardSource;
   forwardFormat: 'legacy' | 'normalized';
   database: { kind: 'sqlite'; path: string };
-  /** The static header Incode must send; undefined only with INBOUND_AUTH=none. */
-  inboundHeader: { name: string; value: string } | undefined;
+  /** The static header Incode must send, with every accepted value (for rotation). */
+  inboundHeader: { name: string; values: string[] } | undefined;
+  /** OAuth 2.0 client credentials Incode uses to get a token from POST /oauth/token. */
+  inboundOAuth: { clientId: string; clientSecret: string; tokenTtlMs: number } | undefined;
+  /** OAuth 2.0 client credentials faceauth-shim uses towards the callback. */
+  callbackOAuth: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
+  /** whsec_... : sign every forward with Standard Webhooks headers. */
+  callbackSigningSecret: string | undefined;
   adminToken: string | undefined;
   callbackHeaders: Record<string, string>;
   callbackTimeoutMs: number;
@@ -231,8 +280,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL,
     inboundHeader:
       e.INBOUND_HEADER_NAME !== undefined && e.INBOUND_HEADER_VALUE !== undefined
-        ? { name: e.INBOUND_HEADER_NAME.toLowerCase(), value: e.INBOUND_HEADER_VALUE }
+        ? { name: e.INBOUND_HEADER_NAME.toLowerCase(), values: e.INBOUND_HEADER_VALUE }
         : undefined,
+    inboundOAuth:
+      e.INBOUND_OAUTH_CLIENT_ID !== undefined && e.INBOUND_OAUTH_CLIENT_SECRET !== undefined
+        ? {
+            clientId: e.INBOUND_OAUTH_CLIENT_ID,
+            clientSecret: e.INBOUND_OAUTH_CLIENT_SECRET,
+            tokenTtlMs: e.INBOUND_OAUTH_TOKEN_TTL,
+          }
+        : undefined,
+    callbackOAuth:
+      e.CALLBACK_OAUTH_TOKEN_URL !== undefined &&
+      e.CALLBACK_OAUTH_CLIENT_ID !== undefined &&
+      e.CALLBACK_OAUTH_CLIENT_SECRET !== undefined
+        ? {
+            tokenUrl: e.CALLBACK_OAUTH_TOKEN_URL,
+            clientId: e.CALLBACK_OAUTH_CLIENT_ID,
+            clientSecret: e.CALLBACK_OAUTH_CLIENT_SECRET,
+          }
+        : undefined,
+    callbackSigningSecret: e.CALLBACK_SIGNING_SECRET,
     adminToken: e.ADMIN_TOKEN,
     callbackHeaders: e.CALLBACK_HEADERS,
     callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,

@@ -15,9 +15,27 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
     forwardFormat: config.forwardFormat,
     database: config.database,
-    inboundAuth: config.inboundHeader
-      ? { header: config.inboundHeader.name, value: MASK }
-      : 'none (INBOUND_AUTH=none)',
+    inboundAuth: {
+      header: config.inboundHeader
+        ? { name: config.inboundHeader.name, values: config.inboundHeader.values.map(() => MASK) }
+        : null,
+      oauth: config.inboundOAuth
+        ? {
+            clientId: config.inboundOAuth.clientId,
+            clientSecret: MASK,
+            tokenTtl: formatDuration(config.inboundOAuth.tokenTtlMs),
+          }
+        : null,
+      none: !config.inboundHeader && !config.inboundOAuth,
+    },
+    callbackOAuth: config.callbackOAuth
+      ? {
+          tokenUrl: config.callbackOAuth.tokenUrl,
+          clientId: config.callbackOAuth.clientId,
+          clientSecret: MASK,
+        }
+      : null,
+    callbackSigningSecret: config.callbackSigningSecret ? MASK : null,
     adminToken: config.adminToken ? MASK : null,
     callbackHeaders: Object.fromEntries(
       Object.keys(config.callbackHeaders).map((name) => [name, MASK]),

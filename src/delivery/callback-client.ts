@@ -1,6 +1,8 @@
 import { errors, Pool } from 'undici';
 import type { OutboxItem } from '../store/store.js';
+import { CallbackTokenError, type CallbackTokens } from './callback-token.js';
 import { parseRetryAfter } from './retry-after.js';
+import type { Signer } from './signing.js';
 
 // Deliveries go out through undici's Pool, not global fetch: a keep-alive pool per callback
 // origin, its own timeouts, and no redirect following. msw does not see undici.request, so
@@ -12,6 +14,10 @@ export interface CallbackClientOptions {
   /** Static headers sent on every delivery (CALLBACK_HEADERS). */
   headers: Record<string, string>;
   connections: number;
+  /** OAuth 2.0 client credentials towards the callback (CALLBACK_OAUTH_*). */
+  tokens?: CallbackTokens | undefined;
+  /** Standard Webhooks signatures (CALLBACK_SIGNING_SECRET). */
+  signer?: Signer | undefined;
 }
 
 export interface DeliveryOutcome {
@@ -47,32 +53,46 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
     bodyTimeout: options.timeoutMs,
   });
 
+  /** One request; the answer read to its end (a reset mid-answer fails the attempt). */
+  async function post(item: OutboxItem, signal: AbortSignal, token: string | undefined) {
+    const response = await pool.request({
+      method: 'POST',
+      path,
+      headers: {
+        ...options.headers,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(options.signer ? options.signer(item.eventId, item.body, Date.now()) : {}),
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'x-faceauth-event-id': item.eventId,
+        'x-faceauth-source': item.source,
+      },
+      body: item.body,
+      signal,
+    });
+    let read = 0;
+    for await (const chunk of response.body) {
+      read += (chunk as Buffer).byteLength;
+      if (read > MAX_ANSWER_BYTES) {
+        response.body.destroy();
+        break;
+      }
+    }
+    return response;
+  }
+
   return {
-    async send(item, signal) {
+    async send(item, abandon) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = abandon ? AbortSignal.any([timeout, abandon]) : timeout;
       try {
-        const response = await pool.request({
-          method: 'POST',
-          path,
-          headers: {
-            ...options.headers,
-            'content-type': 'application/json',
-            'user-agent': USER_AGENT,
-            'x-faceauth-event-id': item.eventId,
-            'x-faceauth-source': item.source,
-          },
-          body: item.body,
-          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-        });
-        // The answer's body is not used, but it is read to its end: an answer cut short (a
-        // reset mid-response) is a failed attempt, and a read body frees the connection.
-        let read = 0;
-        for await (const chunk of response.body) {
-          read += (chunk as Buffer).byteLength;
-          if (read > MAX_ANSWER_BYTES) {
-            response.body.destroy();
-            break;
-          }
+        let token = options.tokens ? await options.tokens.get() : undefined;
+        let response = await post(item, signal, token);
+        if (response.statusCode === 401 && options.tokens && token) {
+          // The callback refused the token: fetch a new one, and try once more now.
+          options.tokens.invalidate(token);
+          token = await options.tokens.get();
+          response = await post(item, signal, token);
         }
         const { statusCode } = response;
         const retryAfter = response.headers['retry-after'];
@@ -87,13 +107,12 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
               : null,
         };
       } catch (error) {
-        const abandoned = signal?.aborted === true && !timeout.aborted;
         return {
           ok: false,
           statusCode: null,
-          error: describe(error),
+          error: error instanceof CallbackTokenError ? error.message : describe(error),
           retryAfterMs: null,
-          abandoned,
+          abandoned: abandon?.aborted === true && !timeout.aborted,
         };
       }
     },

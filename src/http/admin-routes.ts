@@ -5,6 +5,7 @@ import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { maskedConfig } from '../config/masked-config.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
@@ -50,17 +51,19 @@ export interface AdminRoutesOptions {
   /** Called when events are put back in the outbox (wakes the delivery worker). */
   onEnqueued: () => void;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** `/admin/*`, behind `Authorization: Bearer ADMIN_TOKEN`. */
 export function adminRoutes(options: AdminRoutesOptions): Hono {
-  const { store, adminToken, config, forwardSource, onEnqueued, logger } = options;
+  const { store, adminToken, config, forwardSource, onEnqueued, logger, metrics } = options;
   const app = new Hono();
 
   app.use('*', async function requireAdminToken(c, next) {
     const header = c.req.header('authorization');
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
     if (!secretsEqual(token, adminToken)) {
+      metrics.unauthorized.inc({ route: '/admin' });
       c.header('www-authenticate', 'Bearer');
       throw new HttpError(
         401,

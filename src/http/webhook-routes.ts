@@ -10,8 +10,8 @@ import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
-import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
+import type { InboundAuth } from './inbound-auth.js';
 import { readBody } from './read-body.js';
 
 export const WEBHOOK_ROUTES = {
@@ -22,9 +22,10 @@ export const WEBHOOK_ROUTES = {
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
-    'forwardFormat' | 'inboundHeader' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs'
+    'forwardFormat' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs'
   >;
   forwardSource: ForwardSourceSwitch;
+  inboundAuth: InboundAuth;
   store: Store;
   mappings: Mappings;
   logger: Logger;
@@ -41,7 +42,8 @@ export interface WebhookRoutesOptions {
  * 422) are quarantined. The 200 is sent only once the event is stored.
  */
 export function webhookRoutes(options: WebhookRoutesOptions): Hono {
-  const { config, store, mappings, logger, metrics, onAccepted, forwardSource } = options;
+  const { config, store, mappings, logger, metrics, onAccepted, forwardSource, inboundAuth } =
+    options;
   const clock = options.clock ?? Date.now;
   const app = new Hono();
 
@@ -76,17 +78,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
         return c.json(error.toBody(), error.status);
       };
 
-      if (
-        config.inboundHeader &&
-        !secretsEqual(c.req.header(config.inboundHeader.name), config.inboundHeader.value)
-      ) {
-        return reject(
-          new HttpError(
-            401,
-            'unauthorized',
-            `missing or wrong ${config.inboundHeader.name} header`,
-          ),
-        );
+      const denied = inboundAuth((name) => c.req.header(name), receivedAt);
+      if (denied !== undefined) {
+        metrics.unauthorized.inc({ route });
+        return reject(new HttpError(401, 'unauthorized', denied));
       }
       const contentType = c.req.header('content-type');
       if (!isJsonContentType(contentType)) {

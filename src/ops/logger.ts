@@ -15,8 +15,13 @@ export const REDACTED_PATHS = [
   'token',
   'interviewToken',
   'adminToken',
-  'inboundHeader.value',
+  'inboundHeader.values',
+  'inboundOAuth.clientSecret',
+  'callbackOAuth.clientSecret',
+  'callbackSigningSecret',
   'callbackHeaders',
+  'access_token',
+  '*.access_token',
 ];
 
 export interface LoggerOptions {

@@ -44,7 +44,21 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     help: 'Shadowed events forwarded after all because no counterpart arrived (SHADOW_FALLBACK_AFTER).',
     registers: [registry],
   });
-  return { registry, webhooks, deliveryAttempts, deliveryDuration, deadEvents, shadowFallbacks };
+  const unauthorized = new Counter({
+    name: 'faceauth_unauthorized_total',
+    help: 'Requests answered 401, by route (webhooks, /oauth/token, /admin).',
+    labelNames: ['route'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    webhooks,
+    deliveryAttempts,
+    deliveryDuration,
+    deadEvents,
+    shadowFallbacks,
+    unauthorized,
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

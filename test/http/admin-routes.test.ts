@@ -335,7 +335,7 @@ describe('admin API: replay, forward-source switch, config', () => {
       forwardFormat: 'normalized',
       deliveryRetrySchedule: '5s,30s,2m',
       forwardSource: { value: 'both', from: 'admin' },
-      inboundAuth: { header: INBOUND.name },
+      inboundAuth: { header: { name: INBOUND.name }, none: false },
       callbackHeaders: { authorization: expect.any(String), 'x-api-key': expect.any(String) },
     });
     expect(config.callbackUrl).toEqual(expect.stringContaining('https://client.example/hook?'));

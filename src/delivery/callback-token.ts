@@ -1,0 +1,86 @@
+import { request } from 'undici';
+
+// OAuth 2.0 client credentials towards the callback, as Incode authenticated to it: a token
+// fetched once, cached until shortly before it expires, fetched again when the callback
+// answers 401. undici.request like the deliveries themselves; tests use a real token server.
+
+export interface CallbackTokenOptions {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+}
+
+/** Thrown when the token endpoint does not give a token; the delivery attempt fails with it. */
+export class CallbackTokenError extends Error {
+  override readonly name = 'CallbackTokenError';
+}
+
+/** Renew this long before the token says it expires. */
+const EARLY_MS = 30_000;
+
+export function createCallbackTokens(options: CallbackTokenOptions) {
+  let cached: { token: string; until: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const basic = Buffer.from(
+    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
+  ).toString('base64');
+
+  async function fetchToken(): Promise<string> {
+    const started = Date.now();
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(options.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw new CallbackTokenError(
+        `token endpoint: ${(error as { code?: string }).code ?? (error as Error).name}`,
+      );
+    }
+    const text = await response.body.text().catch(() => '');
+    if (response.statusCode !== 200) {
+      throw new CallbackTokenError(`token endpoint answered ${response.statusCode}`);
+    }
+    let body: { access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new CallbackTokenError('token endpoint answered no JSON');
+    }
+    if (typeof body.access_token !== 'string' || body.access_token === '') {
+      throw new CallbackTokenError('token endpoint answered no access_token');
+    }
+    const expiresIn =
+      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
+    cached = {
+      token: body.access_token,
+      until: started + Math.max(expiresIn * 1000 - EARLY_MS, expiresIn * 500),
+    };
+    return body.access_token;
+  }
+
+  return {
+    /** A valid token: the cached one, or a new one (one request at a time). */
+    async get(): Promise<string> {
+      if (cached && Date.now() < cached.until) return cached.token;
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    /** Forgets `token` after the callback refused it, so the next get() fetches a new one. */
+    invalidate(token: string): void {
+      if (cached?.token === token) cached = undefined;
+    },
+  };
+}
+
+export type CallbackTokens = ReturnType<typeof createCallbackTokens>;
