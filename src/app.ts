@@ -12,7 +12,7 @@ import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
 import type { Logger } from './ops/logger.js';
 import type { Metrics } from './ops/metrics.js';
-import type { Store } from './store/store.js';
+import { type Store, StoreUnavailableError } from './store/store.js';
 
 export interface AppDeps {
   config: Config;
@@ -97,6 +97,16 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.onError(function toErrorBody(error, c) {
     if (error instanceof HttpError) return c.json(error.toBody(), error.status);
+    if (error instanceof StoreUnavailableError) {
+      logger.error(
+        { err: error, method: c.req.method, path: c.req.path },
+        'http: the store is unavailable',
+      );
+      return c.json(
+        new HttpError(503, 'unavailable', 'the store is unavailable; try again later').toBody(),
+        503,
+      );
+    }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'http: unexpected error');
     return c.json(
       new HttpError(500, 'internal_error', 'unexpected error; see the service log').toBody(),

@@ -34,7 +34,7 @@ async function replay(args: string[]): Promise<number> {
     throw new UsageError(`replay --status takes "dead", not "${values.status}"`);
   }
   const database = loadDatabaseConfig(process.env);
-  const store = SqliteStore.open(database.path);
+  const store = SqliteStore.open(database.path, { mustExist: true });
   try {
     if (values.id !== undefined) {
       const result = await store.replay(values.id, Date.now());

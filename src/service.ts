@@ -95,13 +95,21 @@ export async function startService(
   return {
     url,
     port,
-    close(graceMs = 10_000) {
+    close(graceMs = config.shutdownGraceMs) {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
+        // Intake and deliveries wind down side by side, both within the grace period: a
+        // request still open when it ends (a slow sender) is cut, and never answered 200.
+        const intakeClosed = new Promise<void>((resolve) => {
           server.close(() => resolve());
           if ('closeIdleConnections' in server) server.closeIdleConnections();
         });
-        await worker.stop(graceMs);
+        const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+        await Promise.all([
+          Promise.race([intakeClosed, graceOver]).then(() => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+          worker.stop(graceMs),
+        ]);
         await store.close();
         logger.info('faceauth-shim: stopped');
       })();

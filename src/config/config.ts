@@ -153,7 +153,11 @@ const EnvSchema = z
       .string()
       .default(DEFAULT_RETRY_SCHEDULE)
       .transform((text) => text.split(',').map((part) => part.trim()))
-      .pipe(z.array(duration).min(1, 'expected at least one delay')),
+      .pipe(
+        z
+          .array(duration.pipe(z.number().max(7 * 86_400_000, 'a delay of at most 7d')))
+          .min(1, 'expected at least one delay'),
+      ),
     MAX_BODY_BYTES: int(1, 64 * 1024 * 1024).default(262_144),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
     SHADOW_FALLBACK_AFTER: z
@@ -161,6 +165,7 @@ const EnvSchema = z
       .optional()
       .transform((text) => (text === undefined || text === 'off' ? undefined : text))
       .pipe(duration.optional()),
+    SHUTDOWN_GRACE: z.string().default('10s').pipe(duration),
     MAPPINGS_DIR: z.string().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -251,6 +256,8 @@ export interface Config {
   dedupWindowMs: number;
   /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
   shadowFallbackAfterMs: number | undefined;
+  /** How long a stop waits for open requests and deliveries in flight. */
+  shutdownGraceMs: number;
   mappingsDir: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -309,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     dedupWindowMs: e.DEDUP_WINDOW,
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
     mappingsDir: e.MAPPINGS_DIR,
     logLevel: e.LOG_LEVEL,
   };

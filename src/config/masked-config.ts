@@ -49,6 +49,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
       config.shadowFallbackAfterMs === undefined
         ? 'off'
         : formatDuration(config.shadowFallbackAfterMs),
+    shutdownGrace: formatDuration(config.shutdownGraceMs),
     mappingsDir: config.mappingsDir ?? '(shipped)',
     logLevel: config.logLevel,
   };

@@ -139,8 +139,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       } else {
         const retryAt = Date.now() + verdict.delayMs;
         await store.recordFailed(item.eventId, attempt, { retryAt });
-        // Look again when it is due rather than at the next poll.
-        setTimeout(pump, verdict.delayMs).unref();
+        // A retry due before the next poll gets a timer of its own; later ones wait for a poll.
+        if (verdict.delayMs < pollIntervalMs) setTimeout(pump, verdict.delayMs).unref();
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });
         logger.warn(
           { ...log, error: outcome.error, retryAt: new Date(retryAt).toISOString() },
@@ -159,6 +159,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       return running;
     },
     async start() {
+      if (options.shadowFallbackAfterMs === undefined) {
+        // Fallback times set while SHADOW_FALLBACK_AFTER was on must not fire if it is turned on again later.
+        const cleared = await store.clearFallbacks();
+        if (cleared > 0)
+          logger.info(
+            { cleared },
+            'delivery: SHADOW_FALLBACK_AFTER is off; pending fallbacks dropped',
+          );
+      }
       const released = await store.releaseLeases();
       if (released > 0)
         logger.warn(

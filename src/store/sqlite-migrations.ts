@@ -81,6 +81,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     order_key = (SELECT coalesce(e.customer_id, e.id) FROM events e WHERE e.id = outbox.event_id),
     attempts = (SELECT e.attempts FROM events e WHERE e.id = outbox.event_id);
   CREATE INDEX outbox_order ON outbox (order_key, seq);
+  -- Claims read due entries in (next_attempt_at, seq) order: after a replay of every dead
+  -- event they all share one next_attempt_at, and a sort per claim would be slow.
+  CREATE INDEX outbox_due_seq ON outbox (next_attempt_at, seq);
+  -- Events waiting at the upgrade keep the body they were rendered with, for a replay.
+  UPDATE events SET forward_body = (SELECT o.body FROM outbox o WHERE o.event_id = events.id)
+    WHERE id IN (SELECT event_id FROM outbox);
 
   CREATE TABLE settings (
     key        TEXT PRIMARY KEY,

@@ -131,6 +131,9 @@ export class SqliteStore implements Store {
            AND received_at BETWEEN @from AND @to LIMIT 1`,
       ),
       settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
+      clearFallbacks: db.prepare(
+        'UPDATE events SET fallback_at = NULL WHERE fallback_at IS NOT NULL',
+      ),
       getSetting: db.prepare<[string], { value: string; updated_at: number }>(
         'SELECT value, updated_at FROM settings WHERE key = ?',
       ),
@@ -139,15 +142,16 @@ export class SqliteStore implements Store {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       ),
       due: db.prepare<
-        [number, number, number],
+        [{ now: number; limit: number }],
         { event_id: string; body: Buffer; source: Source; attempts: number }
       >(
         // Due, not leased, and no earlier entry of the same customer still waiting: a later
         // PASS never overtakes an earlier FAIL of one customer.
         `SELECT o.event_id, o.body, e.source, o.attempts FROM outbox o JOIN events e ON e.id = o.event_id
-         WHERE o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key AND p.seq < o.seq)
-         ORDER BY o.next_attempt_at, o.seq LIMIT ?`,
+         WHERE o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key
+             AND p.event_id <> o.event_id AND (p.seq < o.seq OR p.lease_until > @now))
+         ORDER BY o.next_attempt_at, o.seq LIMIT @limit`,
       ),
       lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
       insertAttempt: db.prepare(
@@ -193,9 +197,19 @@ export class SqliteStore implements Store {
   }
 
   /** Opens (creating if needed) the SQLite file at `path` and brings its schema up to date. */
-  static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
+  static open(
+    path: string,
+    options: { busyTimeoutMs?: number; mustExist?: boolean } = {},
+  ): SqliteStore {
+    if (path !== ':memory:' && !options.mustExist) mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: options.mustExist === true });
+    } catch (cause) {
+      throw new StoreUnavailableError(`store: cannot open ${path}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
     db.pragma('journal_mode = WAL');
     // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
     db.pragma('synchronous = FULL');
@@ -262,7 +276,7 @@ export class SqliteStore implements Store {
     const s = this.#statements;
     return this.#run(() =>
       this.#db.transaction(() => {
-        const rows = s.due.all(now, now, limit);
+        const rows = s.due.all({ now, limit });
         for (const row of rows) s.lease.run(now + leaseMs, row.event_id);
         return rows.map((row) => ({
           eventId: row.event_id,
@@ -365,6 +379,10 @@ export class SqliteStore implements Store {
         return forwarded;
       })(),
     );
+  }
+
+  async clearFallbacks(): Promise<number> {
+    return this.#run(() => this.#statements.clearFallbacks.run().changes);
   }
 
   async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {

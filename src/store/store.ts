@@ -143,6 +143,8 @@ export interface Store {
    * returns the ids forwarded. Events with a counterpart are settled and stay shadowed.
    */
   forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]>;
+  /** Forgets every pending fallback (SHADOW_FALLBACK_AFTER was turned off); returns how many. */
+  clearFallbacks(): Promise<number>;
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
   setSetting(key: string, value: string, now: number): Promise<void>;
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;

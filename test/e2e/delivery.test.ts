@@ -160,7 +160,7 @@ describe('shadow fallback', () => {
       JSON.stringify({ interviewId: 'i-only', customerId: 'only', overallStatus: 'PASS' }),
     );
     await cb.waitForCalls(2);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(
       cb.calls.map((c) => `${c.headers['x-faceauth-source']}:${c.json.customerId}`).sort(),
     ).toEqual(['legacy:both', 'workflows:only']);

@@ -228,29 +228,58 @@ describe('delivery under faults (real service process, real callback)', () => {
   });
 
   it('keeps one customer in order: a later PASS does not overtake an earlier FAIL that is being retried', async () => {
-    let failures = 0;
-    // The FAIL is refused twice, so its retries run while the PASS of the same customer waits.
-    const cb = await callback((call) =>
-      call.json.overallStatus === 'FAIL' && failures++ < 2 ? { status: 503 } : { status: 200 },
-    );
+    // The FAIL is refused until the other customer's event has arrived, so its retries are
+    // still running while the PASS of the same customer waits behind it.
+    let otherArrived = false;
+    const cb = await callback((call) => {
+      if (call.json.customerId === 'other-customer') otherArrived = true;
+      return call.json.overallStatus === 'FAIL' && !otherArrived
+        ? { status: 503 }
+        : { status: 200 };
+    });
     const proc = await shim({
       CALLBACK_URL: cb.url,
       DATABASE_URL: `sqlite:${tempDb()}`,
-      DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms',
+      DELIVERY_RETRY_SCHEDULE: '100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms',
     });
     await send(proc, body('same-customer', 'FAIL'));
     await send(proc, body('same-customer', 'PASS'));
     await send(proc, body('other-customer', 'PASS'));
-    await cb.waitForCalls(5);
-    const delivered = cb.calls
-      .filter((_, i) => i >= 0)
-      .map((c) => `${c.json.customerId}:${c.json.overallStatus}`);
+    await waitForStatus(proc, 'delivered', 3);
+    const delivered = cb.calls.map((c) => `${c.json.customerId}:${c.json.overallStatus}`);
     const fail = delivered.lastIndexOf('same-customer:FAIL');
     const pass = delivered.indexOf('same-customer:PASS');
     expect(pass).toBeGreaterThan(fail);
     // The other customer is not held up by the first one's retries.
     expect(delivered.indexOf('other-customer:PASS')).toBeLessThan(fail);
   });
+
+  it('SIGTERM: stops intake, hands back a delivery that outlives SHUTDOWN_GRACE, exits 0; the next start sends it', async () => {
+    const db = tempDb();
+    const hung = await callback(() => 'hang');
+    let proc = await shim({
+      CALLBACK_URL: hung.url,
+      DATABASE_URL: `sqlite:${db}`,
+      SHUTDOWN_GRACE: '300ms',
+    });
+    await send(proc, body('c1'));
+    await hung.waitForCalls(1);
+    const started = Date.now();
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect(fetch(`${proc.url}/healthz`)).rejects.toThrow();
+
+    const cb = await callback(() => ({ status: 200 }));
+    proc = await shim({ CALLBACK_URL: cb.url, DATABASE_URL: `sqlite:${db}` });
+    const [call] = await cb.waitForCalls(1);
+    expect(call?.headers['x-faceauth-event-id']).toBe(
+      hung.calls[0]?.headers['x-faceauth-event-id'],
+    );
+    const [event] = await waitForStatus(proc, 'delivered', 1);
+    // The handed-back attempt is not counted: one attempt, the one that delivered.
+    expect(event?.attempts).toBe(1);
+  }, 30_000);
 
   it('SIGKILL with 100 events pending loses none: each arrives after the restart, under one event id', async () => {
     const db = tempDb();

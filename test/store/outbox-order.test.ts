@@ -86,3 +86,21 @@ describe('outbox order per customer, and replay rounds', () => {
     ]);
   });
 });
+
+describe('a replay and the customer line', () => {
+  it('waits while a later event of the same customer is in flight', async () => {
+    const store = SqliteStore.open(':memory:');
+    await store.accept(ev('fail', 'A', T0), HOUR);
+    await store.accept(ev('pass', 'A', T0 + 1), HOUR);
+    const [first] = await store.claimDue(T0, 10, LEASE);
+    expect(first?.eventId).toBe('fail');
+    await store.recordFailed('fail', attempt(410), 'dead');
+    const [second] = await store.claimDue(T0 + 1, 10, LEASE);
+    expect(second?.eventId).toBe('pass');
+    // The PASS is in flight (leased) when the dead FAIL is replayed.
+    expect(await store.replay('fail', T0 + 2)).toBe('replayed');
+    expect(await store.claimDue(T0 + 3, 10, LEASE)).toEqual([]);
+    await store.recordDelivered('pass', attempt(200));
+    expect(ids(await store.claimDue(T0 + 4, 10, LEASE))).toEqual(['fail']);
+  });
+});
