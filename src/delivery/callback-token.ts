@@ -22,9 +22,8 @@ const EARLY_MS = 30_000;
 export function createCallbackTokens(options: CallbackTokenOptions) {
   let cached: { token: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
-  const basic = Buffer.from(
-    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
-  ).toString('base64');
+  // As Incode sent it to the same token endpoint: plain base64(client_id:client_secret).
+  const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
 
   async function fetchToken(): Promise<string> {
     const started = Date.now();

@@ -26,19 +26,36 @@ function addressOf(c: Context): string {
   }
 }
 
-/** `{client_id}:{client_secret}` from `Authorization: Basic`, form-decoded (RFC 6749 2.3.1). */
+/**
+ * `{client_id}:{client_secret}` from `Authorization: Basic`, as sent: Incode sends plain
+ * `base64(client_id:client_secret)`. A client that form-encodes them first (RFC 6749 2.3.1)
+ * is understood too, see `matches`.
+ */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
   const encoded = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '')?.[1];
   if (!encoded) return undefined;
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+const formDecoded = (text: string): string | undefined => {
   try {
-    const form = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
-    return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+    return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
     return undefined;
   }
+};
+
+/** The presented value equals the expected one, as sent or form-decoded; constant time. */
+function matches(presented: string | undefined, expected: string): boolean {
+  const raw = secretsEqual(presented, expected);
+  const decoded = secretsEqual(
+    presented === undefined ? undefined : formDecoded(presented),
+    expected,
+  );
+  return raw || decoded;
 }
 
 /**
@@ -64,8 +81,8 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
       );
     }
     const credentials = basicCredentials(c.req.header('authorization'));
-    const idOk = secretsEqual(credentials?.id, clientId);
-    const secretOk = secretsEqual(credentials?.secret, clientSecret);
+    const idOk = matches(credentials?.id, clientId);
+    const secretOk = matches(credentials?.secret, clientSecret);
     if (!credentials || !idOk || !secretOk) {
       limiter.fail(address, now);
       metrics.unauthorized.inc({ route: ROUTE });

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 262_144,
       dedupWindowMs: 3_600_000,
       shadowFallbackAfterMs: undefined,
+      shutdownGraceMs: 10_000,
       mappingsDir: undefined,
       logLevel: 'info',
     });
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 1024,
       dedupWindowMs: 1_800_000,
       shadowFallbackAfterMs: 300_000,
+      shutdownGraceMs: 10_000,
       mappingsDir: '/etc/shim/mappings',
       logLevel: 'debug',
     });
@@ -258,5 +260,173 @@ describe('loadConfig', () => {
       CALLBACK_HEADERS: '{"authorization": 7}',
     });
     expect(error.message).not.toContain('super-secret-inbound');
+  });
+});
+
+describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
+  const { INBOUND_HEADER_NAME: _name, INBOUND_HEADER_VALUE: _value, ...NO_AUTH } = BASE;
+  const OAUTH = {
+    INBOUND_OAUTH_CLIENT_ID: 'incode-client',
+    INBOUND_OAUTH_CLIENT_SECRET: 'incode-client-secret-0123456789',
+  };
+  const CALLBACK_OAUTH = {
+    CALLBACK_OAUTH_TOKEN_URL: 'https://auth.client.example/oauth/token',
+    CALLBACK_OAUTH_CLIENT_ID: 'faceauth-shim',
+    CALLBACK_OAUTH_CLIENT_SECRET: 'callback-client-secret',
+  };
+  const signingSecret = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+  it('inbound OAuth alone satisfies the inbound-authentication requirement', () => {
+    const config = loadConfig({ ...NO_AUTH, ...OAUTH });
+    expect(config.inboundHeader).toBeUndefined();
+    expect(config.inboundOAuth).toStrictEqual({
+      clientId: 'incode-client',
+      clientSecret: 'incode-client-secret-0123456789',
+      tokenTtlMs: expect.any(Number),
+    });
+    expect(config.inboundOAuth?.tokenTtlMs).toBeGreaterThan(0);
+  });
+
+  it('reads the inbound token lifetime', () => {
+    const config = loadConfig({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_TOKEN_TTL: '15m' });
+    expect(config.inboundOAuth?.tokenTtlMs).toBe(900_000);
+    expect(
+      configError({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_TOKEN_TTL: 'soon' }).message,
+    ).toContain('INBOUND_OAUTH_TOKEN_TTL: ');
+  });
+
+  it('the static header and OAuth can be set together', () => {
+    const config = loadConfig({ ...BASE, ...OAUTH });
+    expect(config.inboundHeader).toStrictEqual({
+      name: 'x-incode-secret',
+      values: ['s3cret-value'],
+    });
+    expect(config.inboundOAuth?.clientId).toBe('incode-client');
+  });
+
+  it('refuses INBOUND_OAUTH_CLIENT_ID without INBOUND_OAUTH_CLIENT_SECRET, and the reverse', () => {
+    const idOnly = configError({ ...BASE, INBOUND_OAUTH_CLIENT_ID: OAUTH.INBOUND_OAUTH_CLIENT_ID });
+    expect(idOnly.message).toContain('INBOUND_OAUTH_CLIENT_SECRET: ');
+    const secretOnly = configError({
+      ...BASE,
+      INBOUND_OAUTH_CLIENT_SECRET: OAUTH.INBOUND_OAUTH_CLIENT_SECRET,
+    });
+    expect(secretOnly.message).toContain('INBOUND_OAUTH_CLIENT_ID: ');
+    expect(secretOnly.message).not.toContain(OAUTH.INBOUND_OAUTH_CLIENT_SECRET);
+    // Alone (no header either), a half pair is no authentication.
+    expect(configError({ ...NO_AUTH, INBOUND_OAUTH_CLIENT_ID: 'incode-client' }).message).toContain(
+      'INBOUND_OAUTH_CLIENT_SECRET: ',
+    );
+  });
+
+  it('refuses an INBOUND_OAUTH_CLIENT_SECRET shorter than 16 characters', () => {
+    const short = 'x'.repeat(15);
+    const error = configError({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_CLIENT_SECRET: short });
+    expect(error.message).toContain('INBOUND_OAUTH_CLIENT_SECRET: ');
+    expect(error.message).not.toContain(short);
+    expect(
+      loadConfig({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_CLIENT_SECRET: 'y'.repeat(16) }).inboundOAuth
+        ?.clientSecret,
+    ).toBe('y'.repeat(16));
+  });
+
+  it('refuses an INBOUND_OAUTH_CLIENT_ID with a colon (it could not be sent in Basic)', () => {
+    expect(
+      configError({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_CLIENT_ID: 'incode:client' }).message,
+    ).toContain('INBOUND_OAUTH_CLIENT_ID: ');
+  });
+
+  it('refuses INBOUND_AUTH=none together with a configured method', () => {
+    expect(configError({ ...BASE, INBOUND_AUTH: 'none' }).message).toContain('INBOUND_AUTH: ');
+    expect(configError({ ...NO_AUTH, ...OAUTH, INBOUND_AUTH: 'none' }).message).toContain(
+      'INBOUND_AUTH: ',
+    );
+    expect(configError({ ...BASE, ...OAUTH, INBOUND_AUTH: 'none' }).message).toContain(
+      'INBOUND_AUTH: ',
+    );
+  });
+
+  it('reads several comma-separated INBOUND_HEADER_VALUE values', () => {
+    const config = loadConfig({
+      ...BASE,
+      INBOUND_HEADER_VALUE: 'old-secret-value,new-secret-value',
+    });
+    expect(config.inboundHeader).toStrictEqual({
+      name: 'x-incode-secret',
+      values: ['old-secret-value', 'new-secret-value'],
+    });
+  });
+
+  it.each([['old-secret-value,,new-secret-value'], ['old-secret-value,'], [',new-secret-value']])(
+    'refuses an empty value in INBOUND_HEADER_VALUE %j',
+    (value) => {
+      const error = configError({ ...BASE, INBOUND_HEADER_VALUE: value });
+      expect(error.message).toContain('INBOUND_HEADER_VALUE: ');
+      expect(error.message).not.toContain('secret-value');
+    },
+  );
+
+  it('reads CALLBACK_OAUTH_* when all three are set', () => {
+    expect(loadConfig({ ...BASE, ...CALLBACK_OAUTH }).callbackOAuth).toStrictEqual({
+      tokenUrl: 'https://auth.client.example/oauth/token',
+      clientId: 'faceauth-shim',
+      clientSecret: 'callback-client-secret',
+    });
+    expect(loadConfig({ ...BASE }).callbackOAuth).toBeUndefined();
+  });
+
+  it.each([
+    ['CALLBACK_OAUTH_TOKEN_URL'],
+    ['CALLBACK_OAUTH_CLIENT_ID'],
+    ['CALLBACK_OAUTH_CLIENT_SECRET'],
+  ] as const)('refuses CALLBACK_OAUTH_* without %s', (missing) => {
+    const env: Record<string, string> = { ...BASE, ...CALLBACK_OAUTH };
+    delete env[missing];
+    const error = configError(env);
+    expect(error.message).toContain(`${missing}: `);
+    expect(error.message).not.toContain(CALLBACK_OAUTH.CALLBACK_OAUTH_CLIENT_SECRET);
+  });
+
+  it.each([
+    ['CALLBACK_OAUTH_TOKEN_URL'],
+    ['CALLBACK_OAUTH_CLIENT_ID'],
+    ['CALLBACK_OAUTH_CLIENT_SECRET'],
+  ] as const)('refuses %s alone, naming the two missing', (only) => {
+    const error = configError({ ...BASE, [only]: CALLBACK_OAUTH[only] });
+    for (const name of Object.keys(CALLBACK_OAUTH)) {
+      if (name === only) expect(error.message).not.toContain(`${name}: `);
+      else expect(error.message).toContain(`${name}: `);
+    }
+  });
+
+  it('refuses a CALLBACK_OAUTH_TOKEN_URL that is not http(s)', () => {
+    const error = configError({
+      ...BASE,
+      ...CALLBACK_OAUTH,
+      CALLBACK_OAUTH_TOKEN_URL: 'ftp://auth.client.example/token',
+    });
+    expect(error.message).toContain('CALLBACK_OAUTH_TOKEN_URL: ');
+  });
+
+  it.each([24, 32, 64])('accepts a CALLBACK_SIGNING_SECRET of %i bytes', (bytes) => {
+    const secret = signingSecret(bytes);
+    expect(loadConfig({ ...BASE, CALLBACK_SIGNING_SECRET: secret }).callbackSigningSecret).toBe(
+      secret,
+    );
+  });
+
+  it.each([
+    ['without the whsec_ prefix', Buffer.alloc(32, 7).toString('base64')],
+    ['with a key that is not base64', 'whsec_not base64!'],
+    ['with nothing after whsec_', 'whsec_'],
+    ['with a key of 16 bytes', `whsec_${Buffer.alloc(16, 7).toString('base64')}`],
+    ['with a key of 23 bytes', `whsec_${Buffer.alloc(23, 7).toString('base64')}`],
+    ['with a key of 65 bytes', `whsec_${Buffer.alloc(65, 7).toString('base64')}`],
+  ])('refuses a CALLBACK_SIGNING_SECRET %s, without printing it', (_name, secret) => {
+    const error = configError({ ...BASE, CALLBACK_SIGNING_SECRET: secret });
+    expect(error.message).toContain('CALLBACK_SIGNING_SECRET: ');
+    if (secret.length > 'whsec_'.length) {
+      expect(error.message).not.toContain(secret.slice('whsec_'.length));
+    }
   });
 });

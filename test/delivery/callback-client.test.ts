@@ -1,0 +1,375 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCallbackClient } from '../../src/delivery/callback-client.js';
+import { createCallbackTokens } from '../../src/delivery/callback-token.js';
+import { createSigner } from '../../src/delivery/signing.js';
+import type { OutboxItem } from '../../src/store/store.js';
+import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
+
+const CLIENT_ID = 'shim-client';
+const CLIENT_SECRET = 'shim-client-secret-0123456789';
+
+interface TokenCall {
+  method: string | undefined;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+interface TokenServer {
+  url: string;
+  calls: TokenCall[];
+  close(): Promise<void>;
+}
+
+/** A real OAuth 2.0 token endpoint on loopback; `answer` decides the Nth (0-based) reply. */
+async function startTokenServer(
+  answer: (index: number) => { status: number; body: unknown } = (index) => ({
+    status: 200,
+    body: { access_token: `token-${index + 1}`, token_type: 'Bearer', expires_in: 3600 },
+  }),
+): Promise<TokenServer> {
+  const calls: TokenCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const { status, body } = answer(calls.length);
+      calls.push({
+        method: req.method,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function callbackServer(respond?: Parameters<typeof startCallbackServer>[0]) {
+  const server = await startCallbackServer(respond);
+  closers.push(() => server.close());
+  return server;
+}
+
+async function tokenServer(answer?: Parameters<typeof startTokenServer>[0]) {
+  const server = await startTokenServer(answer);
+  closers.push(() => server.close());
+  return server;
+}
+
+function client(
+  callback: CallbackServer,
+  extra: Partial<Parameters<typeof createCallbackClient>[0]> = {},
+) {
+  const c = createCallbackClient({
+    url: callback.url,
+    timeoutMs: 5_000,
+    headers: {},
+    connections: 2,
+    ...extra,
+  });
+  closers.push(() => c.close());
+  return c;
+}
+
+const tokensFrom = (server: TokenServer) =>
+  createCallbackTokens({
+    tokenUrl: server.url,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    timeoutMs: 5_000,
+  });
+
+function item(customerId = 'c1'): OutboxItem {
+  return {
+    eventId: randomUUID(),
+    source: 'legacy',
+    body: Buffer.from(JSON.stringify({ customerId, faceMatch: true, overallStatus: 'PASS' })),
+    attempts: 0,
+  };
+}
+
+/** The headers of a received call as plain strings, the way a webhook library reads them. */
+const plain = (headers: IncomingHttpHeaders): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.join(', ') : String(value),
+    ]),
+  );
+
+describe('OAuth 2.0 client credentials towards the callback', () => {
+  it('fetches a token with Basic client authentication and sends it as a bearer', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+
+    expect(outcome).toMatchObject({ ok: true, statusCode: 200, error: null });
+    expect(tokens.calls).toHaveLength(1);
+    const [request] = tokens.calls;
+    expect(request?.method).toBe('POST');
+    expect(request?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
+    );
+    expect(request?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    const form = new URLSearchParams(request?.body);
+    expect(form.get('grant_type')).toBe('client_credentials');
+    // The secret travels in the header only.
+    expect(request?.body).not.toContain(CLIENT_SECRET);
+
+    expect(callback.calls).toHaveLength(1);
+    expect(callback.calls[0]?.headers.authorization).toBe('Bearer token-1');
+  });
+
+  it('reuses the cached token for later sends', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer();
+    const c = client(callback, { tokens: tokensFrom(tokens) });
+    for (const customer of ['c1', 'c2', 'c3']) {
+      expect((await c.send(item(customer))).ok).toBe(true);
+    }
+    expect(tokens.calls).toHaveLength(1);
+    expect(callback.calls.map((call) => call.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-1',
+      'Bearer token-1',
+    ]);
+  });
+
+  it('fetches the token once for sends running at the same time', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer();
+    const c = client(callback, { tokens: tokensFrom(tokens) });
+    const outcomes = await Promise.all([
+      c.send(item('c1')),
+      c.send(item('c2')),
+      c.send(item('c3')),
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+    expect(tokens.calls).toHaveLength(1);
+  });
+
+  it('fetches a new token once the previous one has expired', async () => {
+    const tokens = await tokenServer((index) => ({
+      status: 200,
+      body: { access_token: `short-${index + 1}`, token_type: 'Bearer', expires_in: 1 },
+    }));
+    const callback = await callbackServer();
+    const c = client(callback, { tokens: tokensFrom(tokens) });
+    expect((await c.send(item('c1'))).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await c.send(item('c2'))).ok).toBe(true);
+    expect(tokens.calls).toHaveLength(2);
+    expect(callback.calls.map((call) => call.headers.authorization)).toEqual([
+      'Bearer short-1',
+      'Bearer short-2',
+    ]);
+  });
+
+  it('on a 401 from the callback, fetches a new token and retries at once, within the same send', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer((_call, index) => ({ status: index === 0 ? 401 : 200 }));
+    const e = item();
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(e);
+
+    expect(outcome).toMatchObject({ ok: true, statusCode: 200, error: null });
+    expect(tokens.calls).toHaveLength(2);
+    expect(callback.calls.map((call) => call.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ]);
+    // The same event both times.
+    expect(callback.calls.map((call) => call.headers['x-faceauth-event-id'])).toEqual([
+      e.eventId,
+      e.eventId,
+    ]);
+  });
+
+  it('refreshes only once per send: a callback that keeps answering 401 fails the attempt', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer(() => ({ status: 401 }));
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: 401 });
+    expect(callback.calls).toHaveLength(2);
+    expect(tokens.calls).toHaveLength(2);
+  });
+
+  it('a 401 without OAuth configured is a plain failed attempt (no retry)', async () => {
+    const callback = await callbackServer(() => ({ status: 401 }));
+    const outcome = await client(callback).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: 401 });
+    expect(callback.calls).toHaveLength(1);
+    expect(callback.calls[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    ['answers 500', { status: 500, body: { error: 'server_error' } }],
+    ['answers 401', { status: 401, body: { error: 'invalid_client' } }],
+    ['answers no access_token', { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } }],
+    ['answers an empty access_token', { status: 200, body: { access_token: '', expires_in: 60 } }],
+    ['answers something other than JSON', { status: 200, body: '<html>login</html>' }],
+  ])(
+    'when the token endpoint %s, the attempt fails naming the token endpoint; nothing is sent',
+    async (_name, answer) => {
+      const tokens = await tokenServer(() => answer);
+      const callback = await callbackServer();
+      const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+      expect(outcome.ok).toBe(false);
+      expect(outcome.statusCode).toBeNull();
+      expect(outcome.error).toMatch(/token endpoint/i);
+      expect(outcome.abandoned).toBe(false);
+      expect(callback.calls).toHaveLength(0);
+    },
+  );
+
+  it('when the token endpoint cannot be reached, the attempt fails naming the token endpoint', async () => {
+    const tokens = await startTokenServer();
+    await tokens.close();
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: null });
+    expect(outcome.error).toMatch(/token endpoint/i);
+    expect(callback.calls).toHaveLength(0);
+  });
+
+  it('a failed token request is not cached: the next send asks again', async () => {
+    const tokens = await tokenServer((index) =>
+      index === 0
+        ? { status: 503, body: { error: 'temporarily_unavailable' } }
+        : { status: 200, body: { access_token: 'recovered', expires_in: 3600 } },
+    );
+    const callback = await callbackServer();
+    const c = client(callback, { tokens: tokensFrom(tokens) });
+    expect((await c.send(item('c1'))).ok).toBe(false);
+    expect(await c.send(item('c2'))).toMatchObject({ ok: true, statusCode: 200 });
+    expect(tokens.calls).toHaveLength(2);
+    expect(callback.calls[0]?.headers.authorization).toBe('Bearer recovered');
+  });
+
+  it('keeps the static CALLBACK_HEADERS next to the bearer', async () => {
+    const tokens = await tokenServer();
+    const callback = await callbackServer();
+    await client(callback, { tokens: tokensFrom(tokens), headers: { 'x-api-key': 'k1' } }).send(
+      item(),
+    );
+    expect(callback.calls[0]?.headers).toMatchObject({
+      'x-api-key': 'k1',
+      authorization: 'Bearer token-1',
+    });
+  });
+});
+
+describe('Standard Webhooks signatures', () => {
+  const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
+  it('adds headers that the standardwebhooks library verifies', async () => {
+    const key = secret();
+    const callback = await callbackServer();
+    const e = item();
+    const before = Math.floor(Date.now() / 1000);
+    const outcome = await client(callback, { signer: createSigner(key) }).send(e);
+    expect(outcome.ok).toBe(true);
+
+    const [call] = callback.calls;
+    if (!call) throw new Error('the callback got nothing');
+    const headers = plain(call.headers);
+    expect(headers['webhook-id']).toBe(e.eventId);
+    expect(headers['webhook-id']).toBe(headers['x-faceauth-event-id']);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+={0,2}$/);
+    const timestamp = Number(headers['webhook-timestamp']);
+    expect(timestamp).toBeGreaterThanOrEqual(before);
+    expect(timestamp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+
+    const body = call.body.toString('utf8');
+    expect(body).toBe(Buffer.from(e.body).toString('utf8'));
+    expect(new Webhook(key).verify(body, headers)).toEqual(JSON.parse(body));
+  });
+
+  it('a tampered body, id or timestamp, or another secret, fails verification', async () => {
+    const key = secret();
+    const callback = await callbackServer();
+    await client(callback, { signer: createSigner(key) }).send(item());
+    const [call] = callback.calls;
+    if (!call) throw new Error('the callback got nothing');
+    const headers = plain(call.headers);
+    const body = call.body.toString('utf8');
+    const webhook = new Webhook(key);
+
+    const tampered = body.replace('"PASS"', '"FAIL"');
+    expect(tampered).not.toBe(body);
+    expect(() => webhook.verify(tampered, headers)).toThrow(WebhookVerificationError);
+    expect(() => webhook.verify(`${body} `, headers)).toThrow(WebhookVerificationError);
+    expect(() => webhook.verify(body, { ...headers, 'webhook-id': randomUUID() })).toThrow(
+      WebhookVerificationError,
+    );
+    const earlier = String(Number(headers['webhook-timestamp']) - 1);
+    expect(() => webhook.verify(body, { ...headers, 'webhook-timestamp': earlier })).toThrow(
+      WebhookVerificationError,
+    );
+    expect(() => new Webhook(secret()).verify(body, headers)).toThrow(WebhookVerificationError);
+  });
+
+  it('signs every attempt of an event with the same webhook-id, and each body of its own', async () => {
+    const key = secret();
+    const callback = await callbackServer();
+    const c = client(callback, { signer: createSigner(key) });
+    const e = item('c1');
+    const other = item('c2');
+    await c.send(e);
+    await c.send(e);
+    await c.send(other);
+    const webhook = new Webhook(key);
+    for (const call of callback.calls) {
+      expect(() => webhook.verify(call.body.toString('utf8'), plain(call.headers))).not.toThrow();
+    }
+    expect(callback.calls.map((call) => call.headers['webhook-id'])).toEqual([
+      e.eventId,
+      e.eventId,
+      other.eventId,
+    ]);
+  });
+
+  it('signs alongside the OAuth bearer, and the retry after a 401 is signed too', async () => {
+    const key = secret();
+    const tokens = await tokenServer();
+    const callback = await callbackServer((_call, index) => ({ status: index === 0 ? 401 : 200 }));
+    const outcome = await client(callback, {
+      tokens: tokensFrom(tokens),
+      signer: createSigner(key),
+    }).send(item());
+    expect(outcome.ok).toBe(true);
+    expect(callback.calls).toHaveLength(2);
+    const webhook = new Webhook(key);
+    for (const call of callback.calls) {
+      expect(() => webhook.verify(call.body.toString('utf8'), plain(call.headers))).not.toThrow();
+    }
+    expect(callback.calls[1]?.headers.authorization).toBe('Bearer token-2');
+  });
+
+  it('sends no signature headers without a signing secret', async () => {
+    const callback = await callbackServer();
+    await client(callback).send(item());
+    const headers = callback.calls[0]?.headers ?? {};
+    expect(headers['webhook-id']).toBeUndefined();
+    expect(headers['webhook-signature']).toBeUndefined();
+    expect(headers['webhook-timestamp']).toBeUndefined();
+  });
+});
