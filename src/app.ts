@@ -38,7 +38,11 @@ export function createApp(deps: AppDeps): Hono {
     deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource);
   const onAccepted = deps.onAccepted ?? (() => {});
   const tokens = config.inboundOAuth
-    ? createInboundTokens({ ...config.inboundOAuth, ttlMs: config.inboundOAuth.tokenTtlMs })
+    ? createInboundTokens({
+        clientId: config.inboundOAuth.clientId,
+        clientSecrets: config.inboundOAuth.clientSecrets,
+        ttlMs: config.inboundOAuth.tokenTtlMs,
+      })
     : undefined;
   const inboundAuth = createInboundAuth({ header: config.inboundHeader, tokens });
 
@@ -52,7 +56,7 @@ export function createApp(deps: AppDeps): Hono {
       '/',
       oauthRoutes({
         clientId: config.inboundOAuth.clientId,
-        clientSecret: config.inboundOAuth.clientSecret,
+        clientSecrets: config.inboundOAuth.clientSecrets,
         tokens,
         limiter: createFailureLimiter({ max: 10, windowMs: 60_000, capacity: 10_000 }),
         metrics,

@@ -67,6 +67,36 @@ const databaseUrl = z
     return z.NEVER;
   });
 
+const compareMinPairs = int(0).default(20);
+const compareMinAgreement = z
+  .string()
+  .regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'expected a share between 0 and 1, e.g. 0.99')
+  .default('0.99')
+  .transform(Number);
+
+/** What `faceauth-shim report` reads: the store and the verdict's thresholds. */
+export function loadReportConfig(env: Record<string, string | undefined> = process.env) {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const result = z
+    .object({
+      DATABASE_URL: databaseUrl,
+      COMPARE_MIN_PAIRS: compareMinPairs,
+      COMPARE_MIN_AGREEMENT: compareMinAgreement,
+    })
+    .safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return {
+    database: result.data.DATABASE_URL,
+    compareMinPairs: result.data.COMPARE_MIN_PAIRS,
+    compareMinAgreement: result.data.COMPARE_MIN_AGREEMENT,
+  };
+}
+
 /** Reads DATABASE_URL alone, for commands that only open the store (replay). */
 export function loadDatabaseConfig(
   env: Record<string, string | undefined> = process.env,
@@ -100,8 +130,16 @@ const EnvSchema = z
       .string()
       .regex(/^[^:]+$/, 'cannot hold a colon (Basic authentication)')
       .optional(),
-    INBOUND_OAUTH_CLIENT_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
-    INBOUND_OAUTH_TOKEN_TTL: z.string().default('1h').pipe(duration),
+    // Several secrets, separated by commas: tokens are signed with the first, any verifies.
+    INBOUND_OAUTH_CLIENT_SECRET: z
+      .string()
+      .transform((text) => text.split(','))
+      .pipe(z.array(z.string().min(16, 'use at least 16 characters for each secret')))
+      .optional(),
+    INBOUND_OAUTH_TOKEN_TTL: z
+      .string()
+      .default('1h')
+      .pipe(duration.pipe(z.number().min(60_000, 'at least 1m').max(86_400_000, 'at most 24h'))),
     INBOUND_AUTH: z.literal('none', 'the only accepted value is "none"').optional(),
     ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
     CALLBACK_HEADERS: z
@@ -166,6 +204,9 @@ const EnvSchema = z
       .transform((text) => (text === undefined || text === 'off' ? undefined : text))
       .pipe(duration.optional()),
     SHUTDOWN_GRACE: z.string().default('10s').pipe(duration),
+    COMPARE_WINDOW: z.string().default('5m').pipe(duration),
+    COMPARE_MIN_PAIRS: compareMinPairs,
+    COMPARE_MIN_AGREEMENT: compareMinAgreement,
     MAPPINGS_DIR: z.string().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -241,7 +282,7 @@ export interface Config {
   /** The static header Incode must send, with every accepted value (for rotation). */
   inboundHeader: { name: string; values: string[] } | undefined;
   /** OAuth 2.0 client credentials Incode uses to get a token from POST /oauth/token. */
-  inboundOAuth: { clientId: string; clientSecret: string; tokenTtlMs: number } | undefined;
+  inboundOAuth: { clientId: string; clientSecrets: string[]; tokenTtlMs: number } | undefined;
   /** OAuth 2.0 client credentials faceauth-shim uses towards the callback. */
   callbackOAuth: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
   /** whsec_... : sign every forward with Standard Webhooks headers. */
@@ -258,6 +299,12 @@ export interface Config {
   shadowFallbackAfterMs: number | undefined;
   /** How long a stop waits for open requests and deliveries in flight. */
   shutdownGraceMs: number;
+  /** Events of both sources this close in time (same customer) are the same authentication. */
+  compareWindowMs: number;
+  /** The report says "safe to switch" only with at least this many pairs... */
+  compareMinPairs: number;
+  /** ...and at least this share of them agreeing on status and on reason. */
+  compareMinAgreement: number;
   mappingsDir: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -293,7 +340,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.INBOUND_OAUTH_CLIENT_ID !== undefined && e.INBOUND_OAUTH_CLIENT_SECRET !== undefined
         ? {
             clientId: e.INBOUND_OAUTH_CLIENT_ID,
-            clientSecret: e.INBOUND_OAUTH_CLIENT_SECRET,
+            clientSecrets: e.INBOUND_OAUTH_CLIENT_SECRET,
             tokenTtlMs: e.INBOUND_OAUTH_TOKEN_TTL,
           }
         : undefined,
@@ -317,6 +364,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dedupWindowMs: e.DEDUP_WINDOW,
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
+    compareWindowMs: e.COMPARE_WINDOW,
+    compareMinPairs: e.COMPARE_MIN_PAIRS,
+    compareMinAgreement: e.COMPARE_MIN_AGREEMENT,
     mappingsDir: e.MAPPINGS_DIR,
     logLevel: e.LOG_LEVEL,
   };

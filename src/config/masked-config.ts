@@ -4,14 +4,19 @@ import type { ForwardSourceSwitch } from './forward-source.js';
 
 export const MASK = '********';
 
+/** A URL with every query value masked (tokens travel there). */
+function maskQuery(text: string): string {
+  const url = new URL(text);
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, MASK);
+  return url.toString();
+}
+
 /** The settings in force, as GET /admin/config shows them: every secret masked. */
 export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch) {
-  const callbackUrl = new URL(config.callbackUrl);
-  for (const key of [...callbackUrl.searchParams.keys()]) callbackUrl.searchParams.set(key, MASK);
   return {
     port: config.port,
     host: config.host,
-    callbackUrl: callbackUrl.toString(),
+    callbackUrl: maskQuery(config.callbackUrl),
     forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
     forwardFormat: config.forwardFormat,
     database: config.database,

@@ -8,7 +8,8 @@ const PREFIX = 'fas1';
 
 export interface InboundTokenOptions {
   clientId: string;
-  clientSecret: string;
+  /** Tokens are signed with the first; any of them verifies (rotation without downtime). */
+  clientSecrets: string[];
   ttlMs: number;
 }
 
@@ -20,10 +21,10 @@ export interface IssuedToken {
 const base64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 export function createInboundTokens(options: InboundTokenOptions) {
-  const key = Buffer.from(
-    hkdfSync('sha256', options.clientSecret, 'faceauth-shim', 'inbound access token v1', 32),
+  const keys = options.clientSecrets.map((secret) =>
+    Buffer.from(hkdfSync('sha256', secret, 'faceauth-shim', 'inbound access token v1', 32)),
   );
-  const sign = (payload: string) =>
+  const sign = (payload: string, key: Buffer) =>
     createHmac('sha256', key).update(`${PREFIX}.${payload}`).digest();
 
   return {
@@ -36,16 +37,23 @@ export function createInboundTokens(options: InboundTokenOptions) {
           jti: randomUUID(),
         }),
       );
-      return { accessToken: `${PREFIX}.${payload}.${base64url(sign(payload))}`, expiresInSeconds };
+      const signature = base64url(sign(payload, keys[0] as Buffer));
+      return { accessToken: `${PREFIX}.${payload}.${signature}`, expiresInSeconds };
     },
     /** True for a token this service signed, for this client, not expired at `now`. */
     verify(token: string | undefined, now: number): boolean {
       if (!token) return false;
       const [prefix, payload, signature, extra] = token.split('.');
       if (prefix !== PREFIX || !payload || !signature || extra !== undefined) return false;
-      const expected = sign(payload);
       const given = Buffer.from(signature, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+      // One spelling only: base64url decoding ignores stray characters and padding.
+      if (given.toString('base64url') !== signature) return false;
+      let valid = false;
+      for (const key of keys) {
+        const expected = sign(payload, key);
+        valid = (given.length === expected.length && timingSafeEqual(given, expected)) || valid;
+      }
+      if (!valid) return false;
       try {
         const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
           sub?: unknown;

@@ -8,7 +8,8 @@ import type { InboundTokens } from './inbound-token.js';
 
 export interface OAuthRoutesOptions {
   clientId: string;
-  clientSecret: string;
+  /** Every accepted secret (the first is current; the others during a rotation). */
+  clientSecrets: string[];
   tokens: InboundTokens;
   limiter: FailureLimiter;
   metrics: Metrics;
@@ -64,7 +65,7 @@ function matches(presented: string | undefined, expected: string): boolean {
  * `grant_type=client_credentials`, a JSON answer with a signed bearer token.
  */
 export function oauthRoutes(options: OAuthRoutesOptions): Hono {
-  const { clientId, clientSecret, tokens, limiter, metrics, logger } = options;
+  const { clientId, clientSecrets, tokens, limiter, metrics, logger } = options;
   const app = new Hono();
 
   app.post(ROUTE, async function issueToken(c) {
@@ -72,20 +73,24 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
     const address = addressOf(c);
     c.header('cache-control', 'no-store');
     c.header('pragma', 'no-cache');
-    const wait = limiter.retryAfterMs(address, now);
-    if (wait > 0) {
-      c.header('retry-after', String(Math.ceil(wait / 1000)));
-      return c.json(
-        { error: 'slow_down', error_description: 'too many failed attempts; try again later' },
-        429,
-      );
-    }
     const credentials = basicCredentials(c.req.header('authorization'));
     const idOk = matches(credentials?.id, clientId);
-    const secretOk = matches(credentials?.secret, clientSecret);
+    const secretOk = clientSecrets
+      .map((secret) => matches(credentials?.secret, secret))
+      .some(Boolean);
     if (!credentials || !idOk || !secretOk) {
-      limiter.fail(address, now);
       metrics.unauthorized.inc({ route: ROUTE });
+      // Only wrong credentials are slowed down: right ones are never refused, so nobody can
+      // lock Incode out by failing from the same address (a proxy's, say).
+      const wait = limiter.retryAfterMs(address, now);
+      if (wait > 0) {
+        c.header('retry-after', String(Math.ceil(wait / 1000)));
+        return c.json(
+          { error: 'slow_down', error_description: 'too many failed attempts; try again later' },
+          429,
+        );
+      }
+      limiter.fail(address, now);
       logger.warn({ route: ROUTE, address }, 'oauth: client authentication failed');
       c.header('www-authenticate', 'Basic realm="faceauth-shim"');
       return c.json(

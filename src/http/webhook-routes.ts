@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { diffResults } from '../compare/diff.js';
+import { presentLegacyFields } from '../compare/legacy-fields.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { isShadowed, renderForward } from '../delivery/forward-decision.js';
@@ -7,6 +9,7 @@ import { isJsonContentType, parseWebhook } from '../intake/parse-webhook.js';
 import { normalize } from '../normalize/normalize.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
+import { renderLegacy } from '../normalize/to-legacy.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
@@ -22,7 +25,7 @@ export const WEBHOOK_ROUTES = {
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
-    'forwardFormat' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs'
+    'forwardFormat' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs' | 'compareWindowMs'
   >;
   forwardSource: ForwardSourceSwitch;
   inboundAuth: InboundAuth;
@@ -45,6 +48,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
   const { config, store, mappings, logger, metrics, onAccepted, forwardSource, inboundAuth } =
     options;
   const clock = options.clock ?? Date.now;
+  const compareResults = (legacy: NormalizedResult, workflows: NormalizedResult) =>
+    diffResults(legacy, workflows, mappings.comparison);
   const app = new Hono();
 
   for (const [route, source] of Object.entries(WEBHOOK_ROUTES)) {
@@ -155,6 +160,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
             orderKey: normalized.ids.customerId ?? eventId,
+            legacyFields: presentLegacyFields(
+              source === 'legacy' ? parsed.body : renderLegacy(normalized, mappings.toLegacy),
+            ),
+            pairing: { windowMs: config.compareWindowMs, diff: compareResults },
           },
           config.dedupWindowMs,
         );

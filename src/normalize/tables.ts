@@ -80,22 +80,33 @@ export const NormalizedToLegacyTable = z.strictObject({
 });
 export type NormalizedToLegacyTable = z.infer<typeof NormalizedToLegacyTable>;
 
+export const ComparisonTable = z.strictObject({
+  compared: z
+    .array(z.strictObject({ field: Path, tolerance: z.number().min(0).optional() }))
+    .min(1),
+  ignored: z.array(Path),
+});
+export type ComparisonTable = z.infer<typeof ComparisonTable>;
+
 export interface Mappings {
   legacy: LegacyToNormalizedTable;
   workflows: WorkflowsToNormalizedTable;
   toLegacy: NormalizedToLegacyTable;
+  comparison: ComparisonTable;
 }
 
 export const MAPPING_FILES = {
   legacy: 'legacy-to-normalized.yaml',
   workflows: 'workflows-to-normalized.yaml',
   toLegacy: 'normalized-to-legacy.yaml',
+  comparison: 'comparison.yaml',
 } as const satisfies Record<keyof Mappings, string>;
 
 const TABLE_SCHEMAS = {
   legacy: LegacyToNormalizedTable,
   workflows: WorkflowsToNormalizedTable,
   toLegacy: NormalizedToLegacyTable,
+  comparison: ComparisonTable,
 } as const;
 
 /** One problem in one file of mappings/. */
@@ -144,7 +155,8 @@ export function checkTables(
       }
     }
   }
-  const { legacy, workflows, toLegacy } = parsed;
+  const { legacy, workflows, toLegacy, comparison } = parsed;
+  if (comparison) checkComparison(comparison, problems);
   if (legacy) checkFieldTable('legacy', legacy.fields, problems);
   if (workflows) checkFieldTable('workflows', workflows.fields, problems);
   if (legacy) {
@@ -284,6 +296,50 @@ function checkLegacyRender(table: NormalizedToLegacyTable, problems: TableProble
             : `"${spec.from}" is not a field of the normalized result`,
         });
       }
+    }
+  }
+}
+
+/** Every normalized leaf is either compared or ignored, once; tolerances only on numbers. */
+function checkComparison(table: ComparisonTable, problems: TableProblem[]): void {
+  const file = MAPPING_FILES.comparison;
+  const leaves = [...NORMALIZED_PATHS]
+    .filter(([, kind]) => kind !== 'object')
+    .map(([path]) => path);
+  leaves.push('unknownFields');
+  const seen = new Map<string, string>();
+  const visit = (field: string, entry: string) => {
+    if (!NORMALIZED_PATHS.has(field)) {
+      problems.push({ file, entry, message: `"${field}" is not a field of the normalized result` });
+    } else if (seen.has(field)) {
+      problems.push({
+        file,
+        entry,
+        message: `"${field}" is listed twice (also at ${seen.get(field)})`,
+      });
+    }
+    seen.set(field, entry);
+  };
+  table.compared.forEach((rule, i) => {
+    visit(rule.field, `compared.${i}.field`);
+    if (rule.tolerance !== undefined && NORMALIZED_PATHS.get(rule.field) !== 'number') {
+      problems.push({
+        file,
+        entry: `compared.${i}.tolerance`,
+        message: `${rule.field} is not a number`,
+      });
+    }
+  });
+  table.ignored.forEach((field, i) => {
+    visit(field, `ignored.${i}`);
+  });
+  for (const leaf of new Set(leaves)) {
+    if (!seen.has(leaf)) {
+      problems.push({
+        file,
+        entry: leaf,
+        message: 'missing: every normalized field is either compared or ignored',
+      });
     }
   }
 }

@@ -94,4 +94,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 3: comparison pairs, made when the second event of an authentication arrives.
+  `
+  -- The LEGACY_ONLY_FIELDS the event's legacy-shaped body carried (raw or rendered), JSON.
+  ALTER TABLE events ADD COLUMN legacy_fields TEXT;
+  CREATE INDEX events_received ON events (received_at);
+  CREATE TABLE pairs (
+    legacy_id     TEXT NOT NULL UNIQUE REFERENCES events (id),
+    workflows_id  TEXT NOT NULL UNIQUE REFERENCES events (id),
+    paired_at     INTEGER NOT NULL,
+    status_agrees INTEGER NOT NULL,
+    reason_agrees INTEGER NOT NULL,
+    kind          TEXT,
+    differences   TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,11 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { pickCounterpart } from '../compare/pairing.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
   type AcceptResult,
   type AttemptRecord,
+  type ComparedEvent,
   EVENT_STATUSES,
   type EventDetail,
   type EventQuery,
@@ -20,6 +22,7 @@ import {
   type QuarantineRecord,
   type ReplayResult,
   type Store,
+  type StoredPair,
   StoreUnavailableError,
 } from './store.js';
 
@@ -79,10 +82,10 @@ export class SqliteStore implements Store {
       insertEvent: db.prepare(
         `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
            normalized, result_status, reason, customer_id, interview_id, status, forward_format,
-           forward_body, fallback_at)
+           forward_body, fallback_at, legacy_fields)
          VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
            @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
-           @forwardBody, @fallbackAt)`,
+           @forwardBody, @fallbackAt, @legacyFields)`,
       ),
       insertOutbox: db.prepare<[string, Uint8Array, number, number | bigint, string]>(
         'INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key) VALUES (?, ?, ?, ?, ?)',
@@ -133,6 +136,44 @@ export class SqliteStore implements Store {
       settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
       clearFallbacks: db.prepare(
         'UPDATE events SET fallback_at = NULL WHERE fallback_at IS NOT NULL',
+      ),
+      pairCandidates: db.prepare<
+        [{ source: Source; customerId: string; from: number; to: number }],
+        {
+          id: string;
+          customer_id: string;
+          interview_id: string | null;
+          received_at: number;
+          normalized: string;
+        }
+      >(
+        `SELECT e.id, e.customer_id, e.interview_id, e.received_at, e.normalized FROM events e
+         WHERE e.customer_id = @customerId AND e.source = @source AND e.received_at BETWEEN @from AND @to
+           AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id)`,
+      ),
+      insertPair: db.prepare(
+        `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences)
+         VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences)`,
+      ),
+      comparedEvents: db.prepare<[number, number], ComparedRow>(
+        `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.received_at >= ? AND e.received_at < ? ORDER BY e.received_at`,
+      ),
+      comparedPairs: db.prepare<
+        [number, number],
+        {
+          legacy_id: string;
+          workflows_id: string;
+          status_agrees: number;
+          reason_agrees: number;
+          kind: string | null;
+          differences: string;
+        }
+      >(
+        `SELECT p.* FROM pairs p JOIN events l ON l.id = p.legacy_id JOIN events w ON w.id = p.workflows_id
+         WHERE min(l.received_at, w.received_at) >= ? AND min(l.received_at, w.received_at) < ?`,
+      ),
+      comparedEvent: db.prepare<[string], ComparedRow>(
+        `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.id = ?`,
       ),
       getSetting: db.prepare<[string], { value: string; updated_at: number }>(
         'SELECT value, updated_at FROM settings WHERE key = ?',
@@ -247,7 +288,9 @@ export class SqliteStore implements Store {
           forwardFormat: event.forward.format,
           forwardBody: body === event.rawBody ? null : body,
           fallbackAt: event.shadowed ? event.fallbackAt : null,
+          legacyFields: JSON.stringify(event.legacyFields ?? []),
         });
+        if (event.pairing && n.ids.customerId !== null) this.#pair(event, event.pairing);
         if (!event.shadowed) {
           s.insertOutbox.run(
             event.id,
@@ -385,6 +428,65 @@ export class SqliteStore implements Store {
     return this.#run(() => this.#statements.clearFallbacks.run().changes);
   }
 
+  async comparisonData(
+    from: number,
+    to: number,
+  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+    const s = this.#statements;
+    return this.#run(() => {
+      const events = s.comparedEvents.all(from, to).map(toCompared);
+      const byId = new Map(events.map((e) => [e.eventId, e]));
+      const find = (id: string) =>
+        byId.get(id) ?? toCompared(s.comparedEvent.get(id) as ComparedRow);
+      const pairs = s.comparedPairs.all(from, to).map((row) => ({
+        legacy: find(row.legacy_id),
+        workflows: find(row.workflows_id),
+        statusAgrees: row.status_agrees === 1,
+        reasonAgrees: row.reason_agrees === 1,
+        kind: row.kind,
+        differences: JSON.parse(row.differences) as StoredPair['differences'],
+      }));
+      return { events, pairs };
+    });
+  }
+
+  /** Inside accept's transaction: pairs the new event with its counterpart, if one is stored. */
+  #pair(event: NewEvent, pairing: NonNullable<NewEvent['pairing']>): void {
+    const s = this.#statements;
+    const n = event.normalized;
+    const customerId = n.ids.customerId as string;
+    const rows = s.pairCandidates.all({
+      source: event.source === 'legacy' ? 'workflows' : 'legacy',
+      customerId,
+      from: event.receivedAt - pairing.windowMs,
+      to: event.receivedAt + pairing.windowMs,
+    });
+    const match = pickCounterpart(
+      { id: event.id, customerId, interviewId: n.ids.interviewId, receivedAt: event.receivedAt },
+      rows.map((r) => ({
+        id: r.id,
+        customerId: r.customer_id,
+        interviewId: r.interview_id,
+        receivedAt: r.received_at,
+        normalized: r.normalized,
+      })),
+      pairing.windowMs,
+    );
+    if (!match) return;
+    const other = JSON.parse(match.normalized) as NormalizedResult;
+    const [legacy, workflows] = event.source === 'legacy' ? [n, other] : [other, n];
+    const diff = pairing.diff(legacy, workflows);
+    s.insertPair.run({
+      legacyId: legacy.eventId,
+      workflowsId: workflows.eventId,
+      pairedAt: event.receivedAt,
+      statusAgrees: diff.statusAgrees ? 1 : 0,
+      reasonAgrees: diff.reasonAgrees ? 1 : 0,
+      kind: diff.kind,
+      differences: JSON.stringify(diff.differences),
+    });
+  }
+
   async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
     const row = this.#run(() => this.#statements.getSetting.get(key));
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
@@ -491,6 +593,40 @@ export class SqliteStore implements Store {
       throw cause;
     }
   }
+}
+
+interface ComparedRow {
+  id: string;
+  source: Source;
+  received_at: number;
+  result_status: NormalizedResult['status'];
+  reason: string | null;
+  customer_id: string | null;
+  interview_id: string | null;
+  status: EventStatus;
+  delivered_at: number | null;
+  legacy_fields: string | null;
+  paired: number;
+}
+
+const COMPARED_COLUMNS = `e.id, e.source, e.received_at, e.result_status, e.reason, e.customer_id,
+  e.interview_id, e.status, e.delivered_at, e.legacy_fields,
+  EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id) AS paired`;
+
+function toCompared(row: ComparedRow): ComparedEvent {
+  return {
+    eventId: row.id,
+    source: row.source,
+    receivedAt: row.received_at,
+    status: row.result_status,
+    reason: row.reason,
+    customerId: row.customer_id,
+    interviewId: row.interview_id,
+    delivery: row.status,
+    deliveredAt: row.delivered_at,
+    legacyFields: row.legacy_fields ? (JSON.parse(row.legacy_fields) as string[]) : [],
+    paired: row.paired === 1,
+  };
 }
 
 function migrate(db: Database.Database): void {

@@ -1,3 +1,4 @@
+import type { PairDiff } from '../compare/diff.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 
 // The storage contract. Everything above the store talks to this interface only, so a
@@ -27,6 +28,13 @@ export interface NewEvent {
   fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
   orderKey: string;
+  /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
+  legacyFields?: string[];
+  /** Pair the event with its counterpart from the other source, if one is stored (null: don't). */
+  pairing?: {
+    windowMs: number;
+    diff: (legacy: NormalizedResult, workflows: NormalizedResult) => PairDiff;
+  } | null;
 }
 
 export interface AcceptResult {
@@ -118,6 +126,30 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** One event as the comparison report sees it. */
+export interface ComparedEvent {
+  eventId: string;
+  source: Source;
+  receivedAt: number;
+  status: NormalizedResult['status'];
+  reason: string | null;
+  customerId: string | null;
+  interviewId: string | null;
+  delivery: EventStatus;
+  deliveredAt: number | null;
+  legacyFields: string[];
+  paired: boolean;
+}
+
+export interface StoredPair {
+  legacy: ComparedEvent;
+  workflows: ComparedEvent;
+  statusAgrees: boolean;
+  reasonAgrees: boolean;
+  kind: string | null;
+  differences: PairDiff['differences'];
+}
+
 export interface Store {
   /** Stores the raw body, the normalized result and (when forwarded) the outbox entry in one transaction. */
   accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult>;
@@ -145,6 +177,11 @@ export interface Store {
   forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]>;
   /** Forgets every pending fallback (SHADOW_FALLBACK_AFTER was turned off); returns how many. */
   clearFallbacks(): Promise<number>;
+  /** Events received in [from, to), and the pairs with an event in that range. */
+  comparisonData(
+    from: number,
+    to: number,
+  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }>;
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
   setSetting(key: string, value: string, now: number): Promise<void>;
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;

@@ -44,6 +44,9 @@ describe('loadConfig', () => {
       dedupWindowMs: 3_600_000,
       shadowFallbackAfterMs: undefined,
       shutdownGraceMs: 10_000,
+      compareWindowMs: 300_000,
+      compareMinPairs: 20,
+      compareMinAgreement: 0.99,
       mappingsDir: undefined,
       logLevel: 'info',
     });
@@ -93,6 +96,9 @@ describe('loadConfig', () => {
       dedupWindowMs: 1_800_000,
       shadowFallbackAfterMs: 300_000,
       shutdownGraceMs: 10_000,
+      compareWindowMs: 300_000,
+      compareMinPairs: 20,
+      compareMinAgreement: 0.99,
       mappingsDir: '/etc/shim/mappings',
       logLevel: 'debug',
     });
@@ -281,7 +287,7 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
     expect(config.inboundHeader).toBeUndefined();
     expect(config.inboundOAuth).toStrictEqual({
       clientId: 'incode-client',
-      clientSecret: 'incode-client-secret-0123456789',
+      clientSecrets: ['incode-client-secret-0123456789'],
       tokenTtlMs: expect.any(Number),
     });
     expect(config.inboundOAuth?.tokenTtlMs).toBeGreaterThan(0);
@@ -326,8 +332,8 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
     expect(error.message).not.toContain(short);
     expect(
       loadConfig({ ...NO_AUTH, ...OAUTH, INBOUND_OAUTH_CLIENT_SECRET: 'y'.repeat(16) }).inboundOAuth
-        ?.clientSecret,
-    ).toBe('y'.repeat(16));
+        ?.clientSecrets,
+    ).toEqual(['y'.repeat(16)]);
   });
 
   it('refuses an INBOUND_OAUTH_CLIENT_ID with a colon (it could not be sent in Basic)', () => {

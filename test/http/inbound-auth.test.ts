@@ -157,7 +157,7 @@ describe('response headers', () => {
     const t = await makeTestApp({
       inboundOAuth: {
         clientId: 'incode-client',
-        clientSecret: 'incode-client-secret-0123456789',
+        clientSecrets: ['incode-client-secret-0123456789'],
         tokenTtlMs: 60_000,
       },
     });

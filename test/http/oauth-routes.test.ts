@@ -9,6 +9,11 @@ const CLIENT = {
   clientSecret: 'incode-client-secret-0123456789',
   tokenTtlMs: 3_600_000,
 };
+const OAUTH_CONFIG = {
+  clientId: CLIENT.clientId,
+  clientSecrets: [CLIENT.clientSecret],
+  tokenTtlMs: CLIENT.tokenTtlMs,
+};
 const FORM = 'application/x-www-form-urlencoded';
 
 const basic = (id: string, secret: string) =>
@@ -23,7 +28,14 @@ const pass = () =>
 /** An app with inbound OAuth only (no static header). */
 const oauthApp = (oauth: Partial<typeof CLIENT> = {}, clock?: () => number) =>
   makeTestApp(
-    { inboundHeader: undefined, inboundOAuth: { ...CLIENT, ...oauth } },
+    {
+      inboundHeader: undefined,
+      inboundOAuth: {
+        clientId: oauth.clientId ?? CLIENT.clientId,
+        clientSecrets: [oauth.clientSecret ?? CLIENT.clientSecret],
+        tokenTtlMs: oauth.tokenTtlMs ?? CLIENT.tokenTtlMs,
+      },
+    },
     undefined,
     clock,
   );
@@ -261,7 +273,7 @@ describe('webhooks with inbound OAuth', () => {
     const t = await oauthApp();
     const other = createInboundTokens({
       clientId: CLIENT.clientId,
-      clientSecret: 'another-secret-0123456789',
+      clientSecrets: ['another-secret-0123456789'],
       ttlMs: CLIENT.tokenTtlMs,
     });
     expect((await webhook(t, bearer(other.issue(Date.now()).accessToken))).status).toBe(401);
@@ -271,7 +283,7 @@ describe('webhooks with inbound OAuth', () => {
     const t = await oauthApp();
     const other = createInboundTokens({
       clientId: 'someone-else',
-      clientSecret: CLIENT.clientSecret,
+      clientSecrets: [CLIENT.clientSecret],
       ttlMs: CLIENT.tokenTtlMs,
     });
     expect((await webhook(t, bearer(other.issue(Date.now()).accessToken))).status).toBe(401);
@@ -289,7 +301,11 @@ describe('webhooks with inbound OAuth', () => {
 
   it('401 for a token that expired (issued in the past)', async () => {
     const t = await oauthApp();
-    const tokens = createInboundTokens({ ...CLIENT, ttlMs: CLIENT.tokenTtlMs });
+    const tokens = createInboundTokens({
+      clientId: CLIENT.clientId,
+      clientSecrets: [CLIENT.clientSecret],
+      ttlMs: CLIENT.tokenTtlMs,
+    });
     const now = Date.now();
     const stale = tokens.issue(now - CLIENT.tokenTtlMs - 1000).accessToken;
     expect((await webhook(t, bearer(stale))).status).toBe(401);
@@ -361,7 +377,7 @@ describe('webhooks with inbound OAuth', () => {
 
 describe('static header and OAuth together', () => {
   it('needs both: each alone is 401, both together 200', async () => {
-    const t = await makeTestApp({ inboundOAuth: CLIENT });
+    const t = await makeTestApp({ inboundOAuth: OAUTH_CONFIG });
     const token = await issuedToken(t);
     expect((await webhook(t)).status).toBe(401);
     expect((await webhook(t, { [INBOUND.name]: INBOUND.value })).status).toBe(401);
@@ -376,7 +392,7 @@ describe('static header and OAuth together', () => {
 });
 
 describe('failed token requests are slowed down', () => {
-  it('after 10 failures, the 11th request is 429 slow_down with Retry-After, even with the right credentials', async () => {
+  it('after 10 failures, wrong credentials get 429 slow_down with Retry-After; right ones are never refused', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const start = Date.UTC(2025, 0, 15, 12, 0, 0);
     vi.setSystemTime(start);
@@ -387,7 +403,7 @@ describe('failed token requests are slowed down', () => {
       await oauthError(await requestToken(t, { authorization: wrong }), 401, 'invalid_client');
     }
     vi.setSystemTime(start + 1000);
-    const limited = await requestToken(t);
+    const limited = await requestToken(t, { authorization: wrong });
     expect(limited.status).toBe(429);
     expect(await limited.json()).toMatchObject({ error: 'slow_down' });
     const retryAfter = Number(limited.headers.get('retry-after'));
@@ -395,12 +411,43 @@ describe('failed token requests are slowed down', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(limited.headers.get('cache-control')).toBe('no-store');
-    // Still slowed down with wrong credentials.
-    expect((await requestToken(t, { authorization: wrong })).status).toBe(429);
-
-    // Once the minute has passed, the right credentials work again.
-    vi.setSystemTime(start + 61_000 + 1000);
+    // Whoever fails from the same address (a shared proxy), Incode's right credentials work.
     expect((await requestToken(t)).status).toBe(200);
+
+    // Once the minute has passed, wrong credentials get their 401 again.
+    vi.setSystemTime(start + 61_000 + 1000);
+    expect((await requestToken(t, { authorization: wrong })).status).toBe(401);
+  });
+
+  it('accepts each secret of a rotation list; tokens are signed with the first and any verifies', async () => {
+    const old = 'incode-client-secret-OLD-0123';
+    const t = await makeTestApp({
+      inboundHeader: undefined,
+      inboundOAuth: {
+        clientId: CLIENT.clientId,
+        clientSecrets: [CLIENT.clientSecret, old],
+        tokenTtlMs: 60_000,
+      },
+    });
+    expect((await requestToken(t, { authorization: basic(CLIENT.clientId, old) })).status).toBe(
+      200,
+    );
+    const issuedUnderOld = createInboundTokens({
+      clientId: CLIENT.clientId,
+      clientSecrets: [old],
+      ttlMs: 60_000,
+    });
+    expect((await webhook(t, bearer(issuedUnderOld.issue(Date.now()).accessToken))).status).toBe(
+      200,
+    );
+  });
+
+  it('a token with another spelling of its signature (padding, stray characters) is refused', async () => {
+    const t = await oauthApp();
+    const token = await issuedToken(t);
+    expect((await webhook(t, bearer(`${token}==`))).status).toBe(401);
+    expect((await webhook(t, bearer(`${token.slice(0, -2)}!${token.slice(-2)}`))).status).toBe(401);
+    expect((await webhook(t, bearer(token))).status).toBe(200);
   });
 
   it('9 failures do not slow down the right client', async () => {
@@ -423,7 +470,7 @@ describe('failed token requests are slowed down', () => {
 
 describe('401s are counted in /metrics', () => {
   it('faceauth_unauthorized_total by route: /oauth/token, the webhook route and /admin', async () => {
-    const t = await makeTestApp({ inboundOAuth: CLIENT });
+    const t = await makeTestApp({ inboundOAuth: OAUTH_CONFIG });
     await requestToken(t, { authorization: basic(CLIENT.clientId, 'wrong-secret-0123456789') });
     await requestToken(t, { authorization: null });
     await webhook(t, bearer('forged'));

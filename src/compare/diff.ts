@@ -1,0 +1,51 @@
+import type { NormalizedResult } from '../normalize/normalized-schema.js';
+import { getPath } from '../normalize/paths.js';
+import type { ComparisonTable } from '../normalize/tables.js';
+
+export interface FieldDifference {
+  field: string;
+  legacy: unknown;
+  workflows: unknown;
+}
+
+/** How the two results of one authentication compare. */
+export interface PairDiff {
+  statusAgrees: boolean;
+  /** Same status and same reason (both null on a PASS). */
+  reasonAgrees: boolean;
+  /** Compared fields both sides carry and that differ (beyond the tolerance). */
+  differences: FieldDifference[];
+  /** The kind of disagreement, for grouping; null when they agree on every compared field. */
+  kind: string | null;
+}
+
+const show = (value: unknown) => (value === null ? 'none' : String(value));
+
+/** Compares a legacy and a Workflows result field by field, as mappings/comparison.yaml says. Pure. */
+export function diffResults(
+  legacy: NormalizedResult,
+  workflows: NormalizedResult,
+  table: ComparisonTable,
+): PairDiff {
+  const differences: FieldDifference[] = [];
+  for (const rule of table.compared) {
+    const a = getPath(legacy, rule.field) ?? null;
+    const b = getPath(workflows, rule.field) ?? null;
+    // status and reason are always compared (null is a value there: no reason on a PASS).
+    const always = rule.field === 'status' || rule.field === 'reason';
+    if (!always && (a === null || b === null)) continue;
+    const equal =
+      typeof a === 'number' && typeof b === 'number'
+        ? Math.abs(a - b) <= (rule.tolerance ?? 0)
+        : JSON.stringify(a) === JSON.stringify(b);
+    if (!equal) differences.push({ field: rule.field, legacy: a, workflows: b });
+  }
+  const statusAgrees = legacy.status === workflows.status;
+  const reasonAgrees = statusAgrees && legacy.reason === workflows.reason;
+  let kind: string | null = null;
+  if (!statusAgrees) kind = `status: legacy ${legacy.status}, workflows ${workflows.status}`;
+  else if (!reasonAgrees)
+    kind = `reason: legacy ${show(legacy.reason)}, workflows ${show(workflows.reason)}`;
+  else if (differences.length > 0) kind = `fields: ${differences.map((d) => d.field).join(', ')}`;
+  return { statusAgrees, reasonAgrees, differences, kind };
+}

@@ -1,0 +1,273 @@
+import type { ComparisonReport } from './report-schema.js';
+
+// The comparison report as Markdown for a pull request (GitHub flavoured: tables). A rendering
+// of the report object only: every number comes from it, nothing is computed here but formats.
+// The small format helpers are shared with the HTML rendering, so both say the same thing.
+
+/** At most this many unpaired events per source, and examples per disagreement kind, are listed. */
+export const MAX_LISTED = 20;
+
+export const SOURCES = ['legacy', 'workflows'] as const;
+export type SourceName = (typeof SOURCES)[number];
+export const SOURCE_LABELS: Record<SourceName, string> = {
+  legacy: 'Legacy',
+  workflows: 'Workflows',
+};
+
+type Disagreement = ComparisonReport['pairs']['disagreements'][number];
+export type DisagreementExample = Disagreement['examples'][number];
+export type ResultSide = DisagreementExample['legacy'];
+
+/**
+ * A 0..1 rate as a percentage with one decimal ("97.5%", "100%"); "n/a" when null. Never rounds
+ * to a claim the data does not make: 0.9996 is ">99.9%", not "100%".
+ */
+export function formatRate(rate: number | null): string {
+  if (rate === null || !Number.isFinite(rate)) return 'n/a';
+  const percent = rate * 100;
+  if (percent > 99.95 && percent < 100) return '>99.9%';
+  if (percent > 0 && percent < 0.05) return '<0.1%';
+  return `${trimNumber(percent)}%`;
+}
+
+/** Milliseconds, one decimal at most; "n/a" when null. */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return 'n/a';
+  return trimNumber(ms);
+}
+
+function trimNumber(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+/** A field's value as JSON ("true", "0.93", "\"FAIL\"", "null"); "absent" when missing. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'absent';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Failure reasons, most frequent first, then by name. */
+export function sortedReasons(reasons: Record<string, number>): Array<[string, number]> {
+  return Object.entries(reasons).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+}
+
+/**
+ * Inline text: Markdown's inline specials backslash-escaped, line breaks as spaces, and a
+ * leading character that would start a block (heading, list, quote) escaped too.
+ */
+function text(value: string): string {
+  return value
+    .replace(/\r\n|\r|\n/g, ' ')
+    .trim()
+    .replace(/[\\`*_[\]<>#|~&]/g, '\\$&')
+    .replace(/^[+\-=]/, '\\$&')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/** A table cell of plain text: escaped, `|` included, line breaks as `<br>`. */
+function cell(value: string): string {
+  return value.replace(/[\\`*_[\]<>|~&]/g, '\\$&').replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/**
+ * A value as a code span inside a table cell: shown literally (no Markdown, no HTML), `|`
+ * escaped as GFM tables need even inside code, line breaks as spaces (a row is one line).
+ */
+function code(value: string): string {
+  const flat = value.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|');
+  if (flat.trim() === '') return `"${flat}"`;
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+function codeOrDash(value: string | null): string {
+  return value === null ? '—' : code(value);
+}
+
+function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string[] {
+  const rule = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
+  return [header, rule, ...rows].map((row) => `| ${row.join(' | ')} |`);
+}
+
+function result(side: ResultSide): string {
+  return side.reason === null ? code(side.status) : `${code(side.status)} ${code(side.reason)}`;
+}
+
+function failureReasons(reasons: Record<string, number>): string {
+  const entries = sortedReasons(reasons);
+  if (entries.length === 0) return '—';
+  return entries.map(([reason, count]) => `${code(reason)} ${count}`).join(', ');
+}
+
+/** The comparison report as a Markdown document. Pure. */
+export function renderMarkdown(report: ComparisonReport): string {
+  const { sources, pairs } = report;
+  const out: string[] = [];
+
+  out.push(
+    `# Face authentication comparison: ${text(report.range.from)} → ${text(report.range.to)}`,
+  );
+  out.push('');
+  out.push(`**${report.verdict.safe ? '✅' : '❌'} ${text(report.verdict.line)}**`);
+  out.push('');
+  for (const reason of report.verdict.reasons) out.push(`- ${text(reason)}`);
+  if (report.verdict.reasons.length > 0) out.push('');
+  out.push(
+    `Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ` +
+      `${formatRate(report.thresholds.minAgreement)}. Generated ${text(report.generatedAt)}.`,
+  );
+
+  out.push('', '## Sources', '');
+  out.push(
+    ...table(
+      ['Source', 'Events', 'PASS', 'FAIL', 'PASS rate', 'Failure reasons'],
+      SOURCES.map((name) => {
+        const s = sources[name];
+        return [
+          SOURCE_LABELS[name],
+          String(s.events),
+          String(s.pass),
+          String(s.fail),
+          formatRate(s.passRate),
+          failureReasons(s.failureReasons),
+        ];
+      }),
+      ['l', 'r', 'r', 'r', 'r', 'l'],
+    ),
+  );
+
+  out.push('', '## Pairs', '');
+  out.push(
+    ...table(
+      ['Pairs', 'Status agreement', 'Reason agreement'],
+      [[String(pairs.count), formatRate(pairs.statusAgreement), formatRate(pairs.reasonAgreement)]],
+      ['r', 'r', 'r'],
+    ),
+  );
+
+  out.push('', '## Disagreements', '');
+  if (pairs.disagreements.length === 0) out.push('No disagreements.');
+  for (const group of pairs.disagreements) {
+    out.push(`### ${text(group.kind)} (${group.count})`, '');
+    const shown = group.examples.slice(0, MAX_LISTED);
+    if (shown.length === 0) {
+      out.push('No examples recorded.', '');
+      continue;
+    }
+    out.push(
+      ...table(
+        [
+          'Customer',
+          'Interview',
+          'Legacy received',
+          'Workflows received',
+          'Legacy',
+          'Workflows',
+          'Differing fields',
+        ],
+        shown.map((example) => [
+          codeOrDash(example.customerId),
+          codeOrDash(example.interviewId),
+          cell(example.legacy.receivedAt),
+          cell(example.workflows.receivedAt),
+          result(example.legacy),
+          result(example.workflows),
+          example.differences.length === 0
+            ? '—'
+            : example.differences
+                .map(
+                  (d) =>
+                    `${code(d.field)}: ${code(formatValue(d.legacy))} → ${code(formatValue(d.workflows))}`,
+                )
+                .join('<br>'),
+        ]),
+      ),
+    );
+    if (group.count > shown.length) out.push('', `${shown.length} of ${group.count} shown.`);
+    out.push('');
+  }
+  if (out[out.length - 1] === '') out.pop();
+
+  out.push('', '## Unpaired events', '');
+  out.push(
+    ...table(
+      ['Source', 'Unpaired'],
+      SOURCES.map((name) => [SOURCE_LABELS[name], String(sources[name].unpaired)]),
+      ['l', 'r'],
+    ),
+  );
+  for (const name of SOURCES) {
+    const events = report.unpaired[name];
+    if (events.length === 0) continue;
+    const shown = events.slice(0, MAX_LISTED);
+    const total = Math.max(sources[name].unpaired, events.length);
+    out.push('', `### ${SOURCE_LABELS[name]} without a counterpart`, '');
+    out.push(
+      ...table(
+        ['Customer', 'Received', 'Result', 'Event'],
+        shown.map((e) => [
+          codeOrDash(e.customerId),
+          cell(e.receivedAt),
+          result(e),
+          code(e.eventId),
+        ]),
+      ),
+    );
+    if (total > shown.length) out.push('', `${shown.length} of ${total} shown.`);
+  }
+
+  out.push('', '## Legacy-only fields', '');
+  if (report.legacyOnlyFields.length === 0) {
+    out.push('None: the Workflows rendering carried every field the legacy webhook sent.');
+  } else {
+    out.push(
+      'What the callback received from the legacy webhook that the Workflows source cannot provide.',
+      '',
+      ...table(
+        ['Field', 'Legacy events carrying it', 'Pairs where Workflows lacked it'],
+        report.legacyOnlyFields.map((f) => [
+          code(f.field),
+          String(f.legacyEvents),
+          String(f.pairsMissing),
+        ]),
+        ['l', 'r', 'r'],
+      ),
+    );
+  }
+
+  out.push('', '## Delivery', '');
+  out.push(
+    ...table(
+      [
+        'Source',
+        'Delivered',
+        'Pending',
+        'Dead',
+        'Shadowed',
+        'Latency p50 (ms)',
+        'Latency p95 (ms)',
+      ],
+      SOURCES.map((name) => {
+        const d = sources[name].delivery;
+        return [
+          SOURCE_LABELS[name],
+          String(d.delivered),
+          String(d.pending),
+          String(d.dead),
+          String(d.shadowed),
+          formatMs(d.latencyMs.p50),
+          formatMs(d.latencyMs.p95),
+        ];
+      }),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  out.push('');
+  return out.join('\n');
+}

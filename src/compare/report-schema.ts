@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+// The comparison report, version 1: what `GET /admin/report?format=json` and
+// `faceauth-shim report --format json` give. Markdown and HTML are renderings of this object.
+
+const rate = z
+  .number()
+  .min(0)
+  .max(1)
+  .nullable()
+  .describe('0..1; null when there is nothing to count');
+
+const ResultSide = z.object({
+  eventId: z.string(),
+  receivedAt: z.string(),
+  status: z.enum(['PASS', 'FAIL']),
+  reason: z.string().nullable(),
+});
+
+const FieldDifference = z.object({
+  field: z.string(),
+  legacy: z.unknown(),
+  workflows: z.unknown(),
+});
+
+const SourceStats = z.object({
+  events: z.number().int(),
+  pass: z.number().int(),
+  fail: z.number().int(),
+  passRate: rate,
+  failureReasons: z.record(z.string(), z.number().int()).describe('reason code -> events'),
+  unpaired: z.number().int().describe('events with no counterpart from the other source'),
+  delivery: z.object({
+    delivered: z.number().int(),
+    pending: z.number().int(),
+    dead: z.number().int(),
+    shadowed: z.number().int(),
+    latencyMs: z
+      .object({ p50: z.number().nullable(), p95: z.number().nullable() })
+      .describe('from receipt to the callback answer, delivered events only'),
+  }),
+});
+
+export const ComparisonReport = z.object({
+  version: z.literal(1),
+  generatedAt: z.string(),
+  range: z.object({ from: z.string(), to: z.string() }),
+  thresholds: z.object({ minPairs: z.number().int(), minAgreement: z.number() }),
+  sources: z.object({ legacy: SourceStats, workflows: SourceStats }),
+  pairs: z.object({
+    count: z.number().int(),
+    statusAgreement: rate,
+    reasonAgreement: rate,
+    /** Disagreements grouped by kind, e.g. "status: legacy PASS, workflows FAIL". */
+    disagreements: z.array(
+      z.object({
+        kind: z.string(),
+        count: z.number().int(),
+        examples: z.array(
+          z.object({
+            customerId: z.string().nullable(),
+            interviewId: z.string().nullable(),
+            legacy: ResultSide,
+            workflows: ResultSide,
+            differences: z.array(FieldDifference),
+          }),
+        ),
+      }),
+    ),
+  }),
+  unpaired: z.object({
+    legacy: z.array(ResultSide.extend({ customerId: z.string().nullable() })),
+    workflows: z.array(ResultSide.extend({ customerId: z.string().nullable() })),
+  }),
+  legacyOnlyFields: z
+    .array(
+      z.object({
+        field: z.string(),
+        legacyEvents: z.number().int().describe('legacy events that carried the field'),
+        pairsMissing: z
+          .number()
+          .int()
+          .describe('pairs where the legacy body had it and the Workflows rendering did not'),
+      }),
+    )
+    .describe(
+      'what the callback received from the legacy webhook that the Workflows source cannot provide',
+    ),
+  timeline: z
+    .array(
+      z.object({
+        start: z.string(),
+        legacy: z.object({ events: z.number().int(), pass: z.number().int() }),
+        workflows: z.object({ events: z.number().int(), pass: z.number().int() }),
+      }),
+    )
+    .describe('events and PASSes per source, per bucket of the range'),
+  verdict: z.object({
+    safe: z.boolean(),
+    line: z.string().describe('"safe to switch" or "not safe to switch: ..."'),
+    reasons: z.array(z.string()),
+  }),
+});
+
+export type ComparisonReport = z.infer<typeof ComparisonReport>;
+
+export function reportJsonSchema() {
+  return {
+    $id: 'urn:faceauth-shim:schema:report.v1',
+    title: 'faceauth-shim comparison report v1',
+    ...z.toJSONSchema(ComparisonReport, { target: 'draft-2020-12' }),
+  };
+}
