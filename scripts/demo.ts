@@ -1,6 +1,6 @@
 // `npm run demo`: Incode's legacy samples and their Face Authentication counterparts through a
 // real running faceauth-shim into a local stand-in for the client's callback.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { startService } from '../src/service.js';
 
 const SAMPLES = new URL('../test/fixtures/legacy/', import.meta.url);
 const KEY = { name: 'x-incode-webhook-key', value: 'demo-only-secret' };
+const ADMIN_TOKEN = 'demo-only-admin-token';
 
 /** Each sample from Incode's legacy page, and what the Face Authentication webhook says of the same attempt. */
 const PAIRS: {
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
     DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
     INBOUND_HEADER_NAME: KEY.name,
     INBOUND_HEADER_VALUE: KEY.value,
+    ADMIN_TOKEN,
   });
+  const started = new Date(Date.now() - 1000).toISOString();
   const service = await startService(config, createLogger({ level: 'silent' }));
   out('faceauth-shim demo');
   out(`  service   ${service.url}  (FORWARD_SOURCE=both, FORWARD_FORMAT=legacy, SQLite in ${dir})`);
@@ -111,7 +114,9 @@ async function main(): Promise<void> {
       throw new Error(`${pair.sample}: ${answer.status} ${JSON.stringify(answer.body)}`);
     expected++;
     if (pair.workflowsError === 'none') continue;
-    entry.interviewId = `demo-interview-${i}`;
+    // The same session id where the legacy sample names one: that is how pairs are matched.
+    entry.interviewId =
+      typeof legacy.interviewId === 'string' ? legacy.interviewId : `demo-interview-${i}`;
     const workflows = {
       interviewId: entry.interviewId,
       customerId,
@@ -179,6 +184,33 @@ async function main(): Promise<void> {
   out();
   out(
     `Summary: ${received.length}/${expected} delivered; ${differing} of ${expected - PAIRS.length} pairs disagree on a decision field; the numbers only the legacy webhook sent are listed above (MIGRATION.md says what that means for your callback).`,
+  );
+
+  // The comparison report of what was sent, as the admin API serves it.
+  const reports = join(process.cwd(), 'demo-out');
+  mkdirSync(reports, { recursive: true });
+  const written: string[] = [];
+  let verdict = '';
+  for (const format of ['html', 'md', 'json'] as const) {
+    const response = await fetch(
+      `${service.url}/admin/report?format=${format}&from=${encodeURIComponent(started)}`,
+      {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      },
+    );
+    if (response.status !== 200) throw new Error(`report (${format}): ${response.status}`);
+    const text = await response.text();
+    if (format === 'json')
+      verdict = (JSON.parse(text) as { verdict: { line: string } }).verdict.line;
+    const file = join(reports, `comparison-report.${format}`);
+    writeFileSync(file, text);
+    written.push(file);
+  }
+  out();
+  out(`Comparison report: ${written.join(', ')}`);
+  out(`Verdict: ${verdict}`);
+  out(
+    '(With the few demo events the verdict cannot be "safe": COMPARE_MIN_PAIRS asks for 20 pairs.)',
   );
 
   await service.close(1000);

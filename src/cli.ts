@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDatabaseConfig } from './config/config.js';
+import { produceReport, REPORT_FORMATS, reportRange } from './compare/report.js';
+import { ConfigError, loadConfig, loadDatabaseConfig, loadReportConfig } from './config/config.js';
 import { MappingsError } from './normalize/load-mappings.js';
 import { createLogger } from './ops/logger.js';
 import { startService } from './service.js';
@@ -10,14 +12,57 @@ import { StoreUnavailableError } from './store/store.js';
 const USAGE = `usage: faceauth-shim [serve]
        faceauth-shim replay --status dead
        faceauth-shim replay --id <event id>
+       faceauth-shim report [--from ISO] [--to ISO] [--format json|md|html] [--out FILE]
 
   serve    run the service (the default); configured by environment variables, see README.md
   replay   send events again from the first attempt, with their own event ids: every dead
-           event, or one event; the running service delivers them (reads DATABASE_URL)`;
+           event, or one event; the running service delivers them (reads DATABASE_URL)
+  report   the comparison report of the two sources over a range (default: the last 7
+           days), to FILE or standard output; prints the verdict line on standard error
+           (reads DATABASE_URL, COMPARE_MIN_PAIRS, COMPARE_MIN_AGREEMENT)`;
 
 /** Thrown for wrong command-line words; exit code 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const format = REPORT_FORMATS.find((f) => f === values.format);
+  if (!format)
+    throw new UsageError(`report --format takes json, md or html, not "${values.format}"`);
+  const range = reportRange(values.from, values.to, Date.now());
+  if ('error' in range) throw new UsageError(`report --${range.error}`);
+  const settings = loadReportConfig(process.env);
+  const store = SqliteStore.open(settings.database.path, { mustExist: true });
+  try {
+    const produced = await produceReport(store, {
+      ...range,
+      format,
+      minPairs: settings.compareMinPairs,
+      minAgreement: settings.compareMinAgreement,
+    });
+    if (values.out) {
+      await writeFile(values.out, produced.body);
+      process.stdout.write(`wrote ${values.out}\n`);
+    } else {
+      process.stdout.write(produced.body);
+    }
+    process.stderr.write(`verdict: ${produced.report.verdict.line}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 async function replay(args: string[]): Promise<number> {
@@ -62,6 +107,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === 'replay') return replay(args.slice(1));
+  if (command === 'report') return report(args.slice(1));
   if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });

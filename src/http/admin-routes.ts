@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { maskedConfig } from '../config/masked-config.js';
@@ -152,6 +153,26 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.get('/config', (c) => c.json(maskedConfig(config, forwardSource)));
+
+  app.get('/report', async function comparisonReport(c) {
+    const query = parseQuery(
+      z.object({
+        from: z.string().optional(),
+        to: z.string().optional(),
+        format: z.enum(REPORT_FORMATS).default('json'),
+      }),
+      c.req.query(),
+    );
+    const range = reportRange(query.from, query.to, Date.now());
+    if ('error' in range) throw new HttpError(400, 'invalid_query', range.error);
+    const { contentType, body } = await produceReport(store, {
+      ...range,
+      format: query.format,
+      minPairs: config.compareMinPairs,
+      minAgreement: config.compareMinAgreement,
+    });
+    return c.body(body, 200, { 'content-type': contentType });
+  });
 
   return app;
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { reportJsonSchema } from '../compare/report-schema.js';
 import { NormalizedResult } from '../normalize/normalized-schema.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
@@ -47,6 +48,8 @@ export function opsRoutes(options: OpsRoutesOptions): Hono {
   });
 
   app.get('/schema/normalized.v1.json', (c) => c.json(schema));
+  const report = reportJsonSchema();
+  app.get('/schema/report.v1.json', (c) => c.json(report));
 
   return app;
 }

@@ -47,4 +47,14 @@ describe('operations routes', () => {
       type: 'object',
     });
   });
+
+  it('serves the JSON Schema of the comparison report, identical to the checked-in file', async () => {
+    const t = await makeTestApp();
+    const served = await (await t.app.request('/schema/report.v1.json')).json();
+    const file = JSON.parse(
+      readFileSync(new URL('../../src/compare/report.v1.schema.json', import.meta.url), 'utf8'),
+    );
+    // When this fails, run `npm run schema` and commit the file.
+    expect(served).toEqual(file);
+  });
 });
