@@ -104,14 +104,16 @@ function utcDay(start: string): string {
 /** Line chart: PASS / events per source and bucket; a bucket without events breaks the line. */
 export function passRateChart(report: ComparisonReport): string {
   const timeline = report.timeline;
-  const width = 640;
-  const height = 300;
+  const width = 520;
+  const height = 280;
   const title = 'PASS rate per source over time';
   const hasEvents = timeline.some((b) => b.legacy.events > 0 || b.workflows.events > 0);
   const empty = SOURCES.some((s) => report.sources[s].events > 0)
     ? 'No timeline for this range'
     : 'No events in this range';
-  const overall = SOURCES.map((s) => `${SOURCE_LABELS[s]} ${formatRate(report.sources[s].passRate)}`);
+  const overall = SOURCES.map(
+    (s) => `${SOURCE_LABELS[s]} ${formatRate(report.sources[s].passRate)}`,
+  );
   const frame: ChartFrame = {
     id: 'chart-pass-rate',
     title,
@@ -198,7 +200,7 @@ function niceStep(max: number, target = 5): number {
 /** Grouped horizontal bars: failure reasons (the union), one bar per source, counts labelled. */
 export function failureReasonsChart(report: ComparisonReport): string {
   const title = 'Failure reasons side by side';
-  const width = 640;
+  const width = 520;
   const counts = SOURCES.map((s) => report.sources[s].failureReasons);
   const totals: Record<string, number> = {};
   for (const reasons of counts) {
@@ -220,9 +222,9 @@ export function failureReasonsChart(report: ComparisonReport): string {
   const groupGap = 14;
   const group = bar * 2 + 2 + groupGap;
   const margin = { top: 36, bottom: 30 };
-  const charWidth = 7.2;
+  const charWidth = 7.4; // uppercase reason codes at 11px
   const longest = Math.max(...reasons.map((r) => r.length));
-  const labelWidth = Math.min(Math.max(longest * charWidth + 16, 80), 240);
+  const labelWidth = Math.min(Math.max(longest * charWidth + 16, 80), 220);
   const maxChars = Math.floor((labelWidth - 16) / charWidth);
   const plotLeft = labelWidth;
   const plotRight = width - 44;
@@ -233,7 +235,9 @@ export function failureReasonsChart(report: ComparisonReport): string {
   const x = (value: number) => plotLeft + ((plotRight - plotLeft) * value) / axisMax;
   const barLength = (value: number) => (value > 0 ? Math.max(1, x(value) - plotLeft) : 0);
 
-  const shown = reasons.map((r) => `${r} (${SOURCES.map((s, i) => `${s} ${counts[i]?.[r] ?? 0}`).join(', ')})`);
+  const shown = reasons.map(
+    (r) => `${r} (${SOURCES.map((s, i) => `${s} ${counts[i]?.[r] ?? 0}`).join(', ')})`,
+  );
   const frame: ChartFrame = {
     id: 'chart-failure-reasons',
     title,
@@ -258,7 +262,7 @@ export function failureReasonsChart(report: ComparisonReport): string {
     const label = reason.length > maxChars ? `${reason.slice(0, maxChars - 1)}…` : reason;
     parts.push(
       `<text x="${labelWidth - 8}" y="${middle}" text-anchor="end" dominant-baseline="middle" ` +
-        `fill="#374151"><title>${esc(reason)}</title>${esc(label)}</text>`,
+        `font-size="11" fill="#374151"><title>${esc(reason)}</title>${esc(label)}</text>`,
     );
   });
   parts.push('</g>');
@@ -311,13 +315,15 @@ figure { margin: 0; padding: 12px 14px; background: #fff; border: 1px solid #e5e
 figcaption { font-weight: 600; margin-bottom: 8px; }
 svg.chart { display: block; width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
-table { width: 100%; border-collapse: collapse; background: #fff; font-size: 14px; }
+table { border-collapse: collapse; background: #fff; font-size: 14px; }
+table code { font-size: 12.5px; }
 th, td { padding: 6px 10px; border: 1px solid #e5e7eb; text-align: left; vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.time { white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+.id code { white-space: normal; overflow-wrap: anywhere; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
-  background: #f1f5f9; padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+  background: #f1f5f9; padding: 1px 4px; border-radius: 4px; white-space: nowrap; }
 .status-PASS { color: #166534; font-weight: 600; }
 .status-FAIL { color: #b91c1c; font-weight: 600; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
@@ -327,29 +333,31 @@ ul.diffs { margin: 0; padding-left: 18px; }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-type Cell = { html: string; num?: boolean; time?: boolean };
+type Cell = { html: string; cls?: string };
 
 function htmlTable(header: Array<string | Cell>, rows: Cell[][]): string {
+  const attr = (c: Cell) => (c.cls ? ` class="${c.cls}"` : '');
   const th = header
     .map((h) => (typeof h === 'string' ? { html: esc(h) } : h))
-    .map((h) => `<th${h.num ? ' class="num"' : ''} scope="col">${h.html}</th>`)
+    .map((h) => `<th${attr(h)} scope="col">${h.html}</th>`)
     .join('');
   const body = rows
-    .map((row) => {
-      const cells = row.map((c) => {
-        const cls = c.num ? ' class="num"' : c.time ? ' class="time"' : '';
-        return `<td${cls}>${c.html}</td>`;
-      });
-      return `<tr>${cells.join('')}</tr>`;
-    })
+    .map((row) => `<tr>${row.map((c) => `<td${attr(c)}>${c.html}</td>`).join('')}</tr>`)
     .join('\n');
   return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-const num = (value: number | string): Cell => ({ html: esc(String(value)), num: true });
-const time = (value: string): Cell => ({ html: esc(value), time: true });
-const code = (value: string | null): string => (value === null ? '—' : `<code>${esc(value)}</code>`);
-const numHead = (label: string): Cell => ({ html: esc(label), num: true });
+const num = (value: number | string): Cell => ({ html: esc(String(value)), cls: 'num' });
+/** An ISO time that may break after its date, when the column is narrow. */
+const time = (value: string): Cell => ({
+  html: esc(value).replace(/^(\d{4}-\d{2}-\d{2}T)/, '$1<wbr>'),
+  cls: 'time',
+});
+const code = (value: string | null): string =>
+  value === null ? '—' : `<code>${esc(value)}</code>`;
+const id = (value: string | null): Cell => ({ html: code(value), cls: 'id' });
+const numHead = (label: string): Cell => ({ html: esc(label), cls: 'num' });
+const source = (name: SourceName): Cell => ({ html: sourceName(name), cls: 'nowrap' });
 
 function sourceName(source: SourceName): string {
   return `<span class="swatch" style="background:${COLORS[source]}"></span>${SOURCE_LABELS[source]}`;
@@ -357,7 +365,7 @@ function sourceName(source: SourceName): string {
 
 function result(side: ResultSide): string {
   const status = `<span class="status-${side.status}">${esc(side.status)}</span>`;
-  return side.reason === null ? status : `${status} ${code(side.reason)}`;
+  return side.reason === null ? status : `${status}<br>${code(side.reason)}`;
 }
 
 function differences(example: DisagreementExample): string {
@@ -435,11 +443,18 @@ export function renderHtml(report: ComparisonReport): string {
   out.push('<h2>Sources</h2>');
   out.push(
     htmlTable(
-      ['Source', numHead('Events'), numHead('PASS'), numHead('FAIL'), numHead('PASS rate'), 'Failure reasons'],
+      [
+        'Source',
+        numHead('Events'),
+        numHead('PASS'),
+        numHead('FAIL'),
+        numHead('PASS rate'),
+        'Failure reasons',
+      ],
       SOURCES.map((name) => {
         const s = sources[name];
         return [
-          { html: sourceName(name) },
+          source(name),
           num(s.events),
           num(s.pass),
           num(s.fail),
@@ -454,7 +469,13 @@ export function renderHtml(report: ComparisonReport): string {
   out.push(
     htmlTable(
       [numHead('Pairs'), numHead('Status agreement'), numHead('Reason agreement')],
-      [[num(pairs.count), num(formatRate(pairs.statusAgreement)), num(formatRate(pairs.reasonAgreement))]],
+      [
+        [
+          num(pairs.count),
+          num(formatRate(pairs.statusAgreement)),
+          num(formatRate(pairs.reasonAgreement)),
+        ],
+      ],
     ),
   );
 
@@ -469,10 +490,18 @@ export function renderHtml(report: ComparisonReport): string {
     }
     out.push(
       htmlTable(
-        ['Customer', 'Interview', 'Legacy received', 'Workflows received', 'Legacy', 'Workflows', 'Differing fields'],
+        [
+          'Customer',
+          'Interview',
+          'Legacy received',
+          'Workflows received',
+          'Legacy',
+          'Workflows',
+          'Differing fields',
+        ],
         shown.map((example) => [
-          { html: code(example.customerId) },
-          { html: code(example.interviewId) },
+          id(example.customerId),
+          id(example.interviewId),
           time(example.legacy.receivedAt),
           time(example.workflows.receivedAt),
           { html: result(example.legacy) },
@@ -490,7 +519,7 @@ export function renderHtml(report: ComparisonReport): string {
   out.push(
     htmlTable(
       ['Source', numHead('Unpaired')],
-      SOURCES.map((name) => [{ html: sourceName(name) }, num(sources[name].unpaired)]),
+      SOURCES.map((name) => [source(name), num(sources[name].unpaired)]),
     ),
   );
   for (const name of SOURCES) {
@@ -503,10 +532,10 @@ export function renderHtml(report: ComparisonReport): string {
       htmlTable(
         ['Customer', 'Received', 'Result', 'Event'],
         shown.map((e) => [
-          { html: code(e.customerId) },
+          id(e.customerId),
           time(e.receivedAt),
           { html: result(e) },
-          { html: code(e.eventId) },
+          id(e.eventId),
         ]),
       ),
     );
@@ -545,7 +574,7 @@ export function renderHtml(report: ComparisonReport): string {
       SOURCES.map((name) => {
         const d = sources[name].delivery;
         return [
-          { html: sourceName(name) },
+          source(name),
           num(d.delivered),
           num(d.pending),
           num(d.dead),

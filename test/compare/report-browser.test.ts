@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/compare/render-html.js';
+import type { ComparisonReport } from '../../src/compare/report-schema.js';
+import { emptyReport, sampleReport } from './render-fixtures.js';
+
+// The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
+// (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
+// test is skipped, in CI its absence is a failure.
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const runs = hasChromium || Boolean(process.env.CI);
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Evaluated in the page (the project's TypeScript has no DOM types).
+const BANNER_COLOR = "getComputedStyle(document.getElementById('verdict')).backgroundColor";
+
+interface Problems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  requests: string[];
+  dialogs: string[];
+}
+
+async function withPage<T>(
+  report: ComparisonReport,
+  check: (page: Page, problems: Problems) => Promise<T>,
+): Promise<T> {
+  if (!hasChromium) {
+    throw new Error(
+      `${CHROMIUM} is missing: CI must install Debian's chromium before the tests ` +
+        '(.ci/run does: apt-get install -y --no-install-recommends chromium)',
+    );
+  }
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.pageErrors.push(error.message));
+    page.on('request', (request) => problems.requests.push(request.url()));
+    page.on('dialog', (dialog) => {
+      problems.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.setContent(renderHtml(report), { waitUntil: 'load' });
+    return await check(page, problems);
+  } finally {
+    await browser?.close();
+  }
+}
+
+async function expectVisibleBox(page: Page, selector: string) {
+  const element = page.locator(selector);
+  expect(await element.isVisible(), `${selector} visible`).toBe(true);
+  const box = await element.boundingBox();
+  expect(box?.width ?? 0, `${selector} width`).toBeGreaterThan(100);
+  expect(box?.height ?? 0, `${selector} height`).toBeGreaterThan(50);
+}
+
+function expectNoProblems(problems: Problems) {
+  expect(problems.consoleErrors).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+  // Self-contained: the page asks for nothing, and nothing in it ran (no alert from a value).
+  expect(problems.requests).toEqual([]);
+  expect(problems.dialogs).toEqual([]);
+}
+
+describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
+  it('renders the verdict, the tables and both charts without errors', async () => {
+    const report = sampleReport();
+    await withPage(report, async (page, problems) => {
+      expect(await page.title()).toContain('Face authentication comparison');
+
+      const verdict = page.locator('.verdict-line');
+      expect(await verdict.isVisible()).toBe(true);
+      expect(await verdict.textContent()).toContain(report.verdict.line);
+      const banner = await page.evaluate(BANNER_COLOR);
+      expect(banner).toBe('rgb(254, 226, 226)');
+
+      await expectVisibleBox(page, '#chart-pass-rate');
+      await expectVisibleBox(page, '#chart-failure-reasons');
+      expect(await page.locator('#chart-pass-rate .series-legacy circle').count()).toBe(6);
+      expect(await page.locator('#chart-pass-rate .series-workflows circle').count()).toBe(5);
+      expect(await page.locator('#chart-pass-rate .series-legacy path').isVisible()).toBe(true);
+      expect(await page.locator('#chart-failure-reasons .series-legacy rect').count()).toBe(6);
+      expect(await page.locator('#chart-failure-reasons .series-workflows rect').count()).toBe(6);
+      const bar = await page
+        .locator('#chart-failure-reasons .series-workflows rect')
+        .first()
+        .boundingBox();
+      expect(bar?.width ?? 0).toBeGreaterThan(10);
+
+      // The hostile customer id is text, not an element.
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.getByText('<img src=x onerror=alert(1)>').isVisible()).toBe(true);
+      expect(await page.locator('h2').allTextContents()).toEqual([
+        'Sources',
+        'Pairs',
+        'Disagreements',
+        'Unpaired events',
+        'Legacy-only fields',
+        'Delivery',
+      ]);
+
+      // Nothing wider than the window: long tables scroll inside their own box.
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+
+      const screenshot = join(tmpdir(), 'faceauth-report.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      expect(existsSync(screenshot)).toBe(true);
+      expectNoProblems(problems);
+    });
+  }, 60_000);
+
+  it('renders an empty range with empty-state charts and a green banner when safe', async () => {
+    const report = emptyReport();
+    report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
+    await withPage(report, async (page, problems) => {
+      await expectVisibleBox(page, '#chart-pass-rate');
+      await expectVisibleBox(page, '#chart-failure-reasons');
+      expect(await page.locator('#chart-pass-rate .empty-state').textContent()).toBe(
+        'No events in this range',
+      );
+      expect(await page.locator('#chart-failure-reasons .empty-state').isVisible()).toBe(true);
+      const banner = await page.evaluate(BANNER_COLOR);
+      expect(banner).toBe('rgb(220, 252, 231)');
+      await page.screenshot({ path: join(tmpdir(), 'faceauth-report-empty.png'), fullPage: true });
+      expectNoProblems(problems);
+    });
+  }, 60_000);
+});
