@@ -1,10 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emptyResult } from '../src/normalize/normalized-schema.js';
+import { diffResults } from '../src/compare/diff.js';
+import { ComparisonReport } from '../src/compare/report-schema.js';
+import { loadMappings } from '../src/normalize/load-mappings.js';
+import { emptyResult, type Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { NewEvent } from '../src/store/store.js';
 import { runCli } from './helpers/service-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faceauth-cli-'));
@@ -154,5 +158,130 @@ describe('faceauth-shim replay', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: faceauth-shim');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('faceauth-shim report', () => {
+  const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+  const FROM = '2026-11-25T11:00:00Z';
+  const TO = '2026-11-25T13:00:00Z';
+
+  /** A store file holding a legacy PASS and a Workflows FAIL of one customer, paired. */
+  async function storeWithPair(name: string): Promise<string> {
+    const path = join(dir, `${name}.db`);
+    const mappings = await loadMappings();
+    const pairing = {
+      windowMs: 300_000,
+      diff: (l: NewEvent['normalized'], w: NewEvent['normalized']) =>
+        diffResults(l, w, mappings.comparison),
+    };
+    const event = (id: string, source: Source, receivedAt: number): NewEvent => {
+      const rawBody = new TextEncoder().encode(JSON.stringify({ id }));
+      const normalized = emptyResult({
+        eventId: id,
+        receivedAt: new Date(receivedAt).toISOString(),
+        source,
+        status: source === 'legacy' ? 'PASS' : 'FAIL',
+      });
+      normalized.ids.customerId = 'c1';
+      if (source === 'workflows') normalized.reason = 'SPOOF_DETECTED';
+      return {
+        id,
+        source,
+        route: `/${source}`,
+        receivedAt,
+        dedupKey: id,
+        contentType: 'application/json',
+        rawBody,
+        normalized,
+        forward: { format: 'legacy', body: rawBody },
+        shadowed: source === 'workflows',
+        fallbackAt: null,
+        orderKey: 'c1',
+        legacyFields: source === 'legacy' ? ['transactionId', 'overallScore'] : ['overallScore'],
+        pairing,
+      };
+    };
+    const store = SqliteStore.open(path);
+    try {
+      await store.accept(event('legacy-1', 'legacy', T0), 3_600_000);
+      await store.accept(event('workflows-1', 'workflows', T0 + 4_000), 3_600_000);
+      expect((await store.comparisonData(T0, T0 + 60_000)).pairs).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+    return path;
+  }
+
+  it('--format md --out FILE writes the Markdown report and prints the verdict', async () => {
+    const path = await storeWithPair('report-md');
+    const out = join(dir, 'report.md');
+    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, [
+      'report',
+      '--from',
+      FROM,
+      '--to',
+      TO,
+      '--format',
+      'md',
+      '--out',
+      out,
+    ]);
+    expect(result.stderr).toMatch(/^verdict: not safe to switch: /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe(`wrote ${out}\n`);
+    expect(result.code).toBe(0);
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown).toContain('# Face authentication comparison');
+    expect(markdown).toContain('status: legacy PASS, workflows FAIL');
+  });
+
+  it('JSON on standard output by default, with the thresholds from the environment', async () => {
+    const path = await storeWithPair('report-json');
+    const result = await runCli(
+      { DATABASE_URL: `sqlite:${path}`, COMPARE_MIN_PAIRS: '1', COMPARE_MIN_AGREEMENT: '0' },
+      ['report', '--from', FROM, '--to', TO],
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('verdict: safe to switch\n');
+    const report = ComparisonReport.parse(JSON.parse(result.stdout));
+    expect(report.thresholds).toEqual({ minPairs: 1, minAgreement: 0 });
+    expect(report.pairs).toMatchObject({ count: 1, statusAgreement: 0, reasonAgreement: 0 });
+    expect(report.pairs.disagreements.map((d) => [d.kind, d.count])).toEqual([
+      ['status: legacy PASS, workflows FAIL', 1],
+    ]);
+    expect(report.legacyOnlyFields).toEqual([
+      { field: 'transactionId', legacyEvents: 1, pairsMissing: 1 },
+      { field: 'overallScore', legacyEvents: 1, pairsMissing: 0 },
+    ]);
+  });
+
+  it.each([
+    ['--format pdf', ['report', '--format', 'pdf']],
+    ['--from nonsense', ['report', '--from', 'nonsense']],
+    ['--from after --to', ['report', '--from', TO, '--to', FROM]],
+    ['an unknown option', ['report', '--since', FROM]],
+  ])('%s exits 2 with the usage', async (_name, args) => {
+    // Refused before the store is opened.
+    const path = join(dir, 'report-usage.db');
+    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: faceauth-shim');
+    expect(result.stdout).toBe('');
+  });
+
+  it('a DATABASE_URL to a missing file exits 1 and creates nothing', async () => {
+    const missing = join(dir, 'no-such-dir', 'missing.db');
+    const result = await runCli({ DATABASE_URL: `sqlite:${missing}` }, [
+      'report',
+      '--from',
+      FROM,
+      '--to',
+      TO,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('missing.db');
+    expect(result.stdout).toBe('');
+    expect(existsSync(missing)).toBe(false);
   });
 });

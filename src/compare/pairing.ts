@@ -31,7 +31,8 @@ export function pickCounterpart<T extends PairingCandidate>(
   for (const candidate of candidates) {
     if (!isCounterpart(event, candidate, windowMs)) continue;
     const sameInterview = event.interviewId !== null && event.interviewId === candidate.interviewId;
-    // An interview match beats any distance; then the nearest; then the earliest id for ties.
+    // An interview match beats any distance; then the nearest; ties go to the candidate listed
+    // first (the store lists them oldest first).
     const score =
       (sameInterview ? 0 : windowMs + 1) + Math.abs(event.receivedAt - candidate.receivedAt);
     if (score < bestScore) {

@@ -149,7 +149,8 @@ export class SqliteStore implements Store {
       >(
         `SELECT e.id, e.customer_id, e.interview_id, e.received_at, e.normalized FROM events e
          WHERE e.customer_id = @customerId AND e.source = @source AND e.received_at BETWEEN @from AND @to
-           AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id)`,
+           AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id)
+         ORDER BY e.received_at, e.seq`,
       ),
       insertPair: db.prepare(
         `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences)
