@@ -64,7 +64,7 @@ function expectProblem(error: MappingsError, dir: string, file: string, entry: s
 describe('the shipped tables', () => {
   it('load', async () => {
     const mappings = await loadMappings();
-    expect(Object.keys(mappings).sort()).toEqual(['legacy', 'toLegacy', 'workflows']);
+    expect(Object.keys(mappings).sort()).toEqual(['comparison', 'legacy', 'toLegacy', 'workflows']);
   });
 
   it('give every documented Workflows error.name a reason', async () => {
@@ -373,5 +373,32 @@ describe('a broken table stops the load with a MappingsError naming file and ent
     const dir = join(tmpdir(), 'faceauth-mappings-does-not-exist');
     const error = await loadError(dir);
     expect(error.message).toContain(dir);
+  });
+});
+
+describe('comparison.yaml', () => {
+  const COMPARISON = 'comparison.yaml';
+
+  it('a normalized field neither compared nor ignored', async () => {
+    const dir = await brokenCopy({ [COMPARISON]: replaceOnce('  - secondFactor\n', '') });
+    expectProblem(await loadError(dir), dir, COMPARISON, 'secondFactor');
+  });
+
+  it('a tolerance on a field that is not a number', async () => {
+    const dir = await brokenCopy({
+      [COMPARISON]: replaceOnce('{ field: faceMatch }', '{ field: faceMatch, tolerance: 0.1 }'),
+    });
+    expectProblem(await loadError(dir), dir, COMPARISON, 'compared.2.tolerance');
+  });
+
+  it('a field listed twice, or one that does not exist', async () => {
+    const twice = await brokenCopy({
+      [COMPARISON]: replaceOnce('  - secondFactor\n', '  - secondFactor\n  - status\n'),
+    });
+    expect((await loadError(twice)).message).toContain('listed twice');
+    const unknown = await brokenCopy({
+      [COMPARISON]: replaceOnce('{ field: faceMatch }', '{ field: faceMatches }'),
+    });
+    expectProblem(await loadError(unknown), unknown, COMPARISON, 'compared.2.field');
   });
 });
