@@ -20,6 +20,7 @@ export interface ReportOptions {
 const iso = (ms: number) => new Date(ms).toISOString();
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The nearest-rank percentile of `values` (sorted here), or null for none. */
 export function percentile(values: number[], p: number): number | null {
@@ -133,7 +134,7 @@ export function buildReport(
   if (workflows.events === 0) reasons.push('no Workflows events in the range');
   if (pairs.length < minPairs) {
     reasons.push(
-      `only ${pairs.length} pairs of the same authentication; at least ${minPairs} needed (COMPARE_MIN_PAIRS)`,
+      `only ${plural(pairs.length, 'pair', 'pairs')} of the same authentication; at least ${minPairs} needed (COMPARE_MIN_PAIRS)`,
     );
   }
   if (statusAgreement !== null && statusAgreement < minAgreement) {
@@ -147,7 +148,9 @@ export function buildReport(
     );
   }
   if (workflows.delivery.dead > 0) {
-    reasons.push(`${workflows.delivery.dead} Workflows events could not be delivered (dead)`);
+    reasons.push(
+      `${plural(workflows.delivery.dead, 'Workflows event', 'Workflows events')} could not be delivered (dead)`,
+    );
   }
   const safe = reasons.length === 0;
 

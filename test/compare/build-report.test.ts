@@ -285,7 +285,7 @@ describe('buildReport on a fixed set of stored events', () => {
       'only 2 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
       'status agrees in 50.0% of pairs; at least 99.0% needed (COMPARE_MIN_AGREEMENT)',
       'reason agrees in 50.0% of pairs; at least 99.0% needed (COMPARE_MIN_AGREEMENT)',
-      '1 Workflows events could not be delivered (dead)',
+      '1 Workflows event could not be delivered (dead)',
     ];
     expect(report.verdict).toEqual({
       safe: false,
@@ -462,7 +462,7 @@ describe('buildReport: the verdict', () => {
       'too few pairs',
       pairsOf(1),
       { minPairs: 2, minAgreement: 0.5 },
-      ['only 1 pairs of the same authentication; at least 2 needed (COMPARE_MIN_PAIRS)'],
+      ['only 1 pair of the same authentication; at least 2 needed (COMPARE_MIN_PAIRS)'],
     ],
     [
       'agreement on reason below the threshold',
