@@ -43,8 +43,9 @@ export function reportRange(
   to: string | undefined,
   now: number,
 ): { from: number; to: number } | { error: string } {
-  const end = to === undefined ? now : Date.parse(to);
-  const start = from === undefined ? end - 7 * 86_400_000 : Date.parse(from);
+  // An empty value (`?from=&to=`) is the default, as if it were not given.
+  const end = to === undefined || to === '' ? now : Date.parse(to);
+  const start = from === undefined || from === '' ? end - 7 * 86_400_000 : Date.parse(from);
   if (Number.isNaN(end))
     return { error: `to: "${to}" is not a date-time such as 2026-11-25T00:00:00Z` };
   if (Number.isNaN(start))

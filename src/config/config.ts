@@ -251,6 +251,38 @@ const EnvSchema = z
         });
       }
     }
+    if (
+      env.INBOUND_OAUTH_CLIENT_ID !== undefined &&
+      env.INBOUND_HEADER_NAME?.toLowerCase() === 'authorization'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INBOUND_HEADER_NAME'],
+        message:
+          'cannot be authorization while inbound OAuth uses that header for the bearer token',
+      });
+    }
+    const callbackHeaderNames = Object.keys(env.CALLBACK_HEADERS);
+    if (
+      env.CALLBACK_OAUTH_TOKEN_URL !== undefined &&
+      callbackHeaderNames.includes('authorization')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_HEADERS'],
+        message: 'authorization is set by CALLBACK_OAUTH_*',
+      });
+    }
+    if (
+      env.CALLBACK_SIGNING_SECRET !== undefined &&
+      callbackHeaderNames.some((name) => name.startsWith('webhook-'))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_HEADERS'],
+        message: 'webhook-* headers are set by CALLBACK_SIGNING_SECRET',
+      });
+    }
     const authenticated =
       env.INBOUND_HEADER_NAME !== undefined || env.INBOUND_OAUTH_CLIENT_ID !== undefined;
     if (!authenticated && env.INBOUND_AUTH === undefined) {

@@ -55,6 +55,9 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
         ? 'off'
         : formatDuration(config.shadowFallbackAfterMs),
     shutdownGrace: formatDuration(config.shutdownGraceMs),
+    compareWindow: formatDuration(config.compareWindowMs),
+    compareMinPairs: config.compareMinPairs,
+    compareMinAgreement: config.compareMinAgreement,
     mappingsDir: config.mappingsDir ?? '(shipped)',
     logLevel: config.logLevel,
   };

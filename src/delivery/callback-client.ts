@@ -25,7 +25,7 @@ export interface DeliveryOutcome {
   statusCode: number | null;
   /** Why the attempt failed when there was no HTTP answer (timeout, refused, reset...). */
   error: string | null;
-  /** From Retry-After on a 429 or 503. */
+  /** From Retry-After on a failed answer (429 and 503 send it most). */
   retryAfterMs: number | null;
   /** The attempt was cut short by `signal` (a stop), not by the callback: it does not count. */
   abandoned: boolean;
@@ -101,8 +101,9 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
           statusCode,
           error: null,
           abandoned: false,
+          // Honoured on any failed answer; 429 and 503 are the usual senders.
           retryAfterMs:
-            statusCode === 429 || statusCode === 503
+            statusCode >= 300
               ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now())
               : null,
         };

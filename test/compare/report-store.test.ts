@@ -362,6 +362,14 @@ describe('GET /admin/report', () => {
     });
   });
 
+  it('empty from= and to= (as CONTRACT.md writes the route) mean the default range', async () => {
+    const t = await makeTestApp();
+    const response = await t.admin('/admin/report?from=&to=&format=json');
+    expect(response.status).toBe(200);
+    const report = ComparisonReport.parse(await response.json());
+    expect(Date.parse(report.range.to) - Date.parse(report.range.from)).toBe(7 * 86_400_000);
+  });
+
   it('401 without the admin token', async () => {
     const t = await makeTestApp();
     const response = await t.app.request(`/admin/report?${range}`);

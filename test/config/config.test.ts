@@ -436,3 +436,32 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
     }
   });
 });
+
+describe('settings that contradict each other', () => {
+  const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  it.each([
+    [
+      { CALLBACK_SIGNING_SECRET: secret, CALLBACK_HEADERS: '{"webhook-signature":"x"}' },
+      'CALLBACK_HEADERS: ',
+    ],
+    [
+      {
+        CALLBACK_OAUTH_TOKEN_URL: 'https://auth.example/token',
+        CALLBACK_OAUTH_CLIENT_ID: 'shim',
+        CALLBACK_OAUTH_CLIENT_SECRET: 'callback-secret',
+        CALLBACK_HEADERS: '{"Authorization":"Bearer x"}',
+      },
+      'CALLBACK_HEADERS: ',
+    ],
+    [
+      {
+        INBOUND_HEADER_NAME: 'Authorization',
+        INBOUND_OAUTH_CLIENT_ID: 'incode',
+        INBOUND_OAUTH_CLIENT_SECRET: 'incode-client-secret-0123',
+      },
+      'INBOUND_HEADER_NAME: ',
+    ],
+  ])('%o is refused', (env, named) => {
+    expect(() => loadConfig({ ...BASE, ...env })).toThrow(named);
+  });
+});
