@@ -105,3 +105,38 @@ describe('hostile input on every webhook route', () => {
     });
   }
 });
+
+describe('hostile credentials', () => {
+  const printable = fc.string().filter((v) => /^[\t\x20-\x7e]*$/.test(v) && v.trim() === v);
+  const authorization = fc.oneof(
+    printable,
+    printable.map((v) => `Bearer ${v}`),
+    printable.map((v) => `Basic ${Buffer.from(v).toString('base64')}`),
+    fc.constant('Bearer fas1..'),
+    fc.constant('Basic ='),
+  );
+
+  it('bearer tokens and Basic credentials of every shape: never a 5xx on a webhook route or /oauth/token', async () => {
+    const t = await makeTestApp({
+      inboundHeader: undefined,
+      inboundOAuth: {
+        clientId: 'incode',
+        clientSecrets: ['incode-client-secret-0123'],
+        tokenTtlMs: 60_000,
+      },
+    });
+    await fc.assert(
+      fc.asyncProperty(authorization, body, contentType, async (auth, payload, type) => {
+        const headers: Record<string, string> = { authorization: auth };
+        if (type) headers['content-type'] = type;
+        for (const path of [...Object.keys(WEBHOOK_ROUTES), '/oauth/token']) {
+          const response = await t.app.request(path, { method: 'POST', body: payload, headers });
+          expect(response.status).toBeLessThan(500);
+          if (path !== '/oauth/token') expect(response.status).toBe(401);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(await t.store.claimDue(Date.now() + 1000, 10, 60_000)).toEqual([]);
+  });
+});
