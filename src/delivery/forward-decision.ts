@@ -18,27 +18,41 @@ export function isShadowed(source: Source, forwardSource: ForwardSource): boolea
 }
 
 /**
- * What the callback gets for an event, rendered once when it arrives: the legacy body (a
- * legacy event byte for byte, a Workflows event through mappings/), or the normalized result.
+ * The event as a legacy 1:1 body: a legacy event's own parsed body, a Workflows event rendered
+ * through mappings/ and checked (the table is data a team can edit: what it renders must still
+ * be a legacy body).
  */
-export function renderForward(
+export function legacyView(
   source: Source,
-  rawBody: Uint8Array,
+  parsedBody: unknown,
   normalized: NormalizedResult,
-  format: ForwardFormat,
   mappings: Mappings,
-): NewEvent['forward'] {
-  if (format === 'normalized') {
-    return { format, body: encoder.encode(JSON.stringify(normalized)) };
-  }
-  if (source === 'legacy') return { format, body: rawBody };
+): unknown {
+  if (source === 'legacy') return parsedBody;
   const rendered = renderLegacy(normalized, mappings.toLegacy);
-  // The table is data a team can edit: what it renders must still be a legacy body.
   const check = RenderedLegacyBody.safeParse(rendered);
   if (!check.success) {
     throw new Error(
       `mappings/normalized-to-legacy.yaml renders no legacy body: ${z.prettifyError(check.error)}`,
     );
   }
-  return { format, body: encoder.encode(JSON.stringify(rendered)) };
+  return rendered;
+}
+
+/**
+ * What the callback gets for an event, rendered once when it arrives: the legacy body (a
+ * legacy event byte for byte, a Workflows event as its legacyView), or the normalized result.
+ */
+export function renderForward(
+  source: Source,
+  rawBody: Uint8Array,
+  normalized: NormalizedResult,
+  format: ForwardFormat,
+  legacy: unknown,
+): NewEvent['forward'] {
+  if (format === 'normalized') {
+    return { format, body: encoder.encode(JSON.stringify(normalized)) };
+  }
+  if (source === 'legacy') return { format, body: rawBody };
+  return { format, body: encoder.encode(JSON.stringify(legacy)) };
 }

@@ -4,12 +4,11 @@ import { diffResults } from '../compare/diff.js';
 import { presentLegacyFields } from '../compare/legacy-fields.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
-import { isShadowed, renderForward } from '../delivery/forward-decision.js';
+import { isShadowed, legacyView, renderForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook } from '../intake/parse-webhook.js';
 import { normalize } from '../normalize/normalize.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
-import { renderLegacy } from '../normalize/to-legacy.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
@@ -121,13 +120,15 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const eventId = randomUUID();
       let normalized: NormalizedResult;
       let forward: NewEvent['forward'];
+      let legacy: unknown;
       const shadowed = isShadowed(source, forwardSource.get());
       try {
         normalized = normalize(source, parsed.body, mappings, {
           eventId,
           receivedAt: new Date(receivedAt).toISOString(),
         });
-        forward = renderForward(source, bytes, normalized, config.forwardFormat, mappings);
+        legacy = legacyView(source, parsed.body, normalized, mappings);
+        forward = renderForward(source, bytes, normalized, config.forwardFormat, legacy);
       } catch (error) {
         // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
         // quarantine rather than retried by Incode into oblivion.
@@ -160,9 +161,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
             orderKey: normalized.ids.customerId ?? eventId,
-            legacyFields: presentLegacyFields(
-              source === 'legacy' ? parsed.body : renderLegacy(normalized, mappings.toLegacy),
-            ),
+            legacyFields: presentLegacyFields(legacy),
             pairing: { windowMs: config.compareWindowMs, diff: compareResults },
           },
           config.dedupWindowMs,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { renderForward } from '../../src/delivery/forward-decision.js';
+import { legacyView, renderForward } from '../../src/delivery/forward-decision.js';
 import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { normalize } from '../../src/normalize/normalize.js';
@@ -339,7 +339,8 @@ describe('SqliteStore: replay', () => {
       eventId: 'w1',
       receivedAt: new Date(receivedAt).toISOString(),
     });
-    const forward = renderForward('workflows', rawBody, normalized, 'legacy', mappings);
+    const legacy = legacyView('workflows', parsed.body, normalized, mappings);
+    const forward = renderForward('workflows', rawBody, normalized, 'legacy', legacy);
     expect(Buffer.from(forward.body).equals(rawBody)).toBe(false);
     await store.accept(
       {
