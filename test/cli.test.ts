@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { diffResults } from '../src/compare/diff.js';
 import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
-import { emptyResult, type Source } from '../src/normalize/normalized-schema.js';
+import type { Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { NewEvent } from '../src/store/store.js';
+import { newEvent, T0 } from './helpers/new-event.js';
 import { runCli } from './helpers/service-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faceauth-cli-'));
@@ -69,38 +70,12 @@ describe('faceauth-shim serve: start-up failures', () => {
 });
 
 describe('faceauth-shim replay', () => {
-  const T0 = Date.parse('2026-11-25T12:00:00.000Z');
-
   /** A store file holding one dead legacy event. */
   async function storeWithDeadEvent(name: string): Promise<{ path: string; id: string }> {
     const path = join(dir, `${name}.db`);
     const store = SqliteStore.open(path);
     try {
-      const rawBody = new TextEncoder().encode('{"customerId":"c1","overallStatus":"PASS"}');
-      const normalized = emptyResult({
-        eventId: 'dead-1',
-        receivedAt: new Date(T0).toISOString(),
-        source: 'legacy',
-        status: 'PASS',
-      });
-      normalized.ids.customerId = 'c1';
-      await store.accept(
-        {
-          id: 'dead-1',
-          source: 'legacy',
-          route: '/webhooks/legacy/authentication',
-          receivedAt: T0,
-          dedupKey: 'k1',
-          contentType: 'application/json',
-          rawBody,
-          normalized,
-          forward: { format: 'legacy', body: rawBody },
-          shadowed: false,
-          fallbackAt: null,
-          orderKey: 'c1',
-        },
-        3_600_000,
-      );
+      await store.accept(newEvent({ id: 'dead-1', customerId: 'c1', receivedAt: T0 }), 3_600_000);
       expect((await store.claimDue(T0, 10, 60_000)).map((i) => i.eventId)).toEqual(['dead-1']);
       await store.recordFailed(
         'dead-1',
@@ -162,7 +137,6 @@ describe('faceauth-shim replay', () => {
 });
 
 describe('faceauth-shim report', () => {
-  const T0 = Date.parse('2026-11-25T12:00:00.000Z');
   const FROM = '2026-11-25T11:00:00Z';
   const TO = '2026-11-25T13:00:00Z';
 
@@ -175,33 +149,18 @@ describe('faceauth-shim report', () => {
       diff: (l: NewEvent['normalized'], w: NewEvent['normalized']) =>
         diffResults(l, w, mappings.comparison),
     };
-    const event = (id: string, source: Source, receivedAt: number): NewEvent => {
-      const rawBody = new TextEncoder().encode(JSON.stringify({ id }));
-      const normalized = emptyResult({
-        eventId: id,
-        receivedAt: new Date(receivedAt).toISOString(),
-        source,
-        status: source === 'legacy' ? 'PASS' : 'FAIL',
-      });
-      normalized.ids.customerId = 'c1';
-      if (source === 'workflows') normalized.reason = 'SPOOF_DETECTED';
-      return {
+    const event = (id: string, source: Source, receivedAt: number) =>
+      newEvent({
         id,
         source,
-        route: `/${source}`,
+        customerId: 'c1',
         receivedAt,
-        dedupKey: id,
-        contentType: 'application/json',
-        rawBody,
-        normalized,
-        forward: { format: 'legacy', body: rawBody },
+        status: source === 'legacy' ? 'PASS' : 'FAIL',
+        reason: source === 'legacy' ? null : 'SPOOF_DETECTED',
         shadowed: source === 'workflows',
-        fallbackAt: null,
-        orderKey: 'c1',
         legacyFields: source === 'legacy' ? ['transactionId', 'overallScore'] : ['overallScore'],
         pairing,
-      };
-    };
+      });
     const store = SqliteStore.open(path);
     try {
       await store.accept(event('legacy-1', 'legacy', T0), 3_600_000);

@@ -1,5 +1,6 @@
 import {
   type DisagreementExample,
+  EXAMPLE_COLUMNS,
   formatMs,
   formatRate,
   formatValue,
@@ -490,15 +491,7 @@ export function renderHtml(report: ComparisonReport): string {
     }
     out.push(
       htmlTable(
-        [
-          'Customer',
-          'Interview',
-          'Legacy received',
-          'Workflows received',
-          'Legacy',
-          'Workflows',
-          'Differing fields',
-        ],
+        EXAMPLE_COLUMNS,
         shown.map((example) => [
           id(example.customerId),
           id(example.interviewId),

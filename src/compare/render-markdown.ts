@@ -7,6 +7,17 @@ import type { ComparisonReport } from './report-schema.js';
 /** At most this many unpaired events per source, and examples per disagreement kind, are listed. */
 export const MAX_LISTED = 20;
 
+/** The columns of a disagreement's examples, in both renderings. */
+export const EXAMPLE_COLUMNS = [
+  'Customer',
+  'Interview',
+  'Legacy received',
+  'Workflows received',
+  'Legacy',
+  'Workflows',
+  'Differing fields',
+];
+
 export const SOURCES = ['legacy', 'workflows'] as const;
 export type SourceName = (typeof SOURCES)[number];
 export const SOURCE_LABELS: Record<SourceName, string> = {
@@ -162,15 +173,7 @@ export function renderMarkdown(report: ComparisonReport): string {
     }
     out.push(
       ...table(
-        [
-          'Customer',
-          'Interview',
-          'Legacy received',
-          'Workflows received',
-          'Legacy',
-          'Workflows',
-          'Differing fields',
-        ],
+        EXAMPLE_COLUMNS,
         shown.map((example) => [
           codeOrDash(example.customerId),
           codeOrDash(example.interviewId),

@@ -64,13 +64,11 @@ const LegacyField = z.strictObject({
     .strictObject({ PASS: z.json().optional(), FAIL: z.json().optional() })
     .optional(),
 });
-export type LegacyFieldRule = z.infer<typeof LegacyField>;
 
 const LegacyError = z.union([
   z.literal('none'),
   z.strictObject({ error: Text, errorCode: z.number().int(), errorMessage: Text.optional() }),
 ]);
-export type LegacyErrorRule = z.infer<typeof LegacyError>;
 
 export const NormalizedToLegacyTable = z.strictObject({
   fields: z.array(LegacyField).min(1),

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyResult } from '../../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { AttemptRecord, NewEvent, OutboxItem } from '../../src/store/store.js';
+import type { AttemptRecord, OutboxItem } from '../../src/store/store.js';
+import { newEvent, T0 } from '../helpers/new-event.js';
 
-const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const LEASE = 30_000;
@@ -14,30 +13,8 @@ const attempt = (statusCode: number | null, at = T0): AttemptRecord => ({
   statusCode,
   error: statusCode === null ? 'timeout' : null,
 });
-function ev(id: string, customerId: string, receivedAt: number): NewEvent {
-  const rawBody = new TextEncoder().encode(JSON.stringify({ customerId, id }));
-  const normalized = emptyResult({
-    eventId: id,
-    receivedAt: new Date(receivedAt).toISOString(),
-    source: 'legacy',
-    status: 'PASS',
-  });
-  normalized.ids.customerId = customerId;
-  return {
-    id,
-    source: 'legacy',
-    route: '/webhooks/legacy/authentication',
-    receivedAt,
-    dedupKey: id,
-    contentType: 'application/json',
-    rawBody,
-    normalized,
-    forward: { format: 'legacy', body: rawBody },
-    shadowed: false,
-    fallbackAt: null,
-    orderKey: customerId,
-  };
-}
+const ev = (id: string, customerId: string, receivedAt: number) =>
+  newEvent({ id, customerId, receivedAt });
 async function twoForA() {
   const store = SqliteStore.open(':memory:');
   await store.accept(ev('a1', 'A', T0), HOUR);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { legacyView, renderForward } from '../../src/delivery/forward-decision.j
 import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { normalize } from '../../src/normalize/normalize.js';
-import { emptyResult, type Source } from '../../src/normalize/normalized-schema.js';
+import { emptyResult } from '../../src/normalize/normalized-schema.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import {
@@ -18,17 +17,12 @@ import {
   StoreUnavailableError,
 } from '../../src/store/store.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
+import { type EventSpec, newEvent, ROUTES, T0 } from '../helpers/new-event.js';
 
-const ROUTES: Record<Source, string> = {
-  legacy: '/webhooks/legacy/authentication',
-  workflows: '/webhooks/workflows/face-authentication',
-};
-const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DEDUP = HOUR;
 const LEASE = 30_000;
-const encoder = new TextEncoder();
 
 const dir = mkdtempSync(join(tmpdir(), 'faceauth-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,54 +37,6 @@ function open(path = ':memory:', options?: { busyTimeoutMs?: number }): SqliteSt
   const store = SqliteStore.open(path, options);
   opened.push(store);
   return store;
-}
-
-interface EventSpec {
-  id: string;
-  source?: Source;
-  customerId?: string | null;
-  interviewId?: string | null;
-  receivedAt?: number;
-  shadowed?: boolean;
-  fallbackAt?: number | null;
-  /** The raw body; by default a small JSON object naming the customer and the event. */
-  body?: string;
-}
-
-/** A NewEvent as src/http/webhook-routes.ts fills it: for a legacy body, forward.body is rawBody. */
-function newEvent(spec: EventSpec): NewEvent {
-  const source = spec.source ?? 'legacy';
-  const customerId = spec.customerId === undefined ? 'customer-a' : spec.customerId;
-  const interviewId = spec.interviewId ?? null;
-  const receivedAt = spec.receivedAt ?? T0;
-  const route = ROUTES[source];
-  const rawBody = encoder.encode(
-    spec.body ??
-      JSON.stringify({ customerId, interviewId, overallStatus: 'PASS', note: `event ${spec.id}` }),
-  );
-  const normalized = emptyResult({
-    eventId: spec.id,
-    receivedAt: new Date(receivedAt).toISOString(),
-    source,
-    status: 'PASS',
-  });
-  normalized.ids.customerId = customerId;
-  normalized.ids.interviewId = interviewId;
-  const shadowed = spec.shadowed ?? false;
-  return {
-    id: spec.id,
-    source,
-    route,
-    receivedAt,
-    dedupKey: createHash('sha256').update(route).update('\n').update(rawBody).digest('hex'),
-    contentType: 'application/json',
-    rawBody,
-    normalized,
-    forward: { format: 'legacy', body: rawBody },
-    shadowed,
-    fallbackAt: shadowed ? (spec.fallbackAt ?? null) : null,
-    orderKey: customerId ?? spec.id,
-  };
 }
 
 const attempt = (over: Partial<AttemptRecord> = {}): AttemptRecord => ({

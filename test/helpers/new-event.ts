@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { WEBHOOK_ROUTES } from '../../src/http/webhook-routes.js';
+import {
+  emptyResult,
+  type NormalizedResult,
+  type Source,
+} from '../../src/normalize/normalized-schema.js';
+import type { NewEvent } from '../../src/store/store.js';
+
+export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+
+/** The webhook route of each source. */
+export const ROUTES = Object.fromEntries(
+  Object.entries(WEBHOOK_ROUTES).map(([route, source]) => [source, route]),
+) as Record<Source, string>;
+
+export interface EventSpec {
+  id: string;
+  source?: Source;
+  customerId?: string | null;
+  interviewId?: string | null;
+  receivedAt?: number;
+  status?: NormalizedResult['status'];
+  reason?: NormalizedResult['reason'];
+  shadowed?: boolean;
+  fallbackAt?: number | null;
+  /** The raw body; by default a small JSON object naming the customer and the event. */
+  body?: string;
+  legacyFields?: string[];
+  pairing?: NewEvent['pairing'];
+}
+
+/** A NewEvent as src/http/webhook-routes.ts fills it: for a legacy body, forward.body is rawBody. */
+export function newEvent(spec: EventSpec): NewEvent {
+  const source = spec.source ?? 'legacy';
+  const customerId = spec.customerId === undefined ? 'customer-a' : spec.customerId;
+  const interviewId = spec.interviewId ?? null;
+  const receivedAt = spec.receivedAt ?? T0;
+  const route = ROUTES[source];
+  const status = spec.status ?? 'PASS';
+  const rawBody = new TextEncoder().encode(
+    spec.body ??
+      JSON.stringify({ customerId, interviewId, overallStatus: status, note: `event ${spec.id}` }),
+  );
+  const normalized = emptyResult({
+    eventId: spec.id,
+    receivedAt: new Date(receivedAt).toISOString(),
+    source,
+    status,
+  });
+  normalized.ids.customerId = customerId;
+  normalized.ids.interviewId = interviewId;
+  normalized.reason = spec.reason ?? null;
+  const shadowed = spec.shadowed ?? false;
+  return {
+    id: spec.id,
+    source,
+    route,
+    receivedAt,
+    dedupKey: createHash('sha256').update(route).update('\n').update(rawBody).digest('hex'),
+    contentType: 'application/json',
+    rawBody,
+    normalized,
+    forward: { format: 'legacy', body: rawBody },
+    shadowed,
+    fallbackAt: shadowed ? (spec.fallbackAt ?? null) : null,
+    orderKey: customerId ?? spec.id,
+    ...(spec.legacyFields ? { legacyFields: spec.legacyFields } : {}),
+    ...(spec.pairing ? { pairing: spec.pairing } : {}),
+  };
+}
