@@ -24,6 +24,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Called when an entry is added to the outbox (an event accepted, replayed). */
   onAccepted?: () => void;
+  /** Called when an event waits for its score (an event accepted, replayed). */
+  onEnrich?: () => void;
   /** Whether deliveries are running (for /readyz). */
   isDelivering?: () => boolean;
   /** Milliseconds since the epoch; tests pass their own. */
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): Hono {
   const forwardSource =
     deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource);
   const onAccepted = deps.onAccepted ?? (() => {});
+  const onEnrich = deps.onEnrich ?? (() => {});
   const tokens = config.inboundOAuth
     ? createInboundTokens({
         clientId: config.inboundOAuth.clientId,
@@ -76,6 +79,8 @@ export function createApp(deps: AppDeps): Hono {
       forwardSource,
       inboundAuth,
       onAccepted,
+      onEnrich,
+      enrichment: config.incodeApi ? { maxWaitMs: config.enrichMaxWaitMs } : undefined,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
@@ -89,7 +94,10 @@ export function createApp(deps: AppDeps): Hono {
         adminToken: config.adminToken,
         config,
         forwardSource,
-        onEnqueued: onAccepted,
+        onEnqueued: () => {
+          onAccepted();
+          onEnrich();
+        },
         logger,
         metrics,
       }),

@@ -7,6 +7,8 @@ import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
 import { createSigner } from './delivery/signing.js';
+import { createEnrichWorker, type ScoreSource } from './enrich/enrich-worker.js';
+import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
@@ -54,6 +56,34 @@ export async function startService(
     metrics,
     shadowFallbackAfterMs: config.shadowFallbackAfterMs,
   });
+  // Without the Incode API, the enrichment worker only settles events left waiting by a run
+  // that had it: they are forwarded without the numbers.
+  const scores: ScoreSource = config.incodeApi
+    ? createIncodeClient({
+        baseUrl: config.incodeApi.url,
+        apiKey: config.incodeApi.apiKey,
+        auth: config.incodeApi.auth,
+        timeoutMs: config.incodeApi.timeoutMs,
+        logger,
+      })
+    : {
+        getScore: async () => ({
+          ok: false,
+          retryable: false,
+          error: 'the Incode API is not configured (INCODE_API_URL)',
+        }),
+      };
+  const enricher = createEnrichWorker({
+    store,
+    scores,
+    mappings,
+    forwardFormat: config.forwardFormat,
+    compareWindowMs: config.compareWindowMs,
+    leaseMs: (config.incodeApi?.timeoutMs ?? 10_000) * 3 + 30_000,
+    logger,
+    metrics,
+    onForward: worker.wake,
+  });
   const forwardSource = await loadForwardSource(store, config.forwardSource, logger);
   const app = createApp({
     config,
@@ -63,6 +93,7 @@ export async function startService(
     metrics,
     forwardSource,
     onAccepted: worker.wake,
+    onEnrich: enricher.wake,
     isDelivering: () => worker.running,
   });
   if (!config.inboundHeader && !config.inboundOAuth) {
@@ -71,6 +102,7 @@ export async function startService(
     );
   }
   await worker.start();
+  await enricher.start();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -109,6 +141,7 @@ export async function startService(
             if ('closeAllConnections' in server) server.closeAllConnections();
           }),
           worker.stop(graceMs),
+          enricher.stop(graceMs),
         ]);
         await store.close();
         logger.info('faceauth-shim: stopped');

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { diffResults } from '../src/compare/diff.js';
 import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
-import type { Source } from '../src/normalize/normalized-schema.js';
+import type { NormalizedResult, Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { NewEvent } from '../src/store/store.js';
 import { newEvent, T0 } from './helpers/new-event.js';
@@ -146,8 +146,7 @@ describe('faceauth-shim report', () => {
     const mappings = await loadMappings();
     const pairing = {
       windowMs: 300_000,
-      diff: (l: NewEvent['normalized'], w: NewEvent['normalized']) =>
-        diffResults(l, w, mappings.comparison),
+      diff: (l: NormalizedResult, w: NormalizedResult) => diffResults(l, w, mappings.comparison),
     };
     const event = (id: string, source: Source, receivedAt: number) =>
       newEvent({

@@ -64,7 +64,12 @@ function sourceStats(events: ComparedEvent[]): ComparisonReport['sources']['lega
       pending: count('pending'),
       dead: count('dead'),
       shadowed: count('shadowed'),
+      enriching: count('enriching'),
       latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) },
+    },
+    scores: {
+      scored: events.filter((e) => e.enrichment === 'scored').length,
+      unavailable: events.filter((e) => e.enrichment === 'unavailable').length,
     },
   };
 }

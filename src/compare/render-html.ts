@@ -561,17 +561,24 @@ export function renderHtml(report: ComparisonReport): string {
         numHead('Pending'),
         numHead('Dead'),
         numHead('Shadowed'),
+        numHead('Waiting for score'),
+        numHead('Scored'),
+        numHead('Without score'),
         numHead('Latency p50 (ms)'),
         numHead('Latency p95 (ms)'),
       ],
       SOURCES.map((name) => {
         const d = sources[name].delivery;
+        const scores = sources[name].scores;
         return [
           source(name),
           num(d.delivered),
           num(d.pending),
           num(d.dead),
           num(d.shadowed),
+          num(d.enriching),
+          num(scores.scored),
+          num(scores.unavailable),
           num(formatMs(d.latencyMs.p50)),
           num(formatMs(d.latencyMs.p95)),
         ];

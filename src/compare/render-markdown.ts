@@ -253,22 +253,29 @@ export function renderMarkdown(report: ComparisonReport): string {
         'Pending',
         'Dead',
         'Shadowed',
+        'Waiting for score',
+        'Scored',
+        'Without score',
         'Latency p50 (ms)',
         'Latency p95 (ms)',
       ],
       SOURCES.map((name) => {
         const d = sources[name].delivery;
+        const scores = sources[name].scores;
         return [
           SOURCE_LABELS[name],
           String(d.delivered),
           String(d.pending),
           String(d.dead),
           String(d.shadowed),
+          String(d.enriching),
+          String(scores.scored),
+          String(scores.unavailable),
           formatMs(d.latencyMs.p50),
           formatMs(d.latencyMs.p95),
         ];
       }),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   out.push('');

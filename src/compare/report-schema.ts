@@ -35,10 +35,20 @@ const SourceStats = z.object({
     pending: z.number().int(),
     dead: z.number().int(),
     shadowed: z.number().int(),
+    enriching: z.number().int().describe('waiting for the score from the Incode API'),
     latencyMs: z
       .object({ p50: z.number().nullable(), p95: z.number().nullable() })
       .describe('from receipt to the callback answer, delivered events only'),
   }),
+  scores: z
+    .object({
+      scored: z.number().int().describe('numbers from GET /omni/get/score'),
+      unavailable: z
+        .number()
+        .int()
+        .describe('forwarded without the numbers: no score within ENRICH_MAX_WAIT, or an error'),
+    })
+    .describe('Workflows events completed from the Incode API (INCODE_API_URL)'),
 });
 
 export const ComparisonReport = z.object({

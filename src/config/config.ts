@@ -208,6 +208,18 @@ const EnvSchema = z
     COMPARE_MIN_PAIRS: compareMinPairs,
     COMPARE_MIN_AGREEMENT: compareMinAgreement,
     MAPPINGS_DIR: z.string().optional(),
+    INCODE_API_URL: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional(),
+    INCODE_API_KEY: z.string().optional(),
+    INCODE_ADMIN_TOKEN: z.string().optional(),
+    INCODE_ADMIN_EMAIL: z.string().optional(),
+    INCODE_ADMIN_PASSWORD: z.string().optional(),
+    INCODE_TIMEOUT_MS: int(1, 600_000).default(10_000),
+    ENRICH_MAX_WAIT: z
+      .string()
+      .default('10m')
+      .pipe(duration.pipe(z.number().max(7 * 86_400_000, 'at most 7d'))),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -283,6 +295,7 @@ const EnvSchema = z
         message: 'webhook-* headers are set by CALLBACK_SIGNING_SECRET',
       });
     }
+    checkIncodeApi(env, ctx);
     const authenticated =
       env.INBOUND_HEADER_NAME !== undefined || env.INBOUND_OAUTH_CLIENT_ID !== undefined;
     if (!authenticated && env.INBOUND_AUTH === undefined) {
@@ -302,7 +315,63 @@ const EnvSchema = z
     }
   });
 
+/** The Incode API settings come as a set: a URL, a key, and one way to an admin token. */
+function checkIncodeApi(
+  env: Partial<
+    Record<
+      | 'INCODE_API_URL'
+      | 'INCODE_API_KEY'
+      | 'INCODE_ADMIN_TOKEN'
+      | 'INCODE_ADMIN_EMAIL'
+      | 'INCODE_ADMIN_PASSWORD',
+      string | undefined
+    >
+  >,
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (name: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [name], message });
+  const others = [
+    'INCODE_API_KEY',
+    'INCODE_ADMIN_TOKEN',
+    'INCODE_ADMIN_EMAIL',
+    'INCODE_ADMIN_PASSWORD',
+  ] as const;
+  if (env.INCODE_API_URL === undefined) {
+    for (const name of others.filter((n) => env[n] !== undefined)) {
+      issue(name, 'set INCODE_API_URL too, or leave every INCODE_* unset');
+    }
+    return;
+  }
+  if (env.INCODE_API_KEY === undefined) issue('INCODE_API_KEY', 'required with INCODE_API_URL');
+  const login = env.INCODE_ADMIN_EMAIL !== undefined || env.INCODE_ADMIN_PASSWORD !== undefined;
+  if (env.INCODE_ADMIN_TOKEN !== undefined && login) {
+    issue(
+      'INCODE_ADMIN_TOKEN',
+      'set either INCODE_ADMIN_TOKEN or INCODE_ADMIN_EMAIL and INCODE_ADMIN_PASSWORD, not both',
+    );
+  } else if (env.INCODE_ADMIN_TOKEN === undefined && !login) {
+    issue(
+      'INCODE_ADMIN_TOKEN',
+      'required with INCODE_API_URL, or INCODE_ADMIN_EMAIL and INCODE_ADMIN_PASSWORD instead',
+    );
+  } else if (login && env.INCODE_ADMIN_EMAIL === undefined) {
+    issue('INCODE_ADMIN_EMAIL', 'required with INCODE_ADMIN_PASSWORD');
+  } else if (login && env.INCODE_ADMIN_PASSWORD === undefined) {
+    issue('INCODE_ADMIN_PASSWORD', 'required with INCODE_ADMIN_EMAIL');
+  }
+}
+
 export type ForwardSource = 'legacy' | 'workflows' | 'both';
+
+/** How faceauth-shim reaches Incode's API for scores (GET /omni/get/score). */
+export interface IncodeApiConfig {
+  url: string;
+  apiKey: string;
+  /** An admin token as is, or the login that gets one (POST /executive/log-in). */
+  auth: { token: string } | { email: string; password: string };
+  timeoutMs: number;
+}
 
 export interface Config {
   port: number;
@@ -338,6 +407,10 @@ export interface Config {
   /** ...and at least this share of them agreeing on status and on reason. */
   compareMinAgreement: number;
   mappingsDir: string | undefined;
+  /** Set: Workflows results are completed with their score from Incode's API before forwarding. */
+  incodeApi: IncodeApiConfig | undefined;
+  /** How long an event waits for its score before it is forwarded without the numbers. */
+  enrichMaxWaitMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -400,6 +473,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compareMinPairs: e.COMPARE_MIN_PAIRS,
     compareMinAgreement: e.COMPARE_MIN_AGREEMENT,
     mappingsDir: e.MAPPINGS_DIR,
+    incodeApi:
+      e.INCODE_API_URL !== undefined && e.INCODE_API_KEY !== undefined
+        ? {
+            url: e.INCODE_API_URL.replace(/\/+$/, ''),
+            apiKey: e.INCODE_API_KEY,
+            auth:
+              e.INCODE_ADMIN_TOKEN !== undefined
+                ? { token: e.INCODE_ADMIN_TOKEN }
+                : { email: e.INCODE_ADMIN_EMAIL ?? '', password: e.INCODE_ADMIN_PASSWORD ?? '' },
+            timeoutMs: e.INCODE_TIMEOUT_MS,
+          }
+        : undefined,
+    enrichMaxWaitMs: e.ENRICH_MAX_WAIT,
     logLevel: e.LOG_LEVEL,
   };
 }

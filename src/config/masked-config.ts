@@ -59,6 +59,18 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     compareMinPairs: config.compareMinPairs,
     compareMinAgreement: config.compareMinAgreement,
     mappingsDir: config.mappingsDir ?? '(shipped)',
+    incodeApi: config.incodeApi
+      ? {
+          url: maskQuery(config.incodeApi.url),
+          apiKey: MASK,
+          auth:
+            'token' in config.incodeApi.auth
+              ? { adminToken: MASK }
+              : { email: config.incodeApi.auth.email, password: MASK },
+          timeoutMs: config.incodeApi.timeoutMs,
+        }
+      : null,
+    enrichMaxWait: formatDuration(config.enrichMaxWaitMs),
     logLevel: config.logLevel,
   };
 }

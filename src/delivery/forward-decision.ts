@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { presentLegacyFields } from '../compare/legacy-fields.js';
 import type { ForwardSource } from '../config/config.js';
 import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
 import { lenient } from '../intake/lenient.js';
@@ -40,6 +41,25 @@ export function legacyView(
 }
 
 /**
+ * Everything forwarding needs of a result, rendered once: the body the callback gets, and
+ * which legacy-only fields its legacy view carries (for the report).
+ */
+export function prepareForward(
+  source: Source,
+  rawBody: Uint8Array,
+  parsedBody: unknown,
+  normalized: NormalizedResult,
+  format: ForwardFormat,
+  mappings: Mappings,
+): { forward: NonNullable<NewEvent['forward']>; legacyFields: string[] } {
+  const legacy = legacyView(source, parsedBody, normalized, mappings);
+  return {
+    forward: renderForward(source, rawBody, normalized, format, legacy),
+    legacyFields: presentLegacyFields(legacy),
+  };
+}
+
+/**
  * What the callback gets for an event, rendered once when it arrives: the legacy body (a
  * legacy event byte for byte, a Workflows event as its legacyView), or the normalized result.
  */
@@ -49,7 +69,7 @@ export function renderForward(
   normalized: NormalizedResult,
   format: ForwardFormat,
   legacy: unknown,
-): NewEvent['forward'] {
+): NonNullable<NewEvent['forward']> {
   if (format === 'normalized') {
     return { format, body: encoder.encode(JSON.stringify(normalized)) };
   }

@@ -7,7 +7,7 @@ import { maskedConfig } from '../config/masked-config.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { EVENT_STATUSES, type Store } from '../store/store.js';
+import { EVENT_STATUSES, type ReplayResult, type Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
 
@@ -56,6 +56,15 @@ export interface AdminRoutesOptions {
 }
 
 /** `/admin/*`, behind `Authorization: Bearer ADMIN_TOKEN`. */
+/** Why an event cannot be replayed, by its status. */
+const NOT_REPLAYED: Record<Exclude<ReplayResult, 'replayed' | 'not_found'>, string> = {
+  pending: 'is already waiting for delivery',
+  shadowed: 'is shadowed: its source is not forwarded',
+  enriching: 'is waiting for its score from the Incode API',
+  informational: 'says nothing about a face authentication: there is nothing to forward',
+  superseded: 'is superseded: the callback gets the same authentication from an earlier event',
+};
+
 export function adminRoutes(options: AdminRoutesOptions): Hono {
   const { store, adminToken, config, forwardSource, onEnqueued, logger, metrics } = options;
   const app = new Hono();
@@ -106,17 +115,13 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
     const result = await store.replay(id, Date.now());
     if (result === 'not_found') throw new HttpError(404, 'not_found', `no event with id ${id}`);
     if (result !== 'replayed') {
-      throw new HttpError(
-        409,
-        'conflict',
-        result === 'pending'
-          ? `event ${id} is already waiting for delivery`
-          : `event ${id} is shadowed: its source is not forwarded`,
-      );
+      throw new HttpError(409, 'conflict', `event ${id} ${NOT_REPLAYED[result]}`);
     }
     logger.info({ eventId: id }, 'admin: event replayed');
     onEnqueued();
-    return c.json({ success: true, eventId: id, status: 'pending' });
+    // pending, or enriching: an ONBOARDING_FINISHED that never got its score asks for it again.
+    const status = (await store.getEvent(id))?.status ?? 'pending';
+    return c.json({ success: true, eventId: id, status });
   });
 
   app.post('/replay', async function replayAll(c) {

@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { diffResults } from '../compare/diff.js';
-import { presentLegacyFields } from '../compare/legacy-fields.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
-import { isShadowed, legacyView, renderForward } from '../delivery/forward-decision.js';
-import { isJsonContentType, parseWebhook } from '../intake/parse-webhook.js';
-import { normalize } from '../normalize/normalize.js';
-import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
+import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
+import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
+import { interpret } from '../normalize/interpret.js';
+import type { NormalizedResult } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -18,8 +18,29 @@ import { readBody } from './read-body.js';
 
 export const WEBHOOK_ROUTES = {
   '/webhooks/legacy/authentication': 'legacy',
-  '/webhooks/workflows/face-authentication': 'workflows',
-} as const satisfies Record<string, Source>;
+  '/webhooks/workflows/face-authentication': 'face-authentication',
+  '/webhooks/workflows/session': 'session',
+  '/webhooks/workflows/onboarding-status': 'onboarding-status',
+} as const satisfies Record<string, WebhookKind>;
+
+/** The route of each webhook. */
+export const ROUTE_OF = Object.fromEntries(
+  Object.entries(WEBHOOK_ROUTES).map(([route, kind]) => [kind, route]),
+) as Record<WebhookKind, string>;
+
+/**
+ * One authentication reaches the callback once. Per interview, the callback gets every Face
+ * Authentication attempt or the session's result, whichever arrives first: a session result
+ * (Session Succeeded/Failed, ONBOARDING_FINISHED) after any Workflows result of its
+ * interview, and a Face Authentication event after a session result, are superseded.
+ */
+const SESSION_RESULTS = [ROUTE_OF.session, ROUTE_OF['onboarding-status']];
+const SUPERSEDED_BY: Record<WebhookKind, readonly string[]> = {
+  legacy: [],
+  'face-authentication': SESSION_RESULTS,
+  session: [ROUTE_OF['face-authentication'], ...SESSION_RESULTS],
+  'onboarding-status': [ROUTE_OF['face-authentication'], ...SESSION_RESULTS],
+};
 
 export interface WebhookRoutesOptions {
   config: Pick<
@@ -34,6 +55,10 @@ export interface WebhookRoutesOptions {
   metrics: Metrics;
   /** Called after an event to forward is stored (wakes the delivery worker). */
   onAccepted: () => void;
+  /** Set when the Incode API is configured: events are completed with their score first. */
+  enrichment?: { maxWaitMs: number } | undefined;
+  /** Called after an event that waits for its score is stored (wakes the enrichment worker). */
+  onEnrich?: () => void;
   /** Milliseconds since the epoch; tests pass their own. */
   clock?: () => number;
 }
@@ -46,12 +71,61 @@ export interface WebhookRoutesOptions {
 export function webhookRoutes(options: WebhookRoutesOptions): Hono {
   const { config, store, mappings, logger, metrics, onAccepted, forwardSource, inboundAuth } =
     options;
+  const { enrichment } = options;
   const clock = options.clock ?? Date.now;
   const compareResults = (legacy: NormalizedResult, workflows: NormalizedResult) =>
     diffResults(legacy, workflows, mappings.comparison);
   const app = new Hono();
 
-  for (const [route, source] of Object.entries(WEBHOOK_ROUTES)) {
+  /**
+   * What the event is for the callback: its normalized result and rendered body, or why it
+   * is not forwarded, or that it waits for its score first.
+   */
+  function prepareEvent(
+    kind: WebhookKind,
+    body: SourceBody,
+    bytes: Uint8Array,
+    eventId: string,
+    receivedAt: number,
+    shadowed: boolean,
+  ) {
+    const source = SOURCE_OF[kind];
+    const meta = { eventId, receivedAt: new Date(receivedAt).toISOString() };
+    const read = interpret(kind, body, mappings, meta);
+    const { eventName, ids } = read;
+    const enrich =
+      enrichment &&
+      !shadowed &&
+      (read.outcome === 'needs-score' || (read.outcome === 'result' && read.scorable))
+        ? { deadline: receivedAt + enrichment.maxWaitMs }
+        : null;
+    if (read.outcome === 'result') {
+      return {
+        normalized: read.normalized,
+        ids,
+        eventName,
+        enrich,
+        notForwarded: null,
+        ...prepareForward(source, bytes, body, read.normalized, config.forwardFormat, mappings),
+      };
+    }
+    const note =
+      read.outcome === 'no-result'
+        ? read.note
+        : `${eventName} carries no outcome and the Incode API is not configured (INCODE_API_URL) to fetch it: stored, not forwarded`;
+    return {
+      normalized: null,
+      ids,
+      eventName,
+      forward: null,
+      legacyFields: [],
+      enrich,
+      notForwarded: enrich || shadowed ? null : { status: 'informational' as const, note },
+    };
+  }
+
+  for (const [route, kind] of Object.entries(WEBHOOK_ROUTES)) {
+    const source = SOURCE_OF[kind];
     app.post(route, async function receiveWebhook(c) {
       const receivedAt = clock();
       const count = (outcome: string) => metrics.webhooks.inc({ route, outcome });
@@ -109,7 +183,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           ),
         );
       }
-      const parsed = parseWebhook(source, bytes);
+      const parsed = parseWebhook(kind, bytes);
       if (!parsed.ok) {
         return reject(new HttpError(parsed.status, parsed.code, parsed.message, parsed.issues), {
           bytes,
@@ -118,17 +192,13 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       }
 
       const eventId = randomUUID();
-      let normalized: NormalizedResult;
-      let forward: NewEvent['forward'];
-      let legacy: unknown;
       const shadowed = isShadowed(source, forwardSource.get());
+      let prepared: Pick<
+        NewEvent,
+        'normalized' | 'ids' | 'eventName' | 'forward' | 'legacyFields' | 'notForwarded' | 'enrich'
+      >;
       try {
-        normalized = normalize(source, parsed.body, mappings, {
-          eventId,
-          receivedAt: new Date(receivedAt).toISOString(),
-        });
-        legacy = legacyView(source, parsed.body, normalized, mappings);
-        forward = renderForward(source, bytes, normalized, config.forwardFormat, legacy);
+        prepared = prepareEvent(kind, parsed.body, bytes, eventId, receivedAt, shadowed);
       } catch (error) {
         // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
         // quarantine rather than retried by Incode into oblivion.
@@ -142,6 +212,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           { bytes, truncated: false },
         );
       }
+      const { normalized } = prepared;
+      const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
       let accepted: Awaited<ReturnType<Store['accept']>>;
       try {
         accepted = await store.accept(
@@ -153,16 +225,18 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             dedupKey: createHash('sha256').update(route).update('\n').update(bytes).digest('hex'),
             contentType: contentType ?? 'application/json',
             rawBody: bytes,
-            normalized,
-            forward,
+            ...prepared,
             shadowed,
             fallbackAt:
               shadowed && config.shadowFallbackAfterMs !== undefined
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
-            orderKey: normalized.ids.customerId ?? eventId,
-            legacyFields: presentLegacyFields(legacy),
+            orderKey: normalized?.ids.customerId ?? prepared.ids?.customerId ?? eventId,
             pairing: { windowMs: config.compareWindowMs, diff: compareResults },
+            supersededBy:
+              source === 'workflows' && interviewId !== null && prepared.notForwarded == null
+                ? { interviewId, routes: SUPERSEDED_BY[kind] }
+                : null,
           },
           config.dedupWindowMs,
         );
@@ -194,13 +268,15 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           route,
           eventId,
           source,
-          status: normalized.status,
-          reason: normalized.reason,
-          shadowed,
+          event: prepared.eventName ?? undefined,
+          result: normalized?.status ?? null,
+          reason: normalized?.reason ?? null,
+          status: accepted.status,
         },
         'webhook: accepted',
       );
-      if (!shadowed) onAccepted();
+      if (accepted.status === 'pending') onAccepted();
+      if (accepted.status === 'enriching') options.onEnrich?.();
       return c.json({ success: true }, 200);
     });
   }

@@ -1,14 +1,22 @@
 import type { z } from 'zod';
-import type { Source } from '../normalize/normalized-schema.js';
 import { FaceAuthenticationBody } from './face-authentication-schema.js';
 import { LegacyAuthenticationBody } from './legacy-schema.js';
+import { OnboardingStatusBody } from './onboarding-schema.js';
+import { SessionBody } from './session-schema.js';
+import { BODY_NAMES, type WebhookKind } from './webhook-kinds.js';
 
 export const BODY_SCHEMAS = {
   legacy: LegacyAuthenticationBody,
-  workflows: FaceAuthenticationBody,
-} as const satisfies Record<Source, z.ZodType>;
+  'face-authentication': FaceAuthenticationBody,
+  session: SessionBody,
+  'onboarding-status': OnboardingStatusBody,
+} as const satisfies Record<WebhookKind, z.ZodType>;
 
-export type SourceBody = LegacyAuthenticationBody | FaceAuthenticationBody;
+export type SourceBody =
+  | LegacyAuthenticationBody
+  | FaceAuthenticationBody
+  | SessionBody
+  | OnboardingStatusBody;
 
 export type ParseOutcome =
   | { ok: true; body: SourceBody }
@@ -46,7 +54,7 @@ export function isJsonContentType(contentType: string | undefined | null): boole
 }
 
 /** Parses and validates a webhook body. Pure: bytes in, a body or the reason it is bad out. */
-export function parseWebhook(source: Source, bytes: Uint8Array): ParseOutcome {
+export function parseWebhook(kind: WebhookKind, bytes: Uint8Array): ParseOutcome {
   let value: unknown;
   try {
     if (bytes.byteLength === 0) {
@@ -84,7 +92,7 @@ export function parseWebhook(source: Source, bytes: Uint8Array): ParseOutcome {
       issues: [issue],
     };
   }
-  const result = BODY_SCHEMAS[source].safeParse(value);
+  const result = BODY_SCHEMAS[kind].safeParse(value);
   // The parsed JSON itself, not zod's copy: the schemas transform nothing, and zod's copy
   // drops an own "__proto__" key that JSON.parse keeps (unknown fields are never dropped).
   if (result.success) return { ok: true, body: value as SourceBody };
@@ -92,15 +100,11 @@ export function parseWebhook(source: Source, bytes: Uint8Array): ParseOutcome {
     path: issue.path.join('.') || '(body)',
     message: issue.message,
   }));
-  const what =
-    source === 'legacy'
-      ? 'an Authentication Webhook 1:1 body'
-      : 'a Face Authentication webhook body';
   return {
     ok: false,
     status: 422,
     code: 'invalid_payload',
-    message: `the JSON is not ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    message: `the JSON is not ${BODY_NAMES[kind]}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
     issues,
   };
 }

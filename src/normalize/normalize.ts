@@ -36,19 +36,28 @@ export function normalizeWorkflows(
   meta: EventMeta,
 ): NormalizedResult {
   const result = fromFields('workflows', body, table.fields, meta, FaceAuthenticationBody);
-  const name = result.error.name;
-  const rule =
-    name !== null && Object.hasOwn(table.reasons.errorNames, name)
-      ? table.reasons.errorNames[name]
-      : undefined;
   if (result.status === 'PASS') return result;
-  // What the error name states (SPOOF_DETECTED: a spoof attempt) holds for a failure only.
+  result.reason = workflowsReason(result, table);
+  return result;
+}
+
+/**
+ * Why a Workflows FAIL failed, from its error.name; also sets what the name itself states
+ * (SPOOF_DETECTED: a spoof attempt), which holds for a failure only.
+ */
+export function workflowsReason(
+  result: NormalizedResult,
+  table: WorkflowsToNormalizedTable,
+): ReasonCode {
+  const name = result.error.name;
+  if (name === null) return table.reasons.failureWithoutReason;
+  const rule = Object.hasOwn(table.reasons.errorNames, name)
+    ? table.reasons.errorNames[name]
+    : undefined;
   for (const [target, value] of Object.entries(rule?.sets ?? {})) {
     setPath(result as unknown as Record<string, unknown>, target, value);
   }
-  if (name === null) result.reason = table.reasons.failureWithoutReason;
-  else result.reason = rule?.reason ?? table.reasons.unknownErrorName;
-  return result;
+  return rule?.reason ?? table.reasons.unknownErrorName;
 }
 
 /** Normalizes a body already validated against its source's schema. */

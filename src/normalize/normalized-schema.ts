@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WEBHOOK_KINDS } from '../intake/webhook-kinds.js';
 import { ReasonCode } from './reason-codes.js';
 
 export const SOURCES = ['legacy', 'workflows'] as const;
@@ -61,6 +62,24 @@ export const NormalizedResult = z
     unknownFields: z
       .record(z.string(), z.unknown())
       .describe('Top-level fields the source sent that this format has no place for, as sent.'),
+    trigger: z
+      .object({
+        webhook: z.enum(WEBHOOK_KINDS).describe('Which Incode webhook carried the event.'),
+        event: text.describe(
+          'The session event (SESSION_SUCCEEDED, ...) or onboarding status (ONBOARDING_FINISHED); null for the other webhooks.',
+        ),
+      })
+      .describe('What Incode sent.'),
+    enrichment: z
+      .object({
+        state: z
+          .enum(['none', 'scored', 'unavailable'])
+          .describe(
+            'none: not asked (a legacy event carries its own numbers, or the Incode API is not configured); scored: completed from GET /omni/get/score; unavailable: asked, but no score came within ENRICH_MAX_WAIT (the numbers are null, never invented).',
+          ),
+        scoreStatus: text.describe('overall.status of the score (OK, WARN, FAIL, MANUAL_*, ...).'),
+      })
+      .describe('Whether the numbers were fetched from the Incode API.'),
   })
   .strict();
 
@@ -68,11 +87,13 @@ export type NormalizedResult = z.infer<typeof NormalizedResult>;
 
 /** The normalized result with every source-provided value still unknown. */
 export function emptyResult(
-  meta: Pick<NormalizedResult, 'eventId' | 'receivedAt' | 'source' | 'status'>,
+  meta: Pick<NormalizedResult, 'eventId' | 'receivedAt' | 'source' | 'status'> &
+    Partial<Pick<NormalizedResult, 'trigger'>>,
 ): NormalizedResult {
+  const { trigger, ...envelope } = meta;
   return {
     version: 1,
-    ...meta,
+    ...envelope,
     reason: null,
     ids: {
       customerId: null,
@@ -92,5 +113,10 @@ export function emptyResult(
     children: null,
     tokens: { token: null, interviewToken: null },
     unknownFields: {},
+    trigger: trigger ?? {
+      webhook: meta.source === 'legacy' ? 'legacy' : 'face-authentication',
+      event: null,
+    },
+    enrichment: { state: 'none', scoreStatus: null },
   };
 }

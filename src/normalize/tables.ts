@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { SCORE_STATUSES, Score } from '../incode/score-schema.js';
 import { FaceAuthenticationBody } from '../intake/face-authentication-schema.js';
 import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
+import { OnboardingStatusBody } from '../intake/onboarding-schema.js';
+import { SessionBody } from '../intake/session-schema.js';
 import { NormalizedResult } from './normalized-schema.js';
 import { ReasonCode, WORKFLOWS_ERROR_NAMES } from './reason-codes.js';
 import { kindOfValue, schemaPaths, type ValueKind } from './schema-paths.js';
@@ -53,6 +56,48 @@ export const WorkflowsToNormalizedTable = z.strictObject({
 });
 export type WorkflowsToNormalizedTable = z.infer<typeof WorkflowsToNormalizedTable>;
 
+/** normalized field -> one source field, or several: the first one the body carries. */
+const FieldsWithFallbacks = z.record(Path, z.union([Path, z.array(Path).min(1)]));
+
+/** What an event means for the callback (see mappings/sessions-to-normalized.yaml). */
+const EventMeaning = z.enum(['PASS', 'FAIL', 'score', 'none']);
+export type EventMeaning = z.infer<typeof EventMeaning>;
+
+export const SessionsToNormalizedTable = z.strictObject({
+  session: z.strictObject({
+    fields: FieldsWithFallbacks,
+    events: z.record(
+      z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected an upper-case event name'),
+      EventMeaning,
+    ),
+    unknownEvent: EventMeaning,
+  }),
+  onboarding: z.strictObject({
+    fields: FieldsWithFallbacks,
+    statuses: z.record(z.string().min(1), EventMeaning),
+    unknownStatus: EventMeaning,
+  }),
+  failureWithoutReason: ReasonCode,
+});
+export type SessionsToNormalizedTable = z.infer<typeof SessionsToNormalizedTable>;
+
+export const ScoreToNormalizedTable = z.strictObject({
+  fields: z.record(
+    Path,
+    z.strictObject({ from: Path, scale: z.enum(['percent', 'inversePercent']).optional() }),
+  ),
+  statuses: z.array(
+    z.strictObject({
+      from: Path,
+      to: Path,
+      // An enum key makes the record exhaustive: every documented status is decided.
+      values: z.record(z.enum(SCORE_STATUSES), Scalar.nullable()),
+    }),
+  ),
+  failureReasons: z.array(z.strictObject({ when: Path, is: z.string(), reason: ReasonCode })),
+});
+export type ScoreToNormalizedTable = z.infer<typeof ScoreToNormalizedTable>;
+
 const Text = z.union([z.string(), z.strictObject({ from: Path, default: z.string().optional() })]);
 export type TextSpec = z.infer<typeof Text>;
 
@@ -89,6 +134,8 @@ export type ComparisonTable = z.infer<typeof ComparisonTable>;
 export interface Mappings {
   legacy: LegacyToNormalizedTable;
   workflows: WorkflowsToNormalizedTable;
+  sessions: SessionsToNormalizedTable;
+  score: ScoreToNormalizedTable;
   toLegacy: NormalizedToLegacyTable;
   comparison: ComparisonTable;
 }
@@ -96,6 +143,8 @@ export interface Mappings {
 export const MAPPING_FILES = {
   legacy: 'legacy-to-normalized.yaml',
   workflows: 'workflows-to-normalized.yaml',
+  sessions: 'sessions-to-normalized.yaml',
+  score: 'score-to-normalized.yaml',
   toLegacy: 'normalized-to-legacy.yaml',
   comparison: 'comparison.yaml',
 } as const satisfies Record<keyof Mappings, string>;
@@ -103,6 +152,8 @@ export const MAPPING_FILES = {
 const TABLE_SCHEMAS = {
   legacy: LegacyToNormalizedTable,
   workflows: WorkflowsToNormalizedTable,
+  sessions: SessionsToNormalizedTable,
+  score: ScoreToNormalizedTable,
   toLegacy: NormalizedToLegacyTable,
   comparison: ComparisonTable,
 } as const;
@@ -118,6 +169,9 @@ const NORMALIZED_PATHS = schemaPaths(NormalizedResult);
 const SOURCE_PATHS = {
   legacy: schemaPaths(LegacyAuthenticationBody),
   workflows: schemaPaths(FaceAuthenticationBody),
+  session: schemaPaths(SessionBody),
+  onboarding: schemaPaths(OnboardingStatusBody),
+  score: schemaPaths(Score),
 };
 /** Normalized fields a table may write: leaves set by the source, not the envelope. */
 const WRITABLE = new Set(
@@ -125,7 +179,9 @@ const WRITABLE = new Set(
     .filter(
       ([path, kind]) =>
         kind !== 'object' &&
-        !['version', 'eventId', 'receivedAt', 'source', 'unknownFields'].includes(path),
+        !['version', 'eventId', 'receivedAt', 'source', 'unknownFields'].includes(path) &&
+        !path.startsWith('trigger.') &&
+        !path.startsWith('enrichment.'),
     )
     .map(([path]) => path),
 );
@@ -153,10 +209,28 @@ export function checkTables(
       }
     }
   }
-  const { legacy, workflows, toLegacy, comparison } = parsed;
+  const { legacy, workflows, sessions, score, toLegacy, comparison } = parsed;
   if (comparison) checkComparison(comparison, problems);
-  if (legacy) checkFieldTable('legacy', legacy.fields, problems);
-  if (workflows) checkFieldTable('workflows', workflows.fields, problems);
+  if (legacy) checkFieldTable(MAPPING_FILES.legacy, 'legacy', legacy.fields, 'fields', problems);
+  if (workflows) {
+    checkFieldTable(MAPPING_FILES.workflows, 'workflows', workflows.fields, 'fields', problems);
+  }
+  if (sessions) {
+    const file = MAPPING_FILES.sessions;
+    checkFieldTable(file, 'session', sessions.session.fields, 'session.fields', problems);
+    checkFieldTable(file, 'onboarding', sessions.onboarding.fields, 'onboarding.fields', problems);
+    if (
+      Object.values(sessions.session.events).includes('score') ||
+      sessions.session.unknownEvent === 'score'
+    ) {
+      problems.push({
+        file,
+        entry: 'session.events',
+        message: 'a session event says PASS or FAIL itself; "score" is for onboarding statuses',
+      });
+    }
+  }
+  if (score) checkScoreTable(score, problems);
   if (legacy) {
     legacy.reasons.failureFlags.forEach((rule, i) => {
       if (SOURCE_PATHS.legacy.get(rule.field) !== 'boolean') {
@@ -194,21 +268,24 @@ export function checkTables(
 }
 
 function checkFieldTable(
-  source: 'legacy' | 'workflows',
-  fields: Record<string, string>,
+  file: string,
+  source: keyof typeof SOURCE_PATHS,
+  fields: Record<string, string | string[]>,
+  prefix: string,
   problems: TableProblem[],
 ): void {
-  const file = MAPPING_FILES[source];
   const sourcePaths = SOURCE_PATHS[source];
-  if (!('status' in fields)) {
+  // The legacy and Face Authentication bodies say PASS or FAIL; the session and onboarding
+  // tables decide the status by event name instead.
+  if ((source === 'legacy' || source === 'workflows') && !('status' in fields)) {
     problems.push({
       file,
-      entry: 'fields.status',
+      entry: `${prefix}.status`,
       message: 'missing: the normalized status must come from a field',
     });
   }
-  for (const [target, from] of Object.entries(fields)) {
-    const entry = `fields.${target}`;
+  for (const [target, sources] of Object.entries(fields)) {
+    const entry = `${prefix}.${target}`;
     if (!WRITABLE.has(target)) {
       problems.push({
         file,
@@ -217,24 +294,74 @@ function checkFieldTable(
       });
       continue;
     }
-    const fromKind = sourcePaths.get(from);
-    if (!fromKind) {
-      problems.push({
-        file,
-        entry,
-        message: `"${from}" is not a known field of the ${source} body`,
-      });
-      continue;
-    }
-    const targetKind = NORMALIZED_PATHS.get(target);
-    if (!compatible(targetKind, fromKind)) {
-      problems.push({
-        file,
-        entry,
-        message: `${target} holds a ${targetKind}, but ${from} is a ${fromKind}`,
-      });
+    for (const from of typeof sources === 'string' ? [sources] : sources) {
+      const fromKind = sourcePaths.get(from);
+      if (!fromKind) {
+        problems.push({
+          file,
+          entry,
+          message: `"${from}" is not a known field of the ${source} body`,
+        });
+        continue;
+      }
+      const targetKind = NORMALIZED_PATHS.get(target);
+      if (!compatible(targetKind, fromKind)) {
+        problems.push({
+          file,
+          entry,
+          message: `${target} holds a ${targetKind}, but ${from} is a ${fromKind}`,
+        });
+      }
     }
   }
+}
+
+/** The score table names score fields that exist and normalized fields that take its values. */
+function checkScoreTable(table: ScoreToNormalizedTable, problems: TableProblem[]): void {
+  const file = MAPPING_FILES.score;
+  const scorePaths = SOURCE_PATHS.score;
+  const scoreField = (path: string, entry: string) => {
+    if (!scorePaths.has(path)) {
+      problems.push({ file, entry, message: `"${path}" is not a field of the score answer` });
+    }
+  };
+  const target = (path: string, entry: string): ValueKind | undefined => {
+    if (!WRITABLE.has(path)) {
+      problems.push({ file, entry, message: `"${path}" is not a field of the normalized result` });
+      return undefined;
+    }
+    return NORMALIZED_PATHS.get(path);
+  };
+  for (const [to, rule] of Object.entries(table.fields)) {
+    scoreField(rule.from, `fields.${to}.from`);
+    const kind = target(to, `fields.${to}`);
+    if (kind && rule.scale && kind !== 'number') {
+      problems.push({ file, entry: `fields.${to}.scale`, message: `${to} is not a number` });
+    }
+  }
+  table.statuses.forEach((rule, i) => {
+    scoreField(rule.from, `statuses.${i}.from`);
+    const kind = target(rule.to, `statuses.${i}.to`);
+    for (const [status, value] of Object.entries(rule.values)) {
+      if (kind && value !== null && !compatible(kind, kindOfValue(value))) {
+        problems.push({
+          file,
+          entry: `statuses.${i}.values.${status}`,
+          message: `${rule.to} holds a ${kind}, not a ${kindOfValue(value)}`,
+        });
+      }
+      if (rule.to === 'status' && value !== null && value !== 'PASS' && value !== 'FAIL') {
+        problems.push({
+          file,
+          entry: `statuses.${i}.values.${status}`,
+          message: 'status is PASS, FAIL or null',
+        });
+      }
+    }
+  });
+  table.failureReasons.forEach((rule, i) => {
+    scoreField(rule.when, `failureReasons.${i}.when`);
+  });
 }
 
 function checkLegacyRender(table: NormalizedToLegacyTable, problems: TableProblem[]): void {

@@ -22,6 +22,12 @@ export const REDACTED_PATHS = [
   'callbackHeaders',
   'access_token',
   '*.access_token',
+  'apiKey',
+  '*.apiKey',
+  'incodeApi.auth',
+  'x-api-key',
+  '*["x-api-key"]',
+  '*["X-Incode-Hardware-Id"]',
 ];
 
 export interface LoggerOptions {

@@ -25,7 +25,7 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
   });
   new Gauge({
     name: 'faceauth_events',
-    help: 'Stored events by status (pending, delivered, dead, shadowed).',
+    help: `Stored events by status (${EVENT_STATUSES.join(', ')}).`,
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
@@ -44,6 +44,12 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     help: 'Shadowed events forwarded after all because no counterpart arrived (SHADOW_FALLBACK_AFTER).',
     registers: [registry],
   });
+  const enrichment = new Counter({
+    name: 'faceauth_enrichment_total',
+    help: 'Calls for scores to the Incode API, by outcome: scored, retry (asked again later), unavailable (forwarded without the numbers).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const unauthorized = new Counter({
     name: 'faceauth_unauthorized_total',
     help: 'Requests answered 401, by route (webhooks, /oauth/token, /admin).',
@@ -57,6 +63,7 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     deliveryDuration,
     deadEvents,
     shadowFallbacks,
+    enrichment,
     unauthorized,
   };
 }

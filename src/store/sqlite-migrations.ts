@@ -109,4 +109,61 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     differences   TEXT NOT NULL
   );
   `,
+  // 4: session and onboarding webhooks, and the score from Incode's API. An event that says
+  // nothing about a face authentication (SESSION_STARTED) has no normalized result, and
+  // SQLite cannot drop a NOT NULL: the events table is rebuilt (foreign keys are off while
+  // migrations run, and checked after).
+  `
+  CREATE TABLE events_v4 (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
+    source          TEXT NOT NULL,
+    route           TEXT NOT NULL,
+    received_at     INTEGER NOT NULL,
+    dedup_key       TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    raw_body        BLOB NOT NULL,
+    normalized      TEXT,
+    result_status   TEXT,
+    reason          TEXT,
+    customer_id     TEXT,
+    interview_id    TEXT,
+    status          TEXT NOT NULL,
+    forward_format  TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    delivered_at    INTEGER,
+    duplicates      INTEGER NOT NULL DEFAULT 0,
+    forward_body    BLOB,
+    fallback_at     INTEGER,
+    legacy_fields   TEXT,
+    -- SESSION_SUCCEEDED, ONBOARDING_FINISHED, ... (null for the legacy and Face Authentication webhooks)
+    event_name      TEXT,
+    -- Why an informational or superseded event is not forwarded.
+    note            TEXT,
+    -- GET /omni/get/score: null (not asked), scored, unavailable; while waiting, status is enriching.
+    enrichment      TEXT,
+    enrich_deadline INTEGER,
+    enrich_next_at  INTEGER,
+    enrich_attempts INTEGER NOT NULL DEFAULT 0,
+    enrich_error    TEXT
+  );
+  INSERT INTO events_v4 (seq, id, source, route, received_at, dedup_key, content_type, raw_body,
+    normalized, result_status, reason, customer_id, interview_id, status, forward_format, attempts,
+    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields)
+  SELECT seq, id, source, route, received_at, dedup_key, content_type, raw_body,
+    normalized, result_status, reason, customer_id, interview_id, status, forward_format, attempts,
+    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v4 RENAME TO events;
+  CREATE INDEX events_dedup ON events (dedup_key, received_at);
+  CREATE INDEX events_status ON events (status, seq);
+  CREATE INDEX events_source ON events (source, seq);
+  CREATE INDEX events_fallback ON events (fallback_at) WHERE fallback_at IS NOT NULL;
+  CREATE INDEX events_counterpart ON events (customer_id, received_at);
+  CREATE INDEX events_received ON events (received_at);
+  -- One authentication, several Workflows webhooks: found by interview.
+  CREATE INDEX events_interview ON events (interview_id) WHERE interview_id IS NOT NULL;
+  CREATE INDEX events_enriching ON events (enrich_next_at) WHERE status = 'enriching';
+  `,
 ];

@@ -8,6 +8,8 @@ import {
   type AcceptResult,
   type AttemptRecord,
   type ComparedEvent,
+  type EnrichmentCompletion,
+  type EnrichmentItem,
   EVENT_STATUSES,
   type EventDetail,
   type EventQuery,
@@ -32,7 +34,7 @@ interface EventRow {
   source: Source;
   route: string;
   received_at: number;
-  result_status: NormalizedResult['status'];
+  result_status: NormalizedResult['status'] | null;
   reason: NormalizedResult['reason'];
   customer_id: string | null;
   interview_id: string | null;
@@ -43,6 +45,12 @@ interface EventRow {
   delivered_at: number | null;
   duplicates: number;
   next_attempt_at: number | null;
+  event_name: string | null;
+  note: string | null;
+  enrichment: 'scored' | 'unavailable' | null;
+  enrich_deadline: number | null;
+  enrich_attempts: number;
+  enrich_error: string | null;
 }
 
 interface QuarantineRow {
@@ -63,7 +71,14 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
   e.customer_id, e.interview_id, e.status, e.forward_format, e.attempts, e.last_error,
-  e.delivered_at, e.duplicates, o.next_attempt_at`;
+  e.delivered_at, e.duplicates, o.next_attempt_at, e.event_name, e.note, e.enrichment,
+  e.enrich_deadline, e.enrich_attempts, e.enrich_error`;
+
+/** next_attempt_at of an outbox entry held while its event waits for its score: never due. */
+const HELD = Number.MAX_SAFE_INTEGER;
+
+/** Statuses of events that are an authentication's result (compared, paired, counted). */
+const RESULT_STATUSES = `('pending', 'delivered', 'dead', 'shadowed', 'enriching')`;
 
 /** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
 export class SqliteStore implements Store {
@@ -82,10 +97,70 @@ export class SqliteStore implements Store {
       insertEvent: db.prepare(
         `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
            normalized, result_status, reason, customer_id, interview_id, status, forward_format,
-           forward_body, fallback_at, legacy_fields)
+           forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_next_at)
          VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
            @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
-           @forwardBody, @fallbackAt, @legacyFields)`,
+           @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichNextAt)`,
+      ),
+      earlierResult: db.prepare<
+        [{ interviewId: string; routes: string; id: string }],
+        { id: string; route: string }
+      >(
+        `SELECT id, route FROM events WHERE interview_id = @interviewId AND source = 'workflows'
+           AND status IN ${RESULT_STATUSES} AND id <> @id
+           AND route IN (SELECT value FROM json_each(@routes)) ORDER BY seq LIMIT 1`,
+      ),
+      claimEnrichment: db.prepare<
+        [number, number],
+        {
+          id: string;
+          route: string;
+          received_at: number;
+          raw_body: Buffer;
+          interview_id: string | null;
+          enrich_deadline: number;
+          enrich_attempts: number;
+        }
+      >(
+        `SELECT id, route, received_at, raw_body, interview_id, enrich_deadline, enrich_attempts
+         FROM events WHERE status = 'enriching' AND enrich_next_at <= ? ORDER BY enrich_next_at LIMIT ?`,
+      ),
+      leaseEnrichment: db.prepare<[number, string]>(
+        'UPDATE events SET enrich_next_at = ? WHERE id = ?',
+      ),
+      retryEnrichment: db.prepare<[number, string, string]>(
+        `UPDATE events SET enrich_next_at = ?, enrich_attempts = enrich_attempts + 1, enrich_error = ?
+         WHERE id = ? AND status = 'enriching'`,
+      ),
+      enriched: db.prepare(
+        `UPDATE events SET normalized = @normalized, result_status = @resultStatus, reason = @reason,
+           customer_id = coalesce(customer_id, @customerId), forward_format = @forwardFormat,
+           forward_body = @forwardBody, legacy_fields = @legacyFields, enrichment = @state,
+           enrich_error = @error, enrich_next_at = NULL, status = @status, note = @note,
+           last_error = @lastError, enrich_attempts = enrich_attempts + @called
+         WHERE id = @id`,
+      ),
+      heldOutbox: db.prepare<[Uint8Array, number, string]>(
+        'UPDATE outbox SET body = ?, next_attempt_at = ? WHERE event_id = ?',
+      ),
+      dropOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
+      reenrich: db.prepare<[number, number, string]>(
+        `UPDATE events SET status = 'enriching', enrich_next_at = ?,
+           enrich_deadline = ? + (enrich_deadline - received_at), enrich_error = NULL
+         WHERE id = ?`,
+      ),
+      needsScore: db.prepare<[string], { id: string }>(
+        `SELECT id FROM events WHERE id = ? AND normalized IS NULL AND enrich_deadline IS NOT NULL`,
+      ),
+      pairOf: db.prepare<[string, string], { legacy_id: string; workflows_id: string }>(
+        'SELECT legacy_id, workflows_id FROM pairs WHERE legacy_id = ? OR workflows_id = ?',
+      ),
+      normalizedOf: db.prepare<[string], { normalized: string | null }>(
+        'SELECT normalized FROM events WHERE id = ?',
+      ),
+      updatePair: db.prepare(
+        `UPDATE pairs SET status_agrees = @statusAgrees, reason_agrees = @reasonAgrees, kind = @kind,
+           differences = @differences WHERE legacy_id = @legacyId AND workflows_id = @workflowsId`,
       ),
       insertOutbox: db.prepare<[string, Uint8Array, number, number | bigint, string]>(
         'INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key) VALUES (?, ?, ?, ?, ?)',
@@ -115,7 +190,8 @@ export class SqliteStore implements Store {
         }
       >(
         `SELECT id, source, customer_id, interview_id, received_at FROM events
-         WHERE fallback_at IS NOT NULL AND fallback_at <= ? AND status = 'shadowed' ORDER BY fallback_at LIMIT 500`,
+         WHERE fallback_at IS NOT NULL AND fallback_at <= ? AND status = 'shadowed'
+           AND forward_format IS NOT NULL ORDER BY fallback_at LIMIT 500`,
       ),
       counterpart: db.prepare<
         [
@@ -131,7 +207,7 @@ export class SqliteStore implements Store {
       >(
         `SELECT id FROM events WHERE customer_id = @customerId AND source = @source
            AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId)
-           AND received_at BETWEEN @from AND @to LIMIT 1`,
+           AND received_at BETWEEN @from AND @to AND status IN ${RESULT_STATUSES} LIMIT 1`,
       ),
       settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
       clearFallbacks: db.prepare(
@@ -149,6 +225,7 @@ export class SqliteStore implements Store {
       >(
         `SELECT e.id, e.customer_id, e.interview_id, e.received_at, e.normalized FROM events e
          WHERE e.customer_id = @customerId AND e.source = @source AND e.received_at BETWEEN @from AND @to
+           AND e.normalized IS NOT NULL AND e.status IN ${RESULT_STATUSES}
            AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id)
          ORDER BY e.received_at, e.seq`,
       ),
@@ -157,7 +234,8 @@ export class SqliteStore implements Store {
          VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences)`,
       ),
       comparedEvents: db.prepare<[number, number], ComparedRow>(
-        `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.received_at >= ? AND e.received_at < ? ORDER BY e.received_at`,
+        `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.received_at >= ? AND e.received_at < ?
+           AND e.normalized IS NOT NULL AND e.status IN ${RESULT_STATUSES} ORDER BY e.received_at`,
       ),
       comparedPairs: db.prepare<
         [number, number],
@@ -220,7 +298,7 @@ export class SqliteStore implements Store {
       ),
       eventById: db.prepare<
         [string],
-        EventRow & { normalized: string; content_type: string; raw_body: Buffer }
+        EventRow & { normalized: string | null; content_type: string; raw_body: Buffer }
       >(
         `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body
          FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
@@ -256,8 +334,10 @@ export class SqliteStore implements Store {
     // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
     db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    db.pragma('foreign_keys = ON');
+    // Off while migrations rebuild tables (SQLite's documented way), on afterwards.
+    db.pragma('foreign_keys = OFF');
     migrate(db);
+    db.pragma('foreign_keys = ON');
     return new SqliteStore(db);
   }
 
@@ -271,7 +351,33 @@ export class SqliteStore implements Store {
           return { eventId: previous.id, duplicate: true };
         }
         const n = event.normalized;
-        const { body } = event.forward;
+        const earlier = event.supersededBy
+          ? s.earlierResult.get({
+              interviewId: event.supersededBy.interviewId,
+              routes: JSON.stringify(event.supersededBy.routes),
+              id: event.id,
+            })
+          : undefined;
+        let status: EventStatus;
+        let note: string | null = null;
+        if (earlier) {
+          status = 'superseded';
+          note = `the same authentication as event ${earlier.id} (${earlier.route}), received before it: not forwarded again`;
+        } else if (event.notForwarded) {
+          status = event.notForwarded.status;
+          note = event.notForwarded.note;
+        } else if (event.shadowed) {
+          status = 'shadowed';
+        } else if (event.enrich) {
+          status = 'enriching';
+        } else if (event.forward === null) {
+          throw new Error(`event ${event.id}: nothing to forward and no reason given`);
+        } else {
+          status = 'pending';
+        }
+        const forwarded = status === 'pending' || status === 'enriching';
+        const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
+        const body = event.forward?.body ?? null;
         const info = s.insertEvent.run({
           id: event.id,
           source: event.source,
@@ -280,30 +386,129 @@ export class SqliteStore implements Store {
           dedupKey: event.dedupKey,
           contentType: event.contentType,
           rawBody: event.rawBody,
-          normalized: JSON.stringify(n),
-          resultStatus: n.status,
-          reason: n.reason,
-          customerId: n.ids.customerId,
-          interviewId: n.ids.interviewId,
-          status: event.shadowed ? 'shadowed' : 'pending',
-          forwardFormat: event.forward.format,
-          forwardBody: body === event.rawBody ? null : body,
-          fallbackAt: event.shadowed ? event.fallbackAt : null,
+          normalized: n ? JSON.stringify(n) : null,
+          resultStatus: n?.status ?? null,
+          reason: n?.reason ?? null,
+          customerId: ids.customerId,
+          interviewId: ids.interviewId,
+          status,
+          forwardFormat: event.forward?.format ?? null,
+          forwardBody: body === null || body === event.rawBody ? null : body,
+          fallbackAt: status === 'shadowed' ? event.fallbackAt : null,
           legacyFields: JSON.stringify(event.legacyFields ?? []),
+          eventName: event.eventName ?? null,
+          note,
+          enrichDeadline: status === 'enriching' ? (event.enrich?.deadline ?? null) : null,
+          enrichNextAt: status === 'enriching' ? event.receivedAt : null,
         });
-        if (event.pairing && n.ids.customerId !== null) this.#pair(event, event.pairing);
-        if (!event.shadowed) {
+        const compared = status !== 'superseded' && status !== 'informational';
+        if (compared && n && event.pairing && n.ids.customerId !== null) {
+          this.#pair(
+            { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
+            event.pairing,
+          );
+        }
+        if (forwarded && body !== null) {
           s.insertOutbox.run(
             event.id,
             body,
-            event.receivedAt,
+            status === 'enriching' ? HELD : event.receivedAt,
             info.lastInsertRowid,
             event.orderKey,
           );
         }
-        return { eventId: event.id, duplicate: false };
+        return { eventId: event.id, duplicate: false, status };
       })(),
     );
+  }
+
+  async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(() =>
+        s.claimEnrichment.all(now, limit).map((row) => {
+          s.leaseEnrichment.run(now + leaseMs, row.id);
+          return {
+            eventId: row.id,
+            route: row.route,
+            receivedAt: row.received_at,
+            rawBody: row.raw_body,
+            interviewId: row.interview_id,
+            deadline: row.enrich_deadline,
+            attempts: row.enrich_attempts,
+          };
+        }),
+      )(),
+    );
+  }
+
+  async completeEnrichment(
+    eventId: string,
+    completion: EnrichmentCompletion,
+    now: number,
+  ): Promise<boolean> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction((): boolean => {
+        if (s.statusOf.get(eventId)?.status !== 'enriching') return false;
+        const called = completion.state === 'scored' || completion.error !== null ? 1 : 0;
+        if ('status' in completion) {
+          s.enriched.run({
+            id: eventId,
+            normalized: null,
+            resultStatus: null,
+            reason: null,
+            customerId: null,
+            forwardFormat: null,
+            forwardBody: null,
+            legacyFields: '[]',
+            state: completion.state,
+            error: completion.error,
+            status: completion.status,
+            note: completion.status === 'informational' ? completion.note : null,
+            lastError: completion.status === 'dead' ? completion.note : null,
+            called,
+          });
+          s.dropOutbox.run(eventId);
+          return true;
+        }
+        const n = completion.normalized;
+        s.enriched.run({
+          id: eventId,
+          normalized: JSON.stringify(n),
+          resultStatus: n.status,
+          reason: n.reason,
+          customerId: n.ids.customerId,
+          forwardFormat: completion.forward.format,
+          forwardBody: completion.forward.body,
+          legacyFields: JSON.stringify(completion.legacyFields),
+          state: completion.state,
+          error: completion.error,
+          status: 'pending',
+          note: null,
+          lastError: null,
+          called,
+        });
+        const held = s.heldOutbox.run(completion.forward.body, now, eventId);
+        if (held.changes === 0) {
+          s.enqueue.run(now, eventId);
+        }
+        if (completion.pairing && n.ids.customerId !== null) {
+          const event = {
+            id: eventId,
+            source: n.source,
+            receivedAt: Date.parse(n.receivedAt),
+            normalized: n,
+          };
+          this.#pair(event, completion.pairing);
+        }
+        return true;
+      })(),
+    );
+  }
+
+  async retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void> {
+    this.#run(() => this.#statements.retryEnrichment.run(retryAt, error, eventId));
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
@@ -374,9 +579,8 @@ export class SqliteStore implements Store {
       this.#db.transaction((): ReplayResult => {
         const row = s.statusOf.get(eventId);
         if (!row) return 'not_found';
-        if (row.status === 'pending' || row.status === 'shadowed') return row.status;
-        s.enqueue.run(now, eventId);
-        s.setPending.run(eventId);
+        if (row.status !== 'delivered' && row.status !== 'dead') return row.status;
+        this.#requeue(eventId, now);
         return 'replayed';
       })(),
     );
@@ -387,10 +591,7 @@ export class SqliteStore implements Store {
     return this.#run(() =>
       this.#db.transaction(() => {
         const rows = s.idsWithStatus.all(status);
-        for (const { id } of rows) {
-          s.enqueue.run(now, id);
-          s.setPending.run(id);
-        }
+        for (const { id } of rows) this.#requeue(id, now);
         return rows.length;
       })(),
     );
@@ -451,10 +652,49 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Inside accept's transaction: pairs the new event with its counterpart, if one is stored. */
-  #pair(event: NewEvent, pairing: NonNullable<NewEvent['pairing']>): void {
+  /**
+   * Inside a replay's transaction: the event goes back in line with the body it was rendered
+   * with; one that never had a result (no score came for its ONBOARDING_FINISHED) waits for
+   * its score again, as long as it waited the first time.
+   */
+  #requeue(eventId: string, now: number): void {
+    const s = this.#statements;
+    if (s.needsScore.get(eventId)) {
+      s.reenrich.run(now, now, eventId);
+      return;
+    }
+    s.enqueue.run(now, eventId);
+    s.setPending.run(eventId);
+  }
+
+  /**
+   * Inside a transaction: pairs an event with its counterpart, if one is stored; an event
+   * paired already (its score arrived after it was paired) has its differences computed again.
+   */
+  #pair(
+    event: { id: string; source: Source; receivedAt: number; normalized: NormalizedResult },
+    pairing: NonNullable<NewEvent['pairing']>,
+  ): void {
     const s = this.#statements;
     const n = event.normalized;
+    const existing = s.pairOf.get(event.id, event.id);
+    if (existing) {
+      const otherId = event.source === 'legacy' ? existing.workflows_id : existing.legacy_id;
+      const stored = s.normalizedOf.get(otherId)?.normalized;
+      if (!stored) return;
+      const other = JSON.parse(stored) as NormalizedResult;
+      const [legacy, workflows] = event.source === 'legacy' ? [n, other] : [other, n];
+      const diff = pairing.diff(legacy, workflows);
+      s.updatePair.run({
+        legacyId: existing.legacy_id,
+        workflowsId: existing.workflows_id,
+        statusAgrees: diff.statusAgrees ? 1 : 0,
+        reasonAgrees: diff.reasonAgrees ? 1 : 0,
+        kind: diff.kind,
+        differences: JSON.stringify(diff.differences),
+      });
+      return;
+    }
     const customerId = n.ids.customerId as string;
     const rows = s.pairCandidates.all({
       source: event.source === 'legacy' ? 'workflows' : 'legacy',
@@ -527,7 +767,7 @@ export class SqliteStore implements Store {
     const attempts = this.#run(() => this.#statements.attemptsOf.all(id));
     return {
       ...toSummary(row),
-      normalized: JSON.parse(row.normalized) as NormalizedResult,
+      normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
       contentType: row.content_type,
       rawBody: row.raw_body,
       attemptHistory: attempts.map((a) => ({
@@ -608,10 +848,11 @@ interface ComparedRow {
   delivered_at: number | null;
   legacy_fields: string | null;
   paired: number;
+  enrichment: 'scored' | 'unavailable' | null;
 }
 
 const COMPARED_COLUMNS = `e.id, e.source, e.received_at, e.result_status, e.reason, e.customer_id,
-  e.interview_id, e.status, e.delivered_at, e.legacy_fields,
+  e.interview_id, e.status, e.delivered_at, e.legacy_fields, e.enrichment,
   EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id) AS paired`;
 
 function toCompared(row: ComparedRow): ComparedEvent {
@@ -627,6 +868,7 @@ function toCompared(row: ComparedRow): ComparedEvent {
     deliveredAt: row.delivered_at,
     legacyFields: row.legacy_fields ? (JSON.parse(row.legacy_fields) as string[]) : [],
     paired: row.paired === 1,
+    enrichment: row.enrichment,
   };
 }
 
@@ -640,6 +882,12 @@ function migrate(db: Database.Database): void {
   for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(SQLITE_MIGRATIONS[version] as string);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new StoreUnavailableError(
+          `store: migration to schema version ${version + 1} left ${broken.length} broken references`,
+        );
+      }
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
@@ -662,6 +910,7 @@ function toSummary(row: EventRow): EventSummary {
     route: row.route,
     receivedAt: iso(row.received_at) as string,
     status: row.status,
+    event: row.event_name,
     result: {
       status: row.result_status,
       reason: row.reason,
@@ -674,5 +923,22 @@ function toSummary(row: EventRow): EventSummary {
     lastError: row.last_error,
     deliveredAt: iso(row.delivered_at),
     duplicates: row.duplicates,
+    note: row.note,
+    enrichment:
+      row.status === 'enriching'
+        ? {
+            state: 'waiting',
+            attempts: row.enrich_attempts,
+            lastError: row.enrich_error,
+            deadline: iso(row.enrich_deadline),
+          }
+        : row.enrichment === null
+          ? null
+          : {
+              state: row.enrichment,
+              attempts: row.enrich_attempts,
+              lastError: row.enrich_error,
+              deadline: null,
+            },
   };
 }

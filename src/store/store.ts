@@ -4,7 +4,22 @@ import type { NormalizedResult, Source } from '../normalize/normalized-schema.js
 // The storage contract. Everything above the store talks to this interface only, so a
 // PostgreSQL store can stand beside the embedded SQLite one. Every method is async.
 
-export const EVENT_STATUSES = ['pending', 'delivered', 'dead', 'shadowed'] as const;
+/**
+ * pending: waiting for (another) delivery attempt; delivered; dead: the retry schedule is
+ * used up; shadowed: stored and compared, not forwarded (FORWARD_SOURCE); enriching: waiting
+ * for its score from the Incode API before it is forwarded; informational: says nothing about
+ * a face authentication (SESSION_STARTED, ...); superseded: the same authentication as a
+ * Workflows event received before it, which the callback gets instead.
+ */
+export const EVENT_STATUSES = [
+  'pending',
+  'delivered',
+  'dead',
+  'shadowed',
+  'enriching',
+  'informational',
+  'superseded',
+] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export type ForwardFormat = 'legacy' | 'normalized';
@@ -19,11 +34,31 @@ export interface NewEvent {
   dedupKey: string;
   contentType: string;
   rawBody: Uint8Array;
-  normalized: NormalizedResult;
-  /** What the callback gets for this event, rendered when it arrives (also for a shadowed one). */
-  forward: { format: ForwardFormat; body: Uint8Array };
+  /** Null for an event that carries no outcome (yet): SESSION_STARTED, ONBOARDING_FINISHED. */
+  normalized: NormalizedResult | null;
+  /** Where `normalized` is null: the ids the body carries. */
+  ids?: { customerId: string | null; interviewId: string | null };
+  /** SESSION_SUCCEEDED, ONBOARDING_FINISHED, ...; null or absent for the other webhooks. */
+  eventName?: string | null;
+  /**
+   * What the callback gets for this event, rendered when it arrives (also for a shadowed one);
+   * null when there is nothing to forward (yet).
+   */
+  forward: { format: ForwardFormat; body: Uint8Array } | null;
   /** Decided when the event arrives: stored and compared, not forwarded. */
   shadowed: boolean;
+  /** Not forwarded, and why (see EVENT_STATUSES). */
+  notForwarded?: { status: 'informational'; note: string } | null;
+  /**
+   * Completed with its score before it is forwarded: status enriching until `deadline`.
+   * Its outbox entry (if it has a body already) is held so the customer's later events wait.
+   */
+  enrich?: { deadline: number } | null;
+  /**
+   * The same authentication as an earlier Workflows event of this interview received on one
+   * of these routes: stored as superseded, not forwarded or compared.
+   */
+  supersededBy?: { interviewId: string; routes: readonly string[] } | null;
   /** For a shadowed event: when to forward it after all if no counterpart arrived (null: never). */
   fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
@@ -41,7 +76,41 @@ export interface AcceptResult {
   eventId: string;
   /** True when the same body reached the same route within the dedup window. */
   duplicate: boolean;
+  /** The status the event was stored with (for a duplicate: undefined). */
+  status?: EventStatus;
 }
+
+/** An event waiting for its score. */
+export interface EnrichmentItem {
+  eventId: string;
+  route: string;
+  receivedAt: number;
+  rawBody: Uint8Array;
+  interviewId: string | null;
+  /** When it is forwarded without the numbers (milliseconds since the epoch). */
+  deadline: number;
+  /** Calls to the Incode API made for it so far. */
+  attempts: number;
+}
+
+/** How an event's wait for its score ends. */
+export type EnrichmentCompletion =
+  | {
+      /** Forward it: with the numbers (scored), or without them (unavailable). */
+      state: 'scored' | 'unavailable';
+      normalized: NormalizedResult;
+      forward: { format: ForwardFormat; body: Uint8Array };
+      legacyFields: string[];
+      error: string | null;
+      pairing?: NewEvent['pairing'];
+    }
+  | {
+      /** Nothing to forward: informational (the score gives no outcome) or dead (no score came). */
+      state: 'scored' | 'unavailable';
+      status: 'informational' | 'dead';
+      note: string;
+      error: string | null;
+    };
 
 export interface OutboxItem {
   eventId: string;
@@ -51,7 +120,14 @@ export interface OutboxItem {
   attempts: number;
 }
 
-export type ReplayResult = 'replayed' | 'not_found' | 'pending' | 'shadowed';
+export type ReplayResult =
+  | 'replayed'
+  | 'not_found'
+  | 'pending'
+  | 'shadowed'
+  | 'enriching'
+  | 'informational'
+  | 'superseded';
 
 /** How a shadowed event finds the counterpart that makes a fallback unnecessary. */
 export interface FallbackRule {
@@ -73,12 +149,24 @@ export interface EventSummary {
   route: string;
   receivedAt: string;
   status: EventStatus;
+  /** SESSION_SUCCEEDED, ONBOARDING_FINISHED, ...; null for the legacy and Face Authentication webhooks. */
+  event: string | null;
   result: {
-    status: NormalizedResult['status'];
+    /** Null for an event that carries no outcome (yet). */
+    status: NormalizedResult['status'] | null;
     reason: NormalizedResult['reason'];
     customerId: string | null;
     interviewId: string | null;
   };
+  /** Why an informational or superseded event is not forwarded. */
+  note: string | null;
+  /** The score from the Incode API: null when not asked. */
+  enrichment: {
+    state: 'waiting' | 'scored' | 'unavailable';
+    attempts: number;
+    lastError: string | null;
+    deadline: string | null;
+  } | null;
   forwardFormat: ForwardFormat | null;
   attempts: number;
   nextAttemptAt: string | null;
@@ -88,7 +176,7 @@ export interface EventSummary {
 }
 
 export interface EventDetail extends EventSummary {
-  normalized: NormalizedResult;
+  normalized: NormalizedResult | null;
   contentType: string;
   rawBody: Uint8Array;
   attemptHistory: AttemptRecord[];
@@ -139,6 +227,8 @@ export interface ComparedEvent {
   deliveredAt: number | null;
   legacyFields: string[];
   paired: boolean;
+  /** Whether the Incode API completed its numbers: null (not asked), scored, unavailable. */
+  enrichment: 'scored' | 'unavailable' | null;
 }
 
 export interface StoredPair {
@@ -163,6 +253,16 @@ export interface Store {
     attempt: AttemptRecord,
     next: { retryAt: number } | 'dead',
   ): Promise<void>;
+  /** Leases up to `limit` events waiting for their score, due at `now`, for `leaseMs`. */
+  claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]>;
+  /** Ends an event's wait for its score; false when it was no longer waiting. */
+  completeEnrichment(
+    eventId: string,
+    completion: EnrichmentCompletion,
+    now: number,
+  ): Promise<boolean>;
+  /** The Incode API did not answer: ask again at `retryAt`. */
+  retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void>;
   /** Makes entries leased by a process that is gone due again; returns how many. */
   releaseLeases(): Promise<number>;
   /** Sends an event again from the first attempt of the schedule, with the same event id. */

@@ -26,6 +26,7 @@ function ev(
     deliveredAt: null,
     legacyFields: [],
     paired: false,
+    enrichment: null,
     ...fields,
   };
 }
@@ -161,9 +162,11 @@ describe('buildReport on a fixed set of stored events', () => {
         pending: 1,
         dead: 0,
         shadowed: 0,
+        enriching: 0,
         // Latencies 100, 300, 200 ms: nearest rank.
         latencyMs: { p50: 200, p95: 300 },
       },
+      scores: { scored: 0, unavailable: 0 },
     });
     expect(report.sources.workflows).toEqual({
       events: 3,
@@ -177,8 +180,10 @@ describe('buildReport on a fixed set of stored events', () => {
         pending: 0,
         dead: 1,
         shadowed: 1,
+        enriching: 0,
         latencyMs: { p50: 1000, p95: 1000 },
       },
+      scores: { scored: 0, unavailable: 0 },
     });
   });
 
@@ -406,6 +411,7 @@ describe('buildReport: grouping and lists', () => {
       pending: 3,
       dead: 1,
       shadowed: 0,
+      enriching: 0,
       latencyMs: { p50: 40, p95: 40 },
     });
   });

@@ -35,8 +35,10 @@ export function sampleReport(): ComparisonReport {
           pending: 1,
           dead: 1,
           shadowed: 0,
+          enriching: 0,
           latencyMs: { p50: 182, p95: 940.5 },
         },
+        scores: { scored: 0, unavailable: 0 },
       },
       workflows: {
         events: 46,
@@ -56,8 +58,10 @@ export function sampleReport(): ComparisonReport {
           pending: 0,
           dead: 0,
           shadowed: 46,
+          enriching: 0,
           latencyMs: { p50: null, p95: null },
         },
+        scores: { scored: 0, unavailable: 0 },
       },
     },
     pairs: {
@@ -228,8 +232,10 @@ const emptySource = () => ({
     pending: 0,
     dead: 0,
     shadowed: 0,
+    enriching: 0,
     latencyMs: { p50: null, p95: null },
   },
+  scores: { scored: 0, unavailable: 0 },
 });
 
 /** A range with nothing in it: every rate null, buckets with zero events (0 / 0 per point). */

@@ -167,8 +167,8 @@ describe('renderMarkdown', () => {
 
   it('has delivery per source, with n/a for latencies nobody measured', () => {
     const delivery = section(markdown, 'Delivery');
-    expect(delivery).toContain('| Legacy | 46 | 1 | 1 | 0 | 182 | 940.5 |');
-    expect(delivery).toContain('| Workflows | 0 | 0 | 0 | 46 | n/a | n/a |');
+    expect(delivery).toContain('| Legacy | 46 | 1 | 1 | 0 | 0 | 0 | 0 | 182 | 940.5 |');
+    expect(delivery).toContain('| Workflows | 0 | 0 | 0 | 46 | 0 | 0 | 0 | n/a | n/a |');
   });
 
   it('renders an empty range with n/a rates and no disagreements', () => {
@@ -176,7 +176,7 @@ describe('renderMarkdown', () => {
     expect(empty).toContain('| Legacy | 0 | 0 | 0 | n/a | — |');
     expect(empty).toContain('| 0 | n/a | n/a |');
     expect(empty).toContain('No disagreements.');
-    expect(empty).toContain('| Workflows | 0 | 0 | 0 | 0 | n/a | n/a |');
+    expect(empty).toContain('| Workflows | 0 | 0 | 0 | 0 | 0 | 0 | 0 | n/a | n/a |');
     expect(empty).not.toMatch(/NaN|undefined|Infinity/);
   });
 

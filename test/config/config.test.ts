@@ -48,6 +48,8 @@ describe('loadConfig', () => {
       compareMinPairs: 20,
       compareMinAgreement: 0.99,
       mappingsDir: undefined,
+      incodeApi: undefined,
+      enrichMaxWaitMs: 600_000,
       logLevel: 'info',
     });
   });
@@ -74,6 +76,12 @@ describe('loadConfig', () => {
       DEDUP_WINDOW: '30m',
       SHADOW_FALLBACK_AFTER: '5m',
       MAPPINGS_DIR: '/etc/shim/mappings',
+      INCODE_API_URL: 'https://demo-api.incodesmile.com/',
+      INCODE_API_KEY: 'incode-api-key',
+      INCODE_ADMIN_EMAIL: 'ops@example.com',
+      INCODE_ADMIN_PASSWORD: 'incode-password',
+      INCODE_TIMEOUT_MS: '4000',
+      ENRICH_MAX_WAIT: '2m',
       LOG_LEVEL: 'debug',
     });
     expect(config).toStrictEqual({
@@ -100,6 +108,13 @@ describe('loadConfig', () => {
       compareMinPairs: 20,
       compareMinAgreement: 0.99,
       mappingsDir: '/etc/shim/mappings',
+      incodeApi: {
+        url: 'https://demo-api.incodesmile.com',
+        apiKey: 'incode-api-key',
+        auth: { email: 'ops@example.com', password: 'incode-password' },
+        timeoutMs: 4000,
+      },
+      enrichMaxWaitMs: 120_000,
       logLevel: 'debug',
     });
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WEBHOOK_ROUTES } from '../../src/http/webhook-routes.js';
+import { ROUTE_OF } from '../../src/http/webhook-routes.js';
 import {
   emptyResult,
   type NormalizedResult,
@@ -9,10 +9,11 @@ import type { NewEvent } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 
-/** The webhook route of each source. */
-export const ROUTES = Object.fromEntries(
-  Object.entries(WEBHOOK_ROUTES).map(([route, source]) => [source, route]),
-) as Record<Source, string>;
+/** The webhook route of each source (a Workflows event: the Face Authentication webhook). */
+export const ROUTES: Record<Source, string> = {
+  legacy: ROUTE_OF.legacy,
+  workflows: ROUTE_OF['face-authentication'],
+};
 
 export interface EventSpec {
   id: string;

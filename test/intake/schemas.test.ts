@@ -240,7 +240,7 @@ describe('parseWebhook', () => {
   });
 
   it.each(fixtureNames('workflows'))('workflows/%s.json: accepted as raw bytes', (name) => {
-    const outcome = parseWebhook('workflows', readFixtureBytes(`workflows/${name}.json`));
+    const outcome = parseWebhook('face-authentication', readFixtureBytes(`workflows/${name}.json`));
     expect(outcome).toStrictEqual({ ok: true, body: workflowsFixture(name) });
   });
 
@@ -270,7 +270,7 @@ describe('parseWebhook', () => {
 
   it('answers 422 to JSON that is not an object', () => {
     for (const text of ['[]', '"PASS"', 'null', '42']) {
-      expect(parseWebhook('workflows', Buffer.from(text))).toMatchObject({
+      expect(parseWebhook('face-authentication', Buffer.from(text))).toMatchObject({
         ok: false,
         status: 422,
         code: 'invalid_payload',
@@ -280,7 +280,7 @@ describe('parseWebhook', () => {
 
   it('answers 422 to a legacy body sent to the Workflows route', () => {
     const outcome = parseWebhook(
-      'workflows',
+      'face-authentication',
       readFixtureBytes('legacy/4004-nonexistent-customer.json'),
     );
     expect(outcome).toMatchObject({ ok: false, status: 422 });

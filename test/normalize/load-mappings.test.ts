@@ -64,7 +64,14 @@ function expectProblem(error: MappingsError, dir: string, file: string, entry: s
 describe('the shipped tables', () => {
   it('load', async () => {
     const mappings = await loadMappings();
-    expect(Object.keys(mappings).sort()).toEqual(['comparison', 'legacy', 'toLegacy', 'workflows']);
+    expect(Object.keys(mappings).sort()).toEqual([
+      'comparison',
+      'legacy',
+      'score',
+      'sessions',
+      'toLegacy',
+      'workflows',
+    ]);
   });
 
   it('give every documented Workflows error.name a reason', async () => {

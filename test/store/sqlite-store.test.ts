@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { legacyView, renderForward } from '../../src/delivery/forward-decision.js';
+import type { FaceAuthenticationBody } from '../../src/intake/face-authentication-schema.js';
 import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { normalize } from '../../src/normalize/normalize.js';
@@ -64,7 +65,11 @@ describe('SqliteStore: accepting events', () => {
   it('stores the event and its outbox entry in one go', async () => {
     const store = open();
     const event = newEvent({ id: 'e1' });
-    expect(await store.accept(event, DEDUP)).toEqual({ eventId: 'e1', duplicate: false });
+    expect(await store.accept(event, DEDUP)).toEqual({
+      eventId: 'e1',
+      duplicate: false,
+      status: 'pending',
+    });
 
     const detail = await store.getEvent('e1');
     expect(detail).toMatchObject({
@@ -84,7 +89,7 @@ describe('SqliteStore: accepting events', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ eventId: 'e1', source: 'legacy', attempts: 0 });
     expect(Buffer.from(items[0]?.body ?? []).equals(Buffer.from(event.rawBody))).toBe(true);
-    expect(await store.countByStatus()).toEqual({
+    expect(await store.countByStatus()).toMatchObject({
       pending: 1,
       delivered: 0,
       dead: 0,
@@ -121,12 +126,12 @@ describe('SqliteStore: accepting events', () => {
       newEvent({ id: 'e2', body, receivedAt: T0 + DEDUP + 1 }),
       DEDUP,
     );
-    expect(later).toEqual({ eventId: 'e2', duplicate: false });
+    expect(later).toEqual({ eventId: 'e2', duplicate: false, status: 'pending' });
     const otherRoute = await store.accept(
       newEvent({ id: 'e3', body, source: 'workflows', receivedAt: T0 + 1 }),
       DEDUP,
     );
-    expect(otherRoute).toEqual({ eventId: 'e3', duplicate: false });
+    expect(otherRoute).toEqual({ eventId: 'e3', duplicate: false, status: 'pending' });
   });
 
   it('a shadowed event is stored but gets no outbox entry', async () => {
@@ -271,17 +276,17 @@ describe('SqliteStore: replay', () => {
     const [item] = await store.claimDue(now, 10, LEASE);
     expect(item?.eventId).toBe('e1');
     expect(item?.source).toBe('legacy');
-    expect(Buffer.from(item?.body ?? []).equals(Buffer.from(event.forward.body))).toBe(true);
+    expect(Buffer.from(item?.body ?? []).equals(Buffer.from(event.forward?.body ?? []))).toBe(true);
   });
 
   it('a Workflows event forwarded in legacy format is replayed with the rendered body, not the raw one', async () => {
     const store = open();
     const mappings = await loadMappings();
     const rawBody = readFixtureBytes('workflows/pass.json');
-    const parsed = parseWebhook('workflows', rawBody);
+    const parsed = parseWebhook('face-authentication', rawBody);
     if (!parsed.ok) throw new Error(parsed.message);
     const receivedAt = T0;
-    const normalized = normalize('workflows', parsed.body, mappings, {
+    const normalized = normalize('workflows', parsed.body as FaceAuthenticationBody, mappings, {
       eventId: 'w1',
       receivedAt: new Date(receivedAt).toISOString(),
     });
@@ -411,7 +416,7 @@ describe('SqliteStore: shadow fallback', () => {
     expect((await store.getEvent('l1'))?.status).toBe('pending');
     const [item] = await store.claimDue(T0 + WINDOW, 10, LEASE);
     expect(item?.eventId).toBe('l1');
-    expect(Buffer.from(item?.body ?? []).equals(Buffer.from(event.forward.body))).toBe(true);
+    expect(Buffer.from(item?.body ?? []).equals(Buffer.from(event.forward?.body ?? []))).toBe(true);
     expect(await store.forwardFallbacks(T0 + 2 * WINDOW, rule)).toEqual([]);
   });
 
@@ -599,6 +604,7 @@ describe('SqliteStore: a store that cannot write', () => {
     expect(await store.accept(newEvent({ id: 'e1' }), DEDUP)).toEqual({
       eventId: 'e1',
       duplicate: false,
+      status: 'pending',
     });
   });
 });
