@@ -149,22 +149,20 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   /** Ends the wait: forwards the result, with the score's numbers or (score undefined) without. */
   async function finish(item: EnrichmentItem, score: Score | undefined, error: string | null) {
     const completion = complete(item, score, error);
-    const done = await store.completeEnrichment(item.eventId, completion, Date.now());
-    if (!done) return;
+    const status = await store.completeEnrichment(item.eventId, completion, Date.now());
+    if (status === null) return;
     const state = completion.state;
     metrics.enrichment.inc({ outcome: state });
-    const forwarded = !('status' in completion);
-    if (forwarded) options.onForward();
-    const log = { eventId: item.eventId, error: error ?? undefined };
+    if (status === 'pending') options.onForward();
+    const log = { eventId: item.eventId, status, error: error ?? undefined };
     if (state === 'scored') {
-      logger.info(
-        { ...log, forwarded },
-        forwarded ? 'enrichment: scored; forwarding' : 'enrichment: scored; nothing to forward',
-      );
-    } else if (forwarded) {
+      logger.info(log, 'enrichment: scored');
+    } else if (status === 'pending') {
       logger.warn(log, 'enrichment: no score; forwarding without the numbers');
-    } else {
+    } else if (status === 'dead') {
       logger.error(log, 'enrichment: no score, and the event has no outcome without one');
+    } else {
+      logger.warn(log, 'enrichment: no score');
     }
   }
 

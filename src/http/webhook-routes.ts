@@ -87,16 +87,13 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     bytes: Uint8Array,
     eventId: string,
     receivedAt: number,
-    shadowed: boolean,
   ) {
     const source = SOURCE_OF[kind];
     const meta = { eventId, receivedAt: new Date(receivedAt).toISOString() };
     const read = interpret(kind, body, mappings, meta);
     const { eventName, ids } = read;
     const enrich =
-      enrichment &&
-      !shadowed &&
-      (read.outcome === 'needs-score' || (read.outcome === 'result' && read.scorable))
+      enrichment && (read.outcome === 'needs-score' || (read.outcome === 'result' && read.scorable))
         ? { deadline: receivedAt + enrichment.maxWaitMs }
         : null;
     if (read.outcome === 'result') {
@@ -120,7 +117,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       forward: null,
       legacyFields: [],
       enrich,
-      notForwarded: enrich || shadowed ? null : { status: 'informational' as const, note },
+      notForwarded: enrich ? null : { status: 'informational' as const, note },
     };
   }
 
@@ -198,7 +195,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
         'normalized' | 'ids' | 'eventName' | 'forward' | 'legacyFields' | 'notForwarded' | 'enrich'
       >;
       try {
-        prepared = prepareEvent(kind, parsed.body, bytes, eventId, receivedAt, shadowed);
+        prepared = prepareEvent(kind, parsed.body, bytes, eventId, receivedAt);
       } catch (error) {
         // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
         // quarantine rather than retried by Incode into oblivion.

@@ -146,14 +146,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     enrich_deadline INTEGER,
     enrich_next_at  INTEGER,
     enrich_attempts INTEGER NOT NULL DEFAULT 0,
-    enrich_error    TEXT
+    enrich_error    TEXT,
+    -- Decided at arrival: stored and compared, not forwarded (also while it waits for its score).
+    shadowed        INTEGER NOT NULL DEFAULT 0
   );
   INSERT INTO events_v4 (seq, id, source, route, received_at, dedup_key, content_type, raw_body,
     normalized, result_status, reason, customer_id, interview_id, status, forward_format, attempts,
-    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields)
+    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields, shadowed)
   SELECT seq, id, source, route, received_at, dedup_key, content_type, raw_body,
     normalized, result_status, reason, customer_id, interview_id, status, forward_format, attempts,
-    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields FROM events;
+    last_error, delivered_at, duplicates, forward_body, fallback_at, legacy_fields,
+    status = 'shadowed' FROM events;
   DROP TABLE events;
   ALTER TABLE events_v4 RENAME TO events;
   CREATE INDEX events_dedup ON events (dedup_key, received_at);

@@ -97,10 +97,12 @@ export class SqliteStore implements Store {
       insertEvent: db.prepare(
         `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
            normalized, result_status, reason, customer_id, interview_id, status, forward_format,
-           forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_next_at)
+           forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_next_at,
+           shadowed)
          VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
            @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
-           @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichNextAt)`,
+           @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichNextAt,
+           @shadowed)`,
       ),
       earlierResult: db.prepare<
         [{ interviewId: string; routes: string; id: string }],
@@ -173,8 +175,8 @@ export class SqliteStore implements Store {
       setPending: db.prepare<[string]>(
         `UPDATE events SET status = 'pending', fallback_at = NULL WHERE id = ?`,
       ),
-      statusOf: db.prepare<[string], { status: EventStatus }>(
-        'SELECT status FROM events WHERE id = ?',
+      statusOf: db.prepare<[string], { status: EventStatus; shadowed: number }>(
+        'SELECT status, shadowed FROM events WHERE id = ?',
       ),
       idsWithStatus: db.prepare<[string], { id: string }>(
         'SELECT id FROM events WHERE status = ? ORDER BY seq',
@@ -366,16 +368,17 @@ export class SqliteStore implements Store {
         } else if (event.notForwarded) {
           status = event.notForwarded.status;
           note = event.notForwarded.note;
+        } else if (event.enrich) {
+          // A shadowed event is scored too, so the report compares its numbers.
+          status = 'enriching';
         } else if (event.shadowed) {
           status = 'shadowed';
-        } else if (event.enrich) {
-          status = 'enriching';
         } else if (event.forward === null) {
           throw new Error(`event ${event.id}: nothing to forward and no reason given`);
         } else {
           status = 'pending';
         }
-        const forwarded = status === 'pending' || status === 'enriching';
+        const forwarded = status === 'pending' || (status === 'enriching' && !event.shadowed);
         const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
         const body = event.forward?.body ?? null;
         const info = s.insertEvent.run({
@@ -394,12 +397,13 @@ export class SqliteStore implements Store {
           status,
           forwardFormat: event.forward?.format ?? null,
           forwardBody: body === null || body === event.rawBody ? null : body,
-          fallbackAt: status === 'shadowed' ? event.fallbackAt : null,
+          fallbackAt: event.shadowed && status !== 'superseded' ? event.fallbackAt : null,
           legacyFields: JSON.stringify(event.legacyFields ?? []),
           eventName: event.eventName ?? null,
           note,
           enrichDeadline: status === 'enriching' ? (event.enrich?.deadline ?? null) : null,
           enrichNextAt: status === 'enriching' ? event.receivedAt : null,
+          shadowed: event.shadowed ? 1 : 0,
         });
         const compared = status !== 'superseded' && status !== 'informational';
         if (compared && n && event.pairing && n.ids.customerId !== null) {
@@ -446,13 +450,17 @@ export class SqliteStore implements Store {
     eventId: string,
     completion: EnrichmentCompletion,
     now: number,
-  ): Promise<boolean> {
+  ): Promise<EventStatus | null> {
     const s = this.#statements;
     return this.#run(() =>
-      this.#db.transaction((): boolean => {
-        if (s.statusOf.get(eventId)?.status !== 'enriching') return false;
+      this.#db.transaction((): EventStatus | null => {
+        const current = s.statusOf.get(eventId);
+        if (current?.status !== 'enriching') return null;
+        const shadowed = current.shadowed === 1;
         const called = completion.state === 'scored' || completion.error !== null ? 1 : 0;
         if ('status' in completion) {
+          // A shadowed event was never to be forwarded: it stays shadowed, uncompared.
+          const status = shadowed && completion.status === 'dead' ? 'shadowed' : completion.status;
           s.enriched.run({
             id: eventId,
             normalized: null,
@@ -464,13 +472,13 @@ export class SqliteStore implements Store {
             legacyFields: '[]',
             state: completion.state,
             error: completion.error,
-            status: completion.status,
-            note: completion.status === 'informational' ? completion.note : null,
-            lastError: completion.status === 'dead' ? completion.note : null,
+            status,
+            note: completion.status === 'informational' || shadowed ? completion.note : null,
+            lastError: completion.status === 'dead' && !shadowed ? completion.note : null,
             called,
           });
           s.dropOutbox.run(eventId);
-          return true;
+          return status;
         }
         const n = completion.normalized;
         s.enriched.run({
@@ -484,14 +492,14 @@ export class SqliteStore implements Store {
           legacyFields: JSON.stringify(completion.legacyFields),
           state: completion.state,
           error: completion.error,
-          status: 'pending',
+          status: shadowed ? 'shadowed' : 'pending',
           note: null,
           lastError: null,
           called,
         });
-        const held = s.heldOutbox.run(completion.forward.body, now, eventId);
-        if (held.changes === 0) {
-          s.enqueue.run(now, eventId);
+        if (!shadowed) {
+          const held = s.heldOutbox.run(completion.forward.body, now, eventId);
+          if (held.changes === 0) s.enqueue.run(now, eventId);
         }
         if (completion.pairing && n.ids.customerId !== null) {
           const event = {
@@ -502,7 +510,7 @@ export class SqliteStore implements Store {
           };
           this.#pair(event, completion.pairing);
         }
-        return true;
+        return shadowed ? 'shadowed' : 'pending';
       })(),
     );
   }

@@ -255,12 +255,12 @@ export interface Store {
   ): Promise<void>;
   /** Leases up to `limit` events waiting for their score, due at `now`, for `leaseMs`. */
   claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]>;
-  /** Ends an event's wait for its score; false when it was no longer waiting. */
+  /** Ends an event's wait for its score: its new status, or null when it was no longer waiting. */
   completeEnrichment(
     eventId: string,
     completion: EnrichmentCompletion,
     now: number,
-  ): Promise<boolean>;
+  ): Promise<EventStatus | null>;
   /** The Incode API did not answer: ask again at `retryAt`. */
   retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void>;
   /** Makes entries leased by a process that is gone due again; returns how many. */
