@@ -12,6 +12,7 @@ import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { createPruner } from './store/pruner.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface RunningService {
@@ -103,6 +104,19 @@ export async function startService(
   }
   await worker.start();
   await enricher.start();
+  const pruner =
+    config.retentionMs === undefined
+      ? undefined
+      : createPruner({
+          store,
+          retentionMs: config.retentionMs,
+          logger,
+          onPruned: (counts) => {
+            metrics.pruned.inc({ kind: 'events' }, counts.events);
+            metrics.pruned.inc({ kind: 'quarantine' }, counts.quarantine);
+          },
+        });
+  pruner?.start();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -135,6 +149,7 @@ export async function startService(
           server.close(() => resolve());
           if ('closeIdleConnections' in server) server.closeIdleConnections();
         });
+        pruner?.stop();
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
           Promise.race([intakeClosed, graceOver]).then(() => {

@@ -220,6 +220,11 @@ const EnvSchema = z
       .string()
       .default('10m')
       .pipe(duration.pipe(z.number().max(7 * 86_400_000, 'at most 7d'))),
+    RETENTION: z
+      .string()
+      .default('30d')
+      .transform((text) => (text === 'off' ? undefined : text))
+      .pipe(duration.optional()),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -296,6 +301,13 @@ const EnvSchema = z
       });
     }
     checkIncodeApi(env, ctx);
+    if (env.RETENTION !== undefined && env.RETENTION < env.DEDUP_WINDOW) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RETENTION'],
+        message: 'must be at least DEDUP_WINDOW, or redeliveries would be forwarded again',
+      });
+    }
     const authenticated =
       env.INBOUND_HEADER_NAME !== undefined || env.INBOUND_OAUTH_CLIENT_ID !== undefined;
     if (!authenticated && env.INBOUND_AUTH === undefined) {
@@ -411,6 +423,8 @@ export interface Config {
   incodeApi: IncodeApiConfig | undefined;
   /** How long an event waits for its score before it is forwarded without the numbers. */
   enrichMaxWaitMs: number;
+  /** Delivered (and other settled) events and quarantined bodies older than this are deleted; undefined: kept. */
+  retentionMs: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -486,6 +500,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : undefined,
     enrichMaxWaitMs: e.ENRICH_MAX_WAIT,
+    retentionMs: e.RETENTION,
     logLevel: e.LOG_LEVEL,
   };
 }

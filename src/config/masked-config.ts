@@ -71,6 +71,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
         }
       : null,
     enrichMaxWait: formatDuration(config.enrichMaxWaitMs),
+    retention: config.retentionMs === undefined ? 'off' : formatDuration(config.retentionMs),
     logLevel: config.logLevel,
   };
 }

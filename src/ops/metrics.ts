@@ -50,6 +50,12 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const pruned = new Counter({
+    name: 'faceauth_pruned_total',
+    help: 'Rows deleted by RETENTION: events (with their attempts and pairs) and quarantined bodies.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const unauthorized = new Counter({
     name: 'faceauth_unauthorized_total',
     help: 'Requests answered 401, by route (webhooks, /oauth/token, /admin).',
@@ -64,6 +70,7 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     deadEvents,
     shadowFallbacks,
     enrichment,
+    pruned,
     unauthorized,
   };
 }

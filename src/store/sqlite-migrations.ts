@@ -169,4 +169,27 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX events_interview ON events (interview_id) WHERE interview_id IS NOT NULL;
   CREATE INDEX events_enriching ON events (enrich_next_at) WHERE status = 'enriching';
   `,
+  // 5: costs that do not grow with the history. Counts by status kept by triggers (GET
+  // /metrics reads six rows, not every event), and an index of what RETENTION may prune.
+  `
+  CREATE TABLE event_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO event_counts (status, n) SELECT status, COUNT(*) FROM events GROUP BY status;
+  CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
+    INSERT INTO event_counts (status, n) VALUES (NEW.status, 1)
+      ON CONFLICT (status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE status = OLD.status;
+  END;
+  CREATE TRIGGER events_count_update AFTER UPDATE OF status ON events
+    WHEN OLD.status <> NEW.status BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE status = OLD.status;
+    INSERT INTO event_counts (status, n) VALUES (NEW.status, 1)
+      ON CONFLICT (status) DO UPDATE SET n = n + 1;
+  END;
+  -- Events nothing will happen to any more; pending, enriching and dead ones are never pruned.
+  CREATE INDEX events_prunable ON events (received_at)
+    WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded');
+  CREATE INDEX quarantine_received ON quarantine (received_at);
+  `,
 ];

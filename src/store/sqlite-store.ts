@@ -84,6 +84,12 @@ const RESULT_STATUSES = `('pending', 'delivered', 'dead', 'shadowed', 'enriching
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
+  /** Writes waiting for the next group commit. */
+  readonly #queue: {
+    work: () => unknown;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -312,7 +318,19 @@ export class SqliteStore implements Store {
         'SELECT at, duration_ms, status_code, error FROM delivery_attempts WHERE event_id = ? ORDER BY attempt',
       ),
       countByStatus: db.prepare<[], { status: EventStatus; n: number }>(
-        'SELECT status, COUNT(*) AS n FROM events GROUP BY status',
+        'SELECT status, n FROM event_counts',
+      ),
+      prunable: db.prepare<[number, number], { id: string }>(
+        `SELECT id FROM events WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded')
+           AND received_at < ? ORDER BY received_at LIMIT ?`,
+      ),
+      pruneLegacyPair: db.prepare<[string]>('DELETE FROM pairs WHERE legacy_id = ?'),
+      pruneWorkflowsPair: db.prepare<[string]>('DELETE FROM pairs WHERE workflows_id = ?'),
+      pruneAttempts: db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id = ?'),
+      pruneEvent: db.prepare<[string]>('DELETE FROM events WHERE id = ?'),
+      pruneQuarantine: db.prepare<[number, number]>(
+        `DELETE FROM quarantine WHERE seq IN
+           (SELECT seq FROM quarantine WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
       ),
       ping: db.prepare('SELECT 1'),
     };
@@ -345,104 +363,100 @@ export class SqliteStore implements Store {
 
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
     const s = this.#statements;
-    return this.#run(() =>
-      this.#db.transaction((): AcceptResult => {
-        const previous = s.findDuplicate.get(event.dedupKey, event.receivedAt - dedupWindowMs);
-        if (previous) {
-          s.countDuplicate.run(previous.id);
-          return { eventId: previous.id, duplicate: true };
-        }
-        const n = event.normalized;
-        const earlier = event.supersededBy
-          ? s.earlierResult.get({
-              interviewId: event.supersededBy.interviewId,
-              routes: JSON.stringify(event.supersededBy.routes),
-              id: event.id,
-            })
-          : undefined;
-        let status: EventStatus;
-        let note: string | null = null;
-        if (earlier) {
-          status = 'superseded';
-          note = `the same authentication as event ${earlier.id} (${earlier.route}), received before it: not forwarded again`;
-        } else if (event.notForwarded) {
-          status = event.notForwarded.status;
-          note = event.notForwarded.note;
-        } else if (event.enrich) {
-          // A shadowed event is scored too, so the report compares its numbers.
-          status = 'enriching';
-        } else if (event.shadowed) {
-          status = 'shadowed';
-        } else if (event.forward === null) {
-          throw new Error(`event ${event.id}: nothing to forward and no reason given`);
-        } else {
-          status = 'pending';
-        }
-        const forwarded = status === 'pending' || (status === 'enriching' && !event.shadowed);
-        const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
-        const body = event.forward?.body ?? null;
-        const info = s.insertEvent.run({
-          id: event.id,
-          source: event.source,
-          route: event.route,
-          receivedAt: event.receivedAt,
-          dedupKey: event.dedupKey,
-          contentType: event.contentType,
-          rawBody: event.rawBody,
-          normalized: n ? JSON.stringify(n) : null,
-          resultStatus: n?.status ?? null,
-          reason: n?.reason ?? null,
-          customerId: ids.customerId,
-          interviewId: ids.interviewId,
-          status,
-          forwardFormat: event.forward?.format ?? null,
-          forwardBody: body === null || body === event.rawBody ? null : body,
-          fallbackAt: event.shadowed && status !== 'superseded' ? event.fallbackAt : null,
-          legacyFields: JSON.stringify(event.legacyFields ?? []),
-          eventName: event.eventName ?? null,
-          note,
-          enrichDeadline: status === 'enriching' ? (event.enrich?.deadline ?? null) : null,
-          enrichNextAt: status === 'enriching' ? event.receivedAt : null,
-          shadowed: event.shadowed ? 1 : 0,
-        });
-        const compared = status !== 'superseded' && status !== 'informational';
-        if (compared && n && event.pairing && n.ids.customerId !== null) {
-          this.#pair(
-            { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
-            event.pairing,
-          );
-        }
-        if (forwarded && body !== null) {
-          s.insertOutbox.run(
-            event.id,
-            body,
-            status === 'enriching' ? HELD : event.receivedAt,
-            info.lastInsertRowid,
-            event.orderKey,
-          );
-        }
-        return { eventId: event.id, duplicate: false, status };
-      })(),
-    );
+    return this.#write((): AcceptResult => {
+      const previous = s.findDuplicate.get(event.dedupKey, event.receivedAt - dedupWindowMs);
+      if (previous) {
+        s.countDuplicate.run(previous.id);
+        return { eventId: previous.id, duplicate: true };
+      }
+      const n = event.normalized;
+      const earlier = event.supersededBy
+        ? s.earlierResult.get({
+            interviewId: event.supersededBy.interviewId,
+            routes: JSON.stringify(event.supersededBy.routes),
+            id: event.id,
+          })
+        : undefined;
+      let status: EventStatus;
+      let note: string | null = null;
+      if (earlier) {
+        status = 'superseded';
+        note = `the same authentication as event ${earlier.id} (${earlier.route}), received before it: not forwarded again`;
+      } else if (event.notForwarded) {
+        status = event.notForwarded.status;
+        note = event.notForwarded.note;
+      } else if (event.enrich) {
+        // A shadowed event is scored too, so the report compares its numbers.
+        status = 'enriching';
+      } else if (event.shadowed) {
+        status = 'shadowed';
+      } else if (event.forward === null) {
+        throw new Error(`event ${event.id}: nothing to forward and no reason given`);
+      } else {
+        status = 'pending';
+      }
+      const forwarded = status === 'pending' || (status === 'enriching' && !event.shadowed);
+      const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
+      const body = event.forward?.body ?? null;
+      const info = s.insertEvent.run({
+        id: event.id,
+        source: event.source,
+        route: event.route,
+        receivedAt: event.receivedAt,
+        dedupKey: event.dedupKey,
+        contentType: event.contentType,
+        rawBody: event.rawBody,
+        normalized: n ? JSON.stringify(n) : null,
+        resultStatus: n?.status ?? null,
+        reason: n?.reason ?? null,
+        customerId: ids.customerId,
+        interviewId: ids.interviewId,
+        status,
+        forwardFormat: event.forward?.format ?? null,
+        forwardBody: body === null || body === event.rawBody ? null : body,
+        fallbackAt: event.shadowed && status !== 'superseded' ? event.fallbackAt : null,
+        legacyFields: JSON.stringify(event.legacyFields ?? []),
+        eventName: event.eventName ?? null,
+        note,
+        enrichDeadline: status === 'enriching' ? (event.enrich?.deadline ?? null) : null,
+        enrichNextAt: status === 'enriching' ? event.receivedAt : null,
+        shadowed: event.shadowed ? 1 : 0,
+      });
+      const compared = status !== 'superseded' && status !== 'informational';
+      if (compared && n && event.pairing && n.ids.customerId !== null) {
+        this.#pair(
+          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
+          event.pairing,
+        );
+      }
+      if (forwarded && body !== null) {
+        s.insertOutbox.run(
+          event.id,
+          body,
+          status === 'enriching' ? HELD : event.receivedAt,
+          info.lastInsertRowid,
+          event.orderKey,
+        );
+      }
+      return { eventId: event.id, duplicate: false, status };
+    });
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
     const s = this.#statements;
-    return this.#run(() =>
-      this.#db.transaction(() =>
-        s.claimEnrichment.all(now, limit).map((row) => {
-          s.leaseEnrichment.run(now + leaseMs, row.id);
-          return {
-            eventId: row.id,
-            route: row.route,
-            receivedAt: row.received_at,
-            rawBody: row.raw_body,
-            interviewId: row.interview_id,
-            deadline: row.enrich_deadline,
-            attempts: row.enrich_attempts,
-          };
-        }),
-      )(),
+    return this.#write(() =>
+      s.claimEnrichment.all(now, limit).map((row) => {
+        s.leaseEnrichment.run(now + leaseMs, row.id);
+        return {
+          eventId: row.id,
+          route: row.route,
+          receivedAt: row.received_at,
+          rawBody: row.raw_body,
+          interviewId: row.interview_id,
+          deadline: row.enrich_deadline,
+          attempts: row.enrich_attempts,
+        };
+      }),
     );
   }
 
@@ -452,75 +466,73 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<EventStatus | null> {
     const s = this.#statements;
-    return this.#run(() =>
-      this.#db.transaction((): EventStatus | null => {
-        const current = s.statusOf.get(eventId);
-        if (current?.status !== 'enriching') return null;
-        const shadowed = current.shadowed === 1;
-        const called = completion.state === 'scored' || completion.error !== null ? 1 : 0;
-        if ('status' in completion) {
-          // A shadowed event was never to be forwarded: it stays shadowed, uncompared.
-          const status = shadowed && completion.status === 'dead' ? 'shadowed' : completion.status;
-          s.enriched.run({
-            id: eventId,
-            normalized: null,
-            resultStatus: null,
-            reason: null,
-            customerId: null,
-            forwardFormat: null,
-            forwardBody: null,
-            legacyFields: '[]',
-            state: completion.state,
-            error: completion.error,
-            status,
-            note: completion.status === 'informational' || shadowed ? completion.note : null,
-            lastError: completion.status === 'dead' && !shadowed ? completion.note : null,
-            called,
-          });
-          s.dropOutbox.run(eventId);
-          return status;
-        }
-        const n = completion.normalized;
+    return this.#write((): EventStatus | null => {
+      const current = s.statusOf.get(eventId);
+      if (current?.status !== 'enriching') return null;
+      const shadowed = current.shadowed === 1;
+      const called = completion.state === 'scored' || completion.error !== null ? 1 : 0;
+      if ('status' in completion) {
+        // A shadowed event was never to be forwarded: it stays shadowed, uncompared.
+        const status = shadowed && completion.status === 'dead' ? 'shadowed' : completion.status;
         s.enriched.run({
           id: eventId,
-          normalized: JSON.stringify(n),
-          resultStatus: n.status,
-          reason: n.reason,
-          customerId: n.ids.customerId,
-          forwardFormat: completion.forward.format,
-          forwardBody: completion.forward.body,
-          legacyFields: JSON.stringify(completion.legacyFields),
+          normalized: null,
+          resultStatus: null,
+          reason: null,
+          customerId: null,
+          forwardFormat: null,
+          forwardBody: null,
+          legacyFields: '[]',
           state: completion.state,
           error: completion.error,
-          status: shadowed ? 'shadowed' : 'pending',
-          note: null,
-          lastError: null,
+          status,
+          note: completion.status === 'informational' || shadowed ? completion.note : null,
+          lastError: completion.status === 'dead' && !shadowed ? completion.note : null,
           called,
         });
-        if (!shadowed) {
-          const held = s.heldOutbox.run(completion.forward.body, now, eventId);
-          if (held.changes === 0) s.enqueue.run(now, eventId);
-        }
-        if (completion.pairing && n.ids.customerId !== null) {
-          const event = {
-            id: eventId,
-            source: n.source,
-            receivedAt: Date.parse(n.receivedAt),
-            normalized: n,
-          };
-          this.#pair(event, completion.pairing);
-        }
-        return shadowed ? 'shadowed' : 'pending';
-      })(),
-    );
+        s.dropOutbox.run(eventId);
+        return status;
+      }
+      const n = completion.normalized;
+      s.enriched.run({
+        id: eventId,
+        normalized: JSON.stringify(n),
+        resultStatus: n.status,
+        reason: n.reason,
+        customerId: n.ids.customerId,
+        forwardFormat: completion.forward.format,
+        forwardBody: completion.forward.body,
+        legacyFields: JSON.stringify(completion.legacyFields),
+        state: completion.state,
+        error: completion.error,
+        status: shadowed ? 'shadowed' : 'pending',
+        note: null,
+        lastError: null,
+        called,
+      });
+      if (!shadowed) {
+        const held = s.heldOutbox.run(completion.forward.body, now, eventId);
+        if (held.changes === 0) s.enqueue.run(now, eventId);
+      }
+      if (completion.pairing && n.ids.customerId !== null) {
+        const event = {
+          id: eventId,
+          source: n.source,
+          receivedAt: Date.parse(n.receivedAt),
+          normalized: n,
+        };
+        this.#pair(event, completion.pairing);
+      }
+      return shadowed ? 'shadowed' : 'pending';
+    });
   }
 
   async retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void> {
-    this.#run(() => this.#statements.retryEnrichment.run(retryAt, error, eventId));
+    await this.#write(() => this.#statements.retryEnrichment.run(retryAt, error, eventId));
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    this.#run(() =>
+    await this.#write(() =>
       this.#statements.insertQuarantine.run({
         ...entry,
         issues: entry.issues ? JSON.stringify(entry.issues) : null,
@@ -531,29 +543,25 @@ export class SqliteStore implements Store {
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     const s = this.#statements;
-    return this.#run(() =>
-      this.#db.transaction(() => {
-        const rows = s.due.all({ now, limit });
-        for (const row of rows) s.lease.run(now + leaseMs, row.event_id);
-        return rows.map((row) => ({
-          eventId: row.event_id,
-          source: row.source,
-          body: row.body,
-          attempts: row.attempts,
-        }));
-      })(),
-    );
+    return this.#write(() => {
+      const rows = s.due.all({ now, limit });
+      for (const row of rows) s.lease.run(now + leaseMs, row.event_id);
+      return rows.map((row) => ({
+        eventId: row.event_id,
+        source: row.source,
+        body: row.body,
+        attempts: row.attempts,
+      }));
+    });
   }
 
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
     const s = this.#statements;
-    this.#run(() =>
-      this.#db.transaction(() => {
-        s.insertAttempt.run({ eventId, ...attempt });
-        s.delivered.run(attempt.at + attempt.durationMs, eventId);
-        s.deleteOutbox.run(eventId);
-      })(),
-    );
+    return this.#write(() => {
+      s.insertAttempt.run({ eventId, ...attempt });
+      s.delivered.run(attempt.at + attempt.durationMs, eventId);
+      s.deleteOutbox.run(eventId);
+    });
   }
 
   async recordFailed(
@@ -563,18 +571,16 @@ export class SqliteStore implements Store {
   ): Promise<void> {
     const s = this.#statements;
     const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
-    this.#run(() =>
-      this.#db.transaction(() => {
-        s.insertAttempt.run({ eventId, ...attempt });
-        if (next === 'dead') {
-          s.failed.run('dead', lastError, eventId);
-          s.deleteOutbox.run(eventId);
-        } else {
-          s.failed.run('pending', lastError, eventId);
-          s.reschedule.run(next.retryAt, eventId);
-        }
-      })(),
-    );
+    return this.#write(() => {
+      s.insertAttempt.run({ eventId, ...attempt });
+      if (next === 'dead') {
+        s.failed.run('dead', lastError, eventId);
+        s.deleteOutbox.run(eventId);
+      } else {
+        s.failed.run('pending', lastError, eventId);
+        s.reschedule.run(next.retryAt, eventId);
+      }
+    });
   }
 
   async releaseLeases(): Promise<number> {
@@ -823,12 +829,80 @@ export class SqliteStore implements Store {
     return counts;
   }
 
+  async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const rows = s.prunable.all(before, limit);
+        for (const { id } of rows) {
+          s.pruneLegacyPair.run(id);
+          s.pruneWorkflowsPair.run(id);
+          s.pruneAttempts.run(id);
+          s.dropOutbox.run(id);
+          s.pruneEvent.run(id);
+        }
+        const quarantine = s.pruneQuarantine.run(before, limit).changes;
+        return { events: rows.length, quarantine };
+      })(),
+    );
+  }
+
   async ping(): Promise<void> {
     this.#run(() => this.#statements.ping.get());
   }
 
   async close(): Promise<void> {
+    // Writes already asked for are committed (or rejected) before the file is closed.
+    if (this.#db.open) this.#flush();
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * Group commit: writes asked for in the same turn of the event loop share one transaction,
+   * so one fsync (synchronous=FULL) covers them all. Each runs in a savepoint of its own: one
+   * that fails is rolled back and rejected alone. Every promise settles after the commit, so a
+   * webhook is still answered only once its event is on disk.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#queue.splice(0);
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.#db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.#db.transaction(item.work)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (cause) {
+      // The transaction itself failed (locked, disk full): nothing of the batch is stored.
+      const error = this.#unavailable(cause);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i] as (typeof outcomes)[number];
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(this.#unavailable(outcome.error));
+    });
+  }
+
+  /** SQLite's own failures become StoreUnavailableError; anything else is a bug, kept as is. */
+  #unavailable(cause: unknown): unknown {
+    if (cause instanceof Database.SqliteError || !this.#db.open) {
+      return new StoreUnavailableError(`store: ${(cause as Error).message}`, { cause });
+    }
+    return cause;
   }
 
   /** Runs a statement; SQLite's own failures become StoreUnavailableError. */

@@ -291,6 +291,12 @@ export interface Store {
     before?: string | undefined;
   }): Promise<Page<QuarantineRecord>>;
   countByStatus(): Promise<Record<EventStatus, number>>;
+  /**
+   * RETENTION: deletes up to `limit` events received before `before` that nothing will happen
+   * to any more (delivered, shadowed, informational, superseded; never pending, enriching or
+   * dead), with their attempts, pairs and bodies, and as many quarantined bodies; says how many.
+   */
+  prune(before: number, limit: number): Promise<{ events: number; quarantine: number }>;
   /** Resolves when the store can read and write. */
   ping(): Promise<void>;
   close(): Promise<void>;

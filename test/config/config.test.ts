@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       mappingsDir: undefined,
       incodeApi: undefined,
       enrichMaxWaitMs: 600_000,
+      retentionMs: 2_592_000_000,
       logLevel: 'info',
     });
   });
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
       INCODE_ADMIN_PASSWORD: 'incode-password',
       INCODE_TIMEOUT_MS: '4000',
       ENRICH_MAX_WAIT: '2m',
+      RETENTION: '7d',
       LOG_LEVEL: 'debug',
     });
     expect(config).toStrictEqual({
@@ -115,6 +117,7 @@ describe('loadConfig', () => {
         timeoutMs: 4000,
       },
       enrichMaxWaitMs: 120_000,
+      retentionMs: 604_800_000,
       logLevel: 'debug',
     });
   });

@@ -1,0 +1,68 @@
+import type { Logger } from '../ops/logger.js';
+import type { Store } from './store.js';
+
+export interface PrunerOptions {
+  store: Pick<Store, 'prune'>;
+  /** RETENTION: events older than this, that nothing will happen to any more, are deleted. */
+  retentionMs: number;
+  /** How often to look. */
+  intervalMs?: number;
+  /** Rows deleted per transaction: small enough not to hold up webhooks for long. */
+  batch?: number;
+  logger: Logger;
+  onPruned?: (counts: { events: number; quarantine: number }) => void;
+}
+
+export interface Pruner {
+  /** One pass: deletes everything past retention, a batch at a time; says how much. */
+  runOnce(now?: number): Promise<{ events: number; quarantine: number }>;
+  start(): void;
+  stop(): void;
+}
+
+/** Keeps the store's size bounded: RETENTION applied every `intervalMs`, in small batches. */
+export function createPruner(options: PrunerOptions): Pruner {
+  const { store, retentionMs, logger } = options;
+  const batch = options.batch ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  async function runOnce(now = Date.now()) {
+    const total = { events: 0, quarantine: 0 };
+    const before = now - retentionMs;
+    for (;;) {
+      const pruned = await store.prune(before, batch);
+      total.events += pruned.events;
+      total.quarantine += pruned.quarantine;
+      if (pruned.events < batch && pruned.quarantine < batch) break;
+      // Let webhooks in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (total.events > 0 || total.quarantine > 0) {
+      options.onPruned?.(total);
+      logger.info(total, 'retention: pruned old events and quarantined bodies');
+    }
+    return total;
+  }
+
+  return {
+    runOnce,
+    start() {
+      const tick = () => {
+        running = runOnce()
+          .catch((error: unknown) => logger.error({ err: error }, 'retention: cannot prune'))
+          .finally(() => {
+            running = undefined;
+          });
+      };
+      tick();
+      timer = setInterval(() => {
+        if (!running) tick();
+      }, options.intervalMs ?? 60_000);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
