@@ -1,6 +1,6 @@
 import { diffResults } from '../compare/diff.js';
 import { prepareForward } from '../delivery/forward-decision.js';
-import { WEBHOOK_ROUTES } from '../http/webhook-routes.js';
+import { supersededBy, WEBHOOK_ROUTES } from '../http/webhook-routes.js';
 import type { Score } from '../incode/score-schema.js';
 import { parseWebhook } from '../intake/parse-webhook.js';
 import { SOURCE_OF } from '../intake/webhook-kinds.js';
@@ -210,6 +210,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       ),
       error,
       pairing,
+      supersededBy: supersededBy(kind, normalized.ids.interviewId),
     };
   }
 

@@ -42,6 +42,15 @@ const SUPERSEDED_BY: Record<WebhookKind, readonly string[]> = {
   'onboarding-status': [ROUTE_OF['face-authentication'], ...SESSION_RESULTS],
 };
 
+/** The earlier events that make a Workflows event of this kind and interview a repeat. */
+export function supersededBy(
+  kind: WebhookKind,
+  interviewId: string | null,
+): { interviewId: string; routes: readonly string[] } | null {
+  if (SOURCE_OF[kind] !== 'workflows' || interviewId === null) return null;
+  return { interviewId, routes: SUPERSEDED_BY[kind] };
+}
+
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
@@ -230,10 +239,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
                 : null,
             orderKey: normalized?.ids.customerId ?? prepared.ids?.customerId ?? eventId,
             pairing: { windowMs: config.compareWindowMs, diff: compareResults },
-            supersededBy:
-              source === 'workflows' && interviewId !== null && prepared.notForwarded == null
-                ? { interviewId, routes: SUPERSEDED_BY[kind] }
-                : null,
+            supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
           },
           config.dedupWindowMs,
         );

@@ -151,17 +151,20 @@ function fromMeaning(
   return { ...result(withScore(normalized, score, mappings), true), eventName };
 }
 
-function firstValue(body: unknown, from: string | string[] | undefined): unknown {
+/**
+ * The first of the paths that holds a text. Every field these tables map is a text, and the
+ * session body's fields are guesses: a value of another type counts as missing.
+ */
+function firstValue(body: unknown, from: string | string[] | undefined): string | undefined {
   for (const path of typeof from === 'string' ? [from] : (from ?? [])) {
     const value = getPath(body, path);
-    if (value !== undefined && value !== null) return value;
+    if (typeof value === 'string') return value;
   }
   return undefined;
 }
 
 function firstString(body: unknown, from: string | string[] | undefined): string | null {
-  const value = firstValue(body, from);
-  return typeof value === 'string' ? value : null;
+  return firstValue(body, from) ?? null;
 }
 
 function statusFromScore(score: Score, table: ScoreToNormalizedTable): AuthStatus | null {
@@ -182,7 +185,9 @@ function valueFor(rule: ScoreToNormalizedTable['statuses'][number], score: Score
 /** A score string on 0..100 as a number on 0..1; null when it is not a number in range. */
 export function scaled(value: unknown, scale: 'percent' | 'inversePercent' | undefined): unknown {
   if (scale === undefined) return value;
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  // A plain decimal ("89.2"), not whatever Number() accepts ("0x10", "1e2", " 5 ").
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  const n = text !== undefined ? (/^\d+(\.\d+)?$/.test(text) ? Number(text) : null) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) return null;
   // Rounded to the precision Incode gives (0.1 on 0..100), without float noise.
   const fraction = Math.round(n * 1000) / 100_000;

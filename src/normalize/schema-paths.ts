@@ -14,7 +14,10 @@ const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
 
 function kindOf(schema: z.ZodType): { kind: ValueKind; shape?: Record<string, z.ZodType> } {
   let def = defOf(schema);
-  while ((def.type === 'optional' || def.type === 'nullable') && def.innerType) {
+  while (
+    (def.type === 'optional' || def.type === 'nullable' || def.type === 'catch') &&
+    def.innerType
+  ) {
     def = defOf(def.innerType);
   }
   switch (def.type) {

@@ -90,8 +90,18 @@ export const ScoreToNormalizedTable = z.strictObject({
     z.strictObject({
       from: Path,
       to: Path,
-      // An enum key makes the record exhaustive: every documented status is decided.
-      values: z.record(z.enum(SCORE_STATUSES), Scalar.nullable()),
+      // Every documented status is decided (null: no value); undocumented ones may be added.
+      values: z.record(z.string().min(1), Scalar.nullable()).superRefine((values, ctx) => {
+        for (const status of SCORE_STATUSES) {
+          if (!Object.hasOwn(values, status)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [status],
+              message: 'missing: every documented score status needs a value (null for none)',
+            });
+          }
+        }
+      }),
     }),
   ),
   failureReasons: z.array(z.strictObject({ when: Path, is: z.string(), reason: ReasonCode })),

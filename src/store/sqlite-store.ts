@@ -69,6 +69,9 @@ interface QuarantineRow {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+const supersededNote = (earlier: { id: string; route: string }) =>
+  `the same authentication as event ${earlier.id} (${earlier.route}), which the callback gets instead: not forwarded`;
+
 const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
   e.customer_id, e.interview_id, e.status, e.forward_format, e.attempts, e.last_error,
   e.delivered_at, e.duplicates, o.next_attempt_at, e.event_name, e.note, e.enrichment,
@@ -115,7 +118,7 @@ export class SqliteStore implements Store {
         { id: string; route: string }
       >(
         `SELECT id, route FROM events WHERE interview_id = @interviewId AND source = 'workflows'
-           AND status IN ${RESULT_STATUSES} AND id <> @id
+           AND status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> @id
            AND route IN (SELECT value FROM json_each(@routes)) ORDER BY seq LIMIT 1`,
       ),
       claimEnrichment: db.prepare<
@@ -381,7 +384,7 @@ export class SqliteStore implements Store {
       let note: string | null = null;
       if (earlier) {
         status = 'superseded';
-        note = `the same authentication as event ${earlier.id} (${earlier.route}), received before it: not forwarded again`;
+        note = supersededNote(earlier);
       } else if (event.notForwarded) {
         status = event.notForwarded.status;
         note = event.notForwarded.note;
@@ -494,6 +497,35 @@ export class SqliteStore implements Store {
         return status;
       }
       const n = completion.normalized;
+      // An event that had no outcome until now (ONBOARDING_FINISHED) may find that the
+      // callback got the same authentication meanwhile, from another webhook.
+      const earlier = completion.supersededBy
+        ? s.earlierResult.get({
+            interviewId: completion.supersededBy.interviewId,
+            routes: JSON.stringify(completion.supersededBy.routes),
+            id: eventId,
+          })
+        : undefined;
+      if (earlier) {
+        s.enriched.run({
+          id: eventId,
+          normalized: JSON.stringify(n),
+          resultStatus: n.status,
+          reason: n.reason,
+          customerId: n.ids.customerId,
+          forwardFormat: null,
+          forwardBody: null,
+          legacyFields: JSON.stringify(completion.legacyFields),
+          state: completion.state,
+          error: completion.error,
+          status: 'superseded',
+          note: supersededNote(earlier),
+          lastError: null,
+          called,
+        });
+        s.dropOutbox.run(eventId);
+        return 'superseded';
+      }
       s.enriched.run({
         id: eventId,
         normalized: JSON.stringify(n),

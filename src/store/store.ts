@@ -103,6 +103,8 @@ export type EnrichmentCompletion =
       legacyFields: string[];
       error: string | null;
       pairing?: NewEvent['pairing'];
+      /** As NewEvent.supersededBy: checked again now that the event has an outcome. */
+      supersededBy?: NewEvent['supersededBy'];
     }
   | {
       /** Nothing to forward: informational (the score gives no outcome) or dead (no score came). */
