@@ -16,6 +16,8 @@ export interface ScoreSource {
   getScore(
     interviewId: string,
   ): Promise<{ ok: true; score: Score } | { ok: false; retryable: boolean; error: string }>;
+  /** Abandons calls under way (they end as retryable failures). */
+  close?(): Promise<void>;
 }
 
 export interface EnrichWorkerOptions {
@@ -110,16 +112,18 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   async function enrich(item: EnrichmentItem): Promise<void> {
     try {
       if (Date.now() >= item.deadline) {
-        await finish(item, undefined, 'no score within ENRICH_MAX_WAIT');
+        const last = item.lastError ? `; the last answer: ${item.lastError}` : '';
+        await finish(item, undefined, `no score within ENRICH_MAX_WAIT${last}`, false);
         return;
       }
       if (item.interviewId === null) {
-        await finish(item, undefined, 'the event names no interviewId to ask the score for');
+        const why = 'the event names no interviewId to ask the score for';
+        await finish(item, undefined, why, false);
         return;
       }
       const outcome = await scores.getScore(item.interviewId);
       if (outcome.ok) {
-        await finish(item, outcome.score, null);
+        await finish(item, outcome.score, null, true);
         return;
       }
       const delay = Math.min(retryBaseMs * 2 ** item.attempts, maxRetryDelayMs);
@@ -128,7 +132,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
         Date.now() + Math.round(delay * (0.8 + Math.random() * 0.4)),
       );
       if (!outcome.retryable) {
-        await finish(item, undefined, outcome.error);
+        await finish(item, undefined, outcome.error, true);
         return;
       }
       await store.retryEnrichment(item.eventId, outcome.error, retryAt);
@@ -147,8 +151,13 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   }
 
   /** Ends the wait: forwards the result, with the score's numbers or (score undefined) without. */
-  async function finish(item: EnrichmentItem, score: Score | undefined, error: string | null) {
-    const completion = complete(item, score, error);
+  async function finish(
+    item: EnrichmentItem,
+    score: Score | undefined,
+    error: string | null,
+    called: boolean,
+  ) {
+    const completion = complete(item, score, error, called);
     const status = await store.completeEnrichment(item.eventId, completion, Date.now());
     if (status === null) return;
     const state = completion.state;
@@ -170,6 +179,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     item: EnrichmentItem,
     score: Score | undefined,
     error: string | null,
+    called: boolean,
   ): EnrichmentCompletion {
     const state = score ? 'scored' : 'unavailable';
     const kind = WEBHOOK_ROUTES[item.route as keyof typeof WEBHOOK_ROUTES];
@@ -181,18 +191,20 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
         status: 'dead',
         note: `the stored body can no longer be read: ${parsed && !parsed.ok ? parsed.message : item.route}`,
         error,
+        called,
       };
     }
     const meta = { eventId: item.eventId, receivedAt: new Date(item.receivedAt).toISOString() };
     const read = interpret(kind, parsed.body, mappings, meta, score);
     if (read.outcome === 'no-result')
-      return { state, status: 'informational', note: read.note, error };
+      return { state, status: 'informational', note: read.note, error, called };
     if (read.outcome === 'needs-score') {
       return {
         state,
         status: 'dead',
         note: `no outcome to forward: ${read.eventName} carries none, and no score came (${error}); replay it to ask again`,
         error,
+        called,
       };
     }
     const normalized = read.normalized;
@@ -209,6 +221,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
         mappings,
       ),
       error,
+      called,
       pairing,
       supersededBy: supersededBy(kind, normalized.ids.interviewId),
     };
@@ -225,11 +238,20 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     async stop(graceMs) {
       running = false;
       clearTimeout(timer);
-      if (inFlight === 0) return;
-      await Promise.race([
-        new Promise<void>((resolve) => idle.push(resolve)),
-        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-      ]);
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      // Calls still open are abandoned; their events are asked for again after the next start.
+      await scores.close?.();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
+        ]);
+      }
     },
   };
 }

@@ -53,7 +53,14 @@ export function interpret(
         mappings.workflows,
         meta,
       );
-      return { ...result(withScore(normalized, score, mappings), true), eventName: null };
+      // The score is the session's, as it stands after its last attempt: a FAIL with attempts
+      // left was followed by another attempt, whose numbers it would get. Not scored.
+      const remaining = normalized.attempts.remaining;
+      const scorable = normalized.status === 'PASS' || remaining === null || remaining === 0;
+      return {
+        ...result(scorable ? withScore(normalized, score, mappings) : normalized, scorable),
+        eventName: null,
+      };
     }
     case 'session': {
       const session = body as SessionBody;

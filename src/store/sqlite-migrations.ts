@@ -144,6 +144,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     -- GET /omni/get/score: null (not asked), scored, unavailable; while waiting, status is enriching.
     enrichment      TEXT,
     enrich_deadline INTEGER,
+    -- ENRICH_MAX_WAIT as it was when the event arrived: a replay waits as long again.
+    enrich_wait     INTEGER,
     enrich_next_at  INTEGER,
     enrich_attempts INTEGER NOT NULL DEFAULT 0,
     enrich_error    TEXT,

@@ -106,11 +106,11 @@ export class SqliteStore implements Store {
       insertEvent: db.prepare(
         `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
            normalized, result_status, reason, customer_id, interview_id, status, forward_format,
-           forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_next_at,
+           forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_wait, enrich_next_at,
            shadowed)
          VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
            @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
-           @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichNextAt,
+           @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichWait, @enrichNextAt,
            @shadowed)`,
       ),
       earlierResult: db.prepare<
@@ -131,9 +131,10 @@ export class SqliteStore implements Store {
           interview_id: string | null;
           enrich_deadline: number;
           enrich_attempts: number;
+          enrich_error: string | null;
         }
       >(
-        `SELECT id, route, received_at, raw_body, interview_id, enrich_deadline, enrich_attempts
+        `SELECT id, route, received_at, raw_body, interview_id, enrich_deadline, enrich_attempts, enrich_error
          FROM events WHERE status = 'enriching' AND enrich_next_at <= ? ORDER BY enrich_next_at LIMIT ?`,
       ),
       leaseEnrichment: db.prepare<[number, string]>(
@@ -157,7 +158,8 @@ export class SqliteStore implements Store {
       dropOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
       reenrich: db.prepare<[number, number, string]>(
         `UPDATE events SET status = 'enriching', enrich_next_at = ?,
-           enrich_deadline = ? + (enrich_deadline - received_at), enrich_error = NULL
+           enrich_deadline = ? + coalesce(enrich_wait, enrich_deadline - received_at), enrich_error = NULL,
+           last_error = NULL
          WHERE id = ?`,
       ),
       needsScore: db.prepare<[string], { id: string }>(
@@ -303,6 +305,10 @@ export class SqliteStore implements Store {
       releaseLeases: db.prepare(
         'UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL',
       ),
+      // Waiting events leased by a run that is gone (or asked again later) are asked at once.
+      releaseEnrichment: db.prepare(
+        `UPDATE events SET enrich_next_at = 0 WHERE status = 'enriching' AND enrich_next_at > 0`,
+      ),
       insertQuarantine: db.prepare(
         `INSERT INTO quarantine (id, received_at, route, content_type, http_status, code, message, issues, body, truncated)
          VALUES (@id, @receivedAt, @route, @contentType, @httpStatus, @code, @message, @issues, @body, @truncated)`,
@@ -422,6 +428,8 @@ export class SqliteStore implements Store {
         eventName: event.eventName ?? null,
         note,
         enrichDeadline: status === 'enriching' ? (event.enrich?.deadline ?? null) : null,
+        enrichWait:
+          status === 'enriching' && event.enrich ? event.enrich.deadline - event.receivedAt : null,
         enrichNextAt: status === 'enriching' ? event.receivedAt : null,
         shadowed: event.shadowed ? 1 : 0,
       });
@@ -458,6 +466,7 @@ export class SqliteStore implements Store {
           interviewId: row.interview_id,
           deadline: row.enrich_deadline,
           attempts: row.enrich_attempts,
+          lastError: row.enrich_error,
         };
       }),
     );
@@ -473,7 +482,7 @@ export class SqliteStore implements Store {
       const current = s.statusOf.get(eventId);
       if (current?.status !== 'enriching') return null;
       const shadowed = current.shadowed === 1;
-      const called = completion.state === 'scored' || completion.error !== null ? 1 : 0;
+      const called = completion.called ? 1 : 0;
       if ('status' in completion) {
         // A shadowed event was never to be forwarded: it stays shadowed, uncompared.
         const status = shadowed && completion.status === 'dead' ? 'shadowed' : completion.status;
@@ -616,7 +625,12 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(): Promise<number> {
-    return this.#run(() => this.#statements.releaseLeases.run().changes);
+    const s = this.#statements;
+    return this.#run(() =>
+      this.#db.transaction(
+        () => s.releaseLeases.run().changes + s.releaseEnrichment.run().changes,
+      )(),
+    );
   }
 
   async replay(eventId: string, now: number): Promise<ReplayResult> {

@@ -91,6 +91,8 @@ export interface EnrichmentItem {
   deadline: number;
   /** Calls to the Incode API made for it so far. */
   attempts: number;
+  /** What the last call got, if it failed. */
+  lastError: string | null;
 }
 
 /** How an event's wait for its score ends. */
@@ -102,6 +104,8 @@ export type EnrichmentCompletion =
       forward: { format: ForwardFormat; body: Uint8Array };
       legacyFields: string[];
       error: string | null;
+      /** Whether this completion follows a call to the Incode API (counted in attempts). */
+      called: boolean;
       pairing?: NewEvent['pairing'];
       /** As NewEvent.supersededBy: checked again now that the event has an outcome. */
       supersededBy?: NewEvent['supersededBy'];
@@ -112,6 +116,7 @@ export type EnrichmentCompletion =
       status: 'informational' | 'dead';
       note: string;
       error: string | null;
+      called: boolean;
     };
 
 export interface OutboxItem {
@@ -265,7 +270,10 @@ export interface Store {
   ): Promise<EventStatus | null>;
   /** The Incode API did not answer: ask again at `retryAt`. */
   retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void>;
-  /** Makes entries leased by a process that is gone due again; returns how many. */
+  /**
+   * Makes outbox entries leased by a process that is gone due again, and events waiting for
+   * their score asked for at once; returns how many.
+   */
   releaseLeases(): Promise<number>;
   /** Sends an event again from the first attempt of the schedule, with the same event id. */
   replay(eventId: string, now: number): Promise<ReplayResult>;

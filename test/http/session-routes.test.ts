@@ -565,6 +565,7 @@ describe('with the Incode API configured (no worker runs here)', () => {
         status: 'informational',
         note: "the score's overall.status (MANUAL_PENDING) gives no outcome: stored, not forwarded",
         error: null,
+        called: true,
       },
       Date.now(),
     );
@@ -591,6 +592,7 @@ describe('with the Incode API configured (no worker runs here)', () => {
         forward: { format: 'legacy', body: new TextEncoder().encode('{}') },
         legacyFields: [],
         error: null,
+        called: true,
         supersededBy: {
           interviewId: ONBOARDING_INTERVIEW_ID,
           routes: [FACE_AUTHENTICATION, SESSION, ONBOARDING],

@@ -587,3 +587,39 @@ describe('the legacy body rendered from a Workflows result', () => {
     });
   });
 });
+
+describe('Face Authentication attempts and the score', () => {
+  const score = () => Score.parse(readFixtureJson('incode/score-face-authentication.json'));
+  const attempt = (overallStatus: 'PASS' | 'FAIL', remaining: number | null) =>
+    interpret(
+      'face-authentication',
+      FaceAuthenticationBody.parse({
+        interviewId: 'interview-1',
+        customerId: 'customer-1',
+        overallStatus,
+        ...(overallStatus === 'FAIL'
+          ? { error: { name: 'USER_IS_NOT_RECOGNIZED', message: 'not recognized' } }
+          : {}),
+        ...(remaining === null ? {} : { attemptCounterState: { max: 3, remaining } }),
+      }),
+      mappings,
+      META,
+      score(),
+    );
+
+  it('a FAIL with attempts left is not scored: the session score belongs to a later attempt', () => {
+    const read = attempt('FAIL', 2);
+    expect(read).toMatchObject({ outcome: 'result', scorable: false });
+    const result = resultOf(read);
+    expect(result.overallScore).toBeNull();
+    expect(result.recognition.confidence).toBeNull();
+    expect(result.enrichment).toEqual({ state: 'none', scoreStatus: null });
+  });
+
+  it('the last FAIL, a FAIL without a counter, and a PASS are scored', () => {
+    for (const read of [attempt('FAIL', 0), attempt('FAIL', null), attempt('PASS', 2)]) {
+      expect(read).toMatchObject({ outcome: 'result', scorable: true });
+      expect(resultOf(read).overallScore).toBe(0.892);
+    }
+  });
+});
