@@ -210,9 +210,19 @@ const EnvSchema = z
     MAPPINGS_DIR: z.string().optional(),
     INCODE_API_URL: z
       .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .refine(
+        (url) => !URL.canParse(url) || !/^[a-z]+:\/\/[^/?#]*@|[?#]/i.test(url),
+        'expected the API base URL alone: no credentials, query or fragment',
+      )
       .optional(),
-    INCODE_API_KEY: z.string().optional(),
-    INCODE_ADMIN_TOKEN: z.string().optional(),
+    INCODE_API_KEY: z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'cannot hold blanks or control characters')
+      .optional(),
+    INCODE_ADMIN_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'cannot hold blanks or control characters')
+      .optional(),
     INCODE_ADMIN_EMAIL: z.string().optional(),
     INCODE_ADMIN_PASSWORD: z.string().optional(),
     INCODE_TIMEOUT_MS: int(1, 600_000).default(10_000),
@@ -301,12 +311,25 @@ const EnvSchema = z
       });
     }
     checkIncodeApi(env, ctx);
-    if (env.RETENTION !== undefined && env.RETENTION < env.DEDUP_WINDOW) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['RETENTION'],
-        message: 'must be at least DEDUP_WINDOW, or redeliveries would be forwarded again',
-      });
+    if (env.RETENTION !== undefined) {
+      // Pruned events must be past every window that still looks at them.
+      const windows = [
+        ['DEDUP_WINDOW', env.DEDUP_WINDOW, 'redeliveries would be forwarded again'],
+        ['COMPARE_WINDOW', env.COMPARE_WINDOW, 'events would lose their counterparts'],
+        [
+          'twice SHADOW_FALLBACK_AFTER',
+          2 * (env.SHADOW_FALLBACK_AFTER ?? 0),
+          'a fallback would miss its counterpart',
+        ],
+      ] as const;
+      const short = windows.find(([, ms]) => env.RETENTION !== undefined && env.RETENTION < ms);
+      if (short) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RETENTION'],
+          message: `must be at least ${short[0]}, or ${short[2]}`,
+        });
+      }
     }
     const authenticated =
       env.INBOUND_HEADER_NAME !== undefined || env.INBOUND_OAUTH_CLIENT_ID !== undefined;

@@ -157,7 +157,17 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     error: string | null,
     called: boolean,
   ) {
-    const completion = complete(item, score, error, called);
+    let completion: EnrichmentCompletion;
+    try {
+      completion = complete(item, score, error, called);
+    } catch (cause) {
+      // The stored body no longer maps (the tables changed since it arrived): it would fail
+      // the same way every time, holding its customer's later events. Dead, to be looked at.
+      logger.error({ err: cause, eventId: item.eventId }, 'enrichment: the event cannot be mapped');
+      const note = `the event cannot be mapped any more: ${(cause as Error).message}`;
+      const state = score ? 'scored' : 'unavailable';
+      completion = { state, status: 'dead', note, error, called };
+    }
     const status = await store.completeEnrichment(item.eventId, completion, Date.now());
     if (status === null) return;
     const state = completion.state;

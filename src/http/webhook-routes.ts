@@ -47,7 +47,7 @@ export function supersededBy(
   kind: WebhookKind,
   interviewId: string | null,
 ): { interviewId: string; routes: readonly string[] } | null {
-  if (SOURCE_OF[kind] !== 'workflows' || interviewId === null) return null;
+  if (SOURCE_OF[kind] !== 'workflows' || !interviewId) return null;
   return { interviewId, routes: SUPERSEDED_BY[kind] };
 }
 

@@ -127,13 +127,16 @@ function fromMeaning(
   let status: AuthStatus | null = meaning === 'score' ? null : meaning;
   if (status === null) {
     if (!score) return { outcome: 'needs-score', eventName, ids };
-    status = statusFromScore(score, mappings.score);
+    // Only a score that has an authentication part speaks of a face authentication.
+    status = getPath(score, 'authentication') ? statusFromScore(score, mappings.score) : null;
     if (status === null) {
       return {
         outcome: 'no-result',
         eventName,
         ids,
-        note: `the score's overall.status (${String(getPath(score, 'overall.status') ?? 'none')}) gives no outcome: stored, not forwarded`,
+        note: getPath(score, 'authentication')
+          ? `the score's overall.status (${String(getPath(score, 'overall.status') ?? 'none')}) gives no outcome: stored, not forwarded`
+          : 'the score has no face authentication: stored, not forwarded',
       };
     }
   }
@@ -165,7 +168,7 @@ function fromMeaning(
 function firstValue(body: unknown, from: string | string[] | undefined): string | undefined {
   for (const path of typeof from === 'string' ? [from] : (from ?? [])) {
     const value = getPath(body, path);
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string' && value.trim() !== '') return value;
   }
   return undefined;
 }
@@ -215,7 +218,7 @@ export function withScore(
   const out = structuredClone(normalized);
   const writable = out as unknown as Record<string, unknown>;
   const fill = (target: string, value: unknown) => {
-    if (value === null || value === undefined) return;
+    if (value === null || value === undefined || value === '') return;
     const current = getPath(out, target);
     if (current === null || current === undefined) setPath(writable, target, value);
   };

@@ -191,7 +191,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   END;
   -- Events nothing will happen to any more; pending, enriching and dead ones are never pruned.
   CREATE INDEX events_prunable ON events (received_at)
-    WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded');
+    WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded') AND fallback_at IS NULL;
   CREATE INDEX quarantine_received ON quarantine (received_at);
   `,
 ];

@@ -114,11 +114,14 @@ export class SqliteStore implements Store {
            @shadowed)`,
       ),
       earlierResult: db.prepare<
-        [{ interviewId: string; routes: string; id: string }],
+        [{ interviewId: string; routes: string; id: string; shadowed: number }],
         { id: string; route: string }
       >(
+        // Only an event with the same fate: one forwarded is never superseded by one shadowed
+        // (after a switch of FORWARD_SOURCE), which the callback would never get.
         `SELECT id, route FROM events WHERE interview_id = @interviewId AND source = 'workflows'
            AND status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> @id
+           AND shadowed = @shadowed
            AND route IN (SELECT value FROM json_each(@routes)) ORDER BY seq LIMIT 1`,
       ),
       claimEnrichment: db.prepare<
@@ -209,7 +212,7 @@ export class SqliteStore implements Store {
       counterpart: db.prepare<
         [
           {
-            customerId: string;
+            customerId: string | null;
             source: Source;
             interviewId: string | null;
             from: number;
@@ -218,9 +221,16 @@ export class SqliteStore implements Store {
         ],
         { id: string }
       >(
-        `SELECT id FROM events WHERE customer_id = @customerId AND source = @source
-           AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId)
-           AND received_at BETWEEN @from AND @to AND status IN ${RESULT_STATUSES} LIMIT 1`,
+        // The same customer (and interview where both carry one), or, for events that name no
+        // customer (a session event, an ONBOARDING_FINISHED still waiting for its score), the
+        // same interview.
+        `SELECT id FROM events WHERE source = @source AND status IN ${RESULT_STATUSES}
+           AND received_at BETWEEN @from AND @to
+           AND ((@customerId IS NOT NULL AND customer_id = @customerId
+                 AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId))
+             OR (@interviewId IS NOT NULL AND interview_id = @interviewId
+                 AND (@customerId IS NULL OR customer_id IS NULL)))
+           LIMIT 1`,
       ),
       settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
       clearFallbacks: db.prepare(
@@ -331,7 +341,7 @@ export class SqliteStore implements Store {
       ),
       prunable: db.prepare<[number, number], { id: string }>(
         `SELECT id FROM events WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded')
-           AND received_at < ? ORDER BY received_at LIMIT ?`,
+           AND fallback_at IS NULL AND received_at < ? ORDER BY received_at LIMIT ?`,
       ),
       pruneLegacyPair: db.prepare<[string]>('DELETE FROM pairs WHERE legacy_id = ?'),
       pruneWorkflowsPair: db.prepare<[string]>('DELETE FROM pairs WHERE workflows_id = ?'),
@@ -384,6 +394,7 @@ export class SqliteStore implements Store {
             interviewId: event.supersededBy.interviewId,
             routes: JSON.stringify(event.supersededBy.routes),
             id: event.id,
+            shadowed: event.shadowed ? 1 : 0,
           })
         : undefined;
       let status: EventStatus;
@@ -513,6 +524,7 @@ export class SqliteStore implements Store {
             interviewId: completion.supersededBy.interviewId,
             routes: JSON.stringify(completion.supersededBy.routes),
             id: eventId,
+            shadowed: current.shadowed,
           })
         : undefined;
       if (earlier) {
@@ -663,16 +675,13 @@ export class SqliteStore implements Store {
       this.#db.transaction(() => {
         const forwarded: string[] = [];
         for (const event of s.dueFallbacks.all(now)) {
-          const match =
-            event.customer_id === null
-              ? undefined
-              : s.counterpart.get({
-                  customerId: event.customer_id,
-                  source: event.source === 'legacy' ? 'workflows' : 'legacy',
-                  interviewId: event.interview_id,
-                  from: event.received_at - rule.windowMs,
-                  to: event.received_at + rule.windowMs,
-                });
+          const match = s.counterpart.get({
+            customerId: event.customer_id,
+            source: event.source === 'legacy' ? 'workflows' : 'legacy',
+            interviewId: event.interview_id,
+            from: event.received_at - rule.windowMs,
+            to: event.received_at + rule.windowMs,
+          });
           if (match) {
             s.settleFallback.run(event.id);
           } else {
@@ -926,6 +935,9 @@ export class SqliteStore implements Store {
           try {
             outcomes.push({ ok: true, value: this.#db.transaction(item.work)() });
           } catch (error) {
+            // Disk full, I/O error: SQLite rolled back the whole transaction. Nothing of the
+            // batch is stored, and nothing more may run outside it.
+            if (!this.#db.inTransaction) throw error;
             outcomes.push({ ok: false, error });
           }
         }

@@ -483,3 +483,71 @@ describe('settings that contradict each other', () => {
     expect(() => loadConfig({ ...BASE, ...env })).toThrow(named);
   });
 });
+
+describe('loadConfig: the Incode API', () => {
+  const API = {
+    ...BASE,
+    INCODE_API_URL: 'https://demo-api.incodesmile.com',
+    INCODE_API_KEY: 'incode-api-key',
+  };
+
+  it('takes an admin token as is', () => {
+    const config = loadConfig({ ...API, INCODE_ADMIN_TOKEN: 'admin-token' });
+    expect(config.incodeApi).toEqual({
+      url: 'https://demo-api.incodesmile.com',
+      apiKey: 'incode-api-key',
+      auth: { token: 'admin-token' },
+      timeoutMs: 10_000,
+    });
+    expect(config.enrichMaxWaitMs).toBe(600_000);
+  });
+
+  it.each([
+    [
+      { INCODE_API_URL: undefined, INCODE_ADMIN_TOKEN: 't' },
+      'INCODE_API_KEY: set INCODE_API_URL too',
+    ],
+    [
+      { INCODE_API_KEY: undefined, INCODE_ADMIN_TOKEN: 't' },
+      'INCODE_API_KEY: required with INCODE_API_URL',
+    ],
+    [{}, 'INCODE_ADMIN_TOKEN: required with INCODE_API_URL'],
+    [
+      { INCODE_ADMIN_TOKEN: 't', INCODE_ADMIN_EMAIL: 'a@b.c', INCODE_ADMIN_PASSWORD: 'p' },
+      'not both',
+    ],
+    [{ INCODE_ADMIN_EMAIL: 'a@b.c' }, 'INCODE_ADMIN_PASSWORD: required with INCODE_ADMIN_EMAIL'],
+    [{ INCODE_ADMIN_PASSWORD: 'p' }, 'INCODE_ADMIN_EMAIL: required with INCODE_ADMIN_PASSWORD'],
+    [
+      { INCODE_API_URL: 'https://user:pw@api.example', INCODE_ADMIN_TOKEN: 't' },
+      'INCODE_API_URL: expected the API base URL alone',
+    ],
+    [
+      { INCODE_API_URL: 'https://api.example/?key=1', INCODE_ADMIN_TOKEN: 't' },
+      'INCODE_API_URL: expected the API base URL alone',
+    ],
+    [
+      { INCODE_API_KEY: 'has space', INCODE_ADMIN_TOKEN: 't' },
+      'INCODE_API_KEY: cannot hold blanks',
+    ],
+    [{ INCODE_ADMIN_TOKEN: 'to ken' }, 'INCODE_ADMIN_TOKEN: cannot hold blanks'],
+  ])('refuses an incomplete or unusable set: %j', (over, message) => {
+    expect(() => loadConfig({ ...API, ...over })).toThrow(message);
+  });
+
+  it('never repeats the key, token or password in its message', () => {
+    let message = '';
+    try {
+      loadConfig({
+        ...API,
+        INCODE_ADMIN_TOKEN: 'sec ret-token',
+        INCODE_ADMIN_PASSWORD: 'pw-secret',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain('sec ret-token');
+    expect(message).not.toContain('pw-secret');
+    expect(message).not.toContain('incode-api-key');
+  });
+});

@@ -93,8 +93,8 @@ export const ONBOARDING_STATUSES: [status: string, meaning: Meaning][] = [
   ['POST_PROCESSING_FINISHED', 'none'],
   ['GOVERNMENT_VALIDATION_FINISHED', 'none'],
   ['ONBOARDING_FINISHED', 'score'],
-  ['MANUAL_REVIEW_APPROVED', 'none'],
-  ['MANUAL_REVIEW_REJECTED', 'none'],
+  ['MANUAL_REVIEW_APPROVED', 'score'],
+  ['MANUAL_REVIEW_REJECTED', 'score'],
 ];
 
 export const ONBOARDING_INTERVIEW_ID = '6489b7d2f2b0e40012a7d0aa';

@@ -313,7 +313,15 @@ describe('onboarding statuses', () => {
   it('ONBOARDING_FINISHED with a score that has no overall: no result', () => {
     const read = onboarding('ONBOARDING_FINISHED', Score.parse({}));
     expect(read.outcome).toBe('no-result');
-    if (read.outcome === 'no-result') expect(read.note).toContain('none');
+    if (read.outcome === 'no-result') expect(read.note).toContain('no face authentication');
+  });
+
+  it('ONBOARDING_FINISHED with a score without an authentication part: no result, even if overall says OK', () => {
+    const read = onboarding(
+      'ONBOARDING_FINISHED',
+      Score.parse({ overall: { value: '94', status: 'OK' } }),
+    );
+    expect(read.outcome).toBe('no-result');
   });
 
   it.each(ONBOARDING_STATUSES.filter(([, meaning]) => meaning === 'none'))(

@@ -35,8 +35,8 @@ describe('the shipped session and score tables', () => {
       POST_PROCESSING_FINISHED: 'none',
       GOVERNMENT_VALIDATION_FINISHED: 'none',
       ONBOARDING_FINISHED: 'score',
-      MANUAL_REVIEW_APPROVED: 'none',
-      MANUAL_REVIEW_REJECTED: 'none',
+      MANUAL_REVIEW_APPROVED: 'score',
+      MANUAL_REVIEW_REJECTED: 'score',
     });
     expect(sessions.onboarding.unknownStatus).toBe('none');
   });

@@ -107,6 +107,17 @@ describe('RETENTION: prune', () => {
     expect(after.events.map((e) => [e.eventId, e.paired])).toEqual([['w', false]]);
   });
 
+  it('keeps a shadowed event whose fallback is still to come', async () => {
+    const store = open();
+    const old = T0 - 40 * DAY;
+    await store.accept(
+      newEvent({ id: 's', receivedAt: old, shadowed: true, fallbackAt: T0 + DAY }),
+      DEDUP,
+    );
+    expect(await store.prune(T0 - 30 * DAY, 100)).toEqual({ events: 0, quarantine: 0 });
+    expect((await store.getEvent('s'))?.status).toBe('shadowed');
+  });
+
   it('the pruner works in batches until nothing is left, and reports what it deleted', async () => {
     const store = open();
     for (let i = 0; i < 25; i++) {
@@ -137,9 +148,15 @@ describe('RETENTION setting', () => {
     expect(loadConfig({ ...BASE, RETENTION: 'off' }).retentionMs).toBeUndefined();
   });
 
-  it('must not be shorter than DEDUP_WINDOW', () => {
+  it('must not be shorter than DEDUP_WINDOW, COMPARE_WINDOW, or twice SHADOW_FALLBACK_AFTER', () => {
     expect(() => loadConfig({ ...BASE, RETENTION: '30m' })).toThrow(
       'RETENTION: must be at least DEDUP_WINDOW',
+    );
+    expect(() => loadConfig({ ...BASE, RETENTION: '2h', COMPARE_WINDOW: '3h' })).toThrow(
+      'RETENTION: must be at least COMPARE_WINDOW',
+    );
+    expect(() => loadConfig({ ...BASE, RETENTION: '3h', SHADOW_FALLBACK_AFTER: '2h' })).toThrow(
+      'RETENTION: must be at least twice SHADOW_FALLBACK_AFTER',
     );
   });
 });

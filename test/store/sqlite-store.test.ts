@@ -484,6 +484,21 @@ describe('SqliteStore: shadow fallback', () => {
     expect(await store.forwardFallbacks(T0 + WINDOW, rule)).toEqual(['l1']);
   });
 
+  it('a Workflows event that names no customer (a session event) counts by its interview', async () => {
+    const store = open();
+    await store.accept(shadowedLegacy(), DEDUP);
+    await store.accept(workflows({ customerId: null }), DEDUP);
+    expect(await store.forwardFallbacks(T0 + WINDOW, rule)).toEqual([]);
+    expect((await store.getEvent('l1'))?.status).toBe('shadowed');
+  });
+
+  it('an event with no customer and another interview is no counterpart', async () => {
+    const store = open();
+    await store.accept(shadowedLegacy(), DEDUP);
+    await store.accept(workflows({ customerId: null, interviewId: 'i2' }), DEDUP);
+    expect(await store.forwardFallbacks(T0 + WINDOW, rule)).toEqual(['l1']);
+  });
+
   it('a shadowed event without a fallback time is never forwarded', async () => {
     const store = open();
     await store.accept(shadowedLegacy({ fallbackAt: null }), DEDUP);
