@@ -261,7 +261,7 @@ export class SqliteStore implements Store {
            AND e.normalized IS NOT NULL AND e.status IN ${RESULT_STATUSES} ORDER BY e.received_at`,
       ),
       comparedPairs: db.prepare<
-        [number, number],
+        [{ from: number; to: number }],
         {
           legacy_id: string;
           workflows_id: string;
@@ -271,8 +271,13 @@ export class SqliteStore implements Store {
           differences: string;
         }
       >(
-        `SELECT p.* FROM pairs p JOIN events l ON l.id = p.legacy_id JOIN events w ON w.id = p.workflows_id
-         WHERE min(l.received_at, w.received_at) >= ? AND min(l.received_at, w.received_at) < ?`,
+        // A pair belongs to the range of its first event. Found from the events in the range
+        // (an index range), never by reading every pair: the cost follows the range, not the history.
+        `SELECT p.* FROM events l JOIN pairs p ON p.legacy_id = l.id JOIN events w ON w.id = p.workflows_id
+           WHERE l.received_at >= @from AND l.received_at < @to AND l.received_at <= w.received_at
+         UNION ALL
+         SELECT p.* FROM events w JOIN pairs p ON p.workflows_id = w.id JOIN events l ON l.id = p.legacy_id
+           WHERE w.received_at >= @from AND w.received_at < @to AND w.received_at < l.received_at`,
       ),
       comparedEvent: db.prepare<[string], ComparedRow>(
         `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.id = ?`,
@@ -709,7 +714,7 @@ export class SqliteStore implements Store {
       const byId = new Map(events.map((e) => [e.eventId, e]));
       const find = (id: string) =>
         byId.get(id) ?? toCompared(s.comparedEvent.get(id) as ComparedRow);
-      const pairs = s.comparedPairs.all(from, to).map((row) => ({
+      const pairs = s.comparedPairs.all({ from, to }).map((row) => ({
         legacy: find(row.legacy_id),
         workflows: find(row.workflows_id),
         statusAgrees: row.status_agrees === 1,
