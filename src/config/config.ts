@@ -186,7 +186,7 @@ const EnvSchema = z
       }, 'the key after whsec_ must be 24 to 64 bytes')
       .optional(),
     CALLBACK_TIMEOUT_MS: int(1, 600_000).default(10_000),
-    CALLBACK_CONCURRENCY: int(1, 256).default(4),
+    CALLBACK_CONCURRENCY: int(1, 256).default(16),
     DELIVERY_RETRY_SCHEDULE: z
       .string()
       .default(DEFAULT_RETRY_SCHEDULE)

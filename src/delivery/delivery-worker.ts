@@ -84,7 +84,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             void deliver(item).finally(function settled() {
               inFlight--;
               if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-              void pump();
+              // Refill once half the slots are free: one claim (one transaction) for several
+              // entries, not one for each delivery that ends.
+              if (inFlight <= concurrency >> 1) void pump();
             });
           }
         }

@@ -23,7 +23,7 @@ export interface Pruner {
 /** Keeps the store's size bounded: RETENTION applied every `intervalMs`, in small batches. */
 export function createPruner(options: PrunerOptions): Pruner {
   const { store, retentionMs, logger } = options;
-  const batch = options.batch ?? 1_000;
+  const batch = options.batch ?? 250;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
@@ -35,8 +35,9 @@ export function createPruner(options: PrunerOptions): Pruner {
       total.events += pruned.events;
       total.quarantine += pruned.quarantine;
       if (pruned.events < batch && pruned.quarantine < batch) break;
-      // Let webhooks in between batches.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let webhooks and deliveries in between batches: a backlog of old events (the first
+      // pass over a long history) is worked off gently, not in one long stall.
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
     if (total.events > 0 || total.quarantine > 0) {
       options.onPruned?.(total);

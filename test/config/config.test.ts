@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       callbackHeaders: {},
       callbackTimeoutMs: 10_000,
-      callbackConcurrency: 4,
+      callbackConcurrency: 16,
       retryScheduleMs: [
         10_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000,
       ],

@@ -1,0 +1,403 @@
+// `npm run bench`: ingest, latency added, drain and memory of the real service against a bare
+// Hono baseline, on loopback, in under 3 minutes. Writes bench/results.json.
+//
+//   npm run bench                        every phase
+//   npm run bench -- --only ingest       one phase (ingest, latency or drain; repeatable)
+//   npm run bench -- --no-build          use dist/ as it is
+//   npm run bench -- --profile           also node --cpu-prof the service (bench/profiles/)
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type CallbackServer, startCallback } from './callback.js';
+import {
+  foreignCpu,
+  freePort,
+  LEGACY_ROUTE,
+  machine,
+  memoryOf,
+  out,
+  ROOT,
+  round,
+  runBounded,
+  sleep,
+  spawnTracked,
+  step,
+  stopChild,
+  table,
+  waitUntilUp,
+} from './lib.js';
+import { ingest, openLoop, summarize } from './load.js';
+import { formatSummary, readProfile, summarizeProfile } from './profile-summary.js';
+import { buildService, heapOf, type Service, startService } from './service.js';
+
+const PHASES = ['ingest', 'latency', 'drain'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The same for the baseline and the service. */
+const LOAD = { connections: 32, warmupS: 2, durationS: 8 };
+const LATENCY = { rate: 500, warmupS: 1, durationS: 8, receiptWaitMs: 5000 };
+const DRAIN = { events: 50_000, connections: 32, maxWaitMs: 60_000 };
+/** The run must end within 3 minutes: the drain waits at most until this many ms. */
+const SOFT_LIMIT_MS = 160_000;
+const runStarted = performance.now();
+const TARGETS = { ingestRatio: 0.5, addedP99Ms: 5, drainPerS: 3000, peakRssMB: 150 };
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', multiple: true },
+    'no-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const only = (values.only ?? process.env.BENCH_ONLY?.split(',') ?? []).flatMap((p) => p.split(','));
+for (const phase of only) {
+  if (!PHASES.includes(phase as Phase)) throw new Error(`--only takes ${PHASES.join(', ')}`);
+}
+const phases = PHASES.filter((p) => only.length === 0 || only.includes(p));
+const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
+const scratch = mkdtempSync(join(tmpdir(), 'faceauth-bench-'));
+/** Peak RSS (VmHWM) of each service instance, by phase. */
+const peaks: Record<string, number> = {};
+/** RSS of the service just started, before any load. */
+let rssAtStartMB = Number.NaN;
+
+/** A service on a fresh SQLite file, profiled under --profile. */
+async function freshService(phase: Phase, callback: CallbackServer, env?: Record<string, string>) {
+  const dir = mkdtempSync(join(scratch, `${phase}-`));
+  return startService({
+    dir,
+    callbackUrl: callback.url,
+    ...(env ? { env } : {}),
+    cpuProfDir: values.profile ? join(PROFILE_DIR, phase) : undefined,
+  });
+}
+
+/** Records the peak RSS, stops the service, summarizes its profile over the last `ms`. */
+async function finish(phase: Phase, service: Service, profiledSince: number) {
+  peaks[phase] = memoryOf(service.pid)?.peakMB ?? Number.NaN;
+  await service.stop();
+  if (!values.profile) return;
+  const dir = join(PROFILE_DIR, phase);
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .pop();
+  if (!file) return;
+  const lastMs = performance.now() - profiledSince;
+  const text = formatSummary(
+    `service profile, ${phase} (last ${round(lastMs / 1000)} s)`,
+    summarizeProfile(readProfile(join(dir, file)), { lastMs }),
+  );
+  writeFileSync(join(PROFILE_DIR, `${phase}-summary.txt`), `${text}\n`);
+  out(`\n${text}\n`);
+}
+
+async function ingestPhase() {
+  out(`ingest: ${LOAD.connections} connections, ${LOAD.warmupS} s warm-up + ${LOAD.durationS} s`);
+  const port = await freePort();
+  const baselineChild = spawnTracked(process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
+  });
+  const baselineUrl = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${baselineUrl}/healthz`, baselineChild);
+  await ingest({ url: baselineUrl, connections: LOAD.connections, durationS: LOAD.warmupS });
+  const baseline = await ingest({
+    url: baselineUrl,
+    connections: LOAD.connections,
+    durationS: LOAD.durationS,
+  });
+  await stopChild(baselineChild, 5000);
+  step(`baseline: ${round(baseline.acceptedPerS, 0)} requests/s`);
+
+  const callback = await startCallback();
+  const service = await freshService('ingest', callback);
+  rssAtStartMB = memoryOf(service.pid)?.rssMB ?? Number.NaN;
+  const warm = await ingest({
+    url: service.url,
+    connections: LOAD.connections,
+    durationS: LOAD.warmupS,
+  });
+  const measuredFrom = performance.now();
+  const deliveredBefore = callback.ids.size;
+  const measured = await ingest({
+    url: service.url,
+    connections: LOAD.connections,
+    durationS: LOAD.durationS,
+  });
+  const delivered = callback.ids.size - deliveredBefore;
+  step(`service: ${round(measured.acceptedPerS, 0)} accepted/s`);
+  const backlog = warm.accepted + measured.accepted - callback.ids.size;
+  await finish('ingest', service, measuredFrom);
+  await callback.close();
+  return {
+    connections: LOAD.connections,
+    durationS: LOAD.durationS,
+    baselineRequestsPerS: round(baseline.acceptedPerS, 0),
+    serviceAcceptedPerS: round(measured.acceptedPerS, 0),
+    ratio: round(measured.acceptedPerS / baseline.acceptedPerS, 3),
+    deliveredPerSDuringIngest: round(delivered / measured.seconds, 0),
+    backlogAtEnd: backlog,
+    baseline,
+    service: measured,
+  };
+}
+
+async function latencyPhase() {
+  out(`latency: open loop at ${LATENCY.rate}/s, ${LATENCY.warmupS} s + ${LATENCY.durationS} s`);
+  const callback = await startCallback();
+  let since = Number.POSITIVE_INFINITY;
+  let samples: number[] = [];
+  callback.onTimed = (sentAt, at) => {
+    if (sentAt >= since) samples.push(at - sentAt);
+  };
+  const measure = async (url: string) => {
+    since = Number.POSITIVE_INFINITY;
+    await openLoop({ url, rate: LATENCY.rate, durationS: LATENCY.warmupS });
+    samples = [];
+    since = performance.timeOrigin + performance.now();
+    const sent = await openLoop({ url, rate: LATENCY.rate, durationS: LATENCY.durationS });
+    const until = Date.now() + LATENCY.receiptWaitMs;
+    while (samples.length < sent.sent && Date.now() < until) await sleep(50);
+    const received = summarize(samples);
+    step(
+      `${url}: ${received.count} of ${sent.sent} received, p50 ${round(received.p50, 2)} ms, p99 ${round(received.p99, 2)} ms`,
+    );
+    return { sent, received };
+  };
+
+  const direct = await measure(callback.url);
+  const service = await freshService('latency', callback);
+  const profiledSince = performance.now();
+  const through = await measure(`${service.url}${LEGACY_ROUTE}`);
+  await finish('latency', service, profiledSince);
+  await callback.close();
+  return {
+    rate: LATENCY.rate,
+    durationS: LATENCY.durationS,
+    direct: { ...direct.received, sent: direct.sent.sent },
+    service: {
+      ...through.received,
+      sent: through.sent.sent,
+      failed: through.sent.failed,
+      answer: summarize(through.sent.answerMs),
+    },
+    addedP50Ms: round(through.received.p50 - direct.received.p50, 2),
+    addedP99Ms: round(through.received.p99 - direct.received.p99, 2),
+  };
+}
+
+async function drainPhase() {
+  out(`drain: ${DRAIN.events} events piled up while the callback holds its answers`);
+  const callback = await startCallback();
+  callback.hold();
+  const service = await freshService('drain', callback, { CALLBACK_TIMEOUT_MS: '300000' });
+  const pileStarted = performance.now();
+  const pileUp = (amount: number) =>
+    ingest({ url: service.url, connections: DRAIN.connections, amount, maxSeconds: 100 });
+  let pile = await pileUp(DRAIN.events);
+  if (pile.accepted < DRAIN.events) {
+    // Once more for what was not accepted (errors, timeouts); a second shortfall is reported.
+    const more = await pileUp(DRAIN.events - pile.accepted);
+    pile = { ...pile, accepted: pile.accepted + more.accepted, other: pile.other + more.other };
+  }
+  const pileSeconds = (performance.now() - pileStarted) / 1000;
+  step(`piled up ${pile.accepted} in ${round(pileSeconds)} s`);
+  const memoryPiled = memoryOf(service.pid);
+  const heapPiled = await heapOf(service);
+  const held = callback.ids.size;
+
+  const released = performance.now();
+  callback.release();
+  const budgetMs = SOFT_LIMIT_MS - (performance.now() - runStarted);
+  const complete = await callback.waitForIds(
+    pile.accepted,
+    Math.max(10_000, Math.min(DRAIN.maxWaitMs, budgetMs)),
+  );
+  const seconds = (performance.now() - released) / 1000;
+  const delivered = callback.ids.size - held;
+  step(`drained ${delivered} in ${round(seconds)} s${complete ? '' : ' (time limit)'}`);
+  await finish('drain', service, released);
+  await callback.close();
+  return {
+    events: pile.accepted,
+    notAccepted: pile.other + pile.duplicates,
+    pileUpSeconds: round(pileSeconds, 1),
+    pileUpAcceptedPerS: round(pile.accepted / pileSeconds, 0),
+    heldAtRelease: held,
+    complete,
+    drainSeconds: round(seconds, 2),
+    delivered,
+    eventsPerS: round(delivered / seconds, 0),
+    rssWithPendingMB: round(memoryPiled?.rssMB ?? Number.NaN),
+    anonWithPendingMB: round(memoryPiled?.anonMB ?? Number.NaN),
+    heapWithPending: {
+      totalMB: round(heapPiled.heapTotalMB),
+      usedMB: round(heapPiled.heapUsedMB),
+      externalMB: round(heapPiled.externalMB),
+    },
+    callbackConcurrency: 4,
+  };
+}
+
+async function main() {
+  const started = runStarted;
+  const results: Record<string, unknown> = { machine: machine(), phases };
+  out(`faceauth-shim bench: ${JSON.stringify(results.machine)}`);
+  if (!values['no-build']) {
+    out('building the service (tsc -p tsconfig.build.json)...');
+    buildService();
+  }
+  if (values.profile) rmSync(PROFILE_DIR, { recursive: true, force: true });
+  const resultsFile = join(ROOT, 'bench', 'results.json');
+  const otherCpu: Record<string, number> = {};
+  results.otherProcessesCpuPercent = otherCpu;
+  for (const phase of phases) {
+    const foreign = foreignCpu();
+    if (phase === 'ingest') results.ingest = await ingestPhase();
+    if (phase === 'latency') results.latency = await latencyPhase();
+    if (phase === 'drain') results.drain = await drainPhase();
+    otherCpu[phase] = round(foreign() * 100, 0);
+    if (otherCpu[phase] > 10) {
+      out(`WARNING: other processes took ${otherCpu[phase]}% of the CPU during ${phase}`);
+    }
+    // Written after each phase: a run stopped by the time limit keeps what it measured.
+    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  const peak = Math.max(...Object.values(peaks));
+  results.memory = {
+    peakRssMB: round(peak),
+    rssAtStartMB: round(rssAtStartMB),
+    peakRssMBByPhase: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, round(v)])),
+    rssWith50kPendingMB: (results.drain as { rssWithPendingMB?: number } | undefined)
+      ?.rssWithPendingMB,
+  };
+  results.seconds = round((performance.now() - started) / 1000);
+  report(results);
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  out(`\nwrote bench/results.json (${results.seconds} s)`);
+}
+
+function report(results: Record<string, unknown>) {
+  const ingestR = results.ingest as Awaited<ReturnType<typeof ingestPhase>> | undefined;
+  const latencyR = results.latency as Awaited<ReturnType<typeof latencyPhase>> | undefined;
+  const drainR = results.drain as Awaited<ReturnType<typeof drainPhase>> | undefined;
+  const memory = results.memory as {
+    peakRssMB: number;
+    rssAtStartMB: number;
+    rssWith50kPendingMB?: number;
+  };
+  const rows: (string | number)[][] = [['measure', 'value', 'note']];
+  const targets: (string | number)[][] = [['target', 'measured', 'limit', 'result']];
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  if (ingestR) {
+    rows.push(
+      ['baseline requests/s', ingestR.baselineRequestsPerS, 'bare Hono, JSON.parse only'],
+      ['service accepted webhooks/s', ingestR.serviceAcceptedPerS, 'authenticated, stored, 200'],
+      ['ratio', ingestR.ratio, ''],
+      [
+        'service answer p50 / p99 ms',
+        `${ingestR.service.latencyP50Ms} / ${ingestR.service.latencyP99Ms}`,
+        `${LOAD.connections} connections`,
+      ],
+      [
+        'delivered/s during ingest',
+        ingestR.deliveredPerSDuringIngest,
+        `backlog at end: ${ingestR.backlogAtEnd}`,
+      ],
+      [
+        'not accepted (service)',
+        ingestR.service.other + ingestR.service.duplicates + ingestR.service.errors,
+        'other answers, duplicates, errors',
+      ],
+    );
+    targets.push([
+      'ingest vs baseline',
+      ingestR.ratio,
+      `>= ${TARGETS.ingestRatio}`,
+      verdict(ingestR.ratio >= TARGETS.ingestRatio),
+    ]);
+  }
+  if (latencyR) {
+    rows.push(
+      [
+        'direct to callback p50 / p99 ms',
+        `${round(latencyR.direct.p50, 2)} / ${round(latencyR.direct.p99, 2)}`,
+        `${latencyR.direct.count} of ${latencyR.direct.sent}`,
+      ],
+      [
+        'through service p50 / p99 ms',
+        `${round(latencyR.service.p50, 2)} / ${round(latencyR.service.p99, 2)}`,
+        `${latencyR.service.count} of ${latencyR.service.sent}, max ${round(latencyR.service.max, 1)}`,
+      ],
+      [
+        'latency added p50 / p99 ms',
+        `${latencyR.addedP50Ms} / ${latencyR.addedP99Ms}`,
+        `open loop, ${latencyR.rate}/s`,
+      ],
+      [
+        'service answer p50 / p99 ms',
+        `${round(latencyR.service.answer.p50, 2)} / ${round(latencyR.service.answer.p99, 2)}`,
+        'POST to its 200',
+      ],
+    );
+    targets.push([
+      'p99 latency added (ms)',
+      latencyR.addedP99Ms,
+      `< ${TARGETS.addedP99Ms}`,
+      verdict(latencyR.addedP99Ms < TARGETS.addedP99Ms),
+    ]);
+  }
+  if (drainR) {
+    rows.push(
+      [
+        'pile-up accepted/s',
+        drainR.pileUpAcceptedPerS,
+        `${drainR.events} events in ${drainR.pileUpSeconds} s`,
+      ],
+      [
+        'drain events/s',
+        drainR.eventsPerS,
+        `${drainR.delivered} in ${drainR.drainSeconds} s${drainR.complete ? '' : ' (INCOMPLETE: time limit)'}`,
+      ],
+      [
+        'RSS with 50k pending MB',
+        drainR.rssWithPendingMB,
+        `VmRSS when the pile-up is in (anon ${drainR.anonWithPendingMB})`,
+      ],
+      [
+        'V8 heap then: total / used MB',
+        `${drainR.heapWithPending.totalMB} / ${drainR.heapWithPending.usedMB}`,
+        `external ${drainR.heapWithPending.externalMB} MB`,
+      ],
+    );
+    targets.push([
+      'drain (events/s)',
+      drainR.eventsPerS,
+      `>= ${TARGETS.drainPerS}`,
+      verdict(drainR.complete && drainR.eventsPerS >= TARGETS.drainPerS),
+    ]);
+  }
+  rows.push(['peak RSS MB', memory.peakRssMB, 'VmHWM, highest service instance']);
+  if (ingestR) rows.push(['RSS at start MB', memory.rssAtStartMB, 'VmRSS once ready, before load']);
+  const otherCpu = results.otherProcessesCpuPercent as Record<string, number>;
+  rows.push([
+    'other processes CPU %',
+    Object.values(otherCpu).join(' / '),
+    `of both cores, during ${Object.keys(otherCpu).join(' / ')}`,
+  ]);
+  targets.push([
+    'peak RSS (MB)',
+    memory.peakRssMB,
+    `< ${TARGETS.peakRssMB}`,
+    verdict(memory.peakRssMB < TARGETS.peakRssMB),
+  ]);
+  out('');
+  out(table(rows));
+  out('');
+  out(table(targets));
+}
+
+runBounded(175_000, main, () => rmSync(scratch, { recursive: true, force: true }));
