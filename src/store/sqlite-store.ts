@@ -80,7 +80,11 @@ const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result
 /** next_attempt_at of an outbox entry held while its event waits for its score: never due. */
 const HELD = Number.MAX_SAFE_INTEGER;
 
-/** Statuses of events that are an authentication's result (compared, paired, counted). */
+/**
+ * Statuses of events that are an authentication's result (compared, paired, counted). Queries
+ * write `+status IN ...`: the unary plus keeps SQLite from choosing the status index, which
+ * would read every event of the history instead of the time range or the customer.
+ */
 const RESULT_STATUSES = `('pending', 'delivered', 'dead', 'shadowed', 'enriching')`;
 
 /** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
@@ -120,7 +124,7 @@ export class SqliteStore implements Store {
         // Only an event with the same fate: one forwarded is never superseded by one shadowed
         // (after a switch of FORWARD_SOURCE), which the callback would never get.
         `SELECT id, route FROM events WHERE interview_id = @interviewId AND source = 'workflows'
-           AND status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> @id
+           AND +status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> @id
            AND shadowed = @shadowed
            AND route IN (SELECT value FROM json_each(@routes)) ORDER BY seq LIMIT 1`,
       ),
@@ -224,7 +228,7 @@ export class SqliteStore implements Store {
         // The same customer (and interview where both carry one), or, for events that name no
         // customer (a session event, an ONBOARDING_FINISHED still waiting for its score), the
         // same interview.
-        `SELECT id FROM events WHERE source = @source AND status IN ${RESULT_STATUSES}
+        `SELECT id FROM events WHERE source = @source AND +status IN ${RESULT_STATUSES}
            AND received_at BETWEEN @from AND @to
            AND ((@customerId IS NOT NULL AND customer_id = @customerId
                  AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId))
@@ -248,7 +252,7 @@ export class SqliteStore implements Store {
       >(
         `SELECT e.id, e.customer_id, e.interview_id, e.received_at, e.normalized FROM events e
          WHERE e.customer_id = @customerId AND e.source = @source AND e.received_at BETWEEN @from AND @to
-           AND e.normalized IS NOT NULL AND e.status IN ${RESULT_STATUSES}
+           AND e.normalized IS NOT NULL AND +e.status IN ${RESULT_STATUSES}
            AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id)
          ORDER BY e.received_at, e.seq`,
       ),
@@ -258,7 +262,7 @@ export class SqliteStore implements Store {
       ),
       comparedEvents: db.prepare<[number, number], ComparedRow>(
         `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.received_at >= ? AND e.received_at < ?
-           AND e.normalized IS NOT NULL AND e.status IN ${RESULT_STATUSES} ORDER BY e.received_at`,
+           AND e.normalized IS NOT NULL AND +e.status IN ${RESULT_STATUSES} ORDER BY e.received_at`,
       ),
       comparedPairs: db.prepare<
         [{ from: number; to: number }],
