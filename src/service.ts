@@ -80,7 +80,8 @@ export async function startService(
     mappings,
     forwardFormat: config.forwardFormat,
     compareWindowMs: config.compareWindowMs,
-    leaseMs: (config.incodeApi?.timeoutMs ?? 10_000) * 3 + 30_000,
+    // Longer than one getScore can take: a login and a score call, twice on a 401.
+    leaseMs: (config.incodeApi?.timeoutMs ?? 10_000) * 4 + 30_000,
     logger,
     metrics,
     onForward: worker.wake,

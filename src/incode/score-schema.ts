@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lenient } from '../intake/lenient.js';
+import { guessed, lenient } from '../intake/lenient.js';
 
 // The answer of Incode's `GET /omni/get/score?id=<interviewId>` and of its errors. Known
 // from Incode's samples, not from a published schema: every part may be missing, unknown
@@ -32,37 +32,37 @@ const ScoreNumber = z.union([z.string(), z.number().transform(String)]);
 
 /** `{value, status}`, the shape of every scored part. */
 export const ScoreValue = z.looseObject({
-  value: lenient(ScoreNumber),
-  status: lenient(z.string()),
+  value: guessed(ScoreNumber),
+  status: guessed(z.string()),
 });
 
 export type ScoreValue = z.infer<typeof ScoreValue>;
 
 /** The score of a face-authentication session, every part optional. */
 export const Score = z.looseObject({
-  authentication: lenient(
+  authentication: guessed(
     z.looseObject({
-      overall: lenient(ScoreValue),
+      overall: guessed(ScoreValue),
       /** Incode's own check: it equals the identity the session was meant to authenticate. */
-      identityId: lenient(z.string()),
+      identityId: guessed(z.string()),
     }),
   ),
-  liveness: lenient(
+  liveness: guessed(
     z.looseObject({
-      overall: lenient(ScoreValue),
-      physicalAttack: lenient(ScoreValue),
-      livenessScore: lenient(ScoreValue),
+      overall: guessed(ScoreValue),
+      physicalAttack: guessed(ScoreValue),
+      livenessScore: guessed(ScoreValue),
       /** How spoofing was looked for, e.g. "SF". */
-      spoofDetectionMethod: lenient(z.string()),
+      spoofDetectionMethod: guessed(z.string()),
     }),
   ),
-  deviceRisk: lenient(
+  deviceRisk: guessed(
     z.looseObject({
-      overall: lenient(ScoreValue),
+      overall: guessed(ScoreValue),
     }),
   ),
-  reasonMsg: lenient(z.string()),
-  overall: lenient(ScoreValue),
+  reasonMsg: guessed(z.string()),
+  overall: guessed(ScoreValue),
 });
 
 export type Score = z.infer<typeof Score>;

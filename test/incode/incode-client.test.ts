@@ -484,16 +484,30 @@ describe('failures', () => {
     ['empty', () => new HttpResponse(null, { status: 200 }), 'with a body that is not JSON'],
     ['an array', () => HttpResponse.json([SCORE]), 'with an array, not an object'],
     ['null', () => HttpResponse.json(null), 'with null, not an object'],
-    [
-      'of another shape',
-      () => HttpResponse.json({ overall: { value: { deep: 1 } } }),
-      'with a score of unexpected shape (overall.value: ',
-    ],
   ])('an answer %s is not retryable', async (_, answer, expected) => {
     fakeIncode({ score: answer });
     const outcome = failed(await client().getScore(INTERVIEW));
     expect(outcome.retryable).toBe(false);
     expect(outcome.error).toContain(`Incode GET /omni/get/score answered 200 ${expected}`);
+  });
+
+  it('a part of another type reads as missing: the rest of the score is used', async () => {
+    const authentication = SCORE.authentication as { overall: { value: string } };
+    fakeIncode({
+      score: () =>
+        HttpResponse.json({
+          ...SCORE,
+          reasonMsg: { unexpected: true },
+          overall: { value: { deep: 1 }, status: 'OK' },
+          authentication: { ...authentication, identityId: 123 },
+        }),
+    });
+    const outcome = await client().getScore(INTERVIEW);
+    if (!outcome.ok) throw new Error(outcome.error);
+    expect(outcome.score.reasonMsg).toBeUndefined();
+    expect(outcome.score.overall).toEqual({ value: undefined, status: 'OK' });
+    expect(outcome.score.authentication?.identityId).toBeUndefined();
+    expect(outcome.score.authentication?.overall?.value).toBe(authentication.overall.value);
   });
 
   it('does not read an answer past 1 MiB', async () => {
