@@ -10,6 +10,7 @@ import { type RunningService, startService } from '../../src/service.js';
 import type { EventSummary } from '../../src/store/store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
+import { until } from '../helpers/until.js';
 
 // The real service in this process (so msw answers its calls to Incode's API), listening on
 // loopback, delivering to a real callback server. Incode's API is msw: an admin token from
@@ -126,20 +127,6 @@ async function startShim(env: Record<string, string> = {}): Promise<Shim> {
     },
   };
   return shim;
-}
-
-/** Polls `check` until it holds; fails after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { EventSummary } from '../../src/store/store.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
+import { until } from '../helpers/until.js';
 
 // The enrichment worker with the real Incode client, the real app (so webhook-routes decides
 // which events wait for their score) and a real SQLite store. Incode's API is msw, behaving
@@ -251,20 +252,6 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
   });
   if (options.start !== false) await worker.start();
   return h;
-}
-
-/** Polls `check` until it holds; fails after `timeoutMs`. */
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 3_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 async function statusOf(h: Harness, id: string): Promise<string | undefined> {

@@ -1,65 +1,15 @@
-import { copyFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  DEFAULT_MAPPINGS_DIR,
-  loadMappings,
-  MappingsError,
-} from '../../src/normalize/load-mappings.js';
+import { DEFAULT_MAPPINGS_DIR, loadMappings } from '../../src/normalize/load-mappings.js';
 import { REASON_CODES, WORKFLOWS_ERROR_NAMES } from '../../src/normalize/reason-codes.js';
-import { MAPPING_FILES } from '../../src/normalize/tables.js';
+import { brokenCopy, expectProblem, loadError, replaceOnce } from '../helpers/broken-mappings.js';
 
 const LEGACY = 'legacy-to-normalized.yaml';
 const WORKFLOWS = 'workflows-to-normalized.yaml';
 const TO_LEGACY = 'normalized-to-legacy.yaml';
-
-const tempDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A copy of the shipped tables in a temp dir, with `edits` applied to the named files. */
-async function brokenCopy(edits: Record<string, (text: string) => string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'faceauth-mappings-'));
-  tempDirs.push(dir);
-  for (const file of Object.values(MAPPING_FILES)) {
-    await copyFile(join(DEFAULT_MAPPINGS_DIR, file), join(dir, file));
-  }
-  for (const [file, edit] of Object.entries(edits)) {
-    const path = join(dir, file);
-    const before = await readFile(path, 'utf8');
-    const after = edit(before);
-    // A replacement that matched nothing would make the test pass for the wrong reason.
-    if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-    await writeFile(path, after);
-  }
-  return dir;
-}
-
-/** Replaces exactly one occurrence of `from`. */
-const replaceOnce = (from: string | RegExp, to: string) => (text: string) => {
-  const count =
-    typeof from === 'string' ? text.split(from).length - 1 : (text.match(from) ?? []).length;
-  if (count !== 1) throw new Error(`expected one match of ${String(from)}, found ${count}`);
-  return text.replace(from, to);
-};
-
-async function loadError(dir: string): Promise<MappingsError> {
-  try {
-    await loadMappings(dir);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MappingsError);
-    return error as MappingsError;
-  }
-  throw new Error(`loadMappings(${dir}) succeeded; expected a MappingsError`);
-}
-
-/** The message names the file (with its directory) and the entry. */
-function expectProblem(error: MappingsError, dir: string, file: string, entry: string) {
-  expect(error.message).toContain(`${join(dir, file)}: ${entry}:`);
-}
 
 describe('the shipped tables', () => {
   it('load', async () => {
@@ -98,11 +48,7 @@ describe('the shipped tables', () => {
   });
 
   it('load the same from an unchanged copy in another directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'faceauth-mappings-'));
-    tempDirs.push(dir);
-    for (const file of Object.values(MAPPING_FILES)) {
-      await copyFile(join(DEFAULT_MAPPINGS_DIR, file), join(dir, file));
-    }
+    const dir = await brokenCopy({});
     expect(await loadMappings(dir)).toStrictEqual(await loadMappings());
   });
 });
