@@ -10,7 +10,7 @@ import {
 import { getPath, setPath } from './paths.js';
 import type { ReasonCode } from './reason-codes.js';
 import { unknownPart } from './schema-paths.js';
-import type { LegacyToNormalizedTable, Mappings, WorkflowsToNormalizedTable } from './tables.js';
+import type { LegacyToNormalizedTable, WorkflowsToNormalizedTable } from './tables.js';
 
 /** What faceauth-shim itself knows of an event, as opposed to what the source said. */
 export interface EventMeta {
@@ -58,18 +58,6 @@ export function workflowsReason(
     setPath(result as unknown as Record<string, unknown>, target, value);
   }
   return rule?.reason ?? table.reasons.unknownErrorName;
-}
-
-/** Normalizes a body already validated against its source's schema. */
-export function normalize(
-  source: Source,
-  body: LegacyAuthenticationBody | FaceAuthenticationBody,
-  mappings: Mappings,
-  meta: EventMeta,
-): NormalizedResult {
-  return source === 'legacy'
-    ? normalizeLegacy(body as LegacyAuthenticationBody, mappings.legacy, meta)
-    : normalizeWorkflows(body as FaceAuthenticationBody, mappings.workflows, meta);
 }
 
 function legacyReason(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaceAuthenticationBody } from '../../src/intake/face-authentication-schema.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
-import { normalize } from '../../src/normalize/normalize.js';
+import { normalizeWorkflows } from '../../src/normalize/normalize.js';
 import { renderLegacy } from '../../src/normalize/to-legacy.js';
 import { fixtureNames, META, readExpected, readFixtureJson } from '../helpers/fixtures.js';
 
@@ -10,7 +10,7 @@ const workflowsCases = fixtureNames('workflows');
 
 const render = (raw: unknown) =>
   renderLegacy(
-    normalize('workflows', FaceAuthenticationBody.parse(raw), mappings, META),
+    normalizeWorkflows(FaceAuthenticationBody.parse(raw), mappings.workflows, META),
     mappings.toLegacy,
   );
 const renderCase = (name: string) => render(readFixtureJson(`workflows/${name}.json`));
@@ -102,7 +102,11 @@ describe('renderLegacy of Workflows events', () => {
   it('does not change the normalized result it renders', () => {
     for (const name of workflowsCases) {
       const raw = readFixtureJson(`workflows/${name}.json`);
-      const result = normalize('workflows', FaceAuthenticationBody.parse(raw), mappings, META);
+      const result = normalizeWorkflows(
+        FaceAuthenticationBody.parse(raw),
+        mappings.workflows,
+        META,
+      );
       const before = structuredClone(result);
       const body = renderLegacy(result, mappings.toLegacy);
       expect(result).toStrictEqual(before);

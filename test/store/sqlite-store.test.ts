@@ -7,7 +7,7 @@ import { legacyView, renderForward } from '../../src/delivery/forward-decision.j
 import type { FaceAuthenticationBody } from '../../src/intake/face-authentication-schema.js';
 import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
-import { normalize } from '../../src/normalize/normalize.js';
+import { normalizeWorkflows } from '../../src/normalize/normalize.js';
 import { emptyResult } from '../../src/normalize/normalized-schema.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -286,10 +286,14 @@ describe('SqliteStore: replay', () => {
     const parsed = parseWebhook('face-authentication', rawBody);
     if (!parsed.ok) throw new Error(parsed.message);
     const receivedAt = T0;
-    const normalized = normalize('workflows', parsed.body as FaceAuthenticationBody, mappings, {
-      eventId: 'w1',
-      receivedAt: new Date(receivedAt).toISOString(),
-    });
+    const normalized = normalizeWorkflows(
+      parsed.body as FaceAuthenticationBody,
+      mappings.workflows,
+      {
+        eventId: 'w1',
+        receivedAt: new Date(receivedAt).toISOString(),
+      },
+    );
     const legacy = legacyView('workflows', parsed.body, normalized, mappings);
     const forward = renderForward('workflows', rawBody, normalized, 'legacy', legacy);
     expect(Buffer.from(forward.body).equals(rawBody)).toBe(false);
