@@ -49,3 +49,15 @@ export function diffResults(
   else if (differences.length > 0) kind = `fields: ${differences.map((d) => d.field).join(', ')}`;
   return { statusAgrees, reasonAgrees, differences, kind };
 }
+
+/**
+ * How an arriving (or newly scored) event is paired and compared: its counterpart within
+ * COMPARE_WINDOW, diffed through mappings/comparison.yaml.
+ */
+export function pairingFor(table: ComparisonTable, windowMs: number) {
+  return {
+    windowMs,
+    diff: (legacy: NormalizedResult, workflows: NormalizedResult) =>
+      diffResults(legacy, workflows, table),
+  };
+}

@@ -1,11 +1,10 @@
-import { diffResults } from '../compare/diff.js';
+import { pairingFor } from '../compare/diff.js';
 import { prepareForward } from '../delivery/forward-decision.js';
 import { supersededBy, WEBHOOK_ROUTES } from '../http/webhook-routes.js';
 import type { Score } from '../incode/score-schema.js';
 import { parseWebhook } from '../intake/parse-webhook.js';
 import { SOURCE_OF } from '../intake/webhook-kinds.js';
 import { interpret } from '../normalize/interpret.js';
-import type { NormalizedResult } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -61,11 +60,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   const retryBaseMs = options.retryBaseMs ?? 5_000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 300_000;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const pairing = {
-    windowMs: options.compareWindowMs,
-    diff: (legacy: NormalizedResult, workflows: NormalizedResult) =>
-      diffResults(legacy, workflows, mappings.comparison),
-  };
+  const pairing = pairingFor(mappings.comparison, options.compareWindowMs);
   let running = false;
   let pumping = false;
   let again = false;

@@ -1,13 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { diffResults } from '../compare/diff.js';
+import { pairingFor } from '../compare/diff.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
 import { interpret } from '../normalize/interpret.js';
-import type { NormalizedResult } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -82,8 +81,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     options;
   const { enrichment } = options;
   const clock = options.clock ?? Date.now;
-  const compareResults = (legacy: NormalizedResult, workflows: NormalizedResult) =>
-    diffResults(legacy, workflows, mappings.comparison);
+  const pairing = pairingFor(mappings.comparison, config.compareWindowMs);
   const app = new Hono();
 
   /**
@@ -238,7 +236,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
             orderKey: normalized?.ids.customerId ?? prepared.ids?.customerId ?? eventId,
-            pairing: { windowMs: config.compareWindowMs, diff: compareResults },
+            pairing,
             supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
           },
           config.dedupWindowMs,

@@ -17,12 +17,6 @@ export const SCORE_STATUSES = [
   'MANUAL_PENDING',
 ] as const;
 
-export type KnownScoreStatus = (typeof SCORE_STATUSES)[number];
-
-export function isKnownScoreStatus(status: unknown): status is KnownScoreStatus {
-  return (SCORE_STATUSES as readonly unknown[]).includes(status);
-}
-
 /**
  * A score as Incode writes it: a string number on 0..100 such as "89.2". Kept a string (the
  * conversion to the legacy 0..1 happens where it is mapped); a plain JSON number, should

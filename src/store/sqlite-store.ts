@@ -502,30 +502,43 @@ export class SqliteStore implements Store {
       const current = s.statusOf.get(eventId);
       if (current?.status !== 'enriching') return null;
       const shadowed = current.shadowed === 1;
-      const called = completion.called ? 1 : 0;
+      // The row as the wait ends; each outcome below says only what differs.
+      const row = {
+        id: eventId,
+        normalized: null as string | null,
+        resultStatus: null as string | null,
+        reason: null as string | null,
+        customerId: null as string | null,
+        forwardFormat: null as string | null,
+        forwardBody: null as Uint8Array | null,
+        legacyFields: '[]',
+        state: completion.state,
+        error: completion.error,
+        note: null as string | null,
+        lastError: null as string | null,
+        called: completion.called ? 1 : 0,
+      };
       if ('status' in completion) {
         // A shadowed event was never to be forwarded: it stays shadowed, uncompared.
         const status = shadowed && completion.status === 'dead' ? 'shadowed' : completion.status;
         s.enriched.run({
-          id: eventId,
-          normalized: null,
-          resultStatus: null,
-          reason: null,
-          customerId: null,
-          forwardFormat: null,
-          forwardBody: null,
-          legacyFields: '[]',
-          state: completion.state,
-          error: completion.error,
+          ...row,
           status,
           note: completion.status === 'informational' || shadowed ? completion.note : null,
           lastError: completion.status === 'dead' && !shadowed ? completion.note : null,
-          called,
         });
         s.dropOutbox.run(eventId);
         return status;
       }
       const n = completion.normalized;
+      const result = {
+        ...row,
+        normalized: JSON.stringify(n),
+        resultStatus: n.status,
+        reason: n.reason,
+        customerId: n.ids.customerId,
+        legacyFields: JSON.stringify(completion.legacyFields),
+      };
       // An event that had no outcome until now (ONBOARDING_FINISHED) may find that the
       // callback got the same authentication meanwhile, from another webhook.
       const earlier = completion.supersededBy
@@ -537,40 +550,15 @@ export class SqliteStore implements Store {
           })
         : undefined;
       if (earlier) {
-        s.enriched.run({
-          id: eventId,
-          normalized: JSON.stringify(n),
-          resultStatus: n.status,
-          reason: n.reason,
-          customerId: n.ids.customerId,
-          forwardFormat: null,
-          forwardBody: null,
-          legacyFields: JSON.stringify(completion.legacyFields),
-          state: completion.state,
-          error: completion.error,
-          status: 'superseded',
-          note: supersededNote(earlier),
-          lastError: null,
-          called,
-        });
+        s.enriched.run({ ...result, status: 'superseded', note: supersededNote(earlier) });
         s.dropOutbox.run(eventId);
         return 'superseded';
       }
       s.enriched.run({
-        id: eventId,
-        normalized: JSON.stringify(n),
-        resultStatus: n.status,
-        reason: n.reason,
-        customerId: n.ids.customerId,
+        ...result,
         forwardFormat: completion.forward.format,
         forwardBody: completion.forward.body,
-        legacyFields: JSON.stringify(completion.legacyFields),
-        state: completion.state,
-        error: completion.error,
         status: shadowed ? 'shadowed' : 'pending',
-        note: null,
-        lastError: null,
-        called,
       });
       if (!shadowed) {
         const held = s.heldOutbox.run(completion.forward.body, now, eventId);
