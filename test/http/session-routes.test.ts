@@ -47,7 +47,9 @@ async function expectAccepted(response: Response) {
 /** Every stored event, oldest first. */
 async function events(t: TestApp, status?: EventSummary['status']): Promise<EventSummary[]> {
   const { items } = await t.store.listEvents({ limit: 100, ...(status ? { status } : {}) });
-  return [...items].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  // The store lists newest first (by arrival order, not by the millisecond, which events
+  // posted in one test share): reversed, oldest first.
+  return [...items].reverse();
 }
 
 /**
