@@ -8,7 +8,6 @@ import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
 import type { NormalizedResult, Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
-import type { NewEvent } from '../src/store/store.js';
 import { newEvent, T0 } from './helpers/new-event.js';
 import { runCli } from './helpers/service-process.js';
 

@@ -33,7 +33,7 @@ const UNSCORED_PASS = readExpected('workflows', 'pass').legacy as Record<string,
 // Loopback (webhooks to the service, the admin API) goes through untouched; anything else
 // the tests did not describe is an error.
 const server = setupServer(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 const cleanups: (() => Promise<void> | void)[] = [];

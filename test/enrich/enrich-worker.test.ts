@@ -48,7 +48,7 @@ const SCORED_PASS = {
 };
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 const cleanups: (() => Promise<void> | void)[] = [];

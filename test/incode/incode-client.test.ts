@@ -18,6 +18,15 @@ import { readFixtureJson } from '../helpers/fixtures.js';
 // bodies, and the ways a call goes wrong. Every secret holds "SECRET": no log line may.
 
 const BASE = 'https://incode.test/api';
+/** The headers fetch (undici) sends on its own, whatever the caller asks. */
+const FETCH_DEFAULT_HEADERS = new Set([
+  'accept-encoding',
+  'accept-language',
+  'connection',
+  'host',
+  'sec-fetch-mode',
+  'user-agent',
+]);
 const API_KEY = 'api-key-SECRET-1111';
 const EMAIL = 'admin-SECRET@example.test';
 const PASSWORD = 'password-SECRET-2222';
@@ -28,7 +37,7 @@ const SCORE = readFixtureJson('incode/score-face-authentication.json') as Record
 const START = Date.parse('2026-12-01T00:00:00.000Z');
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 let lines: string[] = [];
@@ -155,7 +164,12 @@ describe('getScore', () => {
     const [call] = calls.scores;
     expect(call?.url).toBe(`${BASE}/omni/get/score?id=a%20b%2Fc%3Fd%26id%3De%23f%2Bg%25`);
     expect(new URL(call?.url ?? '').searchParams.getAll('id')).toEqual([id]);
-    expect(Object.fromEntries(call?.headers ?? [])).toEqual({
+    // fetch adds its own (host, connection, user-agent, accept-encoding ...): every header
+    // that is not one of those is one the client chose, and these are all of them.
+    const own = Object.fromEntries(
+      [...(call?.headers ?? [])].filter(([name]) => !FETCH_DEFAULT_HEADERS.has(name)),
+    );
+    expect(own).toEqual({
       'api-version': '1.0',
       'x-api-key': API_KEY,
       'x-incode-hardware-id': adminToken(1),
@@ -338,7 +352,7 @@ describe('the admin token', () => {
     expect(failed(await incode.getScore(INTERVIEW))).toEqual({
       ok: false,
       retryable: true,
-      error: 'Incode POST /executive/log-in network error: Failed to fetch',
+      error: 'Incode POST /executive/log-in network error: fetch failed',
     });
     expect((await incode.getScore(INTERVIEW)).ok).toBe(true);
     expect(calls.logins).toHaveLength(2);
@@ -454,7 +468,7 @@ describe('failures', () => {
     expect(failed(await client().getScore(INTERVIEW))).toEqual({
       ok: false,
       retryable: true,
-      error: 'Incode GET /omni/get/score network error: Failed to fetch',
+      error: 'Incode GET /omni/get/score network error: fetch failed',
     });
   });
 
