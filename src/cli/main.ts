@@ -1,13 +1,12 @@
-#!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { produceReport, REPORT_FORMATS, reportRange } from './compare/report.js';
-import { ConfigError, loadConfig, loadDatabaseConfig, loadReportConfig } from './config/config.js';
-import { MappingsError } from './normalize/load-mappings.js';
-import { createLogger } from './ops/logger.js';
-import { startService } from './service.js';
-import { SqliteStore } from './store/sqlite-store.js';
-import { StoreUnavailableError } from './store/store.js';
+import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
+import { ConfigError, loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
+import { MappingsError } from '../normalize/load-mappings.js';
+import { createLogger } from '../ops/logger.js';
+import { startService } from '../service.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { StoreUnavailableError } from '../store/store.js';
 
 const USAGE = `usage: faceauth-shim [serve]
        faceauth-shim replay --status dead
