@@ -12,12 +12,20 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts the real service (src/cli.ts through tsx) as a child process and waits until it listens. */
+/** How to run the CLI: from source through tsx (the default), or a built `dist/cli.js`. */
+export const FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+
+/**
+ * Starts the real service as a child process of the Node that runs the tests, and waits until
+ * it listens: from source (src/cli.ts through tsx) unless `cli` names another entry, such as a
+ * built `dist/cli.js` (see built-service.ts).
+ */
 export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
+  cli: string[] = FROM_SOURCE,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, [...cli, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,8 +62,12 @@ export async function startServiceProcess(
 }
 
 /** Runs the CLI to completion (for start-up failures) and returns its exit code and output. */
-export async function runCli(env: Record<string, string>, args: string[] = ['serve']) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+export async function runCli(
+  env: Record<string, string>,
+  args: string[] = ['serve'],
+  cli: string[] = FROM_SOURCE,
+) {
+  const child = spawn(process.execPath, [...cli, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
