@@ -8,6 +8,7 @@ import { createInboundAuth } from './http/inbound-auth.js';
 import { createInboundTokens } from './http/inbound-token.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
+import { ClientClosedError, createBodyBudget } from './http/read-body.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
 import type { Logger } from './ops/logger.js';
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): Hono {
       })
     : undefined;
   const inboundAuth = createInboundAuth({ header: config.inboundHeader, tokens });
+  // One budget for every body read, whichever route reads it.
+  const bodies = createBodyBudget(config.maxBodiesInFlight);
 
   app.use('*', async function apiHeaders(c, next) {
     await next();
@@ -80,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
       inboundAuth,
       onAccepted,
       onEnrich,
+      bodies,
       enrichment: config.incodeApi ? { maxWaitMs: config.enrichMaxWaitMs } : undefined,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
@@ -108,7 +112,19 @@ export function createApp(deps: AppDeps): Hono {
     c.json(new HttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404),
   );
   app.onError(function toErrorBody(error, c) {
-    if (error instanceof HttpError) return c.json(error.toBody(), error.status);
+    if (error instanceof HttpError) {
+      if (error.code === 'busy') {
+        metrics.clientErrors.inc({ kind: 'busy' });
+        c.header('retry-after', '1');
+      }
+      return c.json(error.toBody(), error.status);
+    }
+    if (error instanceof ClientClosedError) {
+      // Nobody is left to read an answer; the client's doing, counted, not an error of ours.
+      metrics.clientErrors.inc({ kind: 'client_closed' });
+      logger.debug({ method: c.req.method, path: c.req.path }, 'http: client closed mid-body');
+      return c.body(null, 400);
+    }
     if (error instanceof StoreUnavailableError) {
       logger.error(
         { err: error, method: c.req.method, path: c.req.path },

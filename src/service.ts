@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
 import { loadForwardSource } from './config/forward-source.js';
@@ -8,6 +7,7 @@ import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
 import { createSigner } from './delivery/signing.js';
 import { createEnrichWorker, type ScoreSource } from './enrich/enrich-worker.js';
+import { createNodeServer } from './http/node-server.js';
 import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -119,11 +119,18 @@ export async function startService(
         });
   pruner?.start();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
+  const server = createNodeServer({
+    fetch: app.fetch,
+    requestTimeoutMs: config.requestTimeoutMs,
+    logger,
+    metrics,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -148,13 +155,13 @@ export async function startService(
         // request still open when it ends (a slow sender) is cut, and never answered 200.
         const intakeClosed = new Promise<void>((resolve) => {
           server.close(() => resolve());
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
+          server.closeIdleConnections();
         });
         pruner?.stop();
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
           Promise.race([intakeClosed, graceOver]).then(() => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.closeAllConnections();
           }),
           worker.stop(graceMs),
           enricher.stop(graceMs),

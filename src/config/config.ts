@@ -197,6 +197,12 @@ const EnvSchema = z
           .min(1, 'expected at least one delay'),
       ),
     MAX_BODY_BYTES: int(1, 64 * 1024 * 1024).default(262_144),
+    REQUEST_TIMEOUT: z
+      .string()
+      .default('30s')
+      .pipe(duration)
+      .pipe(z.number().min(1000, 'at least 1s').max(600_000, 'at most 10m')),
+    MAX_BODIES_IN_FLIGHT: int(1, 100_000).default(128),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
     SHADOW_FALLBACK_AFTER: z
       .string()
@@ -430,6 +436,10 @@ export interface Config {
   /** Delays between delivery attempts: N delays, N + 1 attempts. */
   retryScheduleMs: number[];
   maxBodyBytes: number;
+  /** A request's headers and body must arrive within this time; then 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** Request bodies read at once, across connections; past it, 503 without reading. */
+  maxBodiesInFlight: number;
   dedupWindowMs: number;
   /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
   shadowFallbackAfterMs: number | undefined;
@@ -503,6 +513,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     callbackConcurrency: e.CALLBACK_CONCURRENCY,
     retryScheduleMs: e.DELIVERY_RETRY_SCHEDULE,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT,
+    maxBodiesInFlight: e.MAX_BODIES_IN_FLIGHT,
     dedupWindowMs: e.DEDUP_WINDOW,
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

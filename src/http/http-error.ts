@@ -2,7 +2,7 @@
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503,
+    readonly status: 400 | 401 | 404 | 408 | 409 | 413 | 415 | 422 | 431 | 500 | 503,
     readonly code: string,
     message: string,
     readonly issues?: { path: string; message: string }[],

@@ -6,14 +6,14 @@ import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
-import { interpret } from '../normalize/interpret.js';
+import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
 import { HttpError } from './http-error.js';
 import type { InboundAuth } from './inbound-auth.js';
-import { readBody } from './read-body.js';
+import { type BodyBudget, readRequestBody } from './read-body.js';
 
 export const WEBHOOK_ROUTES = {
   '/webhooks/legacy/authentication': 'legacy',
@@ -63,6 +63,8 @@ export interface WebhookRoutesOptions {
   metrics: Metrics;
   /** Called after an event to forward is stored (wakes the delivery worker). */
   onAccepted: () => void;
+  /** Bodies read at once across every connection (MAX_BODIES_IN_FLIGHT); unbounded when left out. */
+  bodies?: BodyBudget;
   /** Set when the Incode API is configured: events are completed with their score first. */
   enrichment?: { maxWaitMs: number } | undefined;
   /** Called after an event that waits for its score is stored (wakes the enrichment worker). */
@@ -167,7 +169,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       }
       const contentType = c.req.header('content-type');
       if (!isJsonContentType(contentType)) {
-        const { bytes, tooLarge } = await readBody(c.req.raw, config.maxBodyBytes);
+        const { bytes, tooLarge } = await readRequestBody(c, config.maxBodyBytes, options.bodies);
         return reject(
           new HttpError(
             415,
@@ -177,7 +179,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           { bytes, truncated: tooLarge },
         );
       }
-      const { bytes, tooLarge } = await readBody(c.req.raw, config.maxBodyBytes);
+      const { bytes, tooLarge } = await readRequestBody(c, config.maxBodyBytes, options.bodies);
       if (tooLarge) {
         return reject(
           new HttpError(
@@ -269,7 +271,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           route,
           eventId,
           source,
-          event: prepared.eventName ?? undefined,
+          event: loggableEventName(kind, prepared.eventName ?? null, mappings),
           result: normalized?.status ?? null,
           reason: normalized?.reason ?? null,
           status: accepted.status,

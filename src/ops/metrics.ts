@@ -62,8 +62,15 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     labelNames: ['route'] as const,
     registers: [registry],
   });
+  const clientErrors = new Counter({
+    name: 'faceauth_client_errors_total',
+    help: 'Requests the client broke off or got wrong before a route answered: client_closed (hung up mid-body), request_timeout (408), headers_too_large (431), bad_request (400), busy (503, too many bodies in flight).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    clientErrors,
     webhooks,
     deliveryAttempts,
     deliveryDuration,
