@@ -79,6 +79,25 @@ export function interpret(
   }
 }
 
+/**
+ * The word a log line may carry for an event's name: the name where mappings/ lists it,
+ * `unlisted` otherwise (body text never reaches a log), nothing where the body names none.
+ */
+export function loggableEventName(
+  kind: WebhookKind,
+  eventName: string | null,
+  mappings: Mappings,
+): string | undefined {
+  if (eventName === null) return undefined;
+  const listed =
+    kind === 'session'
+      ? mappings.sessions.session.events
+      : kind === 'onboarding-status'
+        ? mappings.sessions.onboarding.statuses
+        : {};
+  return Object.hasOwn(listed, eventName) ? eventName : 'unlisted';
+}
+
 function result(normalized: NormalizedResult, scorable: boolean) {
   return {
     outcome: 'result' as const,
