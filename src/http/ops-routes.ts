@@ -34,7 +34,7 @@ export function opsRoutes(options: OpsRoutesOptions): Hono {
     try {
       await store.ping();
     } catch (error) {
-      problems.push(`store: ${(error as Error).message}`);
+      problems.push(`store: ${(error as Error).message.replace(/^store: /, '')}`);
     }
     if (!isDelivering()) problems.push('delivery worker is not running');
     return problems.length === 0

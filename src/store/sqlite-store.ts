@@ -97,6 +97,8 @@ export class SqliteStore implements Store {
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
   }[] = [];
+  /** The last group commit failed (disk full, locked): not ready until a write succeeds. */
+  #writeFailed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -899,8 +901,16 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * Reads; and after a failed write, writes: a store that can read but not write (disk full,
+   * locked) is not ready, since a webhook could not be stored. The probe write is the same
+   * group commit an accept uses, so its success is what clears the failure.
+   */
   async ping(): Promise<void> {
     this.#run(() => this.#statements.ping.get());
+    if (this.#writeFailed) {
+      await this.#write(() => this.#statements.setSetting.run('ready_probe', 'ok', Date.now()));
+    }
   }
 
   async close(): Promise<void> {
@@ -942,9 +952,13 @@ export class SqliteStore implements Store {
     } catch (cause) {
       // The transaction itself failed (locked, disk full): nothing of the batch is stored.
       const error = this.#unavailable(cause);
+      this.#writeFailed = cannotWrite(cause) || !this.#db.open;
       for (const item of batch) item.reject(error);
       return;
     }
+    // An item that failed because the file would not take the write (locked, full, I/O) counts
+    // as a failed write; one that broke a constraint does not.
+    this.#writeFailed = outcomes.some((o) => !o.ok && cannotWrite(o.error));
     batch.forEach((item, i) => {
       const outcome = outcomes[i] as (typeof outcomes)[number];
       if (outcome.ok) item.resolve(outcome.value);
@@ -971,6 +985,13 @@ export class SqliteStore implements Store {
       throw cause;
     }
   }
+}
+
+/** SQLite's answers that say the file would not take a write now (as opposed to a bug). */
+const CANNOT_WRITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/;
+
+function cannotWrite(error: unknown): boolean {
+  return error instanceof Database.SqliteError && CANNOT_WRITE.test(error.code);
 }
 
 interface ComparedRow {

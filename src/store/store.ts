@@ -307,7 +307,10 @@ export interface Store {
    * dead), with their attempts, pairs and bodies, and as many quarantined bodies; says how many.
    */
   prune(before: number, limit: number): Promise<{ events: number; quarantine: number }>;
-  /** Resolves when the store can read and write. */
+  /**
+   * Resolves when a webhook would be stored now: the store reads, and after a write that failed
+   * (disk full, locked), a write succeeds again. /readyz asks it.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { makeTestApp } from '../helpers/test-app.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { loadMappings } from '../../src/normalize/load-mappings.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { readFixtureBytes } from '../helpers/fixtures.js';
+import { INBOUND, makeTestApp } from '../helpers/test-app.js';
 
 describe('operations routes', () => {
   it('/healthz answers while the process is up', async () => {
@@ -20,6 +30,53 @@ describe('operations routes', () => {
       status: 'not ready',
       problems: [expect.stringContaining('store')],
     });
+  });
+
+  it('/readyz is 503 while webhooks cannot be stored (reads work, writes fail) and 200 once a write succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faceauth-readyz-'));
+    const path = join(dir, 'shim.db');
+    const store = SqliteStore.open(path, { busyTimeoutMs: 20 });
+    const locker = new Database(path);
+    try {
+      const app = createApp({
+        config: loadConfig({
+          CALLBACK_URL: 'http://127.0.0.1:9/callback',
+          INBOUND_HEADER_NAME: INBOUND.name,
+          INBOUND_HEADER_VALUE: INBOUND.value,
+          DATABASE_URL: `sqlite:${path}`,
+        }),
+        store,
+        mappings: await loadMappings(),
+        logger: createLogger({ level: 'silent' }),
+        metrics: createMetrics(store),
+      });
+      const send = (customerId: string) =>
+        app.request('/webhooks/legacy/authentication', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [INBOUND.name]: INBOUND.value },
+          body: JSON.stringify({
+            ...JSON.parse(readFixtureBytes('legacy/success.json').toString('utf8')),
+            customerId,
+          }),
+        });
+      expect((await app.request('/readyz')).status).toBe(200);
+      // Another writer holds the database (as a full disk would refuse): reads still work.
+      locker.exec('BEGIN IMMEDIATE');
+      expect((await send('while-locked')).status).toBe(503);
+      const notReady = await app.request('/readyz');
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({
+        status: 'not ready',
+        problems: [expect.stringMatching(/^store: database is locked/)],
+      });
+      locker.exec('ROLLBACK');
+      expect((await app.request('/readyz')).status).toBe(200);
+      expect((await send('after-unlock')).status).toBe(200);
+    } finally {
+      locker.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('/metrics speaks the Prometheus text format', async () => {
