@@ -10,6 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { EVENT_STATUSES, type ReplayResult, type Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
+import { readRequestBody } from './read-body.js';
 
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -43,6 +44,9 @@ function bodyFields(bytes: Uint8Array): { body: string } | { bodyBase64: string 
 }
 
 const ForwardSourceBody = z.strictObject({ source: z.enum(['legacy', 'workflows', 'both']) });
+
+/** An admin request's body (a forward-source switch is a few bytes). */
+const ADMIN_BODY_BYTES = 8 * 1024;
 
 export interface AdminRoutesOptions {
   store: Store;
@@ -133,9 +137,17 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.put('/forward-source', async function switchForwardSource(c) {
+    const read = await readRequestBody(c, ADMIN_BODY_BYTES);
+    if (read.tooLarge) {
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `the body is larger than ${ADMIN_BODY_BYTES} bytes`,
+      );
+    }
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(Buffer.from(read.bytes).toString('utf8'));
     } catch {
       throw new HttpError(
         400,

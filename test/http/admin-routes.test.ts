@@ -299,6 +299,15 @@ describe('admin API: replay, forward-source switch, config', () => {
     expect(await t.store.getSetting('forward_source')).toBeUndefined();
   });
 
+  it('PUT /admin/forward-source refuses a body over 8 KiB with 413, unread', async () => {
+    const t = await makeTestApp({ forwardSource: 'legacy' });
+    const body = JSON.stringify({ source: 'workflows', pad: 'x'.repeat(10_000) });
+    const response = await send(t, 'PUT', '/admin/forward-source', body);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await t.store.getSetting('forward_source')).toBeUndefined();
+  });
+
   it('PUT /admin/forward-source refuses a body that is not JSON with 400', async () => {
     const t = await makeTestApp({ forwardSource: 'legacy' });
     const response = await send(t, 'PUT', '/admin/forward-source', 'source=workflows');
