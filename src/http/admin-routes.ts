@@ -97,11 +97,15 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   app.get('/events/:id', async function getEvent(c) {
     const event = await store.getEvent(c.req.param('id'));
     if (!event) throw new HttpError(404, 'not_found', `no event with id ${c.req.param('id')}`);
-    const { rawBody, attemptHistory, ...rest } = event;
+    const { rawBody, callbackBody, attemptHistory, ...rest } = event;
     return c.json({
       ...rest,
       attemptHistory: attemptHistory.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
       ...bodyFields(rawBody),
+      // For a shadowed event: what the callback would get after a switch.
+      callback: callbackBody
+        ? { format: callbackBody.format, ...bodyFields(callbackBody.body) }
+        : null,
     });
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { pickCounterpart } from '../compare/pairing.js';
@@ -25,6 +25,7 @@ import {
   type ReplayResult,
   type Store,
   type StoredPair,
+  StoreOpenError,
   StoreUnavailableError,
 } from './store.js';
 
@@ -336,9 +337,16 @@ export class SqliteStore implements Store {
       ),
       eventById: db.prepare<
         [string],
-        EventRow & { normalized: string | null; content_type: string; raw_body: Buffer }
+        EventRow & {
+          normalized: string | null;
+          content_type: string;
+          raw_body: Buffer;
+          forward_format: 'legacy' | 'normalized' | null;
+          forward_body: Buffer | null;
+        }
       >(
-        `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body
+        `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body, e.forward_format,
+           e.forward_body
          FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
       ),
       attemptsOf: db.prepare<
@@ -366,28 +374,58 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Opens (creating if needed) the SQLite file at `path` and brings its schema up to date. */
+  /**
+   * Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
+   * A path that cannot be a store (its folder cannot be made, it is not a SQLite file, it is
+   * missing with `mustExist`) throws StoreOpenError; a store newer than this code, or a
+   * migration that fails, StoreUnavailableError.
+   */
   static open(
     path: string,
     options: { busyTimeoutMs?: number; mustExist?: boolean } = {},
   ): SqliteStore {
-    if (path !== ':memory:' && !options.mustExist) mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:' && !options.mustExist) {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (cause) {
+        throw new StoreOpenError(
+          `${path}: cannot create its folder ${dirname(path)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+          { cause },
+        );
+      }
+    }
+    if (options.mustExist && !existsSync(path)) {
+      throw new StoreOpenError(`${path} does not exist (the service creates it when it first starts)`);
+    }
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: options.mustExist === true });
+      db.pragma('journal_mode = WAL');
+      // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
+      db.pragma('synchronous = FULL');
+      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     } catch (cause) {
-      throw new StoreUnavailableError(`store: cannot open ${path}: ${(cause as Error).message}`, {
+      const code = (cause as { code?: string }).code;
+      const why =
+        code === 'SQLITE_NOTADB'
+          ? 'is not a SQLite database'
+          : code === 'SQLITE_CANTOPEN'
+            ? 'cannot be opened (is it a folder, or not readable and writable?)'
+            : `cannot be opened: ${(cause as Error).message}`;
+      throw new StoreOpenError(`${path} ${why}`, { cause });
+    }
+    try {
+      // Off while migrations rebuild tables (SQLite's documented way), on afterwards.
+      db.pragma('foreign_keys = OFF');
+      migrate(db);
+      db.pragma('foreign_keys = ON');
+    } catch (cause) {
+      db.close();
+      if (cause instanceof StoreUnavailableError) throw cause;
+      throw new StoreUnavailableError(`store: cannot migrate ${path}: ${(cause as Error).message}`, {
         cause,
       });
     }
-    db.pragma('journal_mode = WAL');
-    // FULL: a transaction is on disk before the webhook gets its 200, even across a power cut.
-    db.pragma('synchronous = FULL');
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    // Off while migrations rebuild tables (SQLite's documented way), on afterwards.
-    db.pragma('foreign_keys = OFF');
-    migrate(db);
-    db.pragma('foreign_keys = ON');
     return new SqliteStore(db);
   }
 
@@ -838,6 +876,10 @@ export class SqliteStore implements Store {
       normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
       contentType: row.content_type,
       rawBody: row.raw_body,
+      callbackBody:
+        row.forward_format === null
+          ? null
+          : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
       attemptHistory: attempts.map((a) => ({
         at: a.at,
         durationMs: a.duration_ms,

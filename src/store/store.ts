@@ -186,6 +186,11 @@ export interface EventDetail extends EventSummary {
   normalized: NormalizedResult | null;
   contentType: string;
   rawBody: Uint8Array;
+  /**
+   * What the callback gets for this event (FORWARD_FORMAT at arrival): for a shadowed event,
+   * what it would get after a switch. Null where there is nothing to forward (informational).
+   */
+  callbackBody: { format: 'legacy' | 'normalized'; body: Uint8Array } | null;
   attemptHistory: AttemptRecord[];
 }
 
@@ -318,4 +323,13 @@ export interface Store {
 /** Thrown when the store cannot do its work (disk full, locked, corrupt); the webhook gets a 503. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * Thrown at start when DATABASE_URL names something that cannot be a store: a folder that
+ * cannot be made, a file that is not a database, a missing file where one must exist. A
+ * configuration problem (exit 2), not an outage.
+ */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
 }

@@ -145,6 +145,37 @@ describe('admin API: replay, forward-source switch, config', () => {
     return items.map((e) => e.id);
   }
 
+  it('shows a shadowed event with the legacy body the callback would get after a switch', async () => {
+    const t = await makeTestApp({ forwardSource: 'legacy' });
+    const body = JSON.stringify({ interviewId: 'i1', customerId: 'c9', overallStatus: 'PASS' });
+    await t.post(WORKFLOWS, body);
+    const [id] = await eventIds(t, 'shadowed');
+    const event = (await (await t.admin(`/admin/events/${id}`)).json()) as {
+      status: string;
+      body: string;
+      callback: { format: string; body: string };
+    };
+    expect(event.status).toBe('shadowed');
+    expect(event.body).toBe(body);
+    expect(event.callback.format).toBe('legacy');
+    expect(JSON.parse(event.callback.body)).toMatchObject({
+      customerId: 'c9',
+      interviewId: 'i1',
+      overallStatus: 'PASS',
+    });
+  });
+
+  it('shows a forwarded legacy event with the body the callback gets: its own bytes', async () => {
+    const t = await makeTestApp({ forwardSource: 'legacy' });
+    await t.post(LEGACY, pass('c1'));
+    const [id] = await eventIds(t, 'pending');
+    const event = (await (await t.admin(`/admin/events/${id}`)).json()) as {
+      body: string;
+      callback: { format: string; body: string };
+    };
+    expect(event.callback).toEqual({ format: 'legacy', body: event.body });
+  });
+
   /** Posts a legacy event and lets its only delivery attempt fail for good. */
   async function deadEvent(t: TestApp, customerId: string): Promise<string> {
     expect((await t.post(LEGACY, pass(customerId))).status).toBe(200);
