@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { type DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
 
 /** Thrown by loadConfig; the message is one line naming every bad variable. */
 export class ConfigError extends Error {
@@ -53,18 +54,14 @@ const OWN_HEADERS = new Set([
 
 const databaseUrl = z
   .string()
-  .default('sqlite:data/faceauth-shim.db')
-  .transform((url, ctx) => {
-    if (url.startsWith('sqlite:') && url.length > 'sqlite:'.length) {
-      return { kind: 'sqlite' as const, path: url.slice('sqlite:'.length) };
+  .default(DEFAULT_DATABASE_URL)
+  .transform((url, ctx): DatabaseConfig => {
+    const parsed = parseDatabaseUrl(url.trim());
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
     }
-    ctx.addIssue({
-      code: 'custom',
-      message: url.startsWith('postgres')
-        ? 'PostgreSQL is not supported by this version yet; use sqlite:<path>'
-        : 'expected sqlite:<path>',
-    });
-    return z.NEVER;
+    return parsed;
   });
 
 const compareMinPairs = int(0).default(20);
@@ -420,7 +417,7 @@ export interface Config {
   callbackUrl: string;
   forwardSource: ForwardSource;
   forwardFormat: 'legacy' | 'normalized';
-  database: { kind: 'sqlite'; path: string };
+  database: DatabaseConfig;
   /** The static header Incode must send, with every accepted value (for rotation). */
   inboundHeader: { name: string; values: string[] } | undefined;
   /** OAuth 2.0 client credentials Incode uses to get a token from POST /oauth/token. */

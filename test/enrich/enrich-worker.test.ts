@@ -160,7 +160,8 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
     INBOUND_HEADER_NAME: INBOUND.name,
     INBOUND_HEADER_VALUE: INBOUND.value,
     ADMIN_TOKEN: ADMIN,
-    DATABASE_URL: 'sqlite::memory:',
+    // Parsed, not opened: the app gets its store (in memory) from the test.
+    DATABASE_URL: 'sqlite:not-opened.db',
     FORWARD_SOURCE: options.forwardSource ?? 'workflows',
     ENRICH_MAX_WAIT: options.maxWait ?? '10s',
     ...(options.noApi

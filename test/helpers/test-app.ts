@@ -40,7 +40,8 @@ export async function makeTestApp(
       INBOUND_HEADER_NAME: INBOUND.name,
       INBOUND_HEADER_VALUE: INBOUND.value,
       ADMIN_TOKEN,
-      DATABASE_URL: 'sqlite::memory:',
+      // Parsed, not opened: the app gets its store (in memory) from the test.
+      DATABASE_URL: 'sqlite:not-opened.db',
     }),
     ...overrides,
   };
