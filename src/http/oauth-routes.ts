@@ -5,6 +5,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { secretsEqual } from './constant-time.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { InboundTokens } from './inbound-token.js';
+import { readBody } from './read-body.js';
 
 export interface OAuthRoutesOptions {
   clientId: string;
@@ -60,59 +61,93 @@ function matches(presented: string | undefined, expected: string): boolean {
 }
 
 /**
+ * The largest token request body read, in bytes. A client-credentials request is a few dozen
+ * bytes (`grant_type=client_credentials`, plus `client_id` and `client_secret` with
+ * client_secret_post); a larger one gets 413 after at most this much is read.
+ */
+export const TOKEN_BODY_LIMIT = 8 * 1024;
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
  * `POST /oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 section 4.4), as Incode
- * calls it before each webhook: Basic client authentication, a form body with
- * `grant_type=client_credentials`, a JSON answer with a signed bearer token.
+ * calls it before each webhook: Basic client authentication, checked before the body is read;
+ * a form body with `grant_type=client_credentials`, read up to TOKEN_BODY_LIMIT (413 beyond);
+ * a JSON answer with a signed bearer token.
  */
 export function oauthRoutes(options: OAuthRoutesOptions): Hono {
   const { clientId, clientSecrets, tokens, limiter, metrics, logger } = options;
   const app = new Hono();
+
+  const oauthError = (c: Context, status: 400 | 413, error: string, description: string) =>
+    c.json({ error, error_description: description }, status);
+
+  /** Whether the presented credentials are the client's; compares with every secret. */
+  function clientMatches(
+    credentials: { id: string; secret: string } | undefined,
+    compare: (presented: string | undefined, expected: string) => boolean,
+  ): boolean {
+    const idOk = compare(credentials?.id, clientId);
+    const secretOk = clientSecrets
+      .map((secret) => compare(credentials?.secret, secret))
+      .some(Boolean);
+    return credentials !== undefined && idOk && secretOk;
+  }
+
+  /** The answer to a refused client: counted once, slowed down after repeated failures. */
+  function refuseClient(c: Context, address: string, now: number) {
+    metrics.unauthorized.inc({ route: ROUTE });
+    // Only wrong credentials are slowed down: right ones are never refused, so nobody can
+    // lock Incode out by failing from the same address (a proxy's, say).
+    const wait = limiter.retryAfterMs(address, now);
+    if (wait > 0) {
+      c.header('retry-after', String(Math.ceil(wait / 1000)));
+      return c.json(
+        { error: 'slow_down', error_description: 'too many failed attempts; try again later' },
+        429,
+      );
+    }
+    limiter.fail(address, now);
+    logger.warn({ route: ROUTE, address }, 'oauth: client authentication failed');
+    c.header('www-authenticate', 'Basic realm="faceauth-shim"');
+    return c.json(
+      { error: 'invalid_client', error_description: 'unknown client or wrong secret' },
+      401,
+    );
+  }
+
+  const isForm = (c: Context) =>
+    c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase() ===
+    'application/x-www-form-urlencoded';
+
+  /** The form body, read up to TOKEN_BODY_LIMIT; undefined when it is larger. */
+  async function readForm(c: Context): Promise<URLSearchParams | undefined> {
+    const { bytes, tooLarge } = await readBody(c.req.raw, TOKEN_BODY_LIMIT);
+    if (tooLarge) return undefined;
+    return new URLSearchParams(utf8.decode(bytes));
+  }
+
+  const tooLarge = (c: Context) =>
+    oauthError(
+      c,
+      413,
+      'invalid_request',
+      `the request body is larger than ${TOKEN_BODY_LIMIT} bytes; a token request is a short form`,
+    );
 
   app.post(ROUTE, async function issueToken(c) {
     const now = Date.now();
     const address = addressOf(c);
     c.header('cache-control', 'no-store');
     c.header('pragma', 'no-cache');
-    const credentials = basicCredentials(c.req.header('authorization'));
-    const idOk = matches(credentials?.id, clientId);
-    const secretOk = clientSecrets
-      .map((secret) => matches(credentials?.secret, secret))
-      .some(Boolean);
-    if (!credentials || !idOk || !secretOk) {
-      metrics.unauthorized.inc({ route: ROUTE });
-      // Only wrong credentials are slowed down: right ones are never refused, so nobody can
-      // lock Incode out by failing from the same address (a proxy's, say).
-      const wait = limiter.retryAfterMs(address, now);
-      if (wait > 0) {
-        c.header('retry-after', String(Math.ceil(wait / 1000)));
-        return c.json(
-          { error: 'slow_down', error_description: 'too many failed attempts; try again later' },
-          429,
-        );
-      }
-      limiter.fail(address, now);
-      logger.warn({ route: ROUTE, address }, 'oauth: client authentication failed');
-      c.header('www-authenticate', 'Basic realm="faceauth-shim"');
-      return c.json(
-        { error: 'invalid_client', error_description: 'unknown client or wrong secret' },
-        401,
-      );
+    if (!clientMatches(basicCredentials(c.req.header('authorization')), matches)) {
+      return refuseClient(c, address, now);
     }
-    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      return c.json(
-        {
-          error: 'invalid_request',
-          error_description: 'expected Content-Type: application/x-www-form-urlencoded',
-        },
-        400,
-      );
-    }
-    const form = new URLSearchParams(await c.req.text());
+    if (!isForm(c)) return wrongContentType(c);
+    const form = await readForm(c);
+    if (!form) return tooLarge(c);
     const grant = form.get('grant_type');
-    if (!grant) {
-      return c.json({ error: 'invalid_request', error_description: 'grant_type is missing' }, 400);
-    }
+    if (!grant) return oauthError(c, 400, 'invalid_request', 'grant_type is missing');
     if (grant !== 'client_credentials') {
       return c.json(
         {
@@ -133,3 +168,12 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
 
   return app;
 }
+
+const wrongContentType = (c: Context) =>
+  c.json(
+    {
+      error: 'invalid_request',
+      error_description: 'expected Content-Type: application/x-www-form-urlencoded',
+    },
+    400,
+  );

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInboundTokens } from '../../src/http/inbound-token.js';
+import { TOKEN_BODY_LIMIT } from '../../src/http/oauth-routes.js';
 import { ADMIN_TOKEN, INBOUND, makeTestApp, type TestApp } from '../helpers/test-app.js';
 
 const LEGACY = '/webhooks/legacy/authentication';
@@ -507,4 +508,89 @@ describe('POST /oauth/token: secrets with characters that form-encoding changes'
       ).toBe(401);
     },
   );
+});
+
+/** A body of `chunks` chunks of 1 KiB, produced only as they are read; counts what was pulled. */
+function countedBody(chunks: number) {
+  const chunk = new Uint8Array(1024).fill('a'.charCodeAt(0));
+  chunk.set(new TextEncoder().encode('grant_type=client_credentials&pad='));
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (counter.pulled >= chunks) {
+        controller.close();
+        return;
+      }
+      counter.pulled++;
+      controller.enqueue(chunk.slice());
+    },
+  });
+  return { stream, counter };
+}
+
+describe('POST /oauth/token: the body is bounded', () => {
+  it(`a form body of exactly TOKEN_BODY_LIMIT (${TOKEN_BODY_LIMIT} bytes) is read`, async () => {
+    const t = await oauthApp();
+    const start = 'grant_type=client_credentials&pad=';
+    const body = start + 'x'.repeat(TOKEN_BODY_LIMIT - start.length);
+    expect(Buffer.byteLength(body)).toBe(TOKEN_BODY_LIMIT);
+    expect((await requestToken(t, { body })).status).toBe(200);
+  });
+
+  it('413 invalid_request one byte over the limit, no token', async () => {
+    const t = await oauthApp();
+    const start = 'grant_type=client_credentials&pad=';
+    const body = start + 'x'.repeat(TOKEN_BODY_LIMIT + 1 - start.length);
+    const response = await requestToken(t, { body });
+    const error = await oauthError(response, 413, 'invalid_request');
+    expect(error.error_description).toContain(String(TOKEN_BODY_LIMIT));
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('413 from a Content-Length over the limit, before reading any of the body', async () => {
+    const t = await oauthApp();
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: {
+        authorization: RIGHT,
+        'content-type': FORM,
+        'content-length': String(300 * 1024 * 1024),
+      },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 413, 'invalid_request');
+    expect(counter.pulled).toBeLessThanOrEqual(1);
+  });
+
+  it('413 for a streamed body without Content-Length, after reading about the limit only', async () => {
+    const t = await oauthApp();
+    // 64 MiB if read whole; the answer must come after about 8 KiB.
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: { authorization: RIGHT, 'content-type': FORM },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 413, 'invalid_request');
+    expect(counter.pulled).toBeLessThanOrEqual(TOKEN_BODY_LIMIT / 1024 + 2);
+  });
+
+  it('wrong Basic credentials get 401 before the body is read, whatever its size', async () => {
+    const t = await oauthApp();
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: {
+        authorization: basic(CLIENT.clientId, 'wrong-secret-0123456789'),
+        'content-type': FORM,
+      },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 401, 'invalid_client');
+    expect(counter.pulled).toBeLessThanOrEqual(1);
+  });
 });
