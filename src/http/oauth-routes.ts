@@ -67,13 +67,21 @@ function matches(presented: string | undefined, expected: string): boolean {
  */
 export const TOKEN_BODY_LIMIT = 8 * 1024;
 
+/** Form parameters that RFC 6749 (section 3.2) says must not be sent more than once. */
+const SINGLE = ['grant_type', 'client_id', 'client_secret'] as const;
+
 const utf8 = new TextDecoder('utf-8');
 
 /**
  * `POST /oauth/token`: the OAuth 2.0 client-credentials grant (RFC 6749 section 4.4), as Incode
- * calls it before each webhook: Basic client authentication, checked before the body is read;
- * a form body with `grant_type=client_credentials`, read up to TOKEN_BODY_LIMIT (413 beyond);
- * a JSON answer with a signed bearer token.
+ * calls it before each webhook: the client authenticates with `Authorization: Basic`
+ * (client_secret_basic) or with `client_id` and `client_secret` in the form body
+ * (client_secret_post, RFC 6749 2.3.1), never both; the form body carries
+ * `grant_type=client_credentials`; the answer is JSON with a signed bearer token.
+ *
+ * Order: with an Authorization header, its credentials are checked before the body is read
+ * (401); without one, the body is read first, bounded by TOKEN_BODY_LIMIT (413), since it holds
+ * the credentials.
  */
 export function oauthRoutes(options: OAuthRoutesOptions): Hono {
   const { clientId, clientSecrets, tokens, limiter, metrics, logger } = options;
@@ -140,12 +148,40 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
     const address = addressOf(c);
     c.header('cache-control', 'no-store');
     c.header('pragma', 'no-cache');
-    if (!clientMatches(basicCredentials(c.req.header('authorization')), matches)) {
-      return refuseClient(c, address, now);
+    const authorization = c.req.header('authorization');
+    let form: URLSearchParams;
+    if (authorization !== undefined) {
+      // client_secret_basic: the credentials are checked from the header alone.
+      if (!clientMatches(basicCredentials(authorization), matches)) {
+        return refuseClient(c, address, now);
+      }
+      if (!isForm(c)) return wrongContentType(c);
+      const read = await readForm(c);
+      if (!read) return tooLarge(c);
+      if (read.has('client_id') || read.has('client_secret')) {
+        return oauthError(
+          c,
+          400,
+          'invalid_request',
+          'use one client authentication method: Authorization: Basic, or client_id and client_secret in the body, not both',
+        );
+      }
+      form = read;
+    } else {
+      // client_secret_post: the credentials are in the form body, so it is read first.
+      if (!isForm(c)) return refuseClient(c, address, now);
+      const read = await readForm(c);
+      if (!read) return tooLarge(c);
+      const id = read.get('client_id');
+      const secret = read.get('client_secret');
+      const presented = id !== null && secret !== null ? { id, secret } : undefined;
+      if (!clientMatches(presented, secretsEqual)) return refuseClient(c, address, now);
+      form = read;
     }
-    if (!isForm(c)) return wrongContentType(c);
-    const form = await readForm(c);
-    if (!form) return tooLarge(c);
+    const repeated = SINGLE.find((name) => form.getAll(name).length > 1);
+    if (repeated) {
+      return oauthError(c, 400, 'invalid_request', `${repeated} is sent more than once`);
+    }
     const grant = form.get('grant_type');
     if (!grant) return oauthError(c, 400, 'invalid_request', 'grant_type is missing');
     if (grant !== 'client_credentials') {

@@ -594,3 +594,145 @@ describe('POST /oauth/token: the body is bounded', () => {
     expect(counter.pulled).toBeLessThanOrEqual(1);
   });
 });
+
+describe('POST /oauth/token: client_secret_post (RFC 6749 2.3.1)', () => {
+  const postForm = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  it('issues a token for client_id and client_secret in the form body, and the token works', async () => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      body: postForm({
+        grant_type: 'client_credentials',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as { access_token: string; token_type: string };
+    expect(body.token_type).toBe('Bearer');
+    expect((await webhook(t, bearer(body.access_token))).status).toBe(200);
+  });
+
+  it('accepts a secret with characters that form-encoding changes', async () => {
+    const secret = 'abc+def/ghi=&%41-0123456789';
+    const t = await oauthApp({ clientSecret: secret });
+    const body = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: secret,
+    });
+    expect((await requestToken(t, { authorization: null, body })).status).toBe(200);
+  });
+
+  it.each([
+    ['a wrong secret', { client_id: CLIENT.clientId, client_secret: `${CLIENT.clientSecret}x` }],
+    ['a wrong client id', { client_id: 'someone-else', client_secret: CLIENT.clientSecret }],
+    ['client_id without client_secret', { client_id: CLIENT.clientId }],
+    ['client_secret without client_id', { client_secret: CLIENT.clientSecret }],
+    ['an empty secret', { client_id: CLIENT.clientId, client_secret: '' }],
+  ])('401 invalid_client for %s, counted once', async (_name, fields) => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      body: postForm({ grant_type: 'client_credentials', ...fields }),
+    });
+    await oauthError(response, 401, 'invalid_client');
+    expect(await unauthorizedCount(t)).toBe(1);
+  });
+
+  it('401 when the credentials come in a body that is not a form (nothing read as credentials)', async () => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+      }),
+    });
+    await oauthError(response, 401, 'invalid_client');
+  });
+
+  it.each([
+    [
+      'client_id and client_secret',
+      { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    ],
+    ['client_secret', { client_secret: CLIENT.clientSecret }],
+    ['client_id', { client_id: CLIENT.clientId }],
+  ])(
+    '400 invalid_request for Basic and %s in the body: one method per request',
+    async (_name, fields) => {
+      const t = await oauthApp();
+      const response = await requestToken(t, {
+        body: postForm({ grant_type: 'client_credentials', ...fields }),
+      });
+      const error = await oauthError(response, 400, 'invalid_request');
+      expect(error.error_description).toMatch(/one client authentication method/);
+      expect(await unauthorizedCount(t)).toBe(0);
+    },
+  );
+
+  it('400 invalid_request for a parameter sent twice', async () => {
+    const t = await oauthApp();
+    const twice = `grant_type=client_credentials&client_id=${CLIENT.clientId}&client_secret=${CLIENT.clientSecret}&client_secret=${CLIENT.clientSecret}`;
+    const response = await requestToken(t, { authorization: null, body: twice });
+    await oauthError(response, 400, 'invalid_request');
+    const grantTwice = 'grant_type=client_credentials&grant_type=client_credentials';
+    await oauthError(await requestToken(t, { body: grantTwice }), 400, 'invalid_request');
+  });
+
+  it('413 for a large body without Basic, before any credential in it is looked at, not counted as a refusal', async () => {
+    const t = await oauthApp();
+    const fields = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    const body = `${fields}&pad=${'x'.repeat(TOKEN_BODY_LIMIT)}`;
+    await oauthError(await requestToken(t, { authorization: null, body }), 413, 'invalid_request');
+    expect(await unauthorizedCount(t)).toBe(0);
+  });
+
+  it('failures in the body are slowed down like Basic ones: 429 slow_down after 10', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.UTC(2025, 0, 15, 12, 0, 0);
+    vi.setSystemTime(start);
+    const t = await oauthApp();
+    const wrong = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: 'wrong-secret-0123456789',
+    });
+    for (let i = 0; i < 10; i++) {
+      vi.setSystemTime(start + i * 100);
+      await oauthError(
+        await requestToken(t, { authorization: null, body: wrong }),
+        401,
+        'invalid_client',
+      );
+    }
+    vi.setSystemTime(start + 1000);
+    const limited = await requestToken(t, { authorization: null, body: wrong });
+    expect(limited.status).toBe(429);
+    // Eleven refusals, eleven counts: each refused request is counted once.
+    expect(await unauthorizedCount(t)).toBe(11);
+    // The right secret in the body is never refused.
+    const right = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    expect((await requestToken(t, { authorization: null, body: right })).status).toBe(200);
+  });
+});
+
+/** faceauth_unauthorized_total for /oauth/token, as /metrics shows it. */
+async function unauthorizedCount(t: TestApp): Promise<number> {
+  const text = await (await t.app.request('/metrics')).text();
+  const match = /^faceauth_unauthorized_total\{route="\/oauth\/token"\} (\d+)$/m.exec(text);
+  return Number(match?.[1] ?? 0);
+}
