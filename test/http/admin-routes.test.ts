@@ -38,6 +38,31 @@ describe('admin API', () => {
     expect(await wrong.json()).toMatchObject({ success: false, error: { code: 'unauthorized' } });
   });
 
+  it.each(['bearer', 'BEARER', 'BeArEr'])(
+    'accepts the scheme spelled %s (RFC 7235: case-insensitive), as the webhook routes do',
+    async (scheme) => {
+      const t = await makeTestApp();
+      const response = await t.app.request('/admin/events', {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ events: [], next: null });
+      const wrong = await t.app.request('/admin/events', {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}x` },
+      });
+      expect(wrong.status).toBe(401);
+    },
+  );
+
+  it.each([
+    ['Basic', `Basic ${ADMIN_TOKEN}`],
+    ['no space', `Bearer${ADMIN_TOKEN}`],
+    ['the token alone', ADMIN_TOKEN],
+  ])('401 for the right token with %s', async (_name, authorization) => {
+    const t = await makeTestApp();
+    expect((await t.app.request('/admin/events', { headers: { authorization } })).status).toBe(401);
+  });
+
   it('lists events newest first, filtered by status and source, a page at a time', async () => {
     const t = await makeTestApp({ forwardSource: 'legacy' });
     for (const id of ['c1', 'c2', 'c3']) await t.post(LEGACY, pass(id));
