@@ -174,6 +174,26 @@ describe('redeliveries from Incode', () => {
     expect((await t.store.listEvents({ limit: 10 })).items).toHaveLength(2);
   });
 
+  it('DEDUP_WINDOW edge: 1 ms before it a redelivery, at exactly DEDUP_WINDOW after the first a new event', async () => {
+    const first = Date.parse('2026-11-25T12:00:00Z');
+    let now = first;
+    const t = await makeTestApp({ dedupWindowMs: 60_000 }, undefined, () => now);
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    now = first + 60_000 - 1;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({
+      success: true,
+      duplicate: true,
+    });
+    now = first + 60_000;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    const { items } = await t.store.listEvents({ limit: 10 });
+    // Both are queued for the callback: the second is forwarded as a new event.
+    expect(items.map((e) => [e.status, e.duplicates])).toEqual([
+      ['pending', 0],
+      ['pending', 1],
+    ]);
+  });
+
   it('a body that differs by one byte is not a redelivery', async () => {
     const t = await makeTestApp();
     await t.post(LEGACY, legacySuccess());
