@@ -41,6 +41,20 @@ describe('faceauth-shim serve: start-up failures', () => {
     );
   });
 
+  it('an INBOUND_HEADER_VALUE under 16 characters stops the start with exit code 2, naming it', async () => {
+    const { INBOUND_AUTH: _, ...open } = base;
+    const result = await runCli({
+      ...open,
+      INBOUND_HEADER_NAME: 'x-incode-key',
+      INBOUND_HEADER_VALUE: 'short-secret',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'faceauth-shim: invalid configuration: INBOUND_HEADER_VALUE: use at least 16 characters for each value',
+    ]);
+    expect(result.stderr).not.toContain('short-secret');
+  });
+
   it('no inbound authentication and no INBOUND_AUTH=none is refused', async () => {
     const { INBOUND_AUTH: _, ...open } = base;
     const result = await runCli(open);

@@ -117,11 +117,18 @@ const EnvSchema = z
     FORWARD_FORMAT: z.enum(['legacy', 'normalized']).default('legacy'),
     DATABASE_URL: databaseUrl,
     INBOUND_HEADER_NAME: headerName.optional(),
-    // Several values, separated by commas, are all accepted: rotate without downtime.
+    // Several values, separated by commas, are all accepted: rotate without downtime. Each is
+    // a secret as strong as the admin token and the OAuth client secret: 16 characters or more.
     INBOUND_HEADER_VALUE: z
       .string()
       .transform((text) => text.split(','))
-      .pipe(z.array(headerValue.min(1, 'an empty value in the list')))
+      .pipe(
+        z.array(
+          headerValue
+            .min(1, 'an empty value in the list')
+            .min(16, 'use at least 16 characters for each value'),
+        ),
+      )
       .optional(),
     INBOUND_OAUTH_CLIENT_ID: z
       .string()

@@ -4,11 +4,23 @@ import type { ForwardSourceSwitch } from './forward-source.js';
 
 export const MASK = '********';
 
-/** A URL with every query value masked (tokens travel there). */
-function maskQuery(text: string): string {
+/**
+ * A URL setting as GET /admin/config shows it: scheme, host and port in clear; the path, every
+ * query value (a parameter without a value whole), the fragment and any user info masked. A
+ * token travels in any of them (`https://hooks.example.com/T0KEN123/callback`,
+ * `?token=...`); the host is what an operator checks. A path of `/` alone is shown.
+ */
+export function maskUrl(text: string): string {
   const url = new URL(text);
-  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, MASK);
-  return url.toString();
+  const userinfo = url.username !== '' || url.password !== '' ? `${MASK}@` : '';
+  const path = url.pathname === '/' || url.pathname === '' ? '/' : `/${MASK}`;
+  const query = url.search
+    .slice(1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => (part.includes('=') ? `${part.slice(0, part.indexOf('='))}=${MASK}` : MASK))
+    .join('&');
+  return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ''}${url.hash ? `#${MASK}` : ''}`;
 }
 
 /** The settings in force, as GET /admin/config shows them: every secret masked. */
@@ -16,7 +28,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
   return {
     port: config.port,
     host: config.host,
-    callbackUrl: maskQuery(config.callbackUrl),
+    callbackUrl: maskUrl(config.callbackUrl),
     forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
     forwardFormat: config.forwardFormat,
     database: config.database,
@@ -35,7 +47,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     },
     callbackOAuth: config.callbackOAuth
       ? {
-          tokenUrl: config.callbackOAuth.tokenUrl,
+          tokenUrl: maskUrl(config.callbackOAuth.tokenUrl),
           clientId: config.callbackOAuth.clientId,
           clientSecret: MASK,
         }
@@ -61,12 +73,12 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     mappingsDir: config.mappingsDir ?? '(shipped)',
     incodeApi: config.incodeApi
       ? {
-          url: maskQuery(config.incodeApi.url),
+          url: maskUrl(config.incodeApi.url),
           apiKey: MASK,
           auth:
             'token' in config.incodeApi.auth
               ? { adminToken: MASK }
-              : { email: config.incodeApi.auth.email, password: MASK },
+              : { email: MASK, password: MASK },
           timeoutMs: config.incodeApi.timeoutMs,
         }
       : null,

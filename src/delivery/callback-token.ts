@@ -19,6 +19,37 @@ export class CallbackTokenError extends Error {
 /** Renew this long before the token says it expires. */
 const EARLY_MS = 30_000;
 
+/**
+ * The largest token endpoint answer read, in bytes. A token answer is a few hundred bytes (a
+ * JWT a few kilobytes); a larger one fails the token fetch without being read further.
+ */
+export const TOKEN_ANSWER_LIMIT = 64 * 1024;
+
+type ResponseBody = Awaited<ReturnType<typeof request>>['body'];
+
+/** The body as text, or undefined when it is longer than `limit` (then it is not read further). */
+async function readLimited(
+  body: ResponseBody,
+  declaredLength: string | string[] | undefined,
+  limit: number,
+): Promise<string | undefined> {
+  const declared = Number(typeof declaredLength === 'string' ? declaredLength : Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += bytes.byteLength;
+    // Leaving the loop destroys the stream: the rest is never read.
+    if (size > limit) return undefined;
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function createCallbackTokens(options: CallbackTokenOptions) {
   let cached: { token: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
@@ -44,9 +75,28 @@ export function createCallbackTokens(options: CallbackTokenOptions) {
         `token endpoint: ${(error as { code?: string }).code ?? (error as Error).name}`,
       );
     }
-    const text = await response.body.text().catch(() => '');
+    let text: string | undefined;
+    let readError: unknown;
+    try {
+      text = await readLimited(
+        response.body,
+        response.headers['content-length'],
+        TOKEN_ANSWER_LIMIT,
+      );
+    } catch (error) {
+      readError = error;
+    }
     if (response.statusCode !== 200) {
       throw new CallbackTokenError(`token endpoint answered ${response.statusCode}`);
+    }
+    if (readError !== undefined) {
+      const { code, name } = readError as { code?: string; name?: string };
+      throw new CallbackTokenError(`token endpoint: ${code ?? name} while reading the answer`);
+    }
+    if (text === undefined) {
+      throw new CallbackTokenError(
+        `token endpoint answered more than ${TOKEN_ANSWER_LIMIT} bytes; a token answer is a short JSON object`,
+      );
     }
     let body: { access_token?: unknown; expires_in?: unknown };
     try {

@@ -75,7 +75,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
 
   app.use('*', async function requireAdminToken(c, next) {
     const header = c.req.header('authorization');
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    // The scheme is case-insensitive (RFC 7235 2.1), as on the webhook routes.
+    const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
     if (!secretsEqual(token, adminToken)) {
       metrics.unauthorized.inc({ route: '/admin' });
       c.header('www-authenticate', 'Bearer');

@@ -2,32 +2,44 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Paths never written to a log, wherever they turn up in a log object. */
-export const REDACTED_PATHS = [
+/**
+ * Field names that carry a secret, as faceauth-shim, OAuth, Incode and HTTP spell them. Each is
+ * redacted at the top of a log object and one level down (`headers`, `event`, `incodeError`...).
+ */
+export const SECRET_FIELDS = [
   'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'headers.cookie',
-  '*.token',
-  '*.interviewToken',
-  '*.secret',
-  '*.password',
+  'cookie',
+  'set-cookie',
   'token',
   'interviewToken',
+  'access_token',
+  'refresh_token',
   'adminToken',
-  'inboundHeader.values',
-  'inboundOAuth.clientSecret',
-  'callbackOAuth.clientSecret',
+  'apiKey',
+  'x-api-key',
+  // Incode's admin token travels in this header; pino's paths are case-sensitive.
+  'x-incode-hardware-id',
+  'X-Incode-Hardware-Id',
+  'password',
+  'secret',
+  'clientSecret',
+  'clientSecrets',
+  'client_secret',
   'callbackSigningSecret',
   'callbackHeaders',
-  'access_token',
-  '*.access_token',
-  'apiKey',
-  '*.apiKey',
+] as const;
+
+/** A field one level down, in pino's path syntax (brackets for names that are no identifier). */
+const nested = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `*.${name}` : `*["${name}"]`);
+
+/** Paths never written to a log, wherever they turn up in a log object. */
+export const REDACTED_PATHS = [
+  ...SECRET_FIELDS.flatMap((name) => [name, nested(name)]),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  // The configuration's own secrets, when it is logged as one object.
+  'inboundHeader.values',
   'incodeApi.auth',
-  'x-api-key',
-  '*["x-api-key"]',
-  '*["X-Incode-Hardware-Id"]',
 ];
 
 /** The longest string a log line carries in one field; the rest is cut and counted. */

@@ -104,6 +104,9 @@ export class SqliteStore implements Store {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#statements = {
+      // A redelivery while now - first arrival < DEDUP_WINDOW (received_at > now - window): at
+      // exactly DEDUP_WINDOW it is a new event. Duplicates do not move received_at, so the
+      // window runs from the first arrival.
       findDuplicate: db.prepare<[string, number], { id: string }>(
         'SELECT id FROM events WHERE dedup_key = ? AND received_at > ? ORDER BY seq DESC LIMIT 1',
       ),

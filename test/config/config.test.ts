@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 const BASE = {
   CALLBACK_URL: 'https://client.example/incode/callback',
   INBOUND_HEADER_NAME: 'X-Incode-Secret',
-  INBOUND_HEADER_VALUE: 's3cret-value',
+  INBOUND_HEADER_VALUE: 's3cret-inbound-value',
 };
 
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -29,7 +29,7 @@ describe('loadConfig', () => {
       forwardSource: 'legacy',
       forwardFormat: 'legacy',
       database: { kind: 'sqlite', path: 'data/faceauth-shim.db' },
-      inboundHeader: { name: 'x-incode-secret', values: ['s3cret-value'] },
+      inboundHeader: { name: 'x-incode-secret', values: ['s3cret-inbound-value'] },
       inboundOAuth: undefined,
       callbackOAuth: undefined,
       callbackSigningSecret: undefined,
@@ -97,7 +97,7 @@ describe('loadConfig', () => {
       forwardSource: 'both',
       forwardFormat: 'normalized',
       database: { kind: 'sqlite', path: '/var/lib/shim/events.db' },
-      inboundHeader: { name: 'x-incode-secret', values: ['s3cret-value'] },
+      inboundHeader: { name: 'x-incode-secret', values: ['s3cret-inbound-value'] },
       inboundOAuth: undefined,
       callbackOAuth: undefined,
       callbackSigningSecret: undefined,
@@ -332,7 +332,7 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
     const config = loadConfig({ ...BASE, ...OAUTH });
     expect(config.inboundHeader).toStrictEqual({
       name: 'x-incode-secret',
-      values: ['s3cret-value'],
+      values: ['s3cret-inbound-value'],
     });
     expect(config.inboundOAuth?.clientId).toBe('incode-client');
   });
@@ -388,6 +388,25 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
       name: 'x-incode-secret',
       values: ['old-secret-value', 'new-secret-value'],
     });
+  });
+
+  it.each([
+    ['one short value', 'fifteen-chars-x'],
+    ['a short value after a long one', 'old-secret-value,short-value'],
+    ['a short value before a long one', 'short-value,new-secret-value'],
+  ])('refuses %s in INBOUND_HEADER_VALUE: 16 characters or more each', (_name, value) => {
+    const error = configError({ ...BASE, INBOUND_HEADER_VALUE: value });
+    expect(error.message).toBe(
+      'invalid configuration: INBOUND_HEADER_VALUE: use at least 16 characters for each value',
+    );
+  });
+
+  it('accepts values of exactly 16 characters', () => {
+    const value = 'sixteen-chars-xy';
+    expect(value).toHaveLength(16);
+    expect(
+      loadConfig({ ...BASE, INBOUND_HEADER_VALUE: `${value},${value}` }).inboundHeader,
+    ).toStrictEqual({ name: 'x-incode-secret', values: [value, value] });
   });
 
   it.each([['old-secret-value,,new-secret-value'], ['old-secret-value,'], [',new-secret-value']])(

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackClient } from '../../src/delivery/callback-client.js';
-import { createCallbackTokens } from '../../src/delivery/callback-token.js';
+import { createCallbackTokens, TOKEN_ANSWER_LIMIT } from '../../src/delivery/callback-token.js';
 import { createSigner } from '../../src/delivery/signing.js';
 import type { OutboxItem } from '../../src/store/store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
@@ -239,6 +239,74 @@ describe('OAuth 2.0 client credentials towards the callback', () => {
       expect(callback.calls).toHaveLength(0);
     },
   );
+
+  it(`a token answer over TOKEN_ANSWER_LIMIT (${TOKEN_ANSWER_LIMIT} bytes) fails the attempt; one at the limit is read`, async () => {
+    // A valid answer, padded to a given size with an extra field.
+    const answerOf = (size: number) => {
+      const start = JSON.stringify({ access_token: 'padded', expires_in: 3600, pad: '' });
+      return `${start.slice(0, -2)}${'x'.repeat(size - start.length)}"}`;
+    };
+    expect(Buffer.byteLength(answerOf(TOKEN_ANSWER_LIMIT))).toBe(TOKEN_ANSWER_LIMIT);
+    const tokens = await tokenServer((index) => ({
+      status: 200,
+      body: answerOf(index === 0 ? TOKEN_ANSWER_LIMIT + 1 : TOKEN_ANSWER_LIMIT),
+    }));
+    const callback = await callbackServer();
+    const c = client(callback, { tokens: tokensFrom(tokens) });
+    const refused = await c.send(item());
+    expect(refused).toMatchObject({ ok: false, statusCode: null });
+    expect(refused.error).toMatch(/token endpoint answered more than 65536 bytes/);
+    expect(callback.calls).toHaveLength(0);
+    const accepted = await c.send(item());
+    expect(accepted.ok).toBe(true);
+    expect(callback.calls[0]?.headers.authorization).toBe('Bearer padded');
+  });
+
+  it('a token answer streamed without Content-Length is not read past the limit', async () => {
+    // Up to 64 MiB, written only as fast as the client reads it.
+    const chunk = Buffer.alloc(16 * 1024, 'x');
+    const progress = { written: 0, total: 4096 * chunk.length };
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"access_token":"t","pad":"');
+      let closed = false;
+      res.on('close', () => {
+        closed = true;
+      });
+      const pump = () => {
+        while (!closed && progress.written < progress.total) {
+          progress.written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        if (!closed) res.end('"}');
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const tokens = createCallbackTokens({
+      tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      timeoutMs: 5_000,
+    });
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens }).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: null });
+    expect(outcome.error).toMatch(/token endpoint answered more than 65536 bytes/);
+    expect(callback.calls).toHaveLength(0);
+    // Socket buffers hold some more, but nowhere near the whole answer.
+    expect(progress.written).toBeLessThan(progress.total / 4);
+  });
 
   it('when the token endpoint cannot be reached, the attempt fails naming the token endpoint', async () => {
     const tokens = await startTokenServer();

@@ -5,6 +5,7 @@ import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger, type Logger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 
 export const INBOUND = { name: 'x-incode-webhook-key', value: 'inbound-secret-value' };
 export const ADMIN_TOKEN = 'admin-token-0123456789';
@@ -26,11 +27,16 @@ export interface TestApp {
   wakes: number;
 }
 
-/** The real app on an in-memory store, a silent logger and its own metrics registry. */
+/**
+ * The real app on an in-memory store, a silent logger and its own metrics registry.
+ * `wrapStore` puts something between the app and the store (to hold a write, say); `store` on
+ * the result is always the store itself.
+ */
 export async function makeTestApp(
   overrides: Partial<TestAppConfig> = {},
   logger: Logger = createLogger({ level: 'silent' }),
   clock?: () => number,
+  wrapStore: (store: SqliteStore) => Store = (store) => store,
 ): Promise<TestApp> {
   const store = SqliteStore.open(':memory:');
   const metrics = createMetrics(store);
@@ -48,7 +54,7 @@ export async function makeTestApp(
   const result: TestApp = {
     app: createApp({
       config,
-      store,
+      store: wrapStore(store),
       mappings: await loadMappings(),
       logger,
       metrics,

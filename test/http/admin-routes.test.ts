@@ -38,6 +38,31 @@ describe('admin API', () => {
     expect(await wrong.json()).toMatchObject({ success: false, error: { code: 'unauthorized' } });
   });
 
+  it.each(['bearer', 'BEARER', 'BeArEr'])(
+    'accepts the scheme spelled %s (RFC 7235: case-insensitive), as the webhook routes do',
+    async (scheme) => {
+      const t = await makeTestApp();
+      const response = await t.app.request('/admin/events', {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ events: [], next: null });
+      const wrong = await t.app.request('/admin/events', {
+        headers: { authorization: `${scheme} ${ADMIN_TOKEN}x` },
+      });
+      expect(wrong.status).toBe(401);
+    },
+  );
+
+  it.each([
+    ['Basic', `Basic ${ADMIN_TOKEN}`],
+    ['no space', `Bearer${ADMIN_TOKEN}`],
+    ['the token alone', ADMIN_TOKEN],
+  ])('401 for the right token with %s', async (_name, authorization) => {
+    const t = await makeTestApp();
+    expect((await t.app.request('/admin/events', { headers: { authorization } })).status).toBe(401);
+  });
+
   it('lists events newest first, filtered by status and source, a page at a time', async () => {
     const t = await makeTestApp({ forwardSource: 'legacy' });
     for (const id of ['c1', 'c2', 'c3']) await t.post(LEGACY, pass(id));
@@ -378,8 +403,74 @@ describe('admin API: replay, forward-source switch, config', () => {
       inboundAuth: { header: { name: INBOUND.name }, none: false },
       callbackHeaders: { authorization: expect.any(String), 'x-api-key': expect.any(String) },
     });
-    expect(config.callbackUrl).toEqual(expect.stringContaining('https://client.example/hook?'));
+    expect(config.callbackUrl).toBe('https://client.example/********?token=********&sig=********');
     expect(config.adminToken).toEqual(expect.any(String));
+  });
+
+  it('GET /admin/config masks every URL setting alike: path, query values, user info; and the Incode login', async () => {
+    const secrets = {
+      callbackPath: 'T0KEN123-callback-path',
+      callbackQuery: 'callback-query-secret',
+      bareParameter: 'bare-parameter-secret',
+      tokenPath: 'token-url-path-secret',
+      tokenQuery: 'token-url-query-secret',
+      tokenUser: 'token-url-user',
+      tokenPassword: 'token-url-password',
+      incodePath: 'incode-tenant-path-secret',
+      email: 'ops-admin@client.example',
+      password: 'incode-password-secret',
+      fragment: 'fragment-secret',
+    };
+    const t = await makeTestApp({
+      callbackUrl: `https://hooks.example.com:8443/${secrets.callbackPath}/callback?token=${secrets.callbackQuery}&${secrets.bareParameter}#${secrets.fragment}`,
+      callbackOAuth: {
+        tokenUrl: `https://${secrets.tokenUser}:${secrets.tokenPassword}@auth.example.com/oauth2/${secrets.tokenPath}/token?audience=${secrets.tokenQuery}`,
+        clientId: 'shim-client',
+        clientSecret: 'callback-client-secret-0123',
+      },
+      incodeApi: {
+        url: `https://demo-api.incodesmile.com/${secrets.incodePath}`,
+        apiKey: 'incode-api-key-secret',
+        auth: { email: secrets.email, password: secrets.password },
+        timeoutMs: 10_000,
+      },
+    });
+    const response = await t.admin('/admin/config');
+    expect(response.status).toBe(200);
+    const raw = await response.text();
+    for (const secret of Object.values(secrets)) expect(raw).not.toContain(secret);
+    const config = JSON.parse(raw) as Json;
+    expect(config.callbackUrl).toBe(
+      'https://hooks.example.com:8443/********?token=********&********#********',
+    );
+    expect(config.callbackOAuth).toEqual({
+      tokenUrl: 'https://********@auth.example.com/********?audience=********',
+      clientId: 'shim-client',
+      clientSecret: '********',
+    });
+    expect(config.incodeApi).toMatchObject({
+      url: 'https://demo-api.incodesmile.com/********',
+      apiKey: '********',
+      auth: { email: '********', password: '********' },
+    });
+  });
+
+  it('GET /admin/config shows a URL without path or query as is', async () => {
+    const t = await makeTestApp({
+      callbackUrl: 'http://127.0.0.1:9/',
+      incodeApi: {
+        url: 'https://demo-api.incodesmile.com',
+        apiKey: 'incode-api-key-secret',
+        auth: { token: 'incode-admin-token-secret' },
+        timeoutMs: 10_000,
+      },
+    });
+    const config = (await (await t.admin('/admin/config')).json()) as Json;
+    expect(config.callbackUrl).toBe('http://127.0.0.1:9/');
+    expect(config.incodeApi).toMatchObject({
+      url: 'https://demo-api.incodesmile.com/',
+      auth: { adminToken: '********' },
+    });
   });
 
   it('GET /admin/config shows the default retry schedule and the environment source', async () => {

@@ -40,8 +40,8 @@ describe('the static inbound header', () => {
   });
 
   it('accepts three values at once', async () => {
-    const t = await rotatingApp('first-secret,second-secret,third-secret');
-    for (const value of ['first-secret', 'second-secret', 'third-secret']) {
+    const t = await rotatingApp('first-secret-value,second-secret-value,third-secret-value');
+    for (const value of ['first-secret-value', 'second-secret-value', 'third-secret-value']) {
       expect((await webhook(t, { [HEADER]: value })).status).toBe(200);
     }
   });

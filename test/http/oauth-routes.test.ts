@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createInboundTokens } from '../../src/http/inbound-token.js';
+import { TOKEN_BODY_LIMIT } from '../../src/http/oauth-routes.js';
 import { ADMIN_TOKEN, INBOUND, makeTestApp, type TestApp } from '../helpers/test-app.js';
 
 const LEGACY = '/webhooks/legacy/authentication';
@@ -508,3 +509,230 @@ describe('POST /oauth/token: secrets with characters that form-encoding changes'
     },
   );
 });
+
+/** A body of `chunks` chunks of 1 KiB, produced only as they are read; counts what was pulled. */
+function countedBody(chunks: number) {
+  const chunk = new Uint8Array(1024).fill('a'.charCodeAt(0));
+  chunk.set(new TextEncoder().encode('grant_type=client_credentials&pad='));
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (counter.pulled >= chunks) {
+        controller.close();
+        return;
+      }
+      counter.pulled++;
+      controller.enqueue(chunk.slice());
+    },
+  });
+  return { stream, counter };
+}
+
+describe('POST /oauth/token: the body is bounded', () => {
+  it(`a form body of exactly TOKEN_BODY_LIMIT (${TOKEN_BODY_LIMIT} bytes) is read`, async () => {
+    const t = await oauthApp();
+    const start = 'grant_type=client_credentials&pad=';
+    const body = start + 'x'.repeat(TOKEN_BODY_LIMIT - start.length);
+    expect(Buffer.byteLength(body)).toBe(TOKEN_BODY_LIMIT);
+    expect((await requestToken(t, { body })).status).toBe(200);
+  });
+
+  it('413 invalid_request one byte over the limit, no token', async () => {
+    const t = await oauthApp();
+    const start = 'grant_type=client_credentials&pad=';
+    const body = start + 'x'.repeat(TOKEN_BODY_LIMIT + 1 - start.length);
+    const response = await requestToken(t, { body });
+    const error = await oauthError(response, 413, 'invalid_request');
+    expect(error.error_description).toContain(String(TOKEN_BODY_LIMIT));
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('413 from a Content-Length over the limit, before reading any of the body', async () => {
+    const t = await oauthApp();
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: {
+        authorization: RIGHT,
+        'content-type': FORM,
+        'content-length': String(300 * 1024 * 1024),
+      },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 413, 'invalid_request');
+    expect(counter.pulled).toBeLessThanOrEqual(1);
+  });
+
+  it('413 for a streamed body without Content-Length, after reading about the limit only', async () => {
+    const t = await oauthApp();
+    // 64 MiB if read whole; the answer must come after about 8 KiB.
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: { authorization: RIGHT, 'content-type': FORM },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 413, 'invalid_request');
+    expect(counter.pulled).toBeLessThanOrEqual(TOKEN_BODY_LIMIT / 1024 + 2);
+  });
+
+  it('wrong Basic credentials get 401 before the body is read, whatever its size', async () => {
+    const t = await oauthApp();
+    const { stream, counter } = countedBody(64 * 1024);
+    const response = await t.app.request(TOKEN, {
+      method: 'POST',
+      headers: {
+        authorization: basic(CLIENT.clientId, 'wrong-secret-0123456789'),
+        'content-type': FORM,
+      },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await oauthError(response, 401, 'invalid_client');
+    expect(counter.pulled).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('POST /oauth/token: client_secret_post (RFC 6749 2.3.1)', () => {
+  const postForm = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  it('issues a token for client_id and client_secret in the form body, and the token works', async () => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      body: postForm({
+        grant_type: 'client_credentials',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as { access_token: string; token_type: string };
+    expect(body.token_type).toBe('Bearer');
+    expect((await webhook(t, bearer(body.access_token))).status).toBe(200);
+  });
+
+  it('accepts a secret with characters that form-encoding changes', async () => {
+    const secret = 'abc+def/ghi=&%41-0123456789';
+    const t = await oauthApp({ clientSecret: secret });
+    const body = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: secret,
+    });
+    expect((await requestToken(t, { authorization: null, body })).status).toBe(200);
+  });
+
+  it.each([
+    ['a wrong secret', { client_id: CLIENT.clientId, client_secret: `${CLIENT.clientSecret}x` }],
+    ['a wrong client id', { client_id: 'someone-else', client_secret: CLIENT.clientSecret }],
+    ['client_id without client_secret', { client_id: CLIENT.clientId }],
+    ['client_secret without client_id', { client_secret: CLIENT.clientSecret }],
+    ['an empty secret', { client_id: CLIENT.clientId, client_secret: '' }],
+  ])('401 invalid_client for %s, counted once', async (_name, fields) => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      body: postForm({ grant_type: 'client_credentials', ...fields }),
+    });
+    await oauthError(response, 401, 'invalid_client');
+    expect(await unauthorizedCount(t)).toBe(1);
+  });
+
+  it('401 when the credentials come in a body that is not a form (nothing read as credentials)', async () => {
+    const t = await oauthApp();
+    const response = await requestToken(t, {
+      authorization: null,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+      }),
+    });
+    await oauthError(response, 401, 'invalid_client');
+  });
+
+  it.each([
+    [
+      'client_id and client_secret',
+      { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    ],
+    ['client_secret', { client_secret: CLIENT.clientSecret }],
+    ['client_id', { client_id: CLIENT.clientId }],
+  ])(
+    '400 invalid_request for Basic and %s in the body: one method per request',
+    async (_name, fields) => {
+      const t = await oauthApp();
+      const response = await requestToken(t, {
+        body: postForm({ grant_type: 'client_credentials', ...fields }),
+      });
+      const error = await oauthError(response, 400, 'invalid_request');
+      expect(error.error_description).toMatch(/one client authentication method/);
+      expect(await unauthorizedCount(t)).toBe(0);
+    },
+  );
+
+  it('400 invalid_request for a parameter sent twice', async () => {
+    const t = await oauthApp();
+    const twice = `grant_type=client_credentials&client_id=${CLIENT.clientId}&client_secret=${CLIENT.clientSecret}&client_secret=${CLIENT.clientSecret}`;
+    const response = await requestToken(t, { authorization: null, body: twice });
+    await oauthError(response, 400, 'invalid_request');
+    const grantTwice = 'grant_type=client_credentials&grant_type=client_credentials';
+    await oauthError(await requestToken(t, { body: grantTwice }), 400, 'invalid_request');
+  });
+
+  it('413 for a large body without Basic, before any credential in it is looked at, not counted as a refusal', async () => {
+    const t = await oauthApp();
+    const fields = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    const body = `${fields}&pad=${'x'.repeat(TOKEN_BODY_LIMIT)}`;
+    await oauthError(await requestToken(t, { authorization: null, body }), 413, 'invalid_request');
+    expect(await unauthorizedCount(t)).toBe(0);
+  });
+
+  it('failures in the body are slowed down like Basic ones: 429 slow_down after 10', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.UTC(2025, 0, 15, 12, 0, 0);
+    vi.setSystemTime(start);
+    const t = await oauthApp();
+    const wrong = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: 'wrong-secret-0123456789',
+    });
+    for (let i = 0; i < 10; i++) {
+      vi.setSystemTime(start + i * 100);
+      await oauthError(
+        await requestToken(t, { authorization: null, body: wrong }),
+        401,
+        'invalid_client',
+      );
+    }
+    vi.setSystemTime(start + 1000);
+    const limited = await requestToken(t, { authorization: null, body: wrong });
+    expect(limited.status).toBe(429);
+    // Eleven refusals, eleven counts: each refused request is counted once.
+    expect(await unauthorizedCount(t)).toBe(11);
+    // The right secret in the body is never refused.
+    const right = postForm({
+      grant_type: 'client_credentials',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
+    expect((await requestToken(t, { authorization: null, body: right })).status).toBe(200);
+  });
+});
+
+/** faceauth_unauthorized_total for /oauth/token, as /metrics shows it. */
+async function unauthorizedCount(t: TestApp): Promise<number> {
+  const text = await (await t.app.request('/metrics')).text();
+  const match = /^faceauth_unauthorized_total\{route="\/oauth\/token"\} (\d+)$/m.exec(text);
+  return Number(match?.[1] ?? 0);
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NormalizedResult } from '../../src/normalize/normalized-schema.js';
+import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { INBOUND, makeTestApp } from '../helpers/test-app.js';
 
 const LEGACY = '/webhooks/legacy/authentication';
@@ -28,9 +29,44 @@ async function errorOf(response: Response) {
 
 describe('accepted webhooks', () => {
   it('stores a legacy event with its outbox entry before answering 200, and forwards it byte for byte', async () => {
-    const t = await makeTestApp();
+    // The store's write is held until released: no answer may come while it is held.
+    let writeStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      writeStarted = resolve;
+    });
+    let releaseWrite!: () => void;
+    const released = new Promise<void>((resolve) => {
+      releaseWrite = resolve;
+    });
+    const t = await makeTestApp(undefined, undefined, undefined, (store) => {
+      const accept: SqliteStore['accept'] = async (...args) => {
+        writeStarted();
+        await released;
+        return store.accept(...args);
+      };
+      // Every other method goes to the store itself.
+      return new Proxy(store, {
+        get(target, name) {
+          if (name === 'accept') return accept;
+          const value = Reflect.get(target, name, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    });
     const raw = legacySuccess();
-    const response = await t.post(LEGACY, raw);
+    let answered = false;
+    const pending = t.post(LEGACY, raw).then((response) => {
+      answered = true;
+      return response;
+    });
+    await started;
+    // Several turns of the event loop, and some time: nothing answers while the write waits.
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(answered).toBe(false);
+    expect((await t.store.listEvents({ limit: 10 })).items).toEqual([]);
+
+    releaseWrite();
+    const response = await pending;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ success: true });
@@ -172,6 +208,26 @@ describe('redeliveries from Incode', () => {
     now += 2_000;
     expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
     expect((await t.store.listEvents({ limit: 10 })).items).toHaveLength(2);
+  });
+
+  it('DEDUP_WINDOW edge: 1 ms before it a redelivery, at exactly DEDUP_WINDOW after the first a new event', async () => {
+    const first = Date.parse('2026-11-25T12:00:00Z');
+    let now = first;
+    const t = await makeTestApp({ dedupWindowMs: 60_000 }, undefined, () => now);
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    now = first + 60_000 - 1;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({
+      success: true,
+      duplicate: true,
+    });
+    now = first + 60_000;
+    expect(await (await t.post(LEGACY, legacySuccess())).json()).toEqual({ success: true });
+    const { items } = await t.store.listEvents({ limit: 10 });
+    // Both are queued for the callback: the second is forwarded as a new event.
+    expect(items.map((e) => [e.status, e.duplicates])).toEqual([
+      ['pending', 0],
+      ['pending', 1],
+    ]);
   });
 
   it('a body that differs by one byte is not a redelivery', async () => {

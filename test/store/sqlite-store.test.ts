@@ -134,6 +134,33 @@ describe('SqliteStore: accepting events', () => {
     expect(otherRoute).toEqual({ eventId: 'e3', duplicate: false, status: 'pending' });
   });
 
+  it('the window edge: a duplicate while now - first < DEDUP_WINDOW, a new event at exactly DEDUP_WINDOW', async () => {
+    const store = open();
+    const body = JSON.stringify({ customerId: 'c1', overallStatus: 'PASS' });
+    await store.accept(newEvent({ id: 'e1', body, receivedAt: T0 }), DEDUP);
+    expect(
+      await store.accept(newEvent({ id: 'e2', body, receivedAt: T0 + DEDUP - 1 }), DEDUP),
+    ).toEqual({
+      eventId: 'e1',
+      duplicate: true,
+    });
+    // The window runs from the first arrival: the duplicate just above did not extend it.
+    expect(await store.accept(newEvent({ id: 'e3', body, receivedAt: T0 + DEDUP }), DEDUP)).toEqual(
+      {
+        eventId: 'e3',
+        duplicate: false,
+        status: 'pending',
+      },
+    );
+    // From then on, the new event is the one redeliveries count against.
+    expect(
+      await store.accept(newEvent({ id: 'e4', body, receivedAt: T0 + DEDUP + 1 }), DEDUP),
+    ).toEqual({
+      eventId: 'e3',
+      duplicate: true,
+    });
+  });
+
   it('a shadowed event is stored but gets no outbox entry', async () => {
     const store = open();
     await store.accept(newEvent({ id: 'w1', source: 'workflows', shadowed: true }), DEDUP);
