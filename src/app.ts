@@ -67,6 +67,7 @@ export function createApp(deps: AppDeps): Hono {
         limiter: createFailureLimiter({ max: 10, windowMs: 60_000, capacity: 10_000 }),
         metrics,
         logger,
+        bodies,
       }),
     );
   }

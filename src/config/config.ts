@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
 import { type DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
+import { parseDuration } from './duration.js';
 
 /** Thrown by loadConfig; the message is one line naming every bad variable. */
 export class ConfigError extends Error {

@@ -5,7 +5,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { secretsEqual } from './constant-time.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { InboundTokens } from './inbound-token.js';
-import { readBody } from './read-body.js';
+import { type BodyBudget, readRequestBody } from './read-body.js';
 
 export interface OAuthRoutesOptions {
   clientId: string;
@@ -15,6 +15,8 @@ export interface OAuthRoutesOptions {
   limiter: FailureLimiter;
   metrics: Metrics;
   logger: Logger;
+  /** Bodies read at once across every connection (MAX_BODIES_IN_FLIGHT). */
+  bodies?: BodyBudget;
 }
 
 const ROUTE = '/oauth/token';
@@ -130,7 +132,7 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
 
   /** The form body, read up to TOKEN_BODY_LIMIT; undefined when it is larger. */
   async function readForm(c: Context): Promise<URLSearchParams | undefined> {
-    const { bytes, tooLarge } = await readBody(c.req.raw, TOKEN_BODY_LIMIT);
+    const { bytes, tooLarge } = await readRequestBody(c, TOKEN_BODY_LIMIT, options.bodies);
     if (tooLarge) return undefined;
     return new URLSearchParams(utf8.decode(bytes));
   }

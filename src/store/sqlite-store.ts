@@ -398,7 +398,9 @@ export class SqliteStore implements Store {
       }
     }
     if (options.mustExist && !existsSync(path)) {
-      throw new StoreOpenError(`${path} does not exist (the service creates it when it first starts)`);
+      throw new StoreOpenError(
+        `${path} does not exist (the service creates it when it first starts)`,
+      );
     }
     let db: Database.Database;
     try {
@@ -425,9 +427,12 @@ export class SqliteStore implements Store {
     } catch (cause) {
       db.close();
       if (cause instanceof StoreUnavailableError) throw cause;
-      throw new StoreUnavailableError(`store: cannot migrate ${path}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw new StoreUnavailableError(
+        `store: cannot migrate ${path}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
     }
     return new SqliteStore(db);
   }

@@ -122,6 +122,43 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     expect(holding - before).toBeLessThan(60);
   }, 30_000);
 
+  it('a huge POST /oauth/token body gets 413 after a few KiB, without being held (50 MiB sent)', async () => {
+    const service = await shim({
+      INBOUND_OAUTH_CLIENT_ID: 'incode',
+      INBOUND_OAUTH_CLIENT_SECRET: 'hostile-oauth-secret-0123',
+    });
+    const pid = service.child.pid as number;
+    const before = rssMB(pid);
+    const conn = await connection(service.url);
+    conn.socket.write(
+      head('/oauth/token', {
+        // The right credentials: before, the body was then read whole.
+        authorization: `Basic ${Buffer.from('incode:hostile-oauth-secret-0123').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'transfer-encoding': 'chunked',
+      }),
+    );
+    const piece = `100000\r\n${'a'.repeat(0x100000)}\r\n`;
+    let peak = before;
+    for (let i = 0; i < 50 && !conn.socket.destroyed; i++) {
+      const ok = conn.socket.write(piece);
+      if (!ok) {
+        await Promise.race([
+          new Promise((r) => conn.socket.once('drain', r)),
+          new Promise((r) => conn.socket.once('close', r)),
+        ]);
+      }
+      peak = Math.max(peak, rssMB(pid));
+      if (/^HTTP\/1\.1 413/.test(conn.received())) break;
+    }
+    const text = await conn.waitFor(/\r\n\r\n\{.*\}/s, 5_000);
+    const [answer] = responsesIn(text);
+    expect(answer?.status).toBe(413);
+    expect(JSON.parse(answer?.body ?? '')).toMatchObject({ error: 'invalid_request' });
+    // Before: the whole body was read (300 MB took RSS from 90 to 1,009 MB).
+    expect(peak - before).toBeLessThan(40);
+  }, 30_000);
+
   it('past MAX_BODIES_IN_FLIGHT a request gets a JSON 503 with Retry-After, without its body being read', async () => {
     const service = await shim({ MAX_BODIES_IN_FLIGHT: '2' });
     const slow = await Promise.all([connection(service.url), connection(service.url)]);
