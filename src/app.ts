@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps): Hono {
   const { config, store, mappings, logger, metrics } = deps;
   const app = new Hono();
   const forwardSource =
-    deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource);
+    deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource, undefined, logger);
   const onAccepted = deps.onAccepted ?? (() => {});
   const onEnrich = deps.onEnrich ?? (() => {});
   const tokens = config.inboundOAuth

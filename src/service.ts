@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
-import { loadForwardSource } from './config/forward-source.js';
+import { FORWARD_SOURCE_REFRESH_MS, loadForwardSource } from './config/forward-source.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
@@ -86,7 +86,20 @@ export async function startService(
     metrics,
     onForward: worker.wake,
   });
-  const forwardSource = await loadForwardSource(store, config.forwardSource, logger);
+  const forwardSource = await loadForwardSource(
+    store,
+    { value: config.forwardSource, explicit: config.forwardSourceExplicit },
+    logger,
+  );
+  // A switch made by the CLI (or, with a shared database, another instance) is obeyed here.
+  const refreshForwardSource = setInterval(() => {
+    forwardSource
+      .refresh()
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'FORWARD_SOURCE: cannot read the stored switch'),
+      );
+  }, FORWARD_SOURCE_REFRESH_MS);
+  refreshForwardSource.unref();
   const app = createApp({
     config,
     store,
@@ -158,6 +171,7 @@ export async function startService(
           server.closeIdleConnections();
         });
         pruner?.stop();
+        clearInterval(refreshForwardSource);
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
           Promise.race([intakeClosed, graceOver]).then(() => {

@@ -423,6 +423,8 @@ export interface Config {
   host: string;
   callbackUrl: string;
   forwardSource: ForwardSource;
+  /** FORWARD_SOURCE was set in the environment (not the default). */
+  forwardSourceExplicit: boolean;
   forwardFormat: 'legacy' | 'normalized';
   database: DatabaseConfig;
   /** The static header Incode must send, with every accepted value (for rotation). */
@@ -486,6 +488,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     callbackUrl: e.CALLBACK_URL,
     forwardSource: e.FORWARD_SOURCE,
+    forwardSourceExplicit: present.FORWARD_SOURCE !== undefined,
     forwardFormat: e.FORWARD_FORMAT,
     database: e.DATABASE_URL,
     inboundHeader:

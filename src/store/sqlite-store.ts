@@ -295,6 +295,7 @@ export class SqliteStore implements Store {
       getSetting: db.prepare<[string], { value: string; updated_at: number }>(
         'SELECT value, updated_at FROM settings WHERE key = ?',
       ),
+      deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
       setSetting: db.prepare<[string, string, number]>(
         `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -849,6 +850,10 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
     this.#run(() => this.#statements.setSetting.run(key, value, now));
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    this.#run(() => this.#statements.deleteSetting.run(key));
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {

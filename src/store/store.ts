@@ -299,6 +299,7 @@ export interface Store {
   ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }>;
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
   setSetting(key: string, value: string, now: number): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;
   getEvent(id: string): Promise<EventDetail | undefined>;
   listQuarantine(query: {

@@ -330,9 +330,13 @@ describe('admin API: replay, forward-source switch, config', () => {
 
     const stored = await t.store.getSetting('forward_source');
     expect(stored?.value).toBe('workflows');
-    const restarted = await loadForwardSource(t.store, 'legacy', createLogger({ level: 'silent' }));
+    const restarted = await loadForwardSource(
+      t.store,
+      { value: 'legacy', explicit: false },
+      createLogger({ level: 'silent' }),
+    );
     expect(restarted.get()).toBe('workflows');
-    expect(restarted.origin()).toMatchObject({ from: 'admin' });
+    expect(restarted.origin()).toMatchObject({ from: 'switch' });
 
     const again = await send(t, 'PUT', '/admin/forward-source', '{"source":"both"}');
     expect(await again.json()).toEqual({ success: true, source: 'both', previous: 'workflows' });
@@ -399,7 +403,7 @@ describe('admin API: replay, forward-source switch, config', () => {
     expect(config).toMatchObject({
       forwardFormat: 'normalized',
       deliveryRetrySchedule: '5s,30s,2m',
-      forwardSource: { value: 'both', from: 'admin' },
+      forwardSource: { value: 'both', from: 'switch' },
       inboundAuth: { header: { name: INBOUND.name }, none: false },
       callbackHeaders: { authorization: expect.any(String), 'x-api-key': expect.any(String) },
     });
