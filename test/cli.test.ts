@@ -241,7 +241,7 @@ describe('faceauth-shim report', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('a DATABASE_URL to a missing file exits 1 and creates nothing', async () => {
+  it('a DATABASE_URL to a missing file exits 2 naming DATABASE_URL, and creates nothing', async () => {
     const missing = join(dir, 'no-such-dir', 'missing.db');
     const result = await runCli({ DATABASE_URL: `sqlite:${missing}` }, [
       'report',
@@ -250,8 +250,10 @@ describe('faceauth-shim report', () => {
       '--to',
       TO,
     ]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('missing.db');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `faceauth-shim: invalid configuration: DATABASE_URL: ${missing} does not exist (the service creates it when it first starts)\n`,
+    );
     expect(result.stdout).toBe('');
     expect(existsSync(missing)).toBe(false);
   });

@@ -1,128 +1,100 @@
-import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import { ConfigError, loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
 import { MappingsError } from '../normalize/load-mappings.js';
-import { createLogger } from '../ops/logger.js';
-import { startService } from '../service.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { StoreUnavailableError } from '../store/store.js';
+import { StoreOpenError, StoreUnavailableError } from '../store/store.js';
+import { COMMANDS, type Command, UsageError } from './commands.js';
 
-const USAGE = `usage: faceauth-shim [serve]
-       faceauth-shim replay --status dead
-       faceauth-shim replay --id <event id>
-       faceauth-shim report [--from ISO] [--to ISO] [--format json|md|html] [--out FILE]
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
-  serve    run the service (the default); configured by environment variables, see README.md
-  replay   send events again from the first attempt, with their own event ids: every dead
-           event, or one event; the running service delivers them (reads DATABASE_URL)
-  report   the comparison report of the two sources over a range (default: the last 7
-           days), to FILE or standard output; prints the verdict line on standard error
-           (reads DATABASE_URL, COMPARE_MIN_PAIRS, COMPARE_MIN_AGREEMENT)`;
+const USAGE = `usage: faceauth-shim <command> [options]
 
-/** Thrown for wrong command-line words; exit code 2. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
+${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join('\n')}
+
+  faceauth-shim <command> --help   what a command does, its options, what it reads
+  faceauth-shim --version          the version
+
+Settings come from environment variables (README.md, "Configuration"); the commands other than
+serve read DATABASE_URL and work on the database directly, with or without a running service.
+Exit codes: 0 done, 1 the command failed (said why), 2 wrong words or settings.`;
+
+/** What a failure at start means for the operator: the line to print and the exit code. */
+export function explainFailure(error: unknown): { line: string; code: number } {
+  if (error instanceof ConfigError || error instanceof MappingsError) {
+    return { line: error.message, code: 2 };
+  }
+  if (error instanceof StoreOpenError) {
+    return { line: `invalid configuration: DATABASE_URL: ${error.message}`, code: 2 };
+  }
+  if (error instanceof StoreUnavailableError) return { line: error.message, code: 1 };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const { address, port } = error as { address?: string; port?: number };
+    const why =
+      code === 'EADDRINUSE'
+        ? 'another process listens there'
+        : code === 'EACCES'
+          ? 'not allowed (a port under 1024 needs privileges)'
+          : 'no such address on this machine';
+    return { line: `cannot listen on ${address}:${port} (PORT, HOST): ${why}`, code: 1 };
+  }
+  return { line: (error as Error)?.stack ?? String(error), code: 1 };
 }
 
-async function report(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+async function run(command: Command, args: string[]): Promise<number> {
+  const parsed = parseArgs({
     args,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      format: { type: 'string', default: 'json' },
-      out: { type: 'string' },
-    },
+    options: { ...command.options, help: { type: 'boolean', short: 'h' } },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: command.positionals !== undefined,
   });
-  const format = REPORT_FORMATS.find((f) => f === values.format);
-  if (!format)
-    throw new UsageError(`report --format takes json, md or html, not "${values.format}"`);
-  const range = reportRange(values.from, values.to, Date.now());
-  if ('error' in range) throw new UsageError(`report --${range.error}`);
-  const settings = loadReportConfig(process.env);
-  const store = SqliteStore.open(settings.database.path, { mustExist: true });
-  try {
-    const produced = await produceReport(store, {
-      ...range,
-      format,
-      minPairs: settings.compareMinPairs,
-      minAgreement: settings.compareMinAgreement,
-    });
-    if (values.out) {
-      await writeFile(values.out, produced.body);
-      process.stdout.write(`wrote ${values.out}\n`);
-    } else {
-      process.stdout.write(produced.body);
-    }
-    process.stderr.write(`verdict: ${produced.report.verdict.line}\n`);
+  if (parsed.values.help) {
+    process.stdout.write(`${command.help}\n`);
     return 0;
-  } finally {
-    await store.close();
   }
-}
-
-async function replay(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { status: { type: 'string' }, id: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  });
-  if ((values.status === undefined) === (values.id === undefined)) {
-    throw new UsageError('replay needs --status dead or --id <event id>');
+  const { min = 0, max = 0 } = command.positionals ?? {};
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    throw new UsageError(
+      parsed.positionals.length < min
+        ? `${command.name} needs more words`
+        : `${command.name} does not take "${parsed.positionals.slice(max).join(' ')}"`,
+    );
   }
-  if (values.status !== undefined && values.status !== 'dead') {
-    throw new UsageError(`replay --status takes "dead", not "${values.status}"`);
-  }
-  const database = loadDatabaseConfig(process.env);
-  const store = SqliteStore.open(database.path, { mustExist: true });
-  try {
-    if (values.id !== undefined) {
-      const result = await store.replay(values.id, Date.now());
-      if (result !== 'replayed') {
-        process.stderr.write(
-          `faceauth-shim: event ${values.id}: ${result === 'not_found' ? 'not found' : `is ${result}, not replayed`}\n`,
-        );
-        return 1;
-      }
-      process.stdout.write(`replayed event ${values.id}\n`);
-    } else {
-      const count = await store.replayAll('dead', Date.now());
-      process.stdout.write(`replayed ${count} dead event${count === 1 ? '' : 's'}\n`);
-    }
-    return 0;
-  } finally {
-    await store.close();
-  }
+  return command.run(
+    parsed.values as Record<string, string | boolean | undefined>,
+    parsed.positionals,
+  );
 }
 
 async function main(args: string[]): Promise<number> {
-  const command = args[0] ?? 'serve';
-  if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+  const [first, ...rest] = args;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    process.stdout.write(`faceauth-shim ${VERSION}\n`);
     return 0;
   }
-  if (command === 'replay') return replay(args.slice(1));
-  if (command === 'report') return report(args.slice(1));
-  if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
-  const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel });
-  const service = await startService(config, logger);
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'faceauth-shim: stopping');
-      service.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'faceauth-shim: error while stopping');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
-  });
-  return 0;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    process.stdout.write(`${topic ? topic.help : USAGE}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === (first ?? 'serve'));
+  if (!command) throw new UsageError(`unknown command "${first}"`);
+  try {
+    return await run(command, first === undefined ? [] : rest);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`faceauth-shim: ${(error as Error).message}\n\n${command.help}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -130,21 +102,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (
-      error instanceof UsageError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`faceauth-shim: ${(error as Error).message}\n${USAGE}\n`);
+    if (error instanceof UsageError) {
+      process.stderr.write(`faceauth-shim: ${error.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
-    } else if (error instanceof ConfigError || error instanceof MappingsError) {
-      process.stderr.write(`faceauth-shim: ${error.message}\n`);
-      process.exitCode = 2;
-    } else if (error instanceof StoreUnavailableError) {
-      process.stderr.write(`faceauth-shim: ${error.message}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`faceauth-shim: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
+      return;
     }
+    const { line, code } = explainFailure(error);
+    process.stderr.write(`faceauth-shim: ${line}\n`);
+    process.exitCode = code;
   },
 );

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
@@ -7,7 +8,7 @@ import { maskedConfig } from '../config/masked-config.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { EVENT_STATUSES, type ReplayResult, type Store } from '../store/store.js';
+import { EVENT_STATUSES, type Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
 import { readRequestBody } from './read-body.js';
@@ -33,16 +34,6 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   );
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-/** A stored body as text when it is UTF-8, else base64. */
-function bodyFields(bytes: Uint8Array): { body: string } | { bodyBase64: string } {
-  try {
-    return { body: decoder.decode(bytes) };
-  } catch {
-    return { bodyBase64: Buffer.from(bytes).toString('base64') };
-  }
-}
-
 const ForwardSourceBody = z.strictObject({ source: z.enum(['legacy', 'workflows', 'both']) });
 
 /** An admin request's body (a forward-source switch is a few bytes). */
@@ -60,15 +51,6 @@ export interface AdminRoutesOptions {
 }
 
 /** `/admin/*`, behind `Authorization: Bearer ADMIN_TOKEN`. */
-/** Why an event cannot be replayed, by its status. */
-const NOT_REPLAYED: Record<Exclude<ReplayResult, 'replayed' | 'not_found'>, string> = {
-  pending: 'is already waiting for delivery',
-  shadowed: 'is shadowed: its source is not forwarded',
-  enriching: 'is waiting for its score from the Incode API',
-  informational: 'says nothing about a face authentication: there is nothing to forward',
-  superseded: 'is superseded: the callback gets the same authentication from an earlier event',
-};
-
 export function adminRoutes(options: AdminRoutesOptions): Hono {
   const { store, adminToken, config, forwardSource, onEnqueued, logger, metrics } = options;
   const app = new Hono();
@@ -98,23 +80,14 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   app.get('/events/:id', async function getEvent(c) {
     const event = await store.getEvent(c.req.param('id'));
     if (!event) throw new HttpError(404, 'not_found', `no event with id ${c.req.param('id')}`);
-    const { rawBody, callbackBody, attemptHistory, ...rest } = event;
-    return c.json({
-      ...rest,
-      attemptHistory: attemptHistory.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
-      ...bodyFields(rawBody),
-      // For a shadowed event: what the callback would get after a switch.
-      callback: callbackBody
-        ? { format: callbackBody.format, ...bodyFields(callbackBody.body) }
-        : null,
-    });
+    return c.json(eventDetailView(event));
   });
 
   app.get('/quarantine', async function listQuarantine(c) {
     const query = parseQuery(PageQuery, c.req.query());
     const page = await store.listQuarantine(query);
     return c.json({
-      items: page.items.map(({ body, ...rest }) => ({ ...rest, ...bodyFields(body) })),
+      items: page.items.map(quarantineView),
       next: page.next,
     });
   });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { pickCounterpart } from '../compare/pairing.js';
@@ -390,7 +390,7 @@ export class SqliteStore implements Store {
   ): SqliteStore {
     if (path !== ':memory:' && !options.mustExist) {
       try {
-        mkdirSync(dirname(path), { recursive: true });
+        makeFolder(dirname(path));
       } catch (cause) {
         throw new StoreOpenError(
           `${path}: cannot create its folder ${dirname(path)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
@@ -1040,6 +1040,20 @@ export class SqliteStore implements Store {
       throw cause;
     }
   }
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time (Node's recursive mkdir spins
+ * forever on some paths, such as one under /proc, instead of failing).
+ */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) {
+    if (statSync(dir).isDirectory()) return;
+    throw Object.assign(new Error(`${dir} is a file`), { code: `ENOTDIR: ${dir} is a file` });
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  mkdirSync(dir);
 }
 
 /** SQLite's answers that say the file would not take a write now (as opposed to a bug). */

@@ -1,0 +1,352 @@
+import { writeFile } from 'node:fs/promises';
+import type { ParseArgsConfig } from 'node:util';
+import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
+import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
+import type { ForwardSource } from '../config/config.js';
+import { loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
+import {
+  FORWARD_SOURCES,
+  readForwardSourceSwitch,
+  resetForwardSourceSwitch,
+  storeForwardSourceSwitch,
+} from '../config/forward-source.js';
+import { Source } from '../normalize/normalized-schema.js';
+import { createLogger } from '../ops/logger.js';
+import { startService } from '../service.js';
+import { openStore } from '../store/open-store.js';
+import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
+
+/** Thrown for wrong command-line words; exit code 2, with the command's usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The command's own help: usage lines, then what it does and what it reads. */
+  help: string;
+  options: Options;
+  /** Words after the command (an event id, a source). */
+  positionals?: { min: number; max: number };
+  run(values: Values, positionals: string[]): Promise<number>;
+}
+
+const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const err = (text: string) => process.stderr.write(`faceauth-shim: ${text}\n`);
+
+/** Opens the store DATABASE_URL names, which the service made, for one command. */
+async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(loadDatabaseConfig(process.env), { mustExist: true });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const limitOf = (value: string | boolean | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 500) {
+    throw new UsageError(`--limit takes a whole number from 1 to 500, not "${value}"`);
+  }
+  return n;
+};
+
+const beforeOf = (value: string | boolean | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    throw new UsageError('--before takes the "next" value printed with a previous page');
+  }
+  return value;
+};
+
+const serve: Command = {
+  name: 'serve',
+  summary: 'run the service (the default command)',
+  help: `usage: faceauth-shim [serve]
+
+Runs the service: the webhook routes, the delivery to CALLBACK_URL, the admin API. Configured
+by environment variables only (README.md, "Configuration"); a missing or invalid one stops the
+start with exit code 2 and one line naming it. SIGTERM or SIGINT stops it cleanly (exit 0).`,
+  options: {},
+  async run() {
+    const config = loadConfig(process.env);
+    const logger = createLogger({ level: config.logLevel });
+    const service = await startService(config, logger);
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'faceauth-shim: stopping');
+        service.close().then(resolve, (error: unknown) => {
+          logger.error({ err: error }, 'faceauth-shim: error while stopping');
+          resolve();
+        });
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+    return 0;
+  },
+};
+
+const report: Command = {
+  name: 'report',
+  summary: 'the comparison report of the two sources, as JSON, Markdown or HTML',
+  help: `usage: faceauth-shim report [--from ISO] [--to ISO] [--format json|md|html] [--out FILE]
+
+Writes the comparison report of the legacy and Workflows sources over a range (default: the
+last 7 days) to FILE, or to standard output; prints the verdict line on standard error.
+Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
+
+  --from ISO      start of the range, e.g. 2026-12-01T00:00:00Z (default: 7 days before --to)
+  --to ISO        end of the range (default: now)
+  --format F      json (default), md or html
+  --out FILE      write to FILE instead of standard output`,
+  options: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string', default: 'json' },
+    out: { type: 'string' },
+  },
+  async run(values) {
+    const format = REPORT_FORMATS.find((f) => f === values.format);
+    if (!format) {
+      throw new UsageError(`report --format takes json, md or html, not "${values.format}"`);
+    }
+    const range = reportRange(
+      values.from as string | undefined,
+      values.to as string | undefined,
+      Date.now(),
+    );
+    if ('error' in range) throw new UsageError(`report --${range.error}`);
+    const settings = loadReportConfig(process.env);
+    const store = openStore(settings.database, { mustExist: true });
+    try {
+      const produced = await produceReport(store, {
+        ...range,
+        format,
+        minPairs: settings.compareMinPairs,
+        minAgreement: settings.compareMinAgreement,
+      });
+      if (typeof values.out === 'string') {
+        await writeFile(values.out, produced.body);
+        out(`wrote ${values.out}`);
+      } else {
+        process.stdout.write(produced.body);
+      }
+      process.stderr.write(`verdict: ${produced.report.verdict.line}\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const replay: Command = {
+  name: 'replay',
+  summary: 'send dead events (or one event) again, with their own event ids',
+  help: `usage: faceauth-shim replay --status dead
+       faceauth-shim replay --id <event id>
+
+Puts every dead event, or one event, back in the outbox from its first attempt; the running
+service delivers it with its original X-Faceauth-Event-Id. Reads DATABASE_URL. Exit code 1
+when the event does not exist or cannot be replayed (the reason is printed).`,
+  options: { status: { type: 'string' }, id: { type: 'string' } },
+  async run(values) {
+    if ((values.status === undefined) === (values.id === undefined)) {
+      throw new UsageError('replay needs --status dead or --id <event id>');
+    }
+    if (values.status !== undefined && values.status !== 'dead') {
+      throw new UsageError(`replay --status takes "dead", not "${values.status}"`);
+    }
+    return withStore(async (store) => {
+      if (typeof values.id === 'string') {
+        const result = await store.replay(values.id, Date.now());
+        if (result === 'not_found') {
+          err(`event ${values.id}: not found`);
+          return 1;
+        }
+        if (result !== 'replayed') {
+          err(`event ${values.id} ${NOT_REPLAYED[result]}; not replayed`);
+          return 1;
+        }
+        out(`replayed event ${values.id}`);
+      } else {
+        const count = await store.replayAll('dead', Date.now());
+        out(`replayed ${count} dead event${count === 1 ? '' : 's'}`);
+      }
+      return 0;
+    });
+  },
+};
+
+const events: Command = {
+  name: 'events',
+  summary: 'list stored events, newest first',
+  help: `usage: faceauth-shim events [--status S] [--source S] [--limit N] [--before CURSOR] [--json]
+
+Lists stored events, newest first, a page at a time (what GET /admin/events answers), one line
+each: received, id, source, status, result, reason, customer. Reads DATABASE_URL.
+
+  --status S      ${EVENT_STATUSES.join(', ')}
+  --source S      legacy or workflows
+  --limit N       events per page, 1 to 500 (default 50)
+  --before CURSOR the page after the one that printed this "next" cursor
+  --json          the page as JSON, as the admin API gives it`,
+  options: {
+    status: { type: 'string' },
+    source: { type: 'string' },
+    limit: { type: 'string' },
+    before: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run(values) {
+    const status = EVENT_STATUSES.find((s) => s === values.status);
+    if (values.status !== undefined && !status) {
+      throw new UsageError(`--status takes ${EVENT_STATUSES.join(', ')}, not "${values.status}"`);
+    }
+    const source = Source.safeParse(values.source);
+    if (values.source !== undefined && !source.success) {
+      throw new UsageError(`--source takes legacy or workflows, not "${values.source}"`);
+    }
+    const page = await withStore((store) =>
+      store.listEvents({
+        status: status as EventStatus | undefined,
+        source: source.success ? source.data : undefined,
+        limit: limitOf(values.limit, 50),
+        before: beforeOf(values.before),
+      }),
+    );
+    if (values.json) {
+      out(JSON.stringify({ events: page.items, next: page.next }, null, 2));
+      return 0;
+    }
+    if (page.items.length === 0) out('no events');
+    for (const e of page.items) {
+      const result = e.result.status ?? '-';
+      out(
+        [
+          e.receivedAt,
+          e.id,
+          e.source.padEnd(9),
+          e.status.padEnd(13),
+          result.padEnd(4),
+          e.result.reason ?? '-',
+          e.result.customerId ?? '-',
+        ].join('  '),
+      );
+    }
+    if (page.next) out(`next page: faceauth-shim events --before ${page.next}`);
+    return 0;
+  },
+};
+
+const event: Command = {
+  name: 'event',
+  summary: 'one event with its attempts, its raw body and what the callback gets',
+  help: `usage: faceauth-shim event <event id>
+
+Prints one event as JSON (what GET /admin/events/:id answers): its normalized result, its
+delivery attempts, the raw body as Incode sent it, and under "callback" the body the callback
+gets; for a shadowed event, the body it would get after a switch. Reads DATABASE_URL. Exit
+code 1 when there is no such event.`,
+  options: {},
+  positionals: { min: 1, max: 1 },
+  async run(_values, [id]) {
+    const found = await withStore((store) => store.getEvent(id as string));
+    if (!found) {
+      err(`event ${id}: not found`);
+      return 1;
+    }
+    out(JSON.stringify(eventDetailView(found), null, 2));
+    return 0;
+  },
+};
+
+const quarantine: Command = {
+  name: 'quarantine',
+  summary: 'the rejected bodies, with their reasons',
+  help: `usage: faceauth-shim quarantine [--limit N] [--before CURSOR]
+
+Prints the quarantined (rejected) webhook bodies as JSON, newest first, with the status, code
+and message each got (what GET /admin/quarantine answers). Reads DATABASE_URL.
+
+  --limit N       entries per page, 1 to 500 (default 50)
+  --before CURSOR the page after the one that printed this "next" cursor`,
+  options: { limit: { type: 'string' }, before: { type: 'string' } },
+  async run(values) {
+    const page = await withStore((store) =>
+      store.listQuarantine({ limit: limitOf(values.limit, 50), before: beforeOf(values.before) }),
+    );
+    out(JSON.stringify({ items: page.items.map(quarantineView), next: page.next }, null, 2));
+    return 0;
+  },
+};
+
+const forwardSource: Command = {
+  name: 'forward-source',
+  summary: 'show, set or reset the run-time switch of the forwarded source',
+  help: `usage: faceauth-shim forward-source [show]
+       faceauth-shim forward-source set legacy|workflows|both
+       faceauth-shim forward-source reset
+
+The run-time switch of FORWARD_SOURCE, in the database (the CLI counterpart of
+PUT /admin/forward-source; it needs no ADMIN_TOKEN). A running service obeys a change within a
+second or two; an event keeps the decision made when it arrived.
+
+  show    the stored switch, or that there is none (FORWARD_SOURCE applies)
+  set S   store a switch to S; it wins over FORWARD_SOURCE until FORWARD_SOURCE itself changes
+  reset   forget the switch: FORWARD_SOURCE from the environment applies again
+
+Reads DATABASE_URL.`,
+  options: {},
+  positionals: { min: 0, max: 2 },
+  async run(_values, [action = 'show', value]) {
+    return withStore(async (store) => {
+      if (action === 'show') {
+        if (value !== undefined) throw new UsageError('forward-source show takes no value');
+        const stored = await readForwardSourceSwitch(store);
+        out(
+          stored
+            ? `switched to ${stored.source} since ${stored.since} (wins over FORWARD_SOURCE until FORWARD_SOURCE changes)`
+            : 'no run-time switch: FORWARD_SOURCE from the environment applies',
+        );
+        return 0;
+      }
+      if (action === 'set') {
+        const source = FORWARD_SOURCES.find((s) => s === value) as ForwardSource | undefined;
+        if (!source) {
+          throw new UsageError(
+            `forward-source set takes ${FORWARD_SOURCES.join(', ')}, not ${value === undefined ? 'nothing' : `"${value}"`}`,
+          );
+        }
+        const before = await readForwardSourceSwitch(store);
+        await storeForwardSourceSwitch(store, source, Date.now());
+        out(`switched to ${source}${before ? ` (was ${before.source})` : ''}`);
+        return 0;
+      }
+      if (action === 'reset') {
+        if (value !== undefined) throw new UsageError('forward-source reset takes no value');
+        await resetForwardSourceSwitch(store);
+        out('no run-time switch: FORWARD_SOURCE from the environment applies');
+        return 0;
+      }
+      throw new UsageError(`forward-source takes show, set or reset, not "${action}"`);
+    });
+  },
+};
+
+export const COMMANDS: readonly Command[] = [
+  serve,
+  report,
+  replay,
+  events,
+  event,
+  quarantine,
+  forwardSource,
+];

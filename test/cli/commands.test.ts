@@ -1,0 +1,139 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { newEvent } from '../helpers/new-event.js';
+import { runCli } from '../helpers/service-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'faceauth-cli-commands-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = {
+  CALLBACK_URL: 'http://127.0.0.1:9/callback',
+  INBOUND_AUTH: 'none',
+  HOST: '127.0.0.1',
+  PORT: '0',
+};
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+describe('the CLI explains itself', () => {
+  it('--version prints the version', async () => {
+    const result = await runCli({}, ['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `faceauth-shim ${version}\n`, stderr: '' });
+  });
+
+  it('--help lists every command', async () => {
+    const result = await runCli({}, ['--help']);
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toContain(`  ${command.name} `);
+  });
+
+  it('every command answers --help with its own usage and exit 0, reading nothing', async () => {
+    const results = await Promise.all(
+      COMMANDS.map((command) =>
+        runCli({ DATABASE_URL: 'sqlite:/nonexistent/never.db' }, [command.name, '--help']),
+      ),
+    );
+    results.forEach((result, i) => {
+      const name = COMMANDS[i]?.name as string;
+      expect(result.code, name).toBe(0);
+      expect(result.stdout, name).toMatch(new RegExp(`^usage: faceauth-shim (\\[)?${name}`));
+      expect(result.stderr, name).toBe('');
+    });
+  });
+
+  it('a wrong option names itself and shows the command usage, exit 2', async () => {
+    const result = await runCli({}, ['events', '--colour']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^faceauth-shim: Unknown option '--colour'/);
+    expect(result.stderr).toContain('usage: faceauth-shim events');
+  });
+});
+
+describe('DATABASE_URL values that cannot be a store stop the start: exit 2, one line naming DATABASE_URL', () => {
+  it.each([
+    ['sqlite://u2.db', 'sqlite://u2.db names a host, not a file'],
+    ['sqlite::memory:', 'an in-memory database loses every stored event'],
+  ])('%s', async (url, reason) => {
+    const result = await runCli({ ...base, DATABASE_URL: url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      new RegExp(`^faceauth-shim: invalid configuration: DATABASE_URL: ${reason}`),
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync('/u2.db')).toBe(false);
+  });
+
+  it('a file that is not a database', async () => {
+    const path = join(dir, 'not-a-database.db');
+    writeFileSync(path, 'this is not SQLite, it is a text file '.repeat(10));
+    const result = await runCli({ ...base, DATABASE_URL: `sqlite:${path}` });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `faceauth-shim: invalid configuration: DATABASE_URL: ${path} is not a SQLite database\n`,
+    );
+  });
+
+  it('a path whose folder cannot be created', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const result = await runCli({ ...base, DATABASE_URL: `sqlite:${file}/sub/shim.db` });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `faceauth-shim: invalid configuration: DATABASE_URL: ${file}/sub/shim.db: cannot create its folder ${file}/sub (ENOTDIR: ${file} is a file)\n`,
+    );
+  });
+});
+
+describe('the admin actions on the database, without the admin API', () => {
+  async function storeWith(name: string) {
+    const path = join(dir, `${name}.db`);
+    const store = SqliteStore.open(path);
+    await store.accept(newEvent({ id: 'e-legacy', customerId: 'c-1' }), 3_600_000);
+    await store.close();
+    return { DATABASE_URL: `sqlite:${path}` };
+  }
+
+  it('events lists them, event shows one, quarantine reads the rejected bodies', async () => {
+    const env = await storeWith('lists');
+    const listed = await runCli(env, ['events']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/e-legacy +legacy +pending +PASS +- +c-1\n/);
+    const json = await runCli(env, ['events', '--json', '--status', 'pending']);
+    expect(JSON.parse(json.stdout).events.map((e: { id: string }) => e.id)).toEqual(['e-legacy']);
+    const one = await runCli(env, ['event', 'e-legacy']);
+    expect(JSON.parse(one.stdout)).toMatchObject({ id: 'e-legacy', status: 'pending' });
+    const missing = await runCli(env, ['event', 'no-such-id']);
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: 'faceauth-shim: event no-such-id: not found\n',
+    });
+    const quarantine = await runCli(env, ['quarantine']);
+    expect(JSON.parse(quarantine.stdout)).toEqual({ items: [], next: null });
+  });
+
+  it('forward-source shows, sets and resets the run-time switch', async () => {
+    const env = await storeWith('switch');
+    expect((await runCli(env, ['forward-source'])).stdout).toBe(
+      'no run-time switch: FORWARD_SOURCE from the environment applies\n',
+    );
+    expect((await runCli(env, ['forward-source', 'set', 'workflows'])).stdout).toBe(
+      'switched to workflows\n',
+    );
+    expect((await runCli(env, ['forward-source', 'show'])).stdout).toMatch(
+      /^switched to workflows since \d{4}-/,
+    );
+    const wrong = await runCli(env, ['forward-source', 'set', 'everything']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /forward-source set takes legacy, workflows, both, not "everything"/,
+    );
+    expect((await runCli(env, ['forward-source', 'reset'])).code).toBe(0);
+    expect((await runCli(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
+  });
+});
