@@ -71,7 +71,7 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     const service = await shim({ REQUEST_TIMEOUT: '1s' });
     const conn = await connection(service.url);
     const started = Date.now();
-    conn.socket.write(head(LEGACY, { ...AUTHED, 'content-length': 100 }) + '{"customerId":');
+    conn.socket.write(`${head(LEGACY, { ...AUTHED, 'content-length': 100 })}{"customerId":`);
     const text = await conn.closed(5_000);
     const elapsed = Date.now() - started;
     const [answer] = responsesIn(text);
@@ -163,7 +163,7 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     const service = await shim({ MAX_BODIES_IN_FLIGHT: '2' });
     const slow = await Promise.all([connection(service.url), connection(service.url)]);
     for (const conn of slow) {
-      conn.socket.write(head(LEGACY, { ...AUTHED, 'content-length': 1000 }) + '{');
+      conn.socket.write(`${head(LEGACY, { ...AUTHED, 'content-length': 1000 })}{`);
     }
     await new Promise((r) => setTimeout(r, 300));
     const third = await fetch(`${service.url}${LEGACY}`, {
@@ -225,7 +225,7 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     });
 
     const longer = await connection(service.url);
-    longer.socket.write(head(LEGACY, { ...AUTHED, 'content-length': 5 }) + '{"a":1}');
+    longer.socket.write(`${head(LEGACY, { ...AUTHED, 'content-length': 5 })}{"a":1}`);
     const answers = responsesIn(await longer.closed(5_000));
     expect(answers.length).toBeGreaterThan(0);
     for (const answer of answers) {
@@ -238,7 +238,7 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     const service = await shim({ LOG_LEVEL: 'info' });
     for (let i = 0; i < 20; i++) {
       const conn = await connection(service.url);
-      conn.socket.write(head(LEGACY, { ...AUTHED, 'content-length': 1000 }) + '{"customerId":"x"');
+      conn.socket.write(`${head(LEGACY, { ...AUTHED, 'content-length': 1000 })}{"customerId":"x"`);
       await new Promise((r) => setTimeout(r, 20));
       conn.socket.destroy();
     }
