@@ -10,6 +10,7 @@ import {
   SOURCES,
   type SourceName,
   sortedReasons,
+  verdictHeading,
 } from './render-markdown.js';
 import type { ComparisonReport } from './report-schema.js';
 
@@ -414,7 +415,7 @@ export function renderHtml(report: ComparisonReport): string {
 
   out.push(
     `<section id="verdict" class="verdict ${verdict.safe ? 'verdict-safe' : 'verdict-unsafe'}" aria-label="Verdict">`,
-    `<p class="verdict-line">${verdict.safe ? '✓' : '✗'} ${esc(verdict.line)}</p>`,
+    `<p class="verdict-line">${verdict.safe ? '✓' : '✗'} ${esc(verdictHeading(verdict))}</p>`,
   );
   if (verdict.reasons.length > 0) {
     out.push(`<ul>${verdict.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>`);

@@ -61,6 +61,16 @@ export function formatValue(value: unknown): string {
   }
 }
 
+/**
+ * The verdict as a heading: "safe to switch" or "not safe to switch", its reasons listed
+ * below it. The verdict's line repeats the reasons after the colon, so it is shown only when
+ * there are no reasons to list (the heading would otherwise say the same thing twice).
+ */
+export function verdictHeading(verdict: ComparisonReport['verdict']): string {
+  if (verdict.reasons.length === 0) return verdict.line;
+  return verdict.safe ? 'safe to switch' : 'not safe to switch';
+}
+
 /** Failure reasons, most frequent first, then by name. */
 export function sortedReasons(reasons: Record<string, number>): Array<[string, number]> {
   return Object.entries(reasons).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
@@ -125,7 +135,7 @@ export function renderMarkdown(report: ComparisonReport): string {
     `# Face authentication comparison: ${text(report.range.from)} → ${text(report.range.to)}`,
   );
   out.push('');
-  out.push(`**${report.verdict.safe ? '✅' : '❌'} ${text(report.verdict.line)}**`);
+  out.push(`**${report.verdict.safe ? '✅' : '❌'} ${text(verdictHeading(report.verdict))}**`);
   out.push('');
   for (const reason of report.verdict.reasons) out.push(`- ${text(reason)}`);
   if (report.verdict.reasons.length > 0) out.push('');

@@ -7,6 +7,7 @@ import {
   HOSTILE_CUSTOMER,
   QUOTED_INTERVIEW,
   sampleReport,
+  verdict,
 } from './render-fixtures.js';
 
 /** Splits a Markdown table row into cells on the pipes GFM treats as delimiters. */
@@ -80,13 +81,28 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe(
       '# Face authentication comparison: 2026-03-14T09:00:00.000Z → 2026-03-14T15:00:00.000Z',
     );
-    expect(lines[2]).toBe('**❌ not safe to switch: status agreement 95.5% is below 98%**');
-    expect(lines.slice(4, 7)).toEqual([
-      '- 44 pairs, at least 30 needed: enough',
-      '- status agreement 95.5% is below the minimum 98%',
-      '- reason agreement 93.2% is below the minimum 98%',
+    expect(lines[2]).toBe('**❌ not safe to switch**');
+    expect(lines.slice(4, 6)).toEqual([
+      '- status agrees in 95.5% of pairs; at least 98.0% needed (COMPARE\\_MIN\\_AGREEMENT)',
+      '- reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE\\_MIN\\_AGREEMENT)',
     ]);
     expect(markdown).toContain('Thresholds: at least 30 pairs, agreement at least 98%.');
+  });
+
+  it('says each reason of the verdict once: the heading does not repeat the list', () => {
+    const report = sampleReport();
+    report.verdict = verdict([
+      'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+    ]);
+    const out = renderMarkdown(report);
+    expect(out.match(/only 6 pairs of the same authentication/g)).toHaveLength(1);
+    expect(out).toContain('**❌ not safe to switch**\n\n- only 6 pairs');
+  });
+
+  it('shows the verdict line itself when it has no reasons to list', () => {
+    const report = sampleReport();
+    report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
+    expect(renderMarkdown(report).split('\n')[2]).toBe('**✅ safe to switch**');
   });
 
   it('has the per-source table with PASS rates and failure reasons, most frequent first', () => {
@@ -182,10 +198,16 @@ describe('renderMarkdown', () => {
 
   it('escapes Markdown in the verdict and kinds', () => {
     const report = sampleReport();
-    report.verdict.line = 'not safe: *bold* [link](x) <b>\n# heading';
-    report.verdict.reasons = ['# not a heading', '1. not a list'];
+    report.verdict = {
+      safe: false,
+      line: 'not safe: *bold* [link](x) <b>\n# heading',
+      reasons: [],
+    };
+    expect(renderMarkdown(report)).toContain(
+      '**❌ not safe: \\*bold\\* \\[link\\](x) \\<b\\> \\# heading**',
+    );
+    report.verdict = verdict(['# not a heading', '1. not a list']);
     const out = renderMarkdown(report);
-    expect(out).toContain('**❌ not safe: \\*bold\\* \\[link\\](x) \\<b\\> \\# heading**');
     expect(out).toContain('- \\# not a heading');
     expect(out).toContain('- 1\\. not a list');
   });
@@ -254,11 +276,22 @@ describe('renderHtml', () => {
 
   it('has the verdict banner in red for an unsafe verdict, green for a safe one', () => {
     expect(html).toContain('class="verdict verdict-unsafe"');
-    expect(html).toContain('✗ not safe to switch: status agreement 95.5% is below 98%');
-    expect(html).toContain('<li>reason agreement 93.2% is below the minimum 98%</li>');
+    expect(html).toContain('<p class="verdict-line">✗ not safe to switch</p>');
+    expect(html).toContain(
+      '<li>reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)</li>',
+    );
     const safe = sampleReport();
     safe.verdict = { safe: true, line: 'safe to switch', reasons: ['all thresholds met'] };
     expect(renderHtml(safe)).toContain('class="verdict verdict-safe"');
+  });
+
+  it('says each reason of the verdict once: the heading does not repeat the list', () => {
+    const report = sampleReport();
+    report.verdict = verdict([
+      'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+    ]);
+    const page = renderHtml(report);
+    expect(page.match(/only 6 pairs of the same authentication/g)).toHaveLength(1);
   });
 
   it('has the same tables as the Markdown', () => {

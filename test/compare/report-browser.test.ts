@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
-import { emptyReport, sampleReport } from './render-fixtures.js';
+import { demoReport, emptyReport, sampleReport } from './render-fixtures.js';
 
 // The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
 // (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
@@ -36,9 +36,15 @@ interface Problems {
   dialogs: string[];
 }
 
+/** The widths a reader uses: a laptop, and a phone held upright. */
+const WIDTHS = [1280, 390] as const;
+
+let browser: Browser | undefined;
+
 async function withPage<T>(
   report: ComparisonReport,
   check: (page: Page, problems: Problems) => Promise<T>,
+  width: number = WIDTHS[0],
 ): Promise<T> {
   if (!hasChromium) {
     throw new Error(
@@ -46,10 +52,9 @@ async function withPage<T>(
         '(.ci/run does: apt-get install -y --no-install-recommends chromium)',
     );
   }
-  let browser: Browser | undefined;
+  if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
     page.on('console', (message) => {
       if (message.type() === 'error') problems.consoleErrors.push(message.text());
@@ -63,8 +68,17 @@ async function withPage<T>(
     await page.setContent(renderHtml(report), { waitUntil: 'load' });
     return await check(page, problems);
   } finally {
-    await browser?.close();
+    await page.close();
   }
+}
+
+/** The page's text as a reader sees it (rendered text, not markup). */
+async function visibleText(page: Page): Promise<string> {
+  return page.evaluate<string>('document.body.innerText');
+}
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
 }
 
 async function expectVisibleBox(page: Page, selector: string) {
@@ -84,6 +98,15 @@ function expectNoProblems(problems: Problems) {
 }
 
 describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
+  beforeAll(async () => {
+    if (hasChromium) {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
   it('renders the verdict, the tables and both charts without errors', async () => {
     const report = sampleReport();
     await withPage(report, async (page, problems) => {
@@ -91,7 +114,7 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
 
       const verdict = page.locator('.verdict-line');
       expect(await verdict.isVisible()).toBe(true);
-      expect(await verdict.textContent()).toContain(report.verdict.line);
+      expect(await verdict.textContent()).toBe('✗ not safe to switch');
       const banner = await page.evaluate(BANNER_COLOR);
       expect(banner).toBe('rgb(254, 226, 226)');
 
@@ -149,4 +172,23 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       expectNoProblems(problems);
     });
   }, 60_000);
+  describe.each(WIDTHS)('the demo run, as a new user sees it, %i px wide', (width) => {
+    it('says the verdict and each of its reasons once', async () => {
+      const report = demoReport();
+      await withPage(
+        report,
+        async (page, problems) => {
+          const text = await visibleText(page);
+          expect(occurrences(text, 'not safe to switch')).toBe(1);
+          for (const reason of report.verdict.reasons) expect(occurrences(text, reason)).toBe(1);
+          await page.screenshot({
+            path: join(tmpdir(), `faceauth-report-demo-${width}.png`),
+            fullPage: true,
+          });
+          expectNoProblems(problems);
+        },
+        width,
+      );
+    }, 60_000);
+  });
 });
