@@ -327,6 +327,54 @@ describe('renderHtml', () => {
     for (const tick of ['0%', '50%', '100%']) expect(chart).toContain(`>${tick}</text>`);
   });
 
+  /** The x-axis labels of the PASS-rate chart as printed, and the axis title after them. */
+  function timeLabels(page: string): { labels: string[]; title: string } {
+    const axis =
+      svg(page, 'chart-pass-rate').match(/<g class="axis axis-x">([\s\S]*?)<\/g>/)?.[1] ?? '';
+    const texts = [...axis.matchAll(/>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+    return { labels: texts.slice(0, -1), title: texts[texts.length - 1] ?? '' };
+  }
+
+  /** A report whose timeline is `buckets` buckets over `rangeMs` from 21:43:34.486, as buildReport cuts it. */
+  function rangeReport(rangeMs: number, buckets = 24) {
+    const report = sampleReport();
+    const from = Date.UTC(2026, 10, 30, 21, 43, 34, 486);
+    const size = Math.ceil(rangeMs / buckets);
+    report.range = {
+      from: new Date(from).toISOString(),
+      to: new Date(from + rangeMs).toISOString(),
+    };
+    report.timeline = Array.from({ length: buckets }, (_, i) => ({
+      start: new Date(from + i * size).toISOString(),
+      legacy: { events: 2, pass: 1 },
+      workflows: { events: 1, pass: 1 },
+    }));
+    return report;
+  }
+
+  it.each([
+    ['2 seconds (the demo)', 2_177, /^21:43:3\d\.\d{1,2}$/],
+    ['one minute', 60_000, /^21:4[34]:\d\d$/],
+    ['one hour', 3_600_000, /^2[12]:\d\d$/],
+    ['six hours', 6 * 3_600_000, /^(2[123]|0[0-3]):\d\d$|^1[12]-\d\d \d\d:\d\d$/],
+    ['a week', 7 * 86_400_000, /^1[12]-\d\d$/],
+    ['a year', 365 * 86_400_000, /^\d{4}-\d\d-\d\d$/],
+  ])('labels the time axis of %s with times that differ', (_, rangeMs, format) => {
+    const { labels } = timeLabels(renderHtml(rangeReport(rangeMs)));
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const label of labels) expect(label).toMatch(format);
+    // They fit side by side under the 456-unit plot: about 7 units a character.
+    expect(labels.join('').length * 7 + labels.length * 12).toBeLessThanOrEqual(456);
+  });
+
+  it('names the day under a time axis that stays within one day', () => {
+    expect(timeLabels(renderHtml(rangeReport(60_000))).title).toBe(
+      'bucket start (UTC, 2026-11-30)',
+    );
+    expect(timeLabels(renderHtml(rangeReport(7 * 86_400_000))).title).toBe('bucket start (UTC)');
+  });
+
   it('draws the failure-reason chart: the union of reasons, two labelled bars each', () => {
     const chart = svg(html, 'chart-failure-reasons');
     expect(chart).toContain('role="img"');

@@ -173,6 +173,31 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
     });
   }, 60_000);
   describe.each(WIDTHS)('the demo run, as a new user sees it, %i px wide', (width) => {
+    it('labels the time axis with times that differ and do not overlap', async () => {
+      await withPage(
+        demoReport(),
+        async (page) => {
+          const texts = page.locator('#chart-pass-rate .axis-x text');
+          const all = await texts.allTextContents();
+          const labels = all.slice(0, -1);
+          expect(all.at(-1)).toBe('bucket start (UTC, 2026-11-30)');
+          expect(labels.length).toBeGreaterThanOrEqual(3);
+          expect(new Set(labels).size, labels.join(' | ')).toBe(labels.length);
+          const boxes = [];
+          for (let i = 0; i < labels.length; i++) boxes.push(await texts.nth(i).boundingBox());
+          for (let i = 1; i < boxes.length; i++) {
+            const left = boxes[i - 1];
+            const right = boxes[i];
+            expect(
+              (left?.x ?? 0) + (left?.width ?? 0),
+              `${labels[i - 1]} ends before ${labels[i]}`,
+            ).toBeLessThan(right?.x ?? 0);
+          }
+        },
+        width,
+      );
+    }, 60_000);
+
     it('says the verdict and each of its reasons once', async () => {
       const report = demoReport();
       await withPage(
