@@ -22,6 +22,16 @@ import type { ComparisonReport } from './report-schema.js';
 const COLORS: Record<SourceName, string> = { legacy: '#b45309', workflows: '#1d4ed8' };
 /** Legacy is dashed as well as coloured, so the two series differ without colour too. */
 const DASH: Record<SourceName, string> = { legacy: '6 4', workflows: '' };
+/**
+ * The PASS-rate lines where the two rates are equal: Workflows is a wide, lighter line drawn
+ * first, legacy a narrow dashed one drawn on top of it, and the same for the points (a small
+ * legacy dot inside a larger Workflows one), so neither series hides the other.
+ */
+const LINE: Record<SourceName, { width: number; opacity: number; radius: number }> = {
+  legacy: { width: 2.5, opacity: 1, radius: 3 },
+  workflows: { width: 6, opacity: 0.55, radius: 5.5 },
+};
+const PAINT_ORDER: readonly SourceName[] = ['workflows', 'legacy'];
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
 
 const ENTITIES: Record<string, string> = {
@@ -77,13 +87,16 @@ function emptyChart(frame: ChartFrame, message: string): string {
   );
 }
 
-function legend(x: number, y: number): string {
+function legend(x: number, y: number, lines = false): string {
   return `<g class="legend">${SOURCES.map((source, i) => {
     const left = x + i * 120;
     const dash = DASH[source] ? ` stroke-dasharray="${DASH[source]}"` : '';
+    const stroke = lines
+      ? `stroke-width="${LINE[source].width}" stroke-opacity="${LINE[source].opacity}"`
+      : 'stroke-width="3"';
     return (
       `<g class="legend-${source}"><line x1="${left}" y1="${y}" x2="${left + 24}" y2="${y}" ` +
-      `stroke="${COLORS[source]}" stroke-width="3"${dash}/>` +
+      `stroke="${COLORS[source]}" ${stroke}${dash}/>` +
       `<text x="${left + 30}" y="${y}" dominant-baseline="middle" fill="#374151">` +
       `${SOURCE_LABELS[source]}</text></g>`
     );
@@ -182,7 +195,7 @@ export function passRateChart(report: ComparisonReport): string {
   const plotH = height - margin.top - margin.bottom;
   const x = (i: number) => margin.left + (plotW * (i + 0.5)) / timeline.length;
   const y = (rate: number) => margin.top + plotH * (1 - rate);
-  const parts: string[] = [svgOpen(frame), legend(margin.left, 14)];
+  const parts: string[] = [svgOpen(frame), legend(margin.left, 14, true)];
 
   parts.push('<g class="axis axis-y">');
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -210,7 +223,8 @@ export function passRateChart(report: ComparisonReport): string {
       `fill="#6b7280">${esc(axis.title)}</text></g>`,
   );
 
-  for (const source of SOURCES) {
+  for (const source of PAINT_ORDER) {
+    const style = LINE[source];
     const segments: string[] = [];
     const points: string[] = [];
     let pen = 'M';
@@ -224,7 +238,7 @@ export function passRateChart(report: ComparisonReport): string {
       segments.push(`${pen}${n(x(i))} ${n(y(rate))}`);
       pen = 'L';
       points.push(
-        `<circle cx="${n(x(i))}" cy="${n(y(rate))}" r="3.5" fill="${COLORS[source]}">` +
+        `<circle cx="${n(x(i))}" cy="${n(y(rate))}" r="${style.radius}" fill="${COLORS[source]}">` +
           `<title>${esc(`${SOURCE_LABELS[source]}, ${bucket.start}: ${pass} of ${events} PASS (${formatRate(rate)})`)}</title>` +
           '</circle>',
       );
@@ -234,7 +248,8 @@ export function passRateChart(report: ComparisonReport): string {
       `<g class="series series-${source}">` +
         (segments.length > 0
           ? `<path d="${segments.join(' ')}" fill="none" stroke="${COLORS[source]}" ` +
-            `stroke-width="2.5" stroke-linejoin="round"${dash}/>`
+            `stroke-width="${style.width}" stroke-opacity="${style.opacity}" ` +
+            `stroke-linejoin="round"${dash}/>`
           : '') +
         `${points.join('')}</g>`,
     );
@@ -367,6 +382,7 @@ p { margin: 6px 0; }
   gap: 16px; margin-top: 22px; }
 figure { margin: 0; padding: 12px 14px; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; }
 figcaption { font-weight: 600; margin-bottom: 8px; }
+.chart-note { font-size: 0.85rem; margin-top: 8px; }
 svg.chart { display: block; width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; background: #fff; font-size: 14px; }
@@ -489,7 +505,10 @@ export function renderHtml(report: ComparisonReport): string {
 
   out.push(
     '<section class="charts" aria-label="Charts">',
-    `<figure><figcaption>PASS rate per source over time</figcaption>${passRateChart(report)}</figure>`,
+    `<figure><figcaption>PASS rate per source over time</figcaption>${passRateChart(report)}` +
+      '<p class="chart-note muted">Workflows is the wide line, legacy the dashed line drawn ' +
+      'on it: where both PASS rates are equal, the dashed line runs inside the wide one.</p>' +
+      '</figure>',
     `<figure><figcaption>Failure reasons side by side</figcaption>${failureReasonsChart(report)}</figure>`,
     '</section>',
   );

@@ -327,6 +327,16 @@ describe('renderHtml', () => {
     for (const tick of ['0%', '50%', '100%']) expect(chart).toContain(`>${tick}</text>`);
   });
 
+  it('draws the legacy line dashed on top of a wider Workflows line, so equal rates show both', () => {
+    const chart = svg(html, 'chart-pass-rate');
+    const width = (source: string) =>
+      Number(chart.match(new RegExp(`series-${source}"><path [^>]*stroke-width="([\\d.]+)"`))?.[1]);
+    expect(chart.indexOf('series-workflows">')).toBeLessThan(chart.indexOf('series-legacy">'));
+    expect(width('workflows')).toBeGreaterThanOrEqual(2 * width('legacy'));
+    expect(chart).toMatch(/series-legacy"><path [^>]*stroke-dasharray/);
+    expect(html).toContain('where both PASS rates are equal, the dashed line runs inside');
+  });
+
   /** The x-axis labels of the PASS-rate chart as printed, and the axis title after them. */
   function timeLabels(page: string): { labels: string[]; title: string } {
     const axis =

@@ -198,6 +198,34 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       );
     }, 60_000);
 
+    it('shows both PASS-rate lines where they are equal', async () => {
+      await withPage(
+        demoReport(),
+        async (page) => {
+          // The first two buckets with events have the same rate on both sides (100%, then
+          // 0%): walk along the line between them and ask what a reader sees at each point.
+          await page.locator('#chart-pass-rate').scrollIntoViewIfNeeded();
+          const dots = page.locator('#chart-pass-rate .series-legacy circle');
+          const a = await dots.nth(0).boundingBox();
+          const b = await dots.nth(1).boundingBox();
+          if (a === null || b === null) throw new Error('no legacy points');
+          const seen = new Set<string>();
+          for (let t = 0.2; t <= 0.8; t += 0.02) {
+            const x = a.x + a.width / 2 + (b.x - a.x) * t;
+            const y = a.y + a.height / 2 + (b.y - a.y) * t;
+            seen.add(
+              await page.evaluate<string>(
+                `document.elementFromPoint(${x}, ${y})?.closest('.series')?.getAttribute('class') ?? 'nothing'`,
+              ),
+            );
+          }
+          expect([...seen].sort()).toEqual(['series series-legacy', 'series series-workflows']);
+          expect(await page.locator('.chart-note').isVisible()).toBe(true);
+        },
+        width,
+      );
+    }, 60_000);
+
     it('says the verdict and each of its reasons once', async () => {
       const report = demoReport();
       await withPage(
