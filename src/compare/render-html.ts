@@ -1,7 +1,7 @@
 import {
+  DELIVERY_ROWS,
   type DisagreementExample,
   EXAMPLE_COLUMNS,
-  formatMs,
   formatRate,
   formatValue,
   MAX_LISTED,
@@ -390,6 +390,7 @@ table code { font-size: 12.5px; }
 th, td { padding: 6px 10px; border: 1px solid #e5e7eb; text-align: left; vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; }
 .nowrap { white-space: nowrap; }
 .id code { white-space: normal; overflow-wrap: anywhere; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
@@ -398,6 +399,13 @@ code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mo
 .status-FAIL { color: #b91c1c; font-weight: 600; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 ul.diffs { margin: 0; padding-left: 18px; }
+/* A phone: tighter cells, long field names may break; wider tables scroll in their own box. */
+@media (max-width: 640px) {
+  main { padding: 20px 12px 40px; }
+  table { font-size: 13px; }
+  th, td { padding: 5px 6px; }
+  .field code { white-space: normal; overflow-wrap: anywhere; }
+}
 @media print { body { background: #fff; } figure, table { break-inside: avoid; } }
 `;
 
@@ -616,7 +624,7 @@ export function renderHtml(report: ComparisonReport): string {
       htmlTable(
         ['Field', numHead('Legacy events carrying it'), numHead('Pairs where Workflows lacked it')],
         report.legacyOnlyFields.map((f) => [
-          { html: code(f.field) },
+          { html: code(f.field), cls: 'field' },
           num(f.legacyEvents),
           num(f.pairsMissing),
         ]),
@@ -627,34 +635,11 @@ export function renderHtml(report: ComparisonReport): string {
   out.push('<h2>Delivery</h2>');
   out.push(
     htmlTable(
-      [
-        'Source',
-        numHead('Delivered'),
-        numHead('Pending'),
-        numHead('Dead'),
-        numHead('Shadowed'),
-        numHead('Waiting for score'),
-        numHead('Scored'),
-        numHead('Without score'),
-        numHead('Latency p50 (ms)'),
-        numHead('Latency p95 (ms)'),
-      ],
-      SOURCES.map((name) => {
-        const d = sources[name].delivery;
-        const scores = sources[name].scores;
-        return [
-          source(name),
-          num(d.delivered),
-          num(d.pending),
-          num(d.dead),
-          num(d.shadowed),
-          num(d.enriching),
-          num(scores.scored),
-          num(scores.unavailable),
-          num(formatMs(d.latencyMs.p50)),
-          num(formatMs(d.latencyMs.p95)),
-        ];
-      }),
+      ['', ...SOURCES.map((name) => ({ html: sourceName(name), cls: 'num' }))],
+      DELIVERY_ROWS.map((row) => [
+        { html: esc(row.label) },
+        ...SOURCES.map((name) => num(row.value(sources[name]))),
+      ]),
     ),
   );
 

@@ -71,6 +71,24 @@ export function verdictHeading(verdict: ComparisonReport['verdict']): string {
   return verdict.safe ? 'safe to switch' : 'not safe to switch';
 }
 
+type SourceStats = ComparisonReport['sources']['legacy'];
+
+/**
+ * The delivery table, in both renderings: one row per measure, one column per source. Three
+ * columns fit a phone's width; ten (a column per measure) did not fit even a laptop's.
+ */
+export const DELIVERY_ROWS: ReadonlyArray<{ label: string; value: (s: SourceStats) => string }> = [
+  { label: 'Delivered', value: (s) => String(s.delivery.delivered) },
+  { label: 'Pending', value: (s) => String(s.delivery.pending) },
+  { label: 'Dead', value: (s) => String(s.delivery.dead) },
+  { label: 'Shadowed', value: (s) => String(s.delivery.shadowed) },
+  { label: 'Waiting for score', value: (s) => String(s.delivery.enriching) },
+  { label: 'Scored', value: (s) => String(s.scores.scored) },
+  { label: 'Without score', value: (s) => String(s.scores.unavailable) },
+  { label: 'Latency p50 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p50) },
+  { label: 'Latency p95 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p95) },
+];
+
 /** Failure reasons, most frequent first, then by name. */
 export function sortedReasons(reasons: Record<string, number>): Array<[string, number]> {
   return Object.entries(reasons).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
@@ -257,35 +275,9 @@ export function renderMarkdown(report: ComparisonReport): string {
   out.push('', '## Delivery', '');
   out.push(
     ...table(
-      [
-        'Source',
-        'Delivered',
-        'Pending',
-        'Dead',
-        'Shadowed',
-        'Waiting for score',
-        'Scored',
-        'Without score',
-        'Latency p50 (ms)',
-        'Latency p95 (ms)',
-      ],
-      SOURCES.map((name) => {
-        const d = sources[name].delivery;
-        const scores = sources[name].scores;
-        return [
-          SOURCE_LABELS[name],
-          String(d.delivered),
-          String(d.pending),
-          String(d.dead),
-          String(d.shadowed),
-          String(d.enriching),
-          String(scores.scored),
-          String(scores.unavailable),
-          formatMs(d.latencyMs.p50),
-          formatMs(d.latencyMs.p95),
-        ];
-      }),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['', ...SOURCES.map((name) => SOURCE_LABELS[name])],
+      DELIVERY_ROWS.map((row) => [row.label, ...SOURCES.map((name) => row.value(sources[name]))]),
+      ['l', 'r', 'r'],
     ),
   );
   out.push('');

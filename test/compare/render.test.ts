@@ -183,8 +183,12 @@ describe('renderMarkdown', () => {
 
   it('has delivery per source, with n/a for latencies nobody measured', () => {
     const delivery = section(markdown, 'Delivery');
-    expect(delivery).toContain('| Legacy | 46 | 1 | 1 | 0 | 0 | 0 | 0 | 182 | 940.5 |');
-    expect(delivery).toContain('| Workflows | 0 | 0 | 0 | 46 | 0 | 0 | 0 | n/a | n/a |');
+    expect(delivery).toContain('|  | Legacy | Workflows |\n| --- | ---: | ---: |\n');
+    expect(delivery).toContain('| Delivered | 46 | 0 |\n| Pending | 1 | 0 |\n| Dead | 1 | 0 |');
+    expect(delivery).toContain('| Shadowed | 0 | 46 |');
+    expect(delivery).toContain(
+      '| Latency p50 (ms) | 182 | n/a |\n| Latency p95 (ms) | 940.5 | n/a |',
+    );
   });
 
   it('renders an empty range with n/a rates and no disagreements', () => {
@@ -192,7 +196,7 @@ describe('renderMarkdown', () => {
     expect(empty).toContain('| Legacy | 0 | 0 | 0 | n/a | — |');
     expect(empty).toContain('| 0 | n/a | n/a |');
     expect(empty).toContain('No disagreements.');
-    expect(empty).toContain('| Workflows | 0 | 0 | 0 | 0 | 0 | 0 | 0 | n/a | n/a |');
+    expect(empty).toContain('| Without score | 0 | 0 |\n| Latency p50 (ms) | n/a | n/a |');
     expect(empty).not.toMatch(/NaN|undefined|Infinity/);
   });
 
@@ -308,7 +312,9 @@ describe('renderHtml', () => {
     expect(html).toContain('status: legacy FAIL, workflows PASS <span class="muted">(2)</span>');
     expect(html).toContain('<td class="num">85.4%</td>');
     expect(html).toContain('<td class="num">95.5%</td><td class="num">93.2%</td>');
-    expect(html).toContain('<td class="num">n/a</td><td class="num">n/a</td>');
+    expect(html).toContain(
+      '<td>Latency p95 (ms)</td><td class="num">940.5</td><td class="num">n/a</td>',
+    );
     expect(html).toContain('<code>spoofConfidence</code>');
     expect(html).toContain('<code>evt_w_0041</code>');
   });

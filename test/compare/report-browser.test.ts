@@ -226,6 +226,32 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       );
     }, 60_000);
 
+    it('fits the page: the delivery and legacy-only tables whole, wider ones scroll in their box', async () => {
+      await withPage(
+        sampleReport(),
+        async (page) => {
+          const [pageWidth, viewport] = await page.evaluate<[number, number]>(
+            '[document.scrollingElement.scrollWidth, innerWidth]',
+          );
+          expect(pageWidth).toBeLessThanOrEqual(viewport);
+          for (const heading of ['Delivery', 'Legacy-only fields']) {
+            const wrap = page.locator(`h2:text-is("${heading}") ~ .table-wrap`).first();
+            const [scroll, client] = await wrap.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+            expect(scroll, `${heading} table: ${scroll} px in ${client} px`).toBeLessThanOrEqual(
+              client,
+            );
+            const box = await wrap.locator('table').boundingBox();
+            expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport);
+          }
+          await page.screenshot({
+            path: join(tmpdir(), `faceauth-report-sample-${width}.png`),
+            fullPage: true,
+          });
+        },
+        width,
+      );
+    }, 60_000);
+
     it('says the verdict and each of its reasons once', async () => {
       const report = demoReport();
       await withPage(
