@@ -4,7 +4,10 @@ import {
   EXAMPLE_COLUMNS,
   formatRate,
   formatValue,
+  type Inline,
   MAX_LISTED,
+  nextSteps,
+  READING_SECTION,
   type ResultSide,
   SOURCE_LABELS,
   SOURCES,
@@ -369,6 +372,9 @@ h2 { font-size: 1.2rem; margin: 36px 0 10px; padding-bottom: 4px; border-bottom:
 h3 { font-size: 1rem; margin: 22px 0 8px; }
 p { margin: 6px 0; }
 .muted { color: #6b7280; }
+#next-steps { margin-bottom: 22px; }
+#next-steps h2 { margin-top: 0; }
+#next-steps ul { margin: 0; padding-left: 22px; }
 .verdict { margin: 18px 0 22px; padding: 14px 18px; border-radius: 8px; border-left: 8px solid; }
 .verdict-safe { background: #dcfce7; border-color: #16a34a; color: #14532d; }
 .verdict-unsafe { background: #fee2e2; border-color: #dc2626; color: #7f1d1d; }
@@ -499,6 +505,20 @@ export function renderHtml(report: ComparisonReport): string {
   out.push(
     `<p class="thresholds">Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at ` +
       `least ${esc(formatRate(report.thresholds.minAgreement))}.</p>`,
+    '</section>',
+  );
+
+  // The page travels alone (an attachment, a file in a ticket): MIGRATION.md is named, not linked.
+  const inline = (parts: Inline[]) =>
+    parts.map((part) => (typeof part === 'string' ? esc(part) : code(part.code))).join('');
+  out.push(
+    '<section id="next-steps" aria-label="Next steps">',
+    '<h2>Next steps</h2>',
+    '<ul>',
+    ...nextSteps(report).map((step) => `<li>${inline(step)}</li>`),
+    `<li>How to read this report: the section “${esc(READING_SECTION.title)}” of ` +
+      `${code(READING_SECTION.file)} in the faceauth-shim repository.</li>`,
+    '</ul>',
     '</section>',
   );
 

@@ -73,6 +73,102 @@ export function verdictHeading(verdict: ComparisonReport['verdict']): string {
 
 type SourceStats = ComparisonReport['sources']['legacy'];
 
+/** Text for both renderings: plain strings, and `{ code }` for names a reader types. */
+export type Inline = string | { code: string };
+
+/** The legacy-only fields that `INCODE_API_URL` fills from Incode's score. */
+export const SCORE_FIELDS = ['spoofConfidence', 'recognitionConfidence.confidence', 'overallScore'];
+
+/** The section of MIGRATION.md that says how to read the report. */
+export const READING_SECTION = {
+  file: 'MIGRATION.md',
+  title: 'Reading the comparison report',
+  anchor: 'reading-the-comparison-report',
+};
+
+/**
+ * What to do next, from what the report lacks: the first steps unblock the verdict (the
+ * sources, the missing pairs), then what to enable or look at. The renderings add where to
+ * read more (MIGRATION.md), each in its own way.
+ */
+export function nextSteps(report: ComparisonReport): Inline[][] {
+  const { sources, pairs, thresholds } = report;
+  const steps: Inline[][] = [];
+  if (sources.legacy.events === 0) {
+    steps.push([
+      'Point the legacy Authentication webhook at ',
+      { code: '/webhooks/legacy/authentication' },
+      ': no legacy event arrived in this range, so nothing can be paired.',
+    ]);
+  }
+  if (sources.workflows.events === 0) {
+    steps.push([
+      "Point Incode's Face Authentication webhook at ",
+      { code: '/webhooks/workflows/face-authentication' },
+      ': no Workflows event arrived in this range.',
+    ]);
+  }
+  if (pairs.count < thresholds.minPairs) {
+    const more = thresholds.minPairs - pairs.count;
+    steps.push([
+      `Collect ${more} more ${more === 1 ? 'pair' : 'pairs'} (${pairs.count} so far; `,
+      { code: 'COMPARE_MIN_PAIRS' },
+      ` is ${thresholds.minPairs}): keep both webhooks on while users authenticate, then ` +
+        'make the report again over the longer range.' +
+        (sources.legacy.unpaired + sources.workflows.unpaired > 0
+          ? ' Unpaired events (below) are logins only one webhook reported.'
+          : ''),
+    ]);
+  }
+  const workflows = sources.workflows;
+  const neverScored =
+    workflows.scores.scored + workflows.scores.unavailable + workflows.delivery.enriching === 0;
+  if (
+    workflows.events > 0 &&
+    neverScored &&
+    report.legacyOnlyFields.some((f) => SCORE_FIELDS.includes(f.field))
+  ) {
+    steps.push([
+      'Set ',
+      { code: 'INCODE_API_URL' },
+      ' (with ',
+      { code: 'INCODE_API_KEY' },
+      " and an admin token or login) so that Workflows events carry Incode's scores and ",
+      'the numbers (',
+      { code: 'spoofConfidence' },
+      ', ',
+      { code: 'overallScore' },
+      ', ...) are compared too.',
+    ]);
+  }
+  if (pairs.disagreements.length > 0) {
+    steps.push([
+      'Look at every disagreement below, the ',
+      { code: 'status:' },
+      ' ones first: the products decided differently.',
+    ]);
+  }
+  if (workflows.delivery.dead > 0) {
+    steps.push([
+      'Replay or explain the dead Workflows events: ',
+      { code: 'GET /admin/events?status=dead' },
+      ', then ',
+      { code: 'POST /admin/replay?status=dead' },
+      '.',
+    ]);
+  }
+  if (report.verdict.safe) {
+    steps.push([
+      'Go through the go/no-go list in MIGRATION.md, then switch: ',
+      { code: 'PUT /admin/forward-source' },
+      ' with ',
+      { code: '{"source":"workflows"}' },
+      '.',
+    ]);
+  }
+  return steps;
+}
+
 /**
  * The delivery table, in both renderings: one row per measure, one column per source. Three
  * columns fit a phone's width; ten (a column per measure) did not fit even a laptop's.
@@ -99,12 +195,14 @@ export function sortedReasons(reasons: Record<string, number>): Array<[string, n
  * leading character that would start a block (heading, list, quote) escaped too.
  */
 function text(value: string): string {
-  return value
-    .replace(/\r\n|\r|\n/g, ' ')
-    .trim()
-    .replace(/[\\`*_[\]<>#|~&]/g, '\\$&')
+  return inlineText(value.replace(/\r\n|\r|\n/g, ' ').trim())
     .replace(/^[+\-=]/, '\\$&')
     .replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/** Part of a line: Markdown's inline specials escaped, line breaks as spaces, not trimmed. */
+function inlineText(value: string): string {
+  return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\`*_[\]<>#|~&]/g, '\\$&');
 }
 
 /** A table cell of plain text: escaped, `|` included, line breaks as `<br>`. */
@@ -160,6 +258,17 @@ export function renderMarkdown(report: ComparisonReport): string {
   out.push(
     `Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ` +
       `${formatRate(report.thresholds.minAgreement)}. Generated ${text(report.generatedAt)}.`,
+  );
+
+  out.push('', '## Next steps', '');
+  for (const step of nextSteps(report)) {
+    const line = step.map((part) =>
+      typeof part === 'string' ? inlineText(part) : code(part.code),
+    );
+    out.push(`- ${line.join('')}`);
+  }
+  out.push(
+    `- How to read this report: [${READING_SECTION.title}](${READING_SECTION.file}#${READING_SECTION.anchor}).`,
   );
 
   out.push('', '## Sources', '');

@@ -3,6 +3,7 @@ import { renderHtml } from '../../src/compare/render-html.js';
 import { formatRate, renderMarkdown } from '../../src/compare/render-markdown.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
 import {
+  demoReport,
   emptyReport,
   HOSTILE_CUSTOMER,
   QUOTED_INTERVIEW,
@@ -103,6 +104,36 @@ describe('renderMarkdown', () => {
     const report = sampleReport();
     report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
     expect(renderMarkdown(report).split('\n')[2]).toBe('**✅ safe to switch**');
+  });
+
+  it('says what to do next: how many more pairs, what to enable, where to read more', () => {
+    const steps = section(renderMarkdown(demoReport()), 'Next steps');
+    expect(steps).toContain(
+      '- Collect 14 more pairs (6 so far; `COMPARE_MIN_PAIRS` is 20): keep both webhooks on',
+    );
+    expect(steps).toContain('- Set `INCODE_API_URL` (with `INCODE_API_KEY` and an admin token');
+    expect(steps).toContain(
+      '- How to read this report: [Reading the comparison report](MIGRATION.md#reading-the-comparison-report).',
+    );
+    // Everything the demo lacks is a step; nothing it has is.
+    expect(steps).not.toContain('webhook at');
+    expect(steps).not.toContain('disagreement');
+  });
+
+  it('names the webhook that sent nothing, and no pairs to collect once there are enough', () => {
+    const empty = section(renderMarkdown(emptyReport()), 'Next steps');
+    expect(empty).toContain(
+      '- Point the legacy Authentication webhook at `/webhooks/legacy/authentication`',
+    );
+    expect(empty).toContain(
+      "- Point Incode's Face Authentication webhook at `/webhooks/workflows/face-authentication`",
+    );
+    const enough = sampleReport();
+    enough.sources.workflows.scores.scored = 40;
+    const steps = section(renderMarkdown(enough), 'Next steps');
+    expect(steps).not.toContain('more pair');
+    expect(steps).not.toContain('INCODE_API_URL');
+    expect(steps).toContain('- Look at every disagreement below, the `status:` ones first');
   });
 
   it('has the per-source table with PASS rates and failure reasons, most frequent first', () => {
@@ -296,6 +327,21 @@ describe('renderHtml', () => {
     ]);
     const page = renderHtml(report);
     expect(page.match(/only 6 pairs of the same authentication/g)).toHaveLength(1);
+  });
+
+  it("says what to do next, and names MIGRATION.md's section rather than linking to it", () => {
+    const page = renderHtml(demoReport());
+    const steps = page.match(/<section id="next-steps"[\s\S]*?<\/section>/)?.[0] ?? '';
+    expect(steps).toContain(
+      '<li>Collect 14 more pairs (6 so far; <code>COMPARE_MIN_PAIRS</code> is 20)',
+    );
+    expect(steps).toContain(
+      '<li>Set <code>INCODE_API_URL</code> (with <code>INCODE_API_KEY</code>',
+    );
+    expect(steps).toContain(
+      'the section “Reading the comparison report” of <code>MIGRATION.md</code>',
+    );
+    expect(page).not.toMatch(/href=/);
   });
 
   it('has the same tables as the Markdown', () => {

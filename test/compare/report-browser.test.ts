@@ -72,9 +72,9 @@ async function withPage<T>(
   }
 }
 
-/** The page's text as a reader sees it (rendered text, not markup). */
-async function visibleText(page: Page): Promise<string> {
-  return page.evaluate<string>('document.body.innerText');
+/** Text as a reader sees it (rendered: nothing hidden, no markup), of the page or one element. */
+async function visibleText(page: Page, selector = 'body'): Promise<string> {
+  return page.evaluate<string>(`document.querySelector(${JSON.stringify(selector)}).innerText`);
 }
 
 function occurrences(text: string, part: string): number {
@@ -135,6 +135,7 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.getByText('<img src=x onerror=alert(1)>').isVisible()).toBe(true);
       expect(await page.locator('h2').allTextContents()).toEqual([
+        'Next steps',
         'Sources',
         'Pairs',
         'Disagreements',
@@ -252,7 +253,7 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       );
     }, 60_000);
 
-    it('says the verdict and each of its reasons once', async () => {
+    it('says the verdict and each of its reasons once, then what to do next', async () => {
       const report = demoReport();
       await withPage(
         report,
@@ -260,6 +261,12 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
           const text = await visibleText(page);
           expect(occurrences(text, 'not safe to switch')).toBe(1);
           for (const reason of report.verdict.reasons) expect(occurrences(text, reason)).toBe(1);
+          // Then what to do about it.
+          expect(await page.locator('#next-steps').isVisible()).toBe(true);
+          const steps = await visibleText(page, '#next-steps');
+          expect(steps).toContain('Collect 14 more pairs (6 so far; COMPARE_MIN_PAIRS is 20)');
+          expect(steps).toContain('Set INCODE_API_URL');
+          expect(steps).toContain('the section “Reading the comparison report” of MIGRATION.md');
           await page.screenshot({
             path: join(tmpdir(), `faceauth-report-demo-${width}.png`),
             fullPage: true,
