@@ -9,6 +9,7 @@ import {
   nextSteps,
   READING_SECTION,
   type ResultSide,
+  SCORE_NOTE,
   SOURCE_LABELS,
   SOURCES,
   type SourceName,
@@ -467,6 +468,11 @@ function reasonsList(reasons: Record<string, number>): string {
   return entries.map(([reason, count]) => `${code(reason)} ${count}`).join(', ');
 }
 
+/** Text with code spans, escaped. */
+function inline(parts: Inline[]): string {
+  return parts.map((part) => (typeof part === 'string' ? esc(part) : code(part.code))).join('');
+}
+
 function card(name: string, value: string): string {
   return `<div class="card"><span class="value">${esc(value)}</span><span class="name">${esc(name)}</span></div>`;
 }
@@ -509,8 +515,6 @@ export function renderHtml(report: ComparisonReport): string {
   );
 
   // The page travels alone (an attachment, a file in a ticket): MIGRATION.md is named, not linked.
-  const inline = (parts: Inline[]) =>
-    parts.map((part) => (typeof part === 'string' ? esc(part) : code(part.code))).join('');
   out.push(
     '<section id="next-steps" aria-label="Next steps">',
     '<h2>Next steps</h2>',
@@ -641,6 +645,7 @@ export function renderHtml(report: ComparisonReport): string {
   } else {
     out.push(
       '<p>What the callback received from the legacy webhook that the Workflows source cannot provide.</p>',
+      `<p class="score-note">${inline(SCORE_NOTE)}</p>`,
       htmlTable(
         ['Field', numHead('Legacy events carrying it'), numHead('Pairs where Workflows lacked it')],
         report.legacyOnlyFields.map((f) => [

@@ -91,6 +91,26 @@ export const READING_SECTION = {
  * sources, the missing pairs), then what to enable or look at. The renderings add where to
  * read more (MIGRATION.md), each in its own way.
  */
+/**
+ * Under the legacy-only fields table: which of them `INCODE_API_URL` fills, and which no
+ * setting does. Said whether or not it is set: the table itself cannot tell.
+ */
+export const SCORE_NOTE: Inline[] = [
+  'The numbers (',
+  { code: 'spoofConfidence' },
+  ', ',
+  { code: 'recognitionConfidence.confidence' },
+  ', ',
+  { code: 'overallScore' },
+  ') are filled when ',
+  { code: 'INCODE_API_URL' },
+  ' is set (with ',
+  { code: 'INCODE_API_KEY' },
+  " and an admin token or login): each Workflows event then waits for Incode's score (",
+  { code: 'GET /omni/get/score' },
+  ') and carries them, so fewer pairs lack them. The other fields stay legacy-only.',
+];
+
 export function nextSteps(report: ComparisonReport): Inline[][] {
   const { sources, pairs, thresholds } = report;
   const steps: Inline[][] = [];
@@ -205,6 +225,13 @@ function inlineText(value: string): string {
   return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\`*_[\]<>#|~&]/g, '\\$&');
 }
 
+/** Text with code spans, within a line. */
+function inline(parts: Inline[]): string {
+  return parts
+    .map((part) => (typeof part === 'string' ? inlineText(part) : code(part.code)))
+    .join('');
+}
+
 /** A table cell of plain text: escaped, `|` included, line breaks as `<br>`. */
 function cell(value: string): string {
   return value.replace(/[\\`*_[\]<>|~&]/g, '\\$&').replace(/\r\n|\r|\n/g, '<br>');
@@ -261,12 +288,7 @@ export function renderMarkdown(report: ComparisonReport): string {
   );
 
   out.push('', '## Next steps', '');
-  for (const step of nextSteps(report)) {
-    const line = step.map((part) =>
-      typeof part === 'string' ? inlineText(part) : code(part.code),
-    );
-    out.push(`- ${line.join('')}`);
-  }
+  for (const step of nextSteps(report)) out.push(`- ${inline(step)}`);
   out.push(
     `- How to read this report: [${READING_SECTION.title}](${READING_SECTION.file}#${READING_SECTION.anchor}).`,
   );
@@ -368,6 +390,8 @@ export function renderMarkdown(report: ComparisonReport): string {
   } else {
     out.push(
       'What the callback received from the legacy webhook that the Workflows source cannot provide.',
+      '',
+      inline(SCORE_NOTE),
       '',
       ...table(
         ['Field', 'Legacy events carrying it', 'Pairs where Workflows lacked it'],

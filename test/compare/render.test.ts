@@ -198,6 +198,21 @@ describe('renderMarkdown', () => {
     expect(fields).toContain('| `recognitionConfidence.confidence` | 41 | 38 |');
   });
 
+  it('says by the legacy-only fields that INCODE_API_URL fills the numbers', () => {
+    const fields = section(markdown, 'Legacy-only fields');
+    expect(fields).toContain(
+      'The numbers (`spoofConfidence`, `recognitionConfidence.confidence`, `overallScore`) ' +
+        'are filled when `INCODE_API_URL` is set',
+    );
+    expect(fields.indexOf('INCODE_API_URL')).toBeLessThan(fields.indexOf('| Field |'));
+    const html = renderHtml(sampleReport());
+    const part = html.slice(
+      html.indexOf('<h2>Legacy-only fields</h2>'),
+      html.indexOf('<h2>Delivery'),
+    );
+    expect(part).toContain('are filled when <code>INCODE_API_URL</code> is set');
+  });
+
   it('lists at most 20 unpaired events per source and says how many there were', () => {
     const report = sampleReport();
     const first = report.unpaired.legacy[0];

@@ -253,7 +253,7 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
       );
     }, 60_000);
 
-    it('says the verdict and each of its reasons once, then what to do next', async () => {
+    it('says the verdict and its reasons once, what to do next, what fills the numbers', async () => {
       const report = demoReport();
       await withPage(
         report,
@@ -267,6 +267,12 @@ describe.skipIf(!runs)('the HTML report in headless Chromium', () => {
           expect(steps).toContain('Collect 14 more pairs (6 so far; COMPARE_MIN_PAIRS is 20)');
           expect(steps).toContain('Set INCODE_API_URL');
           expect(steps).toContain('the section “Reading the comparison report” of MIGRATION.md');
+          // By the legacy-only fields table: what fills the numbers.
+          const note = page.locator('h2:text-is("Legacy-only fields") ~ p.score-note');
+          expect(await note.isVisible()).toBe(true);
+          expect(await visibleText(page, '.score-note')).toContain(
+            'are filled when INCODE_API_URL is set',
+          );
           await page.screenshot({
             path: join(tmpdir(), `faceauth-report-demo-${width}.png`),
             fullPage: true,
