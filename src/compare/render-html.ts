@@ -1,15 +1,20 @@
 import {
+  DELIVERY_ROWS,
   type DisagreementExample,
   EXAMPLE_COLUMNS,
-  formatMs,
   formatRate,
   formatValue,
+  type Inline,
   MAX_LISTED,
+  nextSteps,
+  READING_SECTION,
   type ResultSide,
+  SCORE_NOTE,
   SOURCE_LABELS,
   SOURCES,
   type SourceName,
   sortedReasons,
+  verdictHeading,
 } from './render-markdown.js';
 import type { ComparisonReport } from './report-schema.js';
 
@@ -21,6 +26,16 @@ import type { ComparisonReport } from './report-schema.js';
 const COLORS: Record<SourceName, string> = { legacy: '#b45309', workflows: '#1d4ed8' };
 /** Legacy is dashed as well as coloured, so the two series differ without colour too. */
 const DASH: Record<SourceName, string> = { legacy: '6 4', workflows: '' };
+/**
+ * The PASS-rate lines where the two rates are equal: Workflows is a wide, lighter line drawn
+ * first, legacy a narrow dashed one drawn on top of it, and the same for the points (a small
+ * legacy dot inside a larger Workflows one), so neither series hides the other.
+ */
+const LINE: Record<SourceName, { width: number; opacity: number; radius: number }> = {
+  legacy: { width: 2.5, opacity: 1, radius: 3 },
+  workflows: { width: 6, opacity: 0.55, radius: 5.5 },
+};
+const PAINT_ORDER: readonly SourceName[] = ['workflows', 'legacy'];
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
 
 const ENTITIES: Record<string, string> = {
@@ -76,30 +91,83 @@ function emptyChart(frame: ChartFrame, message: string): string {
   );
 }
 
-function legend(x: number, y: number): string {
+function legend(x: number, y: number, lines = false): string {
   return `<g class="legend">${SOURCES.map((source, i) => {
     const left = x + i * 120;
     const dash = DASH[source] ? ` stroke-dasharray="${DASH[source]}"` : '';
+    const stroke = lines
+      ? `stroke-width="${LINE[source].width}" stroke-opacity="${LINE[source].opacity}"`
+      : 'stroke-width="3"';
     return (
       `<g class="legend-${source}"><line x1="${left}" y1="${y}" x2="${left + 24}" y2="${y}" ` +
-      `stroke="${COLORS[source]}" stroke-width="3"${dash}/>` +
+      `stroke="${COLORS[source]}" ${stroke}${dash}/>` +
       `<text x="${left + 30}" y="${y}" dominant-baseline="middle" fill="#374151">` +
       `${SOURCE_LABELS[source]}</text></g>`
     );
   }).join('')}</g>`;
 }
 
-/** "14:05" when every bucket falls on one UTC day, else "03-14 14:05"; the raw text if unparsable. */
-function bucketLabel(start: string, oneDay: boolean): string {
-  const time = Date.parse(start);
-  if (Number.isNaN(time)) return start.length > 16 ? `${start.slice(0, 15)}…` : start;
-  const iso = new Date(time).toISOString();
-  return oneDay ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+/**
+ * The units a time label can be cut to, coarsest first, with the part of an ISO time
+ * (2026-11-30T21:43:34.486Z) each keeps. A label is the bucket start cut to the largest unit
+ * not longer than the time between two labels: cutting to a unit keeps two times at least one
+ * unit apart distinct, so no two labels read the same (a one-minute range no longer shows
+ * "21:43" under every label, a week shows days).
+ */
+const TIME_UNITS = [
+  { ms: 86_400_000, from: 5, to: 10 }, // 11-30
+  { ms: 60_000, from: 11, to: 16 }, // 21:43
+  { ms: 1000, from: 11, to: 19 }, // 21:43:34
+  { ms: 100, from: 11, to: 21 }, // 21:43:34.4
+  { ms: 10, from: 11, to: 22 }, // 21:43:34.48
+  { ms: 1, from: 11, to: 23 }, // 21:43:34.486
+] as const;
+
+/** About the width of one character of a 12px axis label, in the chart's units. */
+const AXIS_CHAR_WIDTH = 7;
+
+interface TimeAxis {
+  /** Label every `every`th bucket. */
+  every: number;
+  labels: string[];
+  /** "bucket start (UTC)", with the day when every bucket falls on one UTC day. */
+  title: string;
 }
 
-function utcDay(start: string): string {
-  const time = Date.parse(start);
-  return Number.isNaN(time) ? start : new Date(time).toISOString().slice(0, 10);
+/**
+ * The x axis of a timeline: which buckets get a label and what it reads, chosen from the
+ * range so that the labels fit side by side in `plotWidth` and differ from each other.
+ */
+export function timeAxis(starts: string[], plotWidth: number): TimeAxis {
+  const times = starts.map((start) => Date.parse(start));
+  if (times.length === 0 || times.some((t) => Number.isNaN(t))) {
+    const raw = starts.map((s) => (s.length > 16 ? `${s.slice(0, 15)}…` : s));
+    const every = Math.max(1, Math.ceil(starts.length / 6));
+    return { every, labels: raw, title: 'bucket start (UTC)' };
+  }
+  const iso = times.map((t) => new Date(t).toISOString());
+  const days = new Set(iso.map((t) => t.slice(0, 10)));
+  const years = new Set(iso.map((t) => t.slice(0, 4)));
+  const bucketMs = times.length > 1 ? (times[1] as number) - (times[0] as number) : 86_400_000;
+  const labelsFor = (every: number) => {
+    const step = bucketMs * every;
+    const unit = TIME_UNITS.find((u) => u.ms <= step) ?? TIME_UNITS[5];
+    return iso.map((t) => {
+      if (unit.ms === 86_400_000) return years.size > 1 ? t.slice(0, 10) : t.slice(5, 10);
+      const time = t.slice(unit.from, unit.to);
+      return days.size > 1 ? `${t.slice(5, 10)} ${time}` : time;
+    });
+  };
+  const fits = (every: number) => {
+    const widest = Math.max(...labelsFor(every).map((label) => label.length));
+    return Math.ceil(times.length / every) * (widest * AXIS_CHAR_WIDTH + 12) <= plotWidth;
+  };
+  let every = 1;
+  while (every < times.length && !fits(every)) every++;
+  const labels = labelsFor(every);
+  const title =
+    days.size === 1 ? `bucket start (UTC, ${iso[0]?.slice(0, 10)})` : 'bucket start (UTC)';
+  return { every, labels, title };
 }
 
 /** Line chart: PASS / events per source and bucket; a bucket without events breaks the line. */
@@ -131,7 +199,7 @@ export function passRateChart(report: ComparisonReport): string {
   const plotH = height - margin.top - margin.bottom;
   const x = (i: number) => margin.left + (plotW * (i + 0.5)) / timeline.length;
   const y = (rate: number) => margin.top + plotH * (1 - rate);
-  const parts: string[] = [svgOpen(frame), legend(margin.left, 14)];
+  const parts: string[] = [svgOpen(frame), legend(margin.left, 14, true)];
 
   parts.push('<g class="axis axis-y">');
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -143,21 +211,24 @@ export function passRateChart(report: ComparisonReport): string {
     );
   }
   parts.push('</g><g class="axis axis-x">');
-  const oneDay = new Set(timeline.map((b) => utcDay(b.start))).size <= 1;
-  const every = Math.ceil(timeline.length / (oneDay ? 10 : 6));
-  timeline.forEach((bucket, i) => {
-    if (i % every !== 0) return;
+  const axis = timeAxis(
+    timeline.map((b) => b.start),
+    plotW,
+  );
+  timeline.forEach((_, i) => {
+    if (i % axis.every !== 0) return;
     parts.push(
-      `<text x="${n(x(i))}" y="${height - margin.bottom + 16}" text-anchor="middle" ` +
-        `fill="#6b7280">${esc(bucketLabel(bucket.start, oneDay))}</text>`,
+      `<text class="tick" x="${n(x(i))}" y="${height - margin.bottom + 16}" text-anchor="middle" ` +
+        `fill="#6b7280">${esc(axis.labels[i] ?? '')}</text>`,
     );
   });
   parts.push(
     `<text x="${n(margin.left + plotW / 2)}" y="${height - 8}" text-anchor="middle" ` +
-      'fill="#6b7280">bucket start (UTC)</text></g>',
+      `fill="#6b7280">${esc(axis.title)}</text></g>`,
   );
 
-  for (const source of SOURCES) {
+  for (const source of PAINT_ORDER) {
+    const style = LINE[source];
     const segments: string[] = [];
     const points: string[] = [];
     let pen = 'M';
@@ -171,7 +242,7 @@ export function passRateChart(report: ComparisonReport): string {
       segments.push(`${pen}${n(x(i))} ${n(y(rate))}`);
       pen = 'L';
       points.push(
-        `<circle cx="${n(x(i))}" cy="${n(y(rate))}" r="3.5" fill="${COLORS[source]}">` +
+        `<circle cx="${n(x(i))}" cy="${n(y(rate))}" r="${style.radius}" fill="${COLORS[source]}">` +
           `<title>${esc(`${SOURCE_LABELS[source]}, ${bucket.start}: ${pass} of ${events} PASS (${formatRate(rate)})`)}</title>` +
           '</circle>',
       );
@@ -181,7 +252,8 @@ export function passRateChart(report: ComparisonReport): string {
       `<g class="series series-${source}">` +
         (segments.length > 0
           ? `<path d="${segments.join(' ')}" fill="none" stroke="${COLORS[source]}" ` +
-            `stroke-width="2.5" stroke-linejoin="round"${dash}/>`
+            `stroke-width="${style.width}" stroke-opacity="${style.opacity}" ` +
+            `stroke-linejoin="round"${dash}/>`
           : '') +
         `${points.join('')}</g>`,
     );
@@ -301,6 +373,9 @@ h2 { font-size: 1.2rem; margin: 36px 0 10px; padding-bottom: 4px; border-bottom:
 h3 { font-size: 1rem; margin: 22px 0 8px; }
 p { margin: 6px 0; }
 .muted { color: #6b7280; }
+#next-steps { margin-bottom: 22px; }
+#next-steps h2 { margin-top: 0; }
+#next-steps ul { margin: 0; padding-left: 22px; }
 .verdict { margin: 18px 0 22px; padding: 14px 18px; border-radius: 8px; border-left: 8px solid; }
 .verdict-safe { background: #dcfce7; border-color: #16a34a; color: #14532d; }
 .verdict-unsafe { background: #fee2e2; border-color: #dc2626; color: #7f1d1d; }
@@ -314,6 +389,7 @@ p { margin: 6px 0; }
   gap: 16px; margin-top: 22px; }
 figure { margin: 0; padding: 12px 14px; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; }
 figcaption { font-weight: 600; margin-bottom: 8px; }
+.chart-note { font-size: 0.85rem; margin-top: 8px; }
 svg.chart { display: block; width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; background: #fff; font-size: 14px; }
@@ -321,6 +397,7 @@ table code { font-size: 12.5px; }
 th, td { padding: 6px 10px; border: 1px solid #e5e7eb; text-align: left; vertical-align: top; }
 th { background: #f1f5f9; font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { white-space: normal; }
 .nowrap { white-space: nowrap; }
 .id code { white-space: normal; overflow-wrap: anywhere; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace;
@@ -329,6 +406,13 @@ code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mo
 .status-FAIL { color: #b91c1c; font-weight: 600; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 ul.diffs { margin: 0; padding-left: 18px; }
+/* A phone: tighter cells, long field names may break; wider tables scroll in their own box. */
+@media (max-width: 640px) {
+  main { padding: 20px 12px 40px; }
+  table { font-size: 13px; }
+  th, td { padding: 5px 6px; }
+  .field code { white-space: normal; overflow-wrap: anywhere; }
+}
 @media print { body { background: #fff; } figure, table { break-inside: avoid; } }
 `;
 
@@ -384,6 +468,11 @@ function reasonsList(reasons: Record<string, number>): string {
   return entries.map(([reason, count]) => `${code(reason)} ${count}`).join(', ');
 }
 
+/** Text with code spans, escaped. */
+function inline(parts: Inline[]): string {
+  return parts.map((part) => (typeof part === 'string' ? esc(part) : code(part.code))).join('');
+}
+
 function card(name: string, value: string): string {
   return `<div class="card"><span class="value">${esc(value)}</span><span class="name">${esc(name)}</span></div>`;
 }
@@ -414,7 +503,7 @@ export function renderHtml(report: ComparisonReport): string {
 
   out.push(
     `<section id="verdict" class="verdict ${verdict.safe ? 'verdict-safe' : 'verdict-unsafe'}" aria-label="Verdict">`,
-    `<p class="verdict-line">${verdict.safe ? '✓' : '✗'} ${esc(verdict.line)}</p>`,
+    `<p class="verdict-line">${verdict.safe ? '✓' : '✗'} ${esc(verdictHeading(verdict))}</p>`,
   );
   if (verdict.reasons.length > 0) {
     out.push(`<ul>${verdict.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>`);
@@ -422,6 +511,18 @@ export function renderHtml(report: ComparisonReport): string {
   out.push(
     `<p class="thresholds">Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at ` +
       `least ${esc(formatRate(report.thresholds.minAgreement))}.</p>`,
+    '</section>',
+  );
+
+  // The page travels alone (an attachment, a file in a ticket): MIGRATION.md is named, not linked.
+  out.push(
+    '<section id="next-steps" aria-label="Next steps">',
+    '<h2>Next steps</h2>',
+    '<ul>',
+    ...nextSteps(report).map((step) => `<li>${inline(step)}</li>`),
+    `<li>How to read this report: the section “${esc(READING_SECTION.title)}” of ` +
+      `${code(READING_SECTION.file)} in the faceauth-shim repository.</li>`,
+    '</ul>',
     '</section>',
   );
 
@@ -436,7 +537,10 @@ export function renderHtml(report: ComparisonReport): string {
 
   out.push(
     '<section class="charts" aria-label="Charts">',
-    `<figure><figcaption>PASS rate per source over time</figcaption>${passRateChart(report)}</figure>`,
+    `<figure><figcaption>PASS rate per source over time</figcaption>${passRateChart(report)}` +
+      '<p class="chart-note muted">Workflows is the wide line, legacy the dashed line drawn ' +
+      'on it: where both PASS rates are equal, the dashed line runs inside the wide one.</p>' +
+      '</figure>',
     `<figure><figcaption>Failure reasons side by side</figcaption>${failureReasonsChart(report)}</figure>`,
     '</section>',
   );
@@ -541,10 +645,11 @@ export function renderHtml(report: ComparisonReport): string {
   } else {
     out.push(
       '<p>What the callback received from the legacy webhook that the Workflows source cannot provide.</p>',
+      `<p class="score-note">${inline(SCORE_NOTE)}</p>`,
       htmlTable(
         ['Field', numHead('Legacy events carrying it'), numHead('Pairs where Workflows lacked it')],
         report.legacyOnlyFields.map((f) => [
-          { html: code(f.field) },
+          { html: code(f.field), cls: 'field' },
           num(f.legacyEvents),
           num(f.pairsMissing),
         ]),
@@ -555,34 +660,11 @@ export function renderHtml(report: ComparisonReport): string {
   out.push('<h2>Delivery</h2>');
   out.push(
     htmlTable(
-      [
-        'Source',
-        numHead('Delivered'),
-        numHead('Pending'),
-        numHead('Dead'),
-        numHead('Shadowed'),
-        numHead('Waiting for score'),
-        numHead('Scored'),
-        numHead('Without score'),
-        numHead('Latency p50 (ms)'),
-        numHead('Latency p95 (ms)'),
-      ],
-      SOURCES.map((name) => {
-        const d = sources[name].delivery;
-        const scores = sources[name].scores;
-        return [
-          source(name),
-          num(d.delivered),
-          num(d.pending),
-          num(d.dead),
-          num(d.shadowed),
-          num(d.enriching),
-          num(scores.scored),
-          num(scores.unavailable),
-          num(formatMs(d.latencyMs.p50)),
-          num(formatMs(d.latencyMs.p95)),
-        ];
-      }),
+      ['', ...SOURCES.map((name) => ({ html: sourceName(name), cls: 'num' }))],
+      DELIVERY_ROWS.map((row) => [
+        { html: esc(row.label) },
+        ...SOURCES.map((name) => num(row.value(sources[name]))),
+      ]),
     ),
   );
 

@@ -61,6 +61,150 @@ export function formatValue(value: unknown): string {
   }
 }
 
+/**
+ * The verdict as a heading: "safe to switch" or "not safe to switch", its reasons listed
+ * below it. The verdict's line repeats the reasons after the colon, so it is shown only when
+ * there are no reasons to list (the heading would otherwise say the same thing twice).
+ */
+export function verdictHeading(verdict: ComparisonReport['verdict']): string {
+  if (verdict.reasons.length === 0) return verdict.line;
+  return verdict.safe ? 'safe to switch' : 'not safe to switch';
+}
+
+type SourceStats = ComparisonReport['sources']['legacy'];
+
+/** Text for both renderings: plain strings, and `{ code }` for names a reader types. */
+export type Inline = string | { code: string };
+
+/** The legacy-only fields that `INCODE_API_URL` fills from Incode's score. */
+export const SCORE_FIELDS = ['spoofConfidence', 'recognitionConfidence.confidence', 'overallScore'];
+
+/** The section of MIGRATION.md that says how to read the report. */
+export const READING_SECTION = {
+  file: 'MIGRATION.md',
+  title: 'Reading the comparison report',
+  anchor: 'reading-the-comparison-report',
+};
+
+/**
+ * What to do next, from what the report lacks: the first steps unblock the verdict (the
+ * sources, the missing pairs), then what to enable or look at. The renderings add where to
+ * read more (MIGRATION.md), each in its own way.
+ */
+/**
+ * Under the legacy-only fields table: which of them `INCODE_API_URL` fills, and which no
+ * setting does. Said whether or not it is set: the table itself cannot tell.
+ */
+export const SCORE_NOTE: Inline[] = [
+  'The numbers (',
+  { code: 'spoofConfidence' },
+  ', ',
+  { code: 'recognitionConfidence.confidence' },
+  ', ',
+  { code: 'overallScore' },
+  ') are filled when ',
+  { code: 'INCODE_API_URL' },
+  ' is set (with ',
+  { code: 'INCODE_API_KEY' },
+  " and an admin token or login): each Workflows event then waits for Incode's score (",
+  { code: 'GET /omni/get/score' },
+  ') and carries them, so fewer pairs lack them. The other fields stay legacy-only.',
+];
+
+export function nextSteps(report: ComparisonReport): Inline[][] {
+  const { sources, pairs, thresholds } = report;
+  const steps: Inline[][] = [];
+  if (sources.legacy.events === 0) {
+    steps.push([
+      'Point the legacy Authentication webhook at ',
+      { code: '/webhooks/legacy/authentication' },
+      ': no legacy event arrived in this range, so nothing can be paired.',
+    ]);
+  }
+  if (sources.workflows.events === 0) {
+    steps.push([
+      "Point Incode's Face Authentication webhook at ",
+      { code: '/webhooks/workflows/face-authentication' },
+      ': no Workflows event arrived in this range.',
+    ]);
+  }
+  if (pairs.count < thresholds.minPairs) {
+    const more = thresholds.minPairs - pairs.count;
+    steps.push([
+      `Collect ${more} more ${more === 1 ? 'pair' : 'pairs'} (${pairs.count} so far; `,
+      { code: 'COMPARE_MIN_PAIRS' },
+      ` is ${thresholds.minPairs}): keep both webhooks on while users authenticate, then ` +
+        'make the report again over the longer range.' +
+        (sources.legacy.unpaired + sources.workflows.unpaired > 0
+          ? ' Unpaired events (below) are logins only one webhook reported.'
+          : ''),
+    ]);
+  }
+  const workflows = sources.workflows;
+  const neverScored =
+    workflows.scores.scored + workflows.scores.unavailable + workflows.delivery.enriching === 0;
+  if (
+    workflows.events > 0 &&
+    neverScored &&
+    report.legacyOnlyFields.some((f) => SCORE_FIELDS.includes(f.field))
+  ) {
+    steps.push([
+      'Set ',
+      { code: 'INCODE_API_URL' },
+      ' (with ',
+      { code: 'INCODE_API_KEY' },
+      " and an admin token or login) so that Workflows events carry Incode's scores and ",
+      'the numbers (',
+      { code: 'spoofConfidence' },
+      ', ',
+      { code: 'overallScore' },
+      ', ...) are compared too.',
+    ]);
+  }
+  if (pairs.disagreements.length > 0) {
+    steps.push([
+      'Look at every disagreement below, the ',
+      { code: 'status:' },
+      ' ones first: the products decided differently.',
+    ]);
+  }
+  if (workflows.delivery.dead > 0) {
+    steps.push([
+      'Replay or explain the dead Workflows events: ',
+      { code: 'GET /admin/events?status=dead' },
+      ', then ',
+      { code: 'POST /admin/replay?status=dead' },
+      '.',
+    ]);
+  }
+  if (report.verdict.safe) {
+    steps.push([
+      'Go through the go/no-go list in MIGRATION.md, then switch: ',
+      { code: 'PUT /admin/forward-source' },
+      ' with ',
+      { code: '{"source":"workflows"}' },
+      '.',
+    ]);
+  }
+  return steps;
+}
+
+/**
+ * The delivery table, in both renderings: one row per measure, one column per source. Three
+ * columns fit a phone's width; ten (a column per measure) did not fit even a laptop's.
+ */
+export const DELIVERY_ROWS: ReadonlyArray<{ label: string; value: (s: SourceStats) => string }> = [
+  { label: 'Delivered', value: (s) => String(s.delivery.delivered) },
+  { label: 'Pending', value: (s) => String(s.delivery.pending) },
+  { label: 'Dead', value: (s) => String(s.delivery.dead) },
+  { label: 'Shadowed', value: (s) => String(s.delivery.shadowed) },
+  { label: 'Waiting for score', value: (s) => String(s.delivery.enriching) },
+  { label: 'Scored', value: (s) => String(s.scores.scored) },
+  { label: 'Without score', value: (s) => String(s.scores.unavailable) },
+  { label: 'Latency p50 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p50) },
+  { label: 'Latency p95 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p95) },
+];
+
 /** Failure reasons, most frequent first, then by name. */
 export function sortedReasons(reasons: Record<string, number>): Array<[string, number]> {
   return Object.entries(reasons).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
@@ -71,12 +215,21 @@ export function sortedReasons(reasons: Record<string, number>): Array<[string, n
  * leading character that would start a block (heading, list, quote) escaped too.
  */
 function text(value: string): string {
-  return value
-    .replace(/\r\n|\r|\n/g, ' ')
-    .trim()
-    .replace(/[\\`*_[\]<>#|~&]/g, '\\$&')
+  return inlineText(value.replace(/\r\n|\r|\n/g, ' ').trim())
     .replace(/^[+\-=]/, '\\$&')
     .replace(/^(\d+)([.)])/, '$1\\$2');
+}
+
+/** Part of a line: Markdown's inline specials escaped, line breaks as spaces, not trimmed. */
+function inlineText(value: string): string {
+  return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\`*_[\]<>#|~&]/g, '\\$&');
+}
+
+/** Text with code spans, within a line. */
+function inline(parts: Inline[]): string {
+  return parts
+    .map((part) => (typeof part === 'string' ? inlineText(part) : code(part.code)))
+    .join('');
 }
 
 /** A table cell of plain text: escaped, `|` included, line breaks as `<br>`. */
@@ -125,13 +278,19 @@ export function renderMarkdown(report: ComparisonReport): string {
     `# Face authentication comparison: ${text(report.range.from)} → ${text(report.range.to)}`,
   );
   out.push('');
-  out.push(`**${report.verdict.safe ? '✅' : '❌'} ${text(report.verdict.line)}**`);
+  out.push(`**${report.verdict.safe ? '✅' : '❌'} ${text(verdictHeading(report.verdict))}**`);
   out.push('');
   for (const reason of report.verdict.reasons) out.push(`- ${text(reason)}`);
   if (report.verdict.reasons.length > 0) out.push('');
   out.push(
     `Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ` +
       `${formatRate(report.thresholds.minAgreement)}. Generated ${text(report.generatedAt)}.`,
+  );
+
+  out.push('', '## Next steps', '');
+  for (const step of nextSteps(report)) out.push(`- ${inline(step)}`);
+  out.push(
+    `- How to read this report: [${READING_SECTION.title}](${READING_SECTION.file}#${READING_SECTION.anchor}).`,
   );
 
   out.push('', '## Sources', '');
@@ -232,6 +391,8 @@ export function renderMarkdown(report: ComparisonReport): string {
     out.push(
       'What the callback received from the legacy webhook that the Workflows source cannot provide.',
       '',
+      inline(SCORE_NOTE),
+      '',
       ...table(
         ['Field', 'Legacy events carrying it', 'Pairs where Workflows lacked it'],
         report.legacyOnlyFields.map((f) => [
@@ -247,35 +408,9 @@ export function renderMarkdown(report: ComparisonReport): string {
   out.push('', '## Delivery', '');
   out.push(
     ...table(
-      [
-        'Source',
-        'Delivered',
-        'Pending',
-        'Dead',
-        'Shadowed',
-        'Waiting for score',
-        'Scored',
-        'Without score',
-        'Latency p50 (ms)',
-        'Latency p95 (ms)',
-      ],
-      SOURCES.map((name) => {
-        const d = sources[name].delivery;
-        const scores = sources[name].scores;
-        return [
-          SOURCE_LABELS[name],
-          String(d.delivered),
-          String(d.pending),
-          String(d.dead),
-          String(d.shadowed),
-          String(d.enriching),
-          String(scores.scored),
-          String(scores.unavailable),
-          formatMs(d.latencyMs.p50),
-          formatMs(d.latencyMs.p95),
-        ];
-      }),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['', ...SOURCES.map((name) => SOURCE_LABELS[name])],
+      DELIVERY_ROWS.map((row) => [row.label, ...SOURCES.map((name) => row.value(sources[name]))]),
+      ['l', 'r', 'r'],
     ),
   );
   out.push('');

@@ -11,6 +11,11 @@ export const QUOTED_INTERVIEW = `it's "quoted" & <b>bold</b>`;
 const hour = (h: number, minute = 0, second = 0) =>
   new Date(Date.UTC(2026, 2, 14, h, minute, second)).toISOString();
 
+/** An unsafe verdict as buildReport writes it: the line repeats the reasons after a colon. */
+export function verdict(reasons: string[]): ComparisonReport['verdict'] {
+  return { safe: false, line: `not safe to switch: ${reasons.join('; ')}`, reasons };
+}
+
 export function sampleReport(): ComparisonReport {
   return {
     version: 1,
@@ -208,15 +213,10 @@ export function sampleReport(): ComparisonReport {
       { start: hour(13), legacy: { events: 8, pass: 7 }, workflows: { events: 9, pass: 8 } },
       { start: hour(14), legacy: { events: 8, pass: 6 }, workflows: { events: 9, pass: 7 } },
     ],
-    verdict: {
-      safe: false,
-      line: 'not safe to switch: status agreement 95.5% is below 98%',
-      reasons: [
-        '44 pairs, at least 30 needed: enough',
-        'status agreement 95.5% is below the minimum 98%',
-        'reason agreement 93.2% is below the minimum 98%',
-      ],
-    },
+    verdict: verdict([
+      'status agrees in 95.5% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
+      'reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
+    ]),
   };
 }
 
@@ -254,10 +254,69 @@ export function emptyReport(): ComparisonReport {
       legacy: { events: 0, pass: 0 },
       workflows: { events: 0, pass: 0 },
     })),
-    verdict: {
-      safe: false,
-      line: 'not safe to switch: no pairs',
-      reasons: ['0 pairs, at least 30 needed'],
-    },
+    verdict: verdict([
+      'no Workflows events in the range',
+      'only 0 pairs of the same authentication; at least 30 needed (COMPARE_MIN_PAIRS)',
+    ]),
   };
+}
+
+/**
+ * What a new user sees after `npm run demo`: one minute, a handful of events, six pairs (20
+ * needed), both webhooks agreeing (equal PASS rates in most buckets), no scores from Incode's
+ * API (INCODE_API_URL unset), so the numbers are legacy-only fields.
+ */
+export function demoReport(): ComparisonReport {
+  const from = Date.UTC(2026, 10, 30, 21, 43, 0);
+  const at = (ms: number) => new Date(from + ms).toISOString();
+  const report = emptyReport();
+  report.range = { from: at(0), to: at(60_000) };
+  report.thresholds = { minPairs: 20, minAgreement: 0.99 };
+  report.sources.legacy = {
+    ...report.sources.legacy,
+    events: 7,
+    pass: 1,
+    fail: 6,
+    passRate: 1 / 7,
+    failureReasons: { FACE_MASK_DETECTED: 1, SPOOF_DETECTED: 1, USER_BLACKLISTED: 1 },
+    unpaired: 1,
+  };
+  report.sources.workflows = {
+    ...report.sources.workflows,
+    events: 6,
+    pass: 1,
+    fail: 5,
+    passRate: 1 / 6,
+    failureReasons: { FACE_MASK_DETECTED: 1, SPOOF_DETECTED: 1 },
+  };
+  report.sources.legacy.delivery.delivered = 7;
+  report.sources.workflows.delivery.delivered = 6;
+  report.pairs = { count: 6, statusAgreement: 1, reasonAgreement: 1, disagreements: [] };
+  report.legacyOnlyFields = [
+    { field: 'transactionId', legacyEvents: 5, pairsMissing: 5 },
+    { field: 'spoofConfidence', legacyEvents: 3, pairsMissing: 3 },
+    { field: 'recognitionConfidence.confidence', legacyEvents: 3, pairsMissing: 3 },
+  ];
+  // 24 buckets of 2.5 s, events in six in a row (so the points make lines); both sources
+  // equal in every one of them but the legacy-only blacklisted event's.
+  const counts: Record<number, [number, number, number, number]> = {
+    8: [1, 1, 1, 1],
+    9: [1, 0, 1, 0],
+    10: [2, 0, 2, 0],
+    11: [1, 0, 1, 0],
+    12: [1, 0, 0, 0],
+    13: [1, 0, 1, 0],
+  };
+  report.timeline = Array.from({ length: 24 }, (_, i) => {
+    const [le, lp, we, wp] = counts[i] ?? [0, 0, 0, 0];
+    return {
+      start: at(i * 2500),
+      legacy: { events: le, pass: lp },
+      workflows: { events: we, pass: wp },
+    };
+  });
+  report.verdict = verdict([
+    'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+  ]);
+  return report;
 }

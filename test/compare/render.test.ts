@@ -3,10 +3,12 @@ import { renderHtml } from '../../src/compare/render-html.js';
 import { formatRate, renderMarkdown } from '../../src/compare/render-markdown.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
 import {
+  demoReport,
   emptyReport,
   HOSTILE_CUSTOMER,
   QUOTED_INTERVIEW,
   sampleReport,
+  verdict,
 } from './render-fixtures.js';
 
 /** Splits a Markdown table row into cells on the pipes GFM treats as delimiters. */
@@ -80,13 +82,58 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe(
       '# Face authentication comparison: 2026-03-14T09:00:00.000Z → 2026-03-14T15:00:00.000Z',
     );
-    expect(lines[2]).toBe('**❌ not safe to switch: status agreement 95.5% is below 98%**');
-    expect(lines.slice(4, 7)).toEqual([
-      '- 44 pairs, at least 30 needed: enough',
-      '- status agreement 95.5% is below the minimum 98%',
-      '- reason agreement 93.2% is below the minimum 98%',
+    expect(lines[2]).toBe('**❌ not safe to switch**');
+    expect(lines.slice(4, 6)).toEqual([
+      '- status agrees in 95.5% of pairs; at least 98.0% needed (COMPARE\\_MIN\\_AGREEMENT)',
+      '- reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE\\_MIN\\_AGREEMENT)',
     ]);
     expect(markdown).toContain('Thresholds: at least 30 pairs, agreement at least 98%.');
+  });
+
+  it('says each reason of the verdict once: the heading does not repeat the list', () => {
+    const report = sampleReport();
+    report.verdict = verdict([
+      'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+    ]);
+    const out = renderMarkdown(report);
+    expect(out.match(/only 6 pairs of the same authentication/g)).toHaveLength(1);
+    expect(out).toContain('**❌ not safe to switch**\n\n- only 6 pairs');
+  });
+
+  it('shows the verdict line itself when it has no reasons to list', () => {
+    const report = sampleReport();
+    report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
+    expect(renderMarkdown(report).split('\n')[2]).toBe('**✅ safe to switch**');
+  });
+
+  it('says what to do next: how many more pairs, what to enable, where to read more', () => {
+    const steps = section(renderMarkdown(demoReport()), 'Next steps');
+    expect(steps).toContain(
+      '- Collect 14 more pairs (6 so far; `COMPARE_MIN_PAIRS` is 20): keep both webhooks on',
+    );
+    expect(steps).toContain('- Set `INCODE_API_URL` (with `INCODE_API_KEY` and an admin token');
+    expect(steps).toContain(
+      '- How to read this report: [Reading the comparison report](MIGRATION.md#reading-the-comparison-report).',
+    );
+    // Everything the demo lacks is a step; nothing it has is.
+    expect(steps).not.toContain('webhook at');
+    expect(steps).not.toContain('disagreement');
+  });
+
+  it('names the webhook that sent nothing, and no pairs to collect once there are enough', () => {
+    const empty = section(renderMarkdown(emptyReport()), 'Next steps');
+    expect(empty).toContain(
+      '- Point the legacy Authentication webhook at `/webhooks/legacy/authentication`',
+    );
+    expect(empty).toContain(
+      "- Point Incode's Face Authentication webhook at `/webhooks/workflows/face-authentication`",
+    );
+    const enough = sampleReport();
+    enough.sources.workflows.scores.scored = 40;
+    const steps = section(renderMarkdown(enough), 'Next steps');
+    expect(steps).not.toContain('more pair');
+    expect(steps).not.toContain('INCODE_API_URL');
+    expect(steps).toContain('- Look at every disagreement below, the `status:` ones first');
   });
 
   it('has the per-source table with PASS rates and failure reasons, most frequent first', () => {
@@ -151,6 +198,21 @@ describe('renderMarkdown', () => {
     expect(fields).toContain('| `recognitionConfidence.confidence` | 41 | 38 |');
   });
 
+  it('says by the legacy-only fields that INCODE_API_URL fills the numbers', () => {
+    const fields = section(markdown, 'Legacy-only fields');
+    expect(fields).toContain(
+      'The numbers (`spoofConfidence`, `recognitionConfidence.confidence`, `overallScore`) ' +
+        'are filled when `INCODE_API_URL` is set',
+    );
+    expect(fields.indexOf('INCODE_API_URL')).toBeLessThan(fields.indexOf('| Field |'));
+    const html = renderHtml(sampleReport());
+    const part = html.slice(
+      html.indexOf('<h2>Legacy-only fields</h2>'),
+      html.indexOf('<h2>Delivery'),
+    );
+    expect(part).toContain('are filled when <code>INCODE_API_URL</code> is set');
+  });
+
   it('lists at most 20 unpaired events per source and says how many there were', () => {
     const report = sampleReport();
     const first = report.unpaired.legacy[0];
@@ -167,8 +229,12 @@ describe('renderMarkdown', () => {
 
   it('has delivery per source, with n/a for latencies nobody measured', () => {
     const delivery = section(markdown, 'Delivery');
-    expect(delivery).toContain('| Legacy | 46 | 1 | 1 | 0 | 0 | 0 | 0 | 182 | 940.5 |');
-    expect(delivery).toContain('| Workflows | 0 | 0 | 0 | 46 | 0 | 0 | 0 | n/a | n/a |');
+    expect(delivery).toContain('|  | Legacy | Workflows |\n| --- | ---: | ---: |\n');
+    expect(delivery).toContain('| Delivered | 46 | 0 |\n| Pending | 1 | 0 |\n| Dead | 1 | 0 |');
+    expect(delivery).toContain('| Shadowed | 0 | 46 |');
+    expect(delivery).toContain(
+      '| Latency p50 (ms) | 182 | n/a |\n| Latency p95 (ms) | 940.5 | n/a |',
+    );
   });
 
   it('renders an empty range with n/a rates and no disagreements', () => {
@@ -176,16 +242,22 @@ describe('renderMarkdown', () => {
     expect(empty).toContain('| Legacy | 0 | 0 | 0 | n/a | — |');
     expect(empty).toContain('| 0 | n/a | n/a |');
     expect(empty).toContain('No disagreements.');
-    expect(empty).toContain('| Workflows | 0 | 0 | 0 | 0 | 0 | 0 | 0 | n/a | n/a |');
+    expect(empty).toContain('| Without score | 0 | 0 |\n| Latency p50 (ms) | n/a | n/a |');
     expect(empty).not.toMatch(/NaN|undefined|Infinity/);
   });
 
   it('escapes Markdown in the verdict and kinds', () => {
     const report = sampleReport();
-    report.verdict.line = 'not safe: *bold* [link](x) <b>\n# heading';
-    report.verdict.reasons = ['# not a heading', '1. not a list'];
+    report.verdict = {
+      safe: false,
+      line: 'not safe: *bold* [link](x) <b>\n# heading',
+      reasons: [],
+    };
+    expect(renderMarkdown(report)).toContain(
+      '**❌ not safe: \\*bold\\* \\[link\\](x) \\<b\\> \\# heading**',
+    );
+    report.verdict = verdict(['# not a heading', '1. not a list']);
     const out = renderMarkdown(report);
-    expect(out).toContain('**❌ not safe: \\*bold\\* \\[link\\](x) \\<b\\> \\# heading**');
     expect(out).toContain('- \\# not a heading');
     expect(out).toContain('- 1\\. not a list');
   });
@@ -254,11 +326,37 @@ describe('renderHtml', () => {
 
   it('has the verdict banner in red for an unsafe verdict, green for a safe one', () => {
     expect(html).toContain('class="verdict verdict-unsafe"');
-    expect(html).toContain('✗ not safe to switch: status agreement 95.5% is below 98%');
-    expect(html).toContain('<li>reason agreement 93.2% is below the minimum 98%</li>');
+    expect(html).toContain('<p class="verdict-line">✗ not safe to switch</p>');
+    expect(html).toContain(
+      '<li>reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)</li>',
+    );
     const safe = sampleReport();
     safe.verdict = { safe: true, line: 'safe to switch', reasons: ['all thresholds met'] };
     expect(renderHtml(safe)).toContain('class="verdict verdict-safe"');
+  });
+
+  it('says each reason of the verdict once: the heading does not repeat the list', () => {
+    const report = sampleReport();
+    report.verdict = verdict([
+      'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+    ]);
+    const page = renderHtml(report);
+    expect(page.match(/only 6 pairs of the same authentication/g)).toHaveLength(1);
+  });
+
+  it("says what to do next, and names MIGRATION.md's section rather than linking to it", () => {
+    const page = renderHtml(demoReport());
+    const steps = page.match(/<section id="next-steps"[\s\S]*?<\/section>/)?.[0] ?? '';
+    expect(steps).toContain(
+      '<li>Collect 14 more pairs (6 so far; <code>COMPARE_MIN_PAIRS</code> is 20)',
+    );
+    expect(steps).toContain(
+      '<li>Set <code>INCODE_API_URL</code> (with <code>INCODE_API_KEY</code>',
+    );
+    expect(steps).toContain(
+      'the section “Reading the comparison report” of <code>MIGRATION.md</code>',
+    );
+    expect(page).not.toMatch(/href=/);
   });
 
   it('has the same tables as the Markdown', () => {
@@ -275,7 +373,9 @@ describe('renderHtml', () => {
     expect(html).toContain('status: legacy FAIL, workflows PASS <span class="muted">(2)</span>');
     expect(html).toContain('<td class="num">85.4%</td>');
     expect(html).toContain('<td class="num">95.5%</td><td class="num">93.2%</td>');
-    expect(html).toContain('<td class="num">n/a</td><td class="num">n/a</td>');
+    expect(html).toContain(
+      '<td>Latency p95 (ms)</td><td class="num">940.5</td><td class="num">n/a</td>',
+    );
     expect(html).toContain('<code>spoofConfidence</code>');
     expect(html).toContain('<code>evt_w_0041</code>');
   });
@@ -292,6 +392,64 @@ describe('renderHtml', () => {
     expect(workflows.match(/d="M[^"]*"/)?.[0].match(/M/g)).toHaveLength(1);
     expect(chart).toContain('Legacy, 2026-03-14T14:00:00.000Z: 6 of 8 PASS (75%)');
     for (const tick of ['0%', '50%', '100%']) expect(chart).toContain(`>${tick}</text>`);
+  });
+
+  it('draws the legacy line dashed on top of a wider Workflows line, so equal rates show both', () => {
+    const chart = svg(html, 'chart-pass-rate');
+    const width = (source: string) =>
+      Number(chart.match(new RegExp(`series-${source}"><path [^>]*stroke-width="([\\d.]+)"`))?.[1]);
+    expect(chart.indexOf('series-workflows">')).toBeLessThan(chart.indexOf('series-legacy">'));
+    expect(width('workflows')).toBeGreaterThanOrEqual(2 * width('legacy'));
+    expect(chart).toMatch(/series-legacy"><path [^>]*stroke-dasharray/);
+    expect(html).toContain('where both PASS rates are equal, the dashed line runs inside');
+  });
+
+  /** The x-axis labels of the PASS-rate chart as printed, and the axis title after them. */
+  function timeLabels(page: string): { labels: string[]; title: string } {
+    const axis =
+      svg(page, 'chart-pass-rate').match(/<g class="axis axis-x">([\s\S]*?)<\/g>/)?.[1] ?? '';
+    const texts = [...axis.matchAll(/>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+    return { labels: texts.slice(0, -1), title: texts[texts.length - 1] ?? '' };
+  }
+
+  /** A report whose timeline is `buckets` buckets over `rangeMs` from 21:43:34.486, as buildReport cuts it. */
+  function rangeReport(rangeMs: number, buckets = 24) {
+    const report = sampleReport();
+    const from = Date.UTC(2026, 10, 30, 21, 43, 34, 486);
+    const size = Math.ceil(rangeMs / buckets);
+    report.range = {
+      from: new Date(from).toISOString(),
+      to: new Date(from + rangeMs).toISOString(),
+    };
+    report.timeline = Array.from({ length: buckets }, (_, i) => ({
+      start: new Date(from + i * size).toISOString(),
+      legacy: { events: 2, pass: 1 },
+      workflows: { events: 1, pass: 1 },
+    }));
+    return report;
+  }
+
+  it.each([
+    ['2 seconds (the demo)', 2_177, /^21:43:3\d\.\d{1,2}$/],
+    ['one minute', 60_000, /^21:4[34]:\d\d$/],
+    ['one hour', 3_600_000, /^2[12]:\d\d$/],
+    ['six hours', 6 * 3_600_000, /^(2[123]|0[0-3]):\d\d$|^1[12]-\d\d \d\d:\d\d$/],
+    ['a week', 7 * 86_400_000, /^1[12]-\d\d$/],
+    ['a year', 365 * 86_400_000, /^\d{4}-\d\d-\d\d$/],
+  ])('labels the time axis of %s with times that differ', (_, rangeMs, format) => {
+    const { labels } = timeLabels(renderHtml(rangeReport(rangeMs)));
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const label of labels) expect(label).toMatch(format);
+    // They fit side by side under the 456-unit plot: about 7 units a character.
+    expect(labels.join('').length * 7 + labels.length * 12).toBeLessThanOrEqual(456);
+  });
+
+  it('names the day under a time axis that stays within one day', () => {
+    expect(timeLabels(renderHtml(rangeReport(60_000))).title).toBe(
+      'bucket start (UTC, 2026-11-30)',
+    );
+    expect(timeLabels(renderHtml(rangeReport(7 * 86_400_000))).title).toBe('bucket start (UTC)');
   });
 
   it('draws the failure-reason chart: the union of reasons, two labelled bars each', () => {
