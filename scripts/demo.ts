@@ -1,10 +1,15 @@
 // `npm run demo`: Incode's legacy samples and their Face Authentication counterparts through a
 // real running faceauth-shim into a local stand-in for the client's callback.
+//
+// It listens on a free port with a temporary SQLite file; PORT and DATABASE_URL from the
+// environment override them. When the service cannot start, it says why in one line, exits 1
+// within seconds, and leaves nothing behind.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { explainFailure } from '../src/cli/explain-failure.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startService } from '../src/service.js';
@@ -51,8 +56,21 @@ interface Received {
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
+/** A failure the demo explains in one line (no stack). */
+class DemoError extends Error {}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'faceauth-demo-'));
+  // Undone in reverse order however the demo ends, so nothing keeps it alive or stays behind.
+  const cleanups: (() => unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
+  try {
+    await demo(dir, cleanups);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
   const received: Received[] = [];
   const callback = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -67,20 +85,30 @@ async function main(): Promise<void> {
     });
   });
   await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    callback.closeAllConnections();
+    return new Promise<void>((resolve) => callback.close(() => resolve()));
+  });
   const callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
 
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    CALLBACK_URL: callbackUrl,
-    FORWARD_SOURCE: 'both',
-    DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
-    INBOUND_HEADER_NAME: KEY.name,
-    INBOUND_HEADER_VALUE: KEY.value,
-    ADMIN_TOKEN,
-  });
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      PORT: process.env.PORT?.trim() || '0',
+      CALLBACK_URL: callbackUrl,
+      FORWARD_SOURCE: 'both',
+      DATABASE_URL: process.env.DATABASE_URL?.trim() || `sqlite:${join(dir, 'demo.db')}`,
+      INBOUND_HEADER_NAME: KEY.name,
+      INBOUND_HEADER_VALUE: KEY.value,
+      ADMIN_TOKEN,
+    });
+    service = await startService(config, createLogger({ level: 'silent' }));
+  } catch (error) {
+    throw new DemoError(`the service cannot start: ${explainFailure(error).line}`);
+  }
+  cleanups.push(() => service.close(1000));
   const started = new Date(Date.now() - 1000).toISOString();
-  const service = await startService(config, createLogger({ level: 'silent' }));
   out('faceauth-shim demo');
   out(`  service   ${service.url}  (FORWARD_SOURCE=both, FORWARD_FORMAT=legacy, SQLite in ${dir})`);
   out(`  callback   ${callbackUrl}  (a stand-in for your existing callback)`);
@@ -213,9 +241,6 @@ async function main(): Promise<void> {
     '(With the few demo events the verdict cannot be "safe": COMPARE_MIN_PAIRS asks for 20 pairs.)',
   );
 
-  await service.close(1000);
-  await new Promise<void>((resolve) => callback.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
   if (received.length !== expected) {
     process.stderr.write(`demo: the callback received ${received.length} of ${expected} events\n`);
     process.exitCode = 1;
@@ -245,6 +270,8 @@ function compare(legacy: Record<string, unknown>, workflows: Record<string, unkn
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+  const text =
+    error instanceof DemoError ? error.message : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`demo failed: ${text}\n`);
   process.exitCode = 1;
 });

@@ -138,13 +138,22 @@ export async function startService(
     logger,
     metrics,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start (port in use, say).
+    pruner?.stop();
+    clearInterval(refreshForwardSource);
+    await Promise.all([worker.stop(0), enricher.stop(0)]);
+    await store.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
