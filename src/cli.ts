@@ -8,4 +8,5 @@ if (unsupported) {
   process.stderr.write(`faceauth-shim: ${unsupported}\n`);
   process.exit(2);
 }
-await import('./cli/main.js');
+const { cli, PROCESS_CONTEXT } = await import('./cli/main.js');
+process.exitCode = await cli(process.argv.slice(2), PROCESS_CONTEXT);

@@ -8,6 +8,7 @@ import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
 import type { NormalizedResult, Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { cliInProcess } from './helpers/cli-in-process.js';
 import { newEvent, T0 } from './helpers/new-event.js';
 import { runCli } from './helpers/service-process.js';
 
@@ -113,7 +114,11 @@ describe('faceauth-shim replay', () => {
 
   it('replay --status dead puts every dead event back in the outbox', async () => {
     const { path, id } = await storeWithDeadEvent('replay-all');
-    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, ['replay', '--status', 'dead']);
+    const result = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, [
+      'replay',
+      '--status',
+      'dead',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('replayed 1 dead event\n');
     expect(result.code).toBe(0);
@@ -122,7 +127,7 @@ describe('faceauth-shim replay', () => {
 
   it('replay --id replays one event; an unknown id exits 1', async () => {
     const { path, id } = await storeWithDeadEvent('replay-one');
-    const unknown = await runCli({ DATABASE_URL: `sqlite:${path}` }, [
+    const unknown = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, [
       'replay',
       '--id',
       'no-such-event',
@@ -131,7 +136,7 @@ describe('faceauth-shim replay', () => {
     expect(unknown.stderr).toContain('no-such-event');
     expect(await statusIn(path, id)).toBe('dead');
 
-    const known = await runCli({ DATABASE_URL: `sqlite:${path}` }, ['replay', '--id', id]);
+    const known = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, ['replay', '--id', id]);
     expect(known.code).toBe(0);
     expect(known.stdout).toContain(id);
     expect(await statusIn(path, id)).toBe('pending');
@@ -142,7 +147,7 @@ describe('faceauth-shim replay', () => {
     ['--status pending', ['replay', '--status', 'pending']],
   ])('replay with %s exits 2 with the usage', async (_name, args) => {
     const path = join(dir, 'replay-usage.db');
-    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, args);
+    const result = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: faceauth-shim');
     expect(result.stdout).toBe('');
@@ -187,7 +192,7 @@ describe('faceauth-shim report', () => {
   it('--format md --out FILE writes the Markdown report and prints the verdict', async () => {
     const path = await storeWithPair('report-md');
     const out = join(dir, 'report.md');
-    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, [
+    const result = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, [
       'report',
       '--from',
       FROM,
@@ -209,7 +214,7 @@ describe('faceauth-shim report', () => {
 
   it('JSON on standard output by default, with the thresholds from the environment', async () => {
     const path = await storeWithPair('report-json');
-    const result = await runCli(
+    const result = await cliInProcess(
       { DATABASE_URL: `sqlite:${path}`, COMPARE_MIN_PAIRS: '1', COMPARE_MIN_AGREEMENT: '0' },
       ['report', '--from', FROM, '--to', TO],
     );
@@ -235,7 +240,7 @@ describe('faceauth-shim report', () => {
   ])('%s exits 2 with the usage', async (_name, args) => {
     // Refused before the store is opened.
     const path = join(dir, 'report-usage.db');
-    const result = await runCli({ DATABASE_URL: `sqlite:${path}` }, args);
+    const result = await cliInProcess({ DATABASE_URL: `sqlite:${path}` }, args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: faceauth-shim');
     expect(result.stdout).toBe('');

@@ -33,15 +33,26 @@ export interface Command {
   options: Options;
   /** Words after the command (an event id, a source). */
   positionals?: { min: number; max: number };
-  run(values: Values, positionals: string[]): Promise<number>;
+  run(values: Values, positionals: string[], ctx: CliContext): Promise<number>;
 }
 
-const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const err = (text: string) => process.stderr.write(`faceauth-shim: ${text}\n`);
+/** Where a command writes, and the environment it reads: the process's, or a test's. */
+export interface CliContext {
+  env: Record<string, string | undefined>;
+  /** Standard output, as is. */
+  write(text: string): void;
+  /** Standard error, as is. */
+  note(text: string): void;
+}
+
+/** A line on standard output. */
+const line = (ctx: CliContext, text: string) => ctx.write(text.endsWith('\n') ? text : `${text}\n`);
+/** A line on standard error, naming the program. */
+const fail = (ctx: CliContext, text: string) => ctx.note(`faceauth-shim: ${text}\n`);
 
 /** Opens the store DATABASE_URL names, which the service made, for one command. */
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(loadDatabaseConfig(process.env), { mustExist: true });
+async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(loadDatabaseConfig(ctx.env), { mustExist: true });
   try {
     return await work(store);
   } finally {
@@ -75,8 +86,8 @@ Runs the service: the webhook routes, the delivery to CALLBACK_URL, the admin AP
 by environment variables only (README.md, "Configuration"); a missing or invalid one stops the
 start with exit code 2 and one line naming it. SIGTERM or SIGINT stops it cleanly (exit 0).`,
   options: {},
-  async run() {
-    const config = loadConfig(process.env);
+  async run(_values, _positionals, ctx) {
+    const config = loadConfig(ctx.env);
     const logger = createLogger({ level: config.logLevel });
     const service = await startService(config, logger);
     await new Promise<void>((resolve) => {
@@ -113,7 +124,7 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
     format: { type: 'string', default: 'json' },
     out: { type: 'string' },
   },
-  async run(values) {
+  async run(values, _positionals, ctx) {
     const format = REPORT_FORMATS.find((f) => f === values.format);
     if (!format) {
       throw new UsageError(`report --format takes json, md or html, not "${values.format}"`);
@@ -124,7 +135,7 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
       Date.now(),
     );
     if ('error' in range) throw new UsageError(`report --${range.error}`);
-    const settings = loadReportConfig(process.env);
+    const settings = loadReportConfig(ctx.env);
     const store = openStore(settings.database, { mustExist: true });
     try {
       const produced = await produceReport(store, {
@@ -135,11 +146,11 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
       });
       if (typeof values.out === 'string') {
         await writeFile(values.out, produced.body);
-        out(`wrote ${values.out}`);
+        line(ctx, `wrote ${values.out}`);
       } else {
-        process.stdout.write(produced.body);
+        ctx.write(produced.body);
       }
-      process.stderr.write(`verdict: ${produced.report.verdict.line}\n`);
+      ctx.note(`verdict: ${produced.report.verdict.line}\n`);
       return 0;
     } finally {
       await store.close();
@@ -157,28 +168,28 @@ Puts every dead event, or one event, back in the outbox from its first attempt; 
 service delivers it with its original X-Faceauth-Event-Id. Reads DATABASE_URL. Exit code 1
 when the event does not exist or cannot be replayed (the reason is printed).`,
   options: { status: { type: 'string' }, id: { type: 'string' } },
-  async run(values) {
+  async run(values, _positionals, ctx) {
     if ((values.status === undefined) === (values.id === undefined)) {
       throw new UsageError('replay needs --status dead or --id <event id>');
     }
     if (values.status !== undefined && values.status !== 'dead') {
       throw new UsageError(`replay --status takes "dead", not "${values.status}"`);
     }
-    return withStore(async (store) => {
+    return withStore(ctx, async (store) => {
       if (typeof values.id === 'string') {
         const result = await store.replay(values.id, Date.now());
         if (result === 'not_found') {
-          err(`event ${values.id}: not found`);
+          fail(ctx, `event ${values.id}: not found`);
           return 1;
         }
         if (result !== 'replayed') {
-          err(`event ${values.id} ${NOT_REPLAYED[result]}; not replayed`);
+          fail(ctx, `event ${values.id} ${NOT_REPLAYED[result]}; not replayed`);
           return 1;
         }
-        out(`replayed event ${values.id}`);
+        line(ctx, `replayed event ${values.id}`);
       } else {
         const count = await store.replayAll('dead', Date.now());
-        out(`replayed ${count} dead event${count === 1 ? '' : 's'}`);
+        line(ctx, `replayed ${count} dead event${count === 1 ? '' : 's'}`);
       }
       return 0;
     });
@@ -205,7 +216,7 @@ each: received, id, source, status, result, reason, customer. Reads DATABASE_URL
     before: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
-  async run(values) {
+  async run(values, _positionals, ctx) {
     const status = EVENT_STATUSES.find((s) => s === values.status);
     if (values.status !== undefined && !status) {
       throw new UsageError(`--status takes ${EVENT_STATUSES.join(', ')}, not "${values.status}"`);
@@ -214,7 +225,7 @@ each: received, id, source, status, result, reason, customer. Reads DATABASE_URL
     if (values.source !== undefined && !source.success) {
       throw new UsageError(`--source takes legacy or workflows, not "${values.source}"`);
     }
-    const page = await withStore((store) =>
+    const page = await withStore(ctx, (store) =>
       store.listEvents({
         status: status as EventStatus | undefined,
         source: source.success ? source.data : undefined,
@@ -223,13 +234,14 @@ each: received, id, source, status, result, reason, customer. Reads DATABASE_URL
       }),
     );
     if (values.json) {
-      out(JSON.stringify({ events: page.items, next: page.next }, null, 2));
+      line(ctx, JSON.stringify({ events: page.items, next: page.next }, null, 2));
       return 0;
     }
-    if (page.items.length === 0) out('no events');
+    if (page.items.length === 0) line(ctx, 'no events');
     for (const e of page.items) {
       const result = e.result.status ?? '-';
-      out(
+      line(
+        ctx,
         [
           e.receivedAt,
           e.id,
@@ -241,7 +253,7 @@ each: received, id, source, status, result, reason, customer. Reads DATABASE_URL
         ].join('  '),
       );
     }
-    if (page.next) out(`next page: faceauth-shim events --before ${page.next}`);
+    if (page.next) line(ctx, `next page: faceauth-shim events --before ${page.next}`);
     return 0;
   },
 };
@@ -257,13 +269,13 @@ gets; for a shadowed event, the body it would get after a switch. Reads DATABASE
 code 1 when there is no such event.`,
   options: {},
   positionals: { min: 1, max: 1 },
-  async run(_values, [id]) {
-    const found = await withStore((store) => store.getEvent(id as string));
+  async run(_values, [id], ctx) {
+    const found = await withStore(ctx, (store) => store.getEvent(id as string));
     if (!found) {
-      err(`event ${id}: not found`);
+      fail(ctx, `event ${id}: not found`);
       return 1;
     }
-    out(JSON.stringify(eventDetailView(found), null, 2));
+    line(ctx, JSON.stringify(eventDetailView(found), null, 2));
     return 0;
   },
 };
@@ -279,11 +291,11 @@ and message each got (what GET /admin/quarantine answers). Reads DATABASE_URL.
   --limit N       entries per page, 1 to 500 (default 50)
   --before CURSOR the page after the one that printed this "next" cursor`,
   options: { limit: { type: 'string' }, before: { type: 'string' } },
-  async run(values) {
-    const page = await withStore((store) =>
+  async run(values, _positionals, ctx) {
+    const page = await withStore(ctx, (store) =>
       store.listQuarantine({ limit: limitOf(values.limit, 50), before: beforeOf(values.before) }),
     );
-    out(JSON.stringify({ items: page.items.map(quarantineView), next: page.next }, null, 2));
+    line(ctx, JSON.stringify({ items: page.items.map(quarantineView), next: page.next }, null, 2));
     return 0;
   },
 };
@@ -306,12 +318,13 @@ second or two; an event keeps the decision made when it arrived.
 Reads DATABASE_URL.`,
   options: {},
   positionals: { min: 0, max: 2 },
-  async run(_values, [action = 'show', value]) {
-    return withStore(async (store) => {
+  async run(_values, [action = 'show', value], ctx) {
+    return withStore(ctx, async (store) => {
       if (action === 'show') {
         if (value !== undefined) throw new UsageError('forward-source show takes no value');
         const stored = await readForwardSourceSwitch(store);
-        out(
+        line(
+          ctx,
           stored
             ? `switched to ${stored.source} since ${stored.since} (wins over FORWARD_SOURCE until FORWARD_SOURCE changes)`
             : 'no run-time switch: FORWARD_SOURCE from the environment applies',
@@ -327,13 +340,13 @@ Reads DATABASE_URL.`,
         }
         const before = await readForwardSourceSwitch(store);
         await storeForwardSourceSwitch(store, source, Date.now());
-        out(`switched to ${source}${before ? ` (was ${before.source})` : ''}`);
+        line(ctx, `switched to ${source}${before ? ` (was ${before.source})` : ''}`);
         return 0;
       }
       if (action === 'reset') {
         if (value !== undefined) throw new UsageError('forward-source reset takes no value');
         await resetForwardSourceSwitch(store);
-        out('no run-time switch: FORWARD_SOURCE from the environment applies');
+        line(ctx, 'no run-time switch: FORWARD_SOURCE from the environment applies');
         return 0;
       }
       throw new UsageError(`forward-source takes show, set or reset, not "${action}"`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { COMMANDS, type Command, UsageError } from './commands.js';
+import { type CliContext, COMMANDS, type Command, UsageError } from './commands.js';
 import { explainFailure } from './explain-failure.js';
 
 const VERSION = (
@@ -20,7 +20,7 @@ Settings come from environment variables (README.md, "Configuration"); the comma
 serve read DATABASE_URL and work on the database directly, with or without a running service.
 Exit codes: 0 done, 1 the command failed (said why), 2 wrong words or settings.`;
 
-async function run(command: Command, args: string[]): Promise<number> {
+async function run(command: Command, args: string[], ctx: CliContext): Promise<number> {
   const parsed = parseArgs({
     args,
     options: { ...command.options, help: { type: 'boolean', short: 'h' } },
@@ -28,7 +28,7 @@ async function run(command: Command, args: string[]): Promise<number> {
     allowPositionals: command.positionals !== undefined,
   });
   if (parsed.values.help) {
-    process.stdout.write(`${command.help}\n`);
+    ctx.write(`${command.help}\n`);
     return 0;
   }
   const { min = 0, max = 0 } = command.positionals ?? {};
@@ -42,48 +42,50 @@ async function run(command: Command, args: string[]): Promise<number> {
   return command.run(
     parsed.values as Record<string, string | boolean | undefined>,
     parsed.positionals,
+    ctx,
   );
 }
 
-async function main(args: string[]): Promise<number> {
+const isUsageError = (error: unknown) =>
+  error instanceof UsageError ||
+  ((error as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS') ?? false);
+
+/**
+ * The command line: runs `args` and resolves with the exit code. Every outcome is written to
+ * `ctx` (a wrong word with the usage, a failure in one line); nothing is thrown.
+ */
+export async function cli(args: string[], ctx: CliContext): Promise<number> {
   const [first, ...rest] = args;
   if (first === '--version' || first === '-V' || first === 'version') {
-    process.stdout.write(`faceauth-shim ${VERSION}\n`);
+    ctx.write(`faceauth-shim ${VERSION}\n`);
     return 0;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(`${topic ? topic.help : USAGE}\n`);
+    ctx.write(`${topic ? topic.help : USAGE}\n`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === (first ?? 'serve'));
-  if (!command) throw new UsageError(`unknown command "${first}"`);
+  if (!command) {
+    ctx.note(`faceauth-shim: unknown command "${first}"\n\n${USAGE}\n`);
+    return 2;
+  }
   try {
-    return await run(command, first === undefined ? [] : rest);
+    return await run(command, first === undefined ? [] : rest, ctx);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`faceauth-shim: ${(error as Error).message}\n\n${command.help}\n`);
+    if (isUsageError(error)) {
+      ctx.note(`faceauth-shim: ${(error as Error).message}\n\n${command.help}\n`);
       return 2;
     }
-    throw error;
+    const { line, code } = explainFailure(error);
+    ctx.note(`faceauth-shim: ${line}\n`);
+    return code;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`faceauth-shim: ${error.message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    const { line, code } = explainFailure(error);
-    process.stderr.write(`faceauth-shim: ${line}\n`);
-    process.exitCode = code;
-  },
-);
+/** The process's own context: its environment, standard output and standard error. */
+export const PROCESS_CONTEXT: CliContext = {
+  env: process.env,
+  write: (text) => process.stdout.write(text),
+  note: (text) => process.stderr.write(text),
+};

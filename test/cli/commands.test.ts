@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 import { newEvent } from '../helpers/new-event.js';
 import { runCli } from '../helpers/service-process.js';
 
@@ -36,7 +37,7 @@ describe('the CLI explains itself', () => {
   it('every command answers --help with its own usage and exit 0, reading nothing', async () => {
     const results = await Promise.all(
       COMMANDS.map((command) =>
-        runCli({ DATABASE_URL: 'sqlite:/nonexistent/never.db' }, [command.name, '--help']),
+        cliInProcess({ DATABASE_URL: 'sqlite:/nonexistent/never.db' }, [command.name, '--help']),
       ),
     );
     results.forEach((result, i) => {
@@ -48,7 +49,7 @@ describe('the CLI explains itself', () => {
   });
 
   it('a wrong option names itself and shows the command usage, exit 2', async () => {
-    const result = await runCli({}, ['events', '--colour']);
+    const result = await cliInProcess({}, ['events', '--colour']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^faceauth-shim: Unknown option '--colour'/);
     expect(result.stderr).toContain('usage: faceauth-shim events');
@@ -72,7 +73,7 @@ describe('DATABASE_URL values that cannot be a store stop the start: exit 2, one
   it('a file that is not a database', async () => {
     const path = join(dir, 'not-a-database.db');
     writeFileSync(path, 'this is not SQLite, it is a text file '.repeat(10));
-    const result = await runCli({ ...base, DATABASE_URL: `sqlite:${path}` });
+    const result = await cliInProcess({ ...base, DATABASE_URL: `sqlite:${path}` }, ['serve']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `faceauth-shim: invalid configuration: DATABASE_URL: ${path} is not a SQLite database\n`,
@@ -82,7 +83,9 @@ describe('DATABASE_URL values that cannot be a store stop the start: exit 2, one
   it('a path whose folder cannot be created', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    const result = await runCli({ ...base, DATABASE_URL: `sqlite:${file}/sub/shim.db` });
+    const result = await cliInProcess({ ...base, DATABASE_URL: `sqlite:${file}/sub/shim.db` }, [
+      'serve',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `faceauth-shim: invalid configuration: DATABASE_URL: ${file}/sub/shim.db: cannot create its folder ${file}/sub (ENOTDIR: ${file} is a file)\n`,
@@ -101,39 +104,39 @@ describe('the admin actions on the database, without the admin API', () => {
 
   it('events lists them, event shows one, quarantine reads the rejected bodies', async () => {
     const env = await storeWith('lists');
-    const listed = await runCli(env, ['events']);
+    const listed = await cliInProcess(env, ['events']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/e-legacy +legacy +pending +PASS +- +c-1\n/);
-    const json = await runCli(env, ['events', '--json', '--status', 'pending']);
+    const json = await cliInProcess(env, ['events', '--json', '--status', 'pending']);
     expect(JSON.parse(json.stdout).events.map((e: { id: string }) => e.id)).toEqual(['e-legacy']);
-    const one = await runCli(env, ['event', 'e-legacy']);
+    const one = await cliInProcess(env, ['event', 'e-legacy']);
     expect(JSON.parse(one.stdout)).toMatchObject({ id: 'e-legacy', status: 'pending' });
-    const missing = await runCli(env, ['event', 'no-such-id']);
+    const missing = await cliInProcess(env, ['event', 'no-such-id']);
     expect(missing).toMatchObject({
       code: 1,
       stderr: 'faceauth-shim: event no-such-id: not found\n',
     });
-    const quarantine = await runCli(env, ['quarantine']);
+    const quarantine = await cliInProcess(env, ['quarantine']);
     expect(JSON.parse(quarantine.stdout)).toEqual({ items: [], next: null });
   });
 
   it('forward-source shows, sets and resets the run-time switch', async () => {
     const env = await storeWith('switch');
-    expect((await runCli(env, ['forward-source'])).stdout).toBe(
+    expect((await cliInProcess(env, ['forward-source'])).stdout).toBe(
       'no run-time switch: FORWARD_SOURCE from the environment applies\n',
     );
-    expect((await runCli(env, ['forward-source', 'set', 'workflows'])).stdout).toBe(
+    expect((await cliInProcess(env, ['forward-source', 'set', 'workflows'])).stdout).toBe(
       'switched to workflows\n',
     );
-    expect((await runCli(env, ['forward-source', 'show'])).stdout).toMatch(
+    expect((await cliInProcess(env, ['forward-source', 'show'])).stdout).toMatch(
       /^switched to workflows since \d{4}-/,
     );
-    const wrong = await runCli(env, ['forward-source', 'set', 'everything']);
+    const wrong = await cliInProcess(env, ['forward-source', 'set', 'everything']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(
       /forward-source set takes legacy, workflows, both, not "everything"/,
     );
-    expect((await runCli(env, ['forward-source', 'reset'])).code).toBe(0);
-    expect((await runCli(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
+    expect((await cliInProcess(env, ['forward-source', 'reset'])).code).toBe(0);
+    expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
   });
 });
