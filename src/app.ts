@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Config } from './config/config.js';
 import { createForwardSourceSwitch, type ForwardSourceSwitch } from './config/forward-source.js';
+import type { DeliveryWorker } from './delivery/delivery-worker.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createFailureLimiter } from './http/failure-limiter.js';
 import { HttpError } from './http/http-error.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Called when an entry is added to the outbox (an event accepted, replayed). */
   onAccepted?: () => void;
+  /** The delivery worker's fast path for fresh events (see DeliveryWorker.offer). */
+  fastPath?: Pick<DeliveryWorker, 'offer' | 'deliverFresh'>;
   /** Called when an event waits for its score (an event accepted, replayed). */
   onEnrich?: () => void;
   /** Whether deliveries are running (for /readyz). */
@@ -85,6 +88,7 @@ export function createApp(deps: AppDeps): Hono {
       onAccepted,
       onEnrich,
       bodies,
+      ...(deps.fastPath ? { fastPath: deps.fastPath } : {}),
       enrichment: config.incodeApi ? { maxWaitMs: config.enrichMaxWaitMs } : undefined,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),

@@ -53,6 +53,7 @@ export async function startService(
     retryScheduleMs: config.retryScheduleMs,
     concurrency: config.callbackConcurrency,
     leaseMs: config.callbackTimeoutMs + 30_000,
+    attemptMs: config.callbackTimeoutMs,
     logger,
     metrics,
     shadowFallbackAfterMs: config.shadowFallbackAfterMs,
@@ -108,6 +109,7 @@ export async function startService(
     metrics,
     forwardSource,
     onAccepted: worker.wake,
+    fastPath: worker,
     onEnrich: enricher.wake,
     isDelivering: () => worker.running,
   });

@@ -14,6 +14,10 @@ export interface DeliveryWorkerOptions {
   leaseMs: number;
   /** How often the outbox is read when nothing wakes the worker. */
   pollIntervalMs?: number;
+  /** The longest one attempt takes (CALLBACK_TIMEOUT_MS): a fresh event is sent only with this much of its lease left. */
+  attemptMs?: number;
+  /** Fresh events held in memory at most, waiting for a free connection (the fast path). */
+  maxFresh?: number;
   logger: Logger;
   metrics: Metrics;
   /**
@@ -25,8 +29,15 @@ export interface DeliveryWorkerOptions {
 
 export interface DeliveryWorker {
   start(): Promise<void>;
-  /** Reads the outbox now (called when an event is accepted). */
+  /** Reads the outbox now (called when an event is accepted that did not take the fast path). */
   wake(): void;
+  /**
+   * The fast path, asked before an accept: the lease to store a fresh event's outbox entry with,
+   * or null when the worker cannot take more from memory now (stopped, or its queue is full).
+   */
+  offer(now: number): { leaseUntil: number } | null;
+  /** A fresh event, committed and leased to this worker: sent now, or as soon as a slot frees. */
+  deliverFresh(item: OutboxItem & { leaseUntil: number }): void;
   /**
    * Stops claiming; waits up to `graceMs` for deliveries in flight, then aborts the rest,
    * which stay leased and are sent again after the next start.
@@ -39,7 +50,14 @@ export interface DeliveryWorker {
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { store, client, retryScheduleMs, concurrency, leaseMs, logger, metrics } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const attemptMs = options.attemptMs ?? leaseMs / 2;
+  const maxFresh = options.maxFresh ?? 1024;
+  /** Fresh events waiting for a slot, oldest first; each is leased to this worker. */
+  const fresh: (OutboxItem & { leaseUntil: number })[] = [];
+  /** The outbox may hold due entries (something was enqueued without the fast path). */
+  let backlog = true;
   let running = false;
+  let stopping: Promise<void> | undefined;
   let inFlight = 0;
   let pumping = false;
   let pumpAgain = false;
@@ -77,18 +95,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       do {
         pumpAgain = false;
         while (running && inFlight < concurrency) {
-          const items = await store.claimDue(Date.now(), concurrency - inFlight, leaseMs);
+          const wanted = concurrency - inFlight;
+          const items = await store.claimDue(Date.now(), wanted, leaseMs);
+          if (items.length < wanted) backlog = false;
           if (items.length === 0) break;
-          for (const item of items) {
-            inFlight++;
-            void deliver(item).finally(function settled() {
-              inFlight--;
-              if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-              // Refill once half the slots are free: one claim (one transaction) for several
-              // entries, not one for each delivery that ends.
-              if (inFlight <= concurrency >> 1) void pump();
-            });
-          }
+          for (const item of items) start(item);
         }
       } while (pumpAgain && running);
     } catch (error) {
@@ -97,6 +108,31 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       pumping = false;
       if (running) timer = setTimeout(pump, pollIntervalMs);
     }
+  }
+
+  /** Sends one entry in a slot of its own; when it ends, the slot takes the next one. */
+  function start(item: OutboxItem): void {
+    inFlight++;
+    void deliver(item).finally(function settled() {
+      inFlight--;
+      if (inFlight === 0 && fresh.length === 0) for (const resolve of idle.splice(0)) resolve();
+      if (nextFresh()) return;
+      // Refill from the outbox once half the slots are free, and only when it may hold due
+      // entries: one claim (one transaction) for several entries, none for fresh events.
+      if (backlog && inFlight <= concurrency >> 1) void pump();
+    });
+  }
+
+  /** Starts the oldest fresh event that still has time on its lease; says whether it did. */
+  function nextFresh(): boolean {
+    while (running && inFlight < concurrency && fresh.length > 0) {
+      const item = fresh.shift() as OutboxItem & { leaseUntil: number };
+      // Too little of its lease left for an attempt: a poll claims it once the lease is over.
+      if (item.leaseUntil - Date.now() <= attemptMs + 1_000) continue;
+      start(item);
+      return true;
+    }
+    return false;
   }
 
   async function deliver(item: OutboxItem): Promise<void> {
@@ -180,20 +216,34 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       void pump();
     },
     wake() {
+      backlog = true;
       if (running) setImmediate(pump);
     },
-    async stop(graceMs) {
-      running = false;
-      clearTimeout(timer);
-      const drained = () =>
-        inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
-      await Promise.race([
-        drained(),
-        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-      ]);
-      abandon.abort();
-      await drained();
-      await client.close();
+    offer(now) {
+      if (!running || fresh.length >= maxFresh) return null;
+      return { leaseUntil: now + leaseMs };
+    },
+    deliverFresh(item) {
+      fresh.push(item);
+      nextFresh();
+    },
+    stop(graceMs) {
+      stopping ??= (async () => {
+        running = false;
+        // Fresh events not started stay leased in the outbox: due again at the next start.
+        fresh.length = 0;
+        clearTimeout(timer);
+        const drained = () =>
+          inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+        await Promise.race([
+          drained(),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+        abandon.abort();
+        await drained();
+        await client.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { pairingFor } from '../compare/diff.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
+import type { DeliveryWorker } from '../delivery/delivery-worker.js';
 import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
@@ -61,8 +62,10 @@ export interface WebhookRoutesOptions {
   mappings: Mappings;
   logger: Logger;
   metrics: Metrics;
-  /** Called after an event to forward is stored (wakes the delivery worker). */
+  /** Called after an event to forward is stored without the fast path (wakes the delivery worker). */
   onAccepted: () => void;
+  /** The delivery worker's fast path: events handed over from memory right after the commit. */
+  fastPath?: Pick<DeliveryWorker, 'offer' | 'deliverFresh'>;
   /** Bodies read at once across every connection (MAX_BODIES_IN_FLIGHT); unbounded when left out. */
   bodies?: BodyBudget;
   /** Set when the Incode API is configured: events are completed with their score first. */
@@ -240,6 +243,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             orderKey: normalized?.ids.customerId ?? prepared.ids?.customerId ?? eventId,
             pairing,
             supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
+            fastPath: shadowed ? null : (options.fastPath?.offer(receivedAt) ?? null),
           },
           config.dedupWindowMs,
         );
@@ -278,7 +282,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
         },
         'webhook: accepted',
       );
-      if (accepted.status === 'pending') onAccepted();
+      if (accepted.fresh) options.fastPath?.deliverFresh(accepted.fresh);
+      else if (accepted.status === 'pending') onAccepted();
       if (accepted.status === 'enriching') options.onEnrich?.();
       return c.json({ success: true }, 200);
     });

@@ -188,8 +188,15 @@ export class SqliteStore implements Store {
         `UPDATE pairs SET status_agrees = @statusAgrees, reason_agrees = @reasonAgrees, kind = @kind,
            differences = @differences WHERE legacy_id = @legacyId AND workflows_id = @workflowsId`,
       ),
-      insertOutbox: db.prepare<[string, Uint8Array, number, number | bigint, string]>(
-        'INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key) VALUES (?, ?, ?, ?, ?)',
+      insertOutbox: db.prepare<
+        [string, Uint8Array, number, number | bigint, string, number | null]
+      >(
+        `INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key, lease_until)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      // Any entry of this order key is earlier than a new event's.
+      inLine: db.prepare<[string], { one: number }>(
+        'SELECT 1 AS one FROM outbox WHERE order_key = ? LIMIT 1',
       ),
       // Replays and fallbacks: the body the event was rendered with, its original place in line.
       enqueue: db.prepare<[number, string]>(
@@ -510,13 +517,24 @@ export class SqliteStore implements Store {
         );
       }
       if (forwarded && body !== null) {
+        // The fast path, where nothing of the same customer waits before it: leased to this
+        // process's worker at once, so no poll reads it.
+        const fast =
+          status === 'pending' && event.fastPath && !s.inLine.get(event.orderKey)
+            ? event.fastPath
+            : null;
         s.insertOutbox.run(
           event.id,
           body,
           status === 'enriching' ? HELD : event.receivedAt,
           info.lastInsertRowid,
           event.orderKey,
+          fast?.leaseUntil ?? null,
         );
+        if (fast) {
+          const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
+          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
+        }
       }
       return { eventId: event.id, duplicate: false, status };
     });

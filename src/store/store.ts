@@ -63,6 +63,13 @@ export interface NewEvent {
   fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
   orderKey: string;
+  /**
+   * The fast path: the delivery worker of this process takes the event from memory right after
+   * the commit. When it is forwarded now and no earlier entry of its order key waits, its outbox
+   * entry is stored leased to this process until `leaseUntil` (no poll claims it), and the
+   * accept result carries it as `fresh`. Otherwise the entry waits for a poll, as without this.
+   */
+  fastPath?: { leaseUntil: number } | null;
   /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
   legacyFields?: string[];
   /** Pair the event with its counterpart from the other source, if one is stored (null: don't). */
@@ -78,6 +85,8 @@ export interface AcceptResult {
   duplicate: boolean;
   /** The status the event was stored with (for a duplicate: undefined). */
   status?: EventStatus;
+  /** Taken by the fast path (NewEvent.fastPath): deliver it now; it is leased until then. */
+  fresh?: OutboxItem & { leaseUntil: number };
 }
 
 /** An event waiting for its score. */
