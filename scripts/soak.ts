@@ -1,5 +1,7 @@
 // `npm run soak`: a few thousand webhooks while the callback fails at random and the service
 // is killed (SIGKILL) and started again several times. Loopback only, bounded in time.
+// `npm run soak -- --peak`: as many webhooks as 32 connections can send for 30 s (the
+// benchmark's peak rate), the callback failing 10% of answers with 503, no kills.
 // Prints: sent N, accepted N, delivered N, lost 0, duplicate event ids 0
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,10 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TOTAL = Number(process.argv[2] ?? 3000);
-const KILLS = 3;
-const SENDERS = 16;
+const PEAK = process.argv.includes('--peak');
+const PEAK_SECONDS = 30;
+const count = process.argv.slice(2).find((arg) => /^\d+$/.test(arg));
+let TOTAL = PEAK ? Number.POSITIVE_INFINITY : Number(count ?? 3000);
+const KILLS = PEAK ? 0 : 3;
+const SENDERS = PEAK ? 32 : 16;
 const DEADLINE = Date.now() + 170_000;
+const SEND_UNTIL = PEAK ? Date.now() + 5_000 + PEAK_SECONDS * 1000 : DEADLINE;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEY = { name: 'x-soak-key', value: 'soak-inbound-secret' };
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -25,7 +31,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// The callback: fails 15% with 503, resets 5%, never answers 3%; records what it accepted.
+// The callback: fails 15% with 503, resets 5%, never answers 3% (with --peak: 10% 503 and
+// nothing else); records what it accepted.
+function fault(roll: number): 'hang' | 'reset' | '503' | null {
+  if (PEAK) return roll < 0.1 ? '503' : null;
+  if (roll < 0.03) return 'hang';
+  if (roll < 0.08) return 'reset';
+  return roll < 0.23 ? '503' : null;
+}
+
 const delivered = new Map<string, Set<string>>();
 let callbackCalls = 0;
 const callback = createHttpServer((req, res) => {
@@ -33,13 +47,13 @@ const callback = createHttpServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     callbackCalls++;
-    const roll = Math.random();
-    if (roll < 0.03) return; // hangs: the shim's timeout ends it
-    if (roll < 0.08) {
+    const what = fault(Math.random());
+    if (what === 'hang') return; // the shim's timeout ends it
+    if (what === 'reset') {
       req.socket.destroy();
       return;
     }
-    if (roll < 0.23) {
+    if (what === '503') {
       res.writeHead(503).end();
       return;
     }
@@ -125,7 +139,7 @@ async function main(): Promise<void> {
     }
   };
   const sender = async () => {
-    while (next < TOTAL && Date.now() < DEADLINE) {
+    while (next < TOTAL && Date.now() < SEND_UNTIL) {
       const i = next++;
       await sendOne(i);
       if (killsDone < KILLS && accepted >= ((killsDone + 1) * TOTAL) / (KILLS + 1) && !restarting) {
@@ -139,7 +153,14 @@ async function main(): Promise<void> {
       }
     }
   };
+  const sendingStarted = Date.now();
   await Promise.all(Array.from({ length: SENDERS }, sender));
+  if (PEAK) {
+    TOTAL = next;
+    out(
+      `(peak: ${next} webhooks in ${((Date.now() - sendingStarted) / 1000).toFixed(1)} s, ${Math.round(next / ((Date.now() - sendingStarted) / 1000))}/s)`,
+    );
+  }
 
   while (delivered.size < TOTAL && Date.now() < DEADLINE)
     await new Promise((r) => setTimeout(r, 200));
