@@ -12,8 +12,8 @@ import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
-import { SqliteStore } from './store/sqlite-store.js';
 
 export interface RunningService {
   /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
@@ -35,7 +35,7 @@ export async function startService(
   logger: Logger = createLogger({ level: config.logLevel }),
 ): Promise<RunningService> {
   const mappings = await loadMappings(config.mappingsDir);
-  const store = SqliteStore.open(config.database.path);
+  const store = openStore(config.database);
   const metrics = createMetrics(store);
   const client = createCallbackClient({
     url: config.callbackUrl,
@@ -120,19 +120,17 @@ export async function startService(
   }
   await worker.start();
   await enricher.start();
-  const pruner =
-    config.retentionMs === undefined
-      ? undefined
-      : createPruner({
-          store,
-          retentionMs: config.retentionMs,
-          logger,
-          onPruned: (counts) => {
-            metrics.pruned.inc({ kind: 'events' }, counts.events);
-            metrics.pruned.inc({ kind: 'quarantine' }, counts.quarantine);
-          },
-        });
-  pruner?.start();
+  const pruner = createPruner({
+    store,
+    retentionMs: config.retentionMs,
+    dedupWindowMs: config.dedupWindowMs,
+    logger,
+    onPruned: (counts) => {
+      metrics.pruned.inc({ kind: 'events' }, counts.events);
+      metrics.pruned.inc({ kind: 'quarantine' }, counts.quarantine);
+    },
+  });
+  pruner.start();
 
   const server = createNodeServer({
     fetch: app.fetch,
@@ -150,7 +148,7 @@ export async function startService(
     });
   } catch (error) {
     // Nothing may keep the process alive after a failed start (port in use, say).
-    pruner?.stop();
+    pruner.stop();
     clearInterval(refreshForwardSource);
     await Promise.all([worker.stop(0), enricher.stop(0)]);
     await store.close();
@@ -181,7 +179,7 @@ export async function startService(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        pruner?.stop();
+        pruner.stop();
         clearInterval(refreshForwardSource);
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([

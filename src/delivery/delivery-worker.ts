@@ -125,14 +125,32 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   /** Starts the oldest fresh event that still has time on its lease; says whether it did. */
   function nextFresh(): boolean {
+    const stale: string[] = [];
+    let started = false;
     while (running && inFlight < concurrency && fresh.length > 0) {
       const item = fresh.shift() as OutboxItem & { leaseUntil: number };
-      // Too little of its lease left for an attempt: a poll claims it once the lease is over.
-      if (item.leaseUntil - Date.now() <= attemptMs + 1_000) continue;
+      // Too little of its lease left for an attempt: given back, for a poll to claim.
+      if (item.leaseUntil - Date.now() <= attemptMs + 1_000) {
+        stale.push(item.eventId);
+        continue;
+      }
       start(item);
-      return true;
+      started = true;
+      break;
     }
-    return false;
+    if (stale.length > 0) {
+      backlog = true;
+      store
+        .releaseFresh(stale)
+        .then(() => pump())
+        .catch((error: unknown) =>
+          logger.error(
+            { err: error },
+            'delivery: cannot give back fresh entries; their lease runs out',
+          ),
+        );
+    }
+    return started;
   }
 
   async function deliver(item: OutboxItem): Promise<void> {
@@ -165,7 +183,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (verdict.kind === 'delivered') {
         await store.recordDelivered(item.eventId, attempt);
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'delivered' });
-        logger.info(log, 'delivery: delivered');
+        logger.debug(log, 'delivery: delivered');
       } else if (verdict.kind === 'dead') {
         await store.recordFailed(item.eventId, attempt, 'dead');
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'dead' });

@@ -2,9 +2,11 @@ import type { Logger } from '../ops/logger.js';
 import type { Store } from './store.js';
 
 export interface PrunerOptions {
-  store: Pick<Store, 'prune'>;
-  /** RETENTION: events older than this, that nothing will happen to any more, are deleted. */
-  retentionMs: number;
+  store: Pick<Store, 'prune' | 'pruneDedupKeys'>;
+  /** RETENTION: events older than this, that nothing will happen to any more, are deleted; undefined: kept. */
+  retentionMs: number | undefined;
+  /** DEDUP_WINDOW: the keys that find redeliveries are kept this long. */
+  dedupWindowMs: number;
   /** How often to look. */
   intervalMs?: number;
   /** Rows deleted per transaction: small enough not to hold up webhooks for long. */
@@ -20,7 +22,10 @@ export interface Pruner {
   stop(): void;
 }
 
-/** Keeps the store's size bounded: RETENTION applied every `intervalMs`, in small batches. */
+/**
+ * Keeps the store's size bounded, every `intervalMs`, in small batches: RETENTION, and the
+ * redelivery keys past DEDUP_WINDOW (those always: the table they keep stays small).
+ */
 export function createPruner(options: PrunerOptions): Pruner {
   const { store, retentionMs, logger } = options;
   const batch = options.batch ?? 250;
@@ -29,6 +34,10 @@ export function createPruner(options: PrunerOptions): Pruner {
 
   async function runOnce(now = Date.now()) {
     const total = { events: 0, quarantine: 0 };
+    while ((await store.pruneDedupKeys(now - options.dedupWindowMs, batch * 4)) === batch * 4) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    if (retentionMs === undefined) return total;
     const before = now - retentionMs;
     for (;;) {
       const pruned = await store.prune(before, batch);

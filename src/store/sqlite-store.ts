@@ -108,7 +108,16 @@ export class SqliteStore implements Store {
       // exactly DEDUP_WINDOW it is a new event. Duplicates do not move received_at, so the
       // window runs from the first arrival.
       findDuplicate: db.prepare<[string, number], { id: string }>(
-        'SELECT id FROM events WHERE dedup_key = ? AND received_at > ? ORDER BY seq DESC LIMIT 1',
+        'SELECT event_id AS id FROM dedup_keys WHERE key = ? AND received_at > ?',
+      ),
+      // The newest event of a body: a later redelivery is measured from it.
+      keepDedupKey: db.prepare<[string, string, number]>(
+        `INSERT INTO dedup_keys (key, event_id, received_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, received_at = excluded.received_at`,
+      ),
+      pruneDedupKeys: db.prepare<[number, number]>(
+        `DELETE FROM dedup_keys WHERE key IN
+           (SELECT key FROM dedup_keys WHERE received_at <= ? ORDER BY received_at LIMIT ?)`,
       ),
       countDuplicate: db.prepare<[string]>(
         'UPDATE events SET duplicates = duplicates + 1 WHERE id = ?',
@@ -320,13 +329,24 @@ export class SqliteStore implements Store {
          ORDER BY o.next_attempt_at, o.seq LIMIT @limit`,
       ),
       lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
+      releaseLease: db.prepare<[string]>('UPDATE outbox SET lease_until = NULL WHERE event_id = ?'),
       insertAttempt: db.prepare(
         `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
          SELECT @eventId, attempts + 1, @at, @durationMs, @statusCode, @error FROM events WHERE id = @eventId`,
       ),
-      delivered: db.prepare<[number, string]>(
-        `UPDATE events SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL
+      delivered: db.prepare<[number, number | null, number, string]>(
+        `UPDATE events SET status = 'delivered', attempts = attempts + 1, delivered_at = ?,
+           delivered_status = ?, delivered_ms = ?, last_error = NULL
          WHERE id = ?`,
+      ),
+      // Before a replay: the success of the round that ends becomes an attempt row.
+      keepSuccess: db.prepare<[string]>(
+        `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
+         SELECT id, attempts, delivered_at - delivered_ms, delivered_ms, delivered_status, NULL
+         FROM events WHERE id = ? AND delivered_ms IS NOT NULL`,
+      ),
+      forgetSuccess: db.prepare<[string]>(
+        'UPDATE events SET delivered_status = NULL, delivered_ms = NULL WHERE id = ?',
       ),
       failed: db.prepare<[string, string, string]>(
         'UPDATE events SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
@@ -354,10 +374,12 @@ export class SqliteStore implements Store {
           raw_body: Buffer;
           forward_format: 'legacy' | 'normalized' | null;
           forward_body: Buffer | null;
+          delivered_status: number | null;
+          delivered_ms: number | null;
         }
       >(
         `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body, e.forward_format,
-           e.forward_body
+           e.forward_body, e.delivered_status, e.delivered_ms
          FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
       ),
       attemptsOf: db.prepare<
@@ -453,6 +475,7 @@ export class SqliteStore implements Store {
         s.countDuplicate.run(previous.id);
         return { eventId: previous.id, duplicate: true };
       }
+      s.keepDedupKey.run(event.dedupKey, event.id, event.receivedAt);
       const n = event.normalized;
       const earlier = event.supersededBy
         ? s.earlierResult.get({
@@ -672,11 +695,23 @@ export class SqliteStore implements Store {
     });
   }
 
+  async releaseFresh(eventIds: readonly string[]): Promise<void> {
+    const s = this.#statements;
+    await this.#write(() => {
+      for (const id of eventIds) s.releaseLease.run(id);
+    });
+  }
+
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
     const s = this.#statements;
     return this.#write(() => {
-      s.insertAttempt.run({ eventId, ...attempt });
-      s.delivered.run(attempt.at + attempt.durationMs, eventId);
+      // No attempt row: the success is kept on the event row (see getEvent).
+      s.delivered.run(
+        attempt.at + attempt.durationMs,
+        attempt.statusCode,
+        attempt.durationMs,
+        eventId,
+      );
       s.deleteOutbox.run(eventId);
     });
   }
@@ -792,6 +827,8 @@ export class SqliteStore implements Store {
    */
   #requeue(eventId: string, now: number): void {
     const s = this.#statements;
+    s.keepSuccess.run(eventId);
+    s.forgetSuccess.run(eventId);
     if (s.needsScore.get(eventId)) {
       s.reenrich.run(now, now, eventId);
       return;
@@ -911,12 +948,25 @@ export class SqliteStore implements Store {
         row.forward_format === null
           ? null
           : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
-      attemptHistory: attempts.map((a) => ({
-        at: a.at,
-        durationMs: a.duration_ms,
-        statusCode: a.status_code,
-        error: a.error,
-      })),
+      attemptHistory: [
+        ...attempts.map((a) => ({
+          at: a.at,
+          durationMs: a.duration_ms,
+          statusCode: a.status_code,
+          error: a.error,
+        })),
+        // The success that ended this round, kept on the event row.
+        ...(row.delivered_ms !== null && row.delivered_at !== null
+          ? [
+              {
+                at: row.delivered_at - row.delivered_ms,
+                durationMs: row.delivered_ms,
+                statusCode: row.delivered_status,
+                error: null,
+              },
+            ]
+          : []),
+      ],
     };
   }
 
@@ -954,6 +1004,10 @@ export class SqliteStore implements Store {
     for (const row of this.#run(() => this.#statements.countByStatus.all()))
       counts[row.status] = row.n;
     return counts;
+  }
+
+  async pruneDedupKeys(before: number, limit: number): Promise<number> {
+    return this.#write(() => this.#statements.pruneDedupKeys.run(before, limit).changes);
   }
 
   async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {

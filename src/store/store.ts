@@ -267,6 +267,8 @@ export interface Store {
   quarantine(entry: QuarantineEntry): Promise<void>;
   /** Leases up to `limit` outbox entries due at `now` for `leaseMs`, oldest first. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Gives back fresh entries leased by the fast path and not sent: a poll claims them. */
+  releaseFresh(eventIds: readonly string[]): Promise<void>;
   recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void>;
   /** A failed attempt: retry at `retryAt`, or `dead` when the schedule is used up. */
   recordFailed(
@@ -322,6 +324,8 @@ export interface Store {
    * dead), with their attempts, pairs and bodies, and as many quarantined bodies; says how many.
    */
   prune(before: number, limit: number): Promise<{ events: number; quarantine: number }>;
+  /** Forgets up to `limit` redelivery keys of bodies first seen at or before `before`; says how many. */
+  pruneDedupKeys(before: number, limit: number): Promise<number>;
   /**
    * Resolves when a webhook would be stored now: the store reads, and after a write that failed
    * (disk full, locked), a write succeeds again. /readyz asks it.

@@ -130,6 +130,22 @@ describe('the delivery worker on the fast path', () => {
     expect((await store.countByStatus()).delivered).toBe(10);
   });
 
+  it('gives back a fresh event whose lease is too short for an attempt; a poll sends it at once', async () => {
+    const { store, worker, callback } = await setUp();
+    const now = Date.now();
+    // Leased, but with less of its lease left than an attempt may take (2 s).
+    const accepted = await store.accept(
+      {
+        ...newEvent({ id: 'stale', customerId: 'c-stale', receivedAt: now }),
+        fastPath: { leaseUntil: now + 1_500 },
+      },
+      WINDOW,
+    );
+    worker.deliverFresh(accepted.fresh as NonNullable<typeof accepted.fresh>);
+    const [call] = await callback.waitForCalls(1, 3_000);
+    expect(call?.headers['x-faceauth-event-id']).toBe('stale');
+  });
+
   it('offers nothing once stopped: an event accepted then waits in the outbox for the next start', async () => {
     const { worker } = await setUp();
     await worker.stop(100);

@@ -130,6 +130,7 @@ describe('RETENTION: prune', () => {
     const pruner = createPruner({
       store,
       retentionMs: 30 * DAY,
+      dedupWindowMs: DEDUP,
       batch: 10,
       logger: silent,
       onPruned: (counts) => reported.push(counts),
@@ -157,6 +158,34 @@ describe('RETENTION setting', () => {
     );
     expect(() => loadConfig({ ...BASE, RETENTION: '3h', SHADOW_FALLBACK_AFTER: '2h' })).toThrow(
       'RETENTION: must be at least twice SHADOW_FALLBACK_AFTER',
+    );
+  });
+});
+
+describe('redelivery keys', () => {
+  it('are forgotten after DEDUP_WINDOW, with RETENTION off too: the same body is then a new event', async () => {
+    const store = SqliteStore.open(':memory:');
+    const event = newEvent({ id: 'k1', receivedAt: T0 });
+    await store.accept(event, DEDUP);
+    const pruner = createPruner({
+      store,
+      retentionMs: undefined,
+      dedupWindowMs: DEDUP,
+      logger: silent,
+    });
+    await pruner.runOnce(T0 + DEDUP - 1);
+    expect(
+      await store.accept({ ...event, id: 'k2', receivedAt: T0 + DEDUP - 1 }, DEDUP),
+    ).toMatchObject({
+      duplicate: true,
+      eventId: 'k1',
+    });
+    expect(await store.pruneDedupKeys(T0 + DEDUP, 100)).toBe(1);
+    expect(await store.accept({ ...event, id: 'k3', receivedAt: T0 + DEDUP }, DEDUP)).toMatchObject(
+      {
+        duplicate: false,
+        eventId: 'k3',
+      },
     );
   });
 });
