@@ -69,6 +69,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       INBOUND_HEADER_VALUE: INBOUND.value,
       ADMIN_TOKEN,
       SHUTDOWN_GRACE: '2s',
+      // BENCH_NODE_OPTIONS: V8 flags for the service alone (to try heap settings, say).
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...options.env,
     },
   });
