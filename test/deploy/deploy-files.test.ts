@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as {
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+};
 /** `npm start`, the documented start: `node dist/cli.js serve`. */
 const START = pkg.scripts.start as string;
 
@@ -53,6 +56,15 @@ describe('the systemd unit', () => {
     expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
     expect(unit).toMatch(/^RestartPreventExitStatus=2$/m);
     expect(unit).toMatch(/^Environment=DATABASE_URL=sqlite:\/var\/lib\/faceauth-shim\//m);
+  });
+});
+
+describe('npx faceauth-shim after npm ci', () => {
+  it('the bin is the built CLI, and npm ci builds it (prepare), with the build configuration', () => {
+    expect(pkg.bin).toEqual({ 'faceauth-shim': 'dist/cli.js' });
+    expect(pkg.scripts.prepare).toBe('node scripts/prepare.mjs');
+    expect(read('scripts/prepare.mjs')).toContain("'tsconfig.build.json'");
+    expect(pkg.scripts.prestart).toBeUndefined();
   });
 });
 
