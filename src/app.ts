@@ -53,7 +53,9 @@ export function createApp(deps: AppDeps): Hono {
     : undefined;
   const inboundAuth = createInboundAuth({ header: config.inboundHeader, tokens });
   // One budget for every body read, whichever route reads it.
-  const bodies = createBodyBudget(config.maxBodiesInFlight);
+  const bodies = createBodyBudget(config.maxBodiesInFlight, () =>
+    metrics.clientErrors.inc({ kind: 'busy' }),
+  );
 
   app.use('*', async function apiHeaders(c, next) {
     await next();
@@ -118,10 +120,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.onError(function toErrorBody(error, c) {
     if (error instanceof HttpError) {
-      if (error.code === 'busy') {
-        metrics.clientErrors.inc({ kind: 'busy' });
-        c.header('retry-after', '1');
-      }
+      if (error.retryAfterS !== undefined) c.header('retry-after', String(error.retryAfterS));
       return c.json(error.toBody(), error.status);
     }
     if (error instanceof ClientClosedError) {

@@ -115,7 +115,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     inFlight++;
     void deliver(item).finally(function settled() {
       inFlight--;
-      if (inFlight === 0 && fresh.length === 0) for (const resolve of idle.splice(0)) resolve();
+      if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
       if (nextFresh()) return;
       // Refill from the outbox once half the slots are free, and only when it may hold due
       // entries: one claim (one transaction) for several entries, none for fresh events.
@@ -242,6 +242,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       return { leaseUntil: now + leaseMs };
     },
     deliverFresh(item) {
+      // Accepted while stopping: it stays leased in the outbox, due again at the next start.
+      if (!running) return;
       fresh.push(item);
       nextFresh();
     },

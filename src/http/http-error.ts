@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** Sent as Retry-After (seconds): when a try again may succeed. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }

@@ -29,11 +29,15 @@ export interface BodyBudget {
   readonly inFlight: number;
 }
 
-export function createBodyBudget(max: number): BodyBudget {
+/** `onRefused` is told each time a body is refused for want of a place (a metric, say). */
+export function createBodyBudget(max: number, onRefused: () => void = () => {}): BodyBudget {
   let inFlight = 0;
   return {
     tryAcquire() {
-      if (inFlight >= max) return false;
+      if (inFlight >= max) {
+        onRefused();
+        return false;
+      }
       inFlight++;
       return true;
     },
@@ -78,6 +82,8 @@ export async function readRequestBody(
       503,
       'busy',
       'too many request bodies are being received; try again shortly',
+      undefined,
+      1,
     );
   }
   try {
