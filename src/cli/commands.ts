@@ -2,10 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import type { ForwardSource } from '../config/config.js';
-import { loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
 import {
   FORWARD_SOURCES,
+  type ForwardSource,
+  loadConfig,
+  loadDatabaseConfig,
+  loadReportConfig,
+} from '../config/config.js';
+import {
   readForwardSourceSwitch,
   resetForwardSourceSwitch,
   storeForwardSourceSwitch,

@@ -7,6 +7,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Whose events reach the callback: FORWARD_SOURCE, and the run-time switch. */
+export const FORWARD_SOURCES = ['legacy', 'workflows', 'both'] as const;
+export type ForwardSource = (typeof FORWARD_SOURCES)[number];
+
 export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,8h';
 
 const duration = z.string().transform((text, ctx) => {
@@ -113,7 +117,7 @@ const EnvSchema = z
     PORT: int(0, 65535).default(8080),
     HOST: z.string().default('0.0.0.0'),
     CALLBACK_URL: httpUrl,
-    FORWARD_SOURCE: z.enum(['legacy', 'workflows', 'both']).default('legacy'),
+    FORWARD_SOURCE: z.enum(FORWARD_SOURCES).default('legacy'),
     FORWARD_FORMAT: z.enum(['legacy', 'normalized']).default('legacy'),
     DATABASE_URL: databaseUrl,
     INBOUND_HEADER_NAME: headerName.optional(),
@@ -406,8 +410,6 @@ function checkIncodeApi(
     issue('INCODE_ADMIN_PASSWORD', 'required with INCODE_ADMIN_EMAIL');
   }
 }
-
-export type ForwardSource = 'legacy' | 'workflows' | 'both';
 
 /** How faceauth-shim reaches Incode's API for scores (GET /omni/get/score). */
 export interface IncodeApiConfig {

@@ -1,12 +1,11 @@
 import type { Logger } from '../ops/logger.js';
 import type { Store } from '../store/store.js';
-import type { ForwardSource } from './config.js';
+import { FORWARD_SOURCES, type ForwardSource } from './config.js';
 
 /** The run-time switch (PUT /admin/forward-source, `faceauth-shim forward-source set`). */
 const SWITCH = 'forward_source';
 /** FORWARD_SOURCE as the environment gave it at the last start (`unset` when it did not). */
 const LAST_ENVIRONMENT = 'forward_source_environment';
-export const FORWARD_SOURCES: readonly ForwardSource[] = ['legacy', 'workflows', 'both'];
 
 /** How often a running service reads the stored switch, to obey one made by another process. */
 export const FORWARD_SOURCE_REFRESH_MS = 1_000;

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import type { Config } from '../config/config.js';
+import { type Config, FORWARD_SOURCES } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { maskedConfig } from '../config/masked-config.js';
 import { Source } from '../normalize/normalized-schema.js';
@@ -34,7 +34,7 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   );
 }
 
-const ForwardSourceBody = z.strictObject({ source: z.enum(['legacy', 'workflows', 'both']) });
+const ForwardSourceBody = z.strictObject({ source: z.enum(FORWARD_SOURCES) });
 
 /** An admin request's body (a forward-source switch is a few bytes). */
 const ADMIN_BODY_BYTES = 8 * 1024;
