@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffResults } from '../src/compare/diff.js';
 import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
-import type { NormalizedResult, Source } from '../src/normalize/normalized-schema.js';
+import type { Source } from '../src/normalize/normalized-schema.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
 import { newEvent, T0 } from './helpers/new-event.js';
@@ -164,7 +163,7 @@ describe('faceauth-shim report', () => {
     const mappings = await loadMappings();
     const pairing = {
       windowMs: 300_000,
-      diff: (l: NormalizedResult, w: NormalizedResult) => diffResults(l, w, mappings.comparison),
+      comparison: mappings.comparison,
     };
     const event = (id: string, source: Source, receivedAt: number) =>
       newEvent({

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { pickCounterpart } from '../compare/pairing.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import { diffResults } from './rules/pair-diff.js';
+import { pickCounterpart } from './rules/pairing.js';
+import { supersededNote } from './rules/supersede.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import {
   type AcceptResult,
@@ -69,9 +71,6 @@ interface QuarantineRow {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-const supersededNote = (earlier: { id: string; route: string }) =>
-  `the same authentication as event ${earlier.id} (${earlier.route}), which the callback gets instead: not forwarded`;
 
 const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
   e.customer_id, e.interview_id, e.status, e.forward_format, e.attempts, e.last_error,
@@ -854,7 +853,7 @@ export class SqliteStore implements Store {
       if (!stored) return;
       const other = JSON.parse(stored) as NormalizedResult;
       const [legacy, workflows] = event.source === 'legacy' ? [n, other] : [other, n];
-      const diff = pairing.diff(legacy, workflows);
+      const diff = diffResults(legacy, workflows, pairing.comparison);
       s.updatePair.run({
         legacyId: existing.legacy_id,
         workflowsId: existing.workflows_id,
@@ -886,7 +885,7 @@ export class SqliteStore implements Store {
     if (!match) return;
     const other = JSON.parse(match.normalized) as NormalizedResult;
     const [legacy, workflows] = event.source === 'legacy' ? [n, other] : [other, n];
-    const diff = pairing.diff(legacy, workflows);
+    const diff = diffResults(legacy, workflows, pairing.comparison);
     s.insertPair.run({
       legacyId: legacy.eventId,
       workflowsId: workflows.eventId,

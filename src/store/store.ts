@@ -1,5 +1,6 @@
-import type { PairDiff } from '../compare/diff.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import type { PairDiff, PairingRule } from './rules/pair-diff.js';
+import type { SupersedeRule } from './rules/supersede.js';
 
 // The storage contract. Everything above the store talks to this interface only, so a
 // PostgreSQL store can stand beside the embedded SQLite one. Every method is async.
@@ -58,7 +59,7 @@ export interface NewEvent {
    * The same authentication as an earlier Workflows event of this interview received on one
    * of these routes: stored as superseded, not forwarded or compared.
    */
-  supersededBy?: { interviewId: string; routes: readonly string[] } | null;
+  supersededBy?: SupersedeRule | null;
   /** For a shadowed event: when to forward it after all if no counterpart arrived (null: never). */
   fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
@@ -73,10 +74,7 @@ export interface NewEvent {
   /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
   legacyFields?: string[];
   /** Pair the event with its counterpart from the other source, if one is stored (null: don't). */
-  pairing?: {
-    windowMs: number;
-    diff: (legacy: NormalizedResult, workflows: NormalizedResult) => PairDiff;
-  } | null;
+  pairing?: PairingRule | null;
 }
 
 export interface AcceptResult {

@@ -92,7 +92,7 @@ describe('RETENTION: prune', () => {
     const store = open();
     const pairing = {
       windowMs: 60_000,
-      diff: () => ({ statusAgrees: true, reasonAgrees: true, differences: [], kind: null }),
+      comparison: { compared: [{ field: 'status' }], ignored: [] },
     };
     const old = T0 - 40 * DAY;
     await store.accept(newEvent({ id: 'l', receivedAt: old, shadowed: true, pairing }), DEDUP);
