@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
 import type { Source } from '../src/normalize/normalized-schema.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
 import { newEvent, T0 } from './helpers/new-event.js';
 import { runCli } from './helpers/service-process.js';

@@ -1,5 +1,5 @@
 import type { DatabaseConfig } from '../config/database-url.js';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export interface OpenStoreOptions {
   /** For commands that read a store the service made (report, replay ...): never create one. */

@@ -3,7 +3,7 @@ import { createCallbackClient } from '../../src/delivery/callback-client.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { newEvent, T0 } from '../helpers/new-event.js';
 

@@ -11,7 +11,7 @@ import { loadMappings } from '../../src/normalize/load-mappings.js';
 import type { Mappings } from '../../src/normalize/tables.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { EventSummary } from '../../src/store/store.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';

@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../../src/config/config.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger, type Logger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 
 export const INBOUND = { name: 'x-incode-webhook-key', value: 'inbound-secret-value' };

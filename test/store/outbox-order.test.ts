@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord, OutboxItem } from '../../src/store/store.js';
 import { newEvent, T0 } from '../helpers/new-event.js';
 

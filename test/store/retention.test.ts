@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createPruner } from '../../src/store/pruner.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord } from '../../src/store/store.js';
 import { newEvent, T0 } from '../helpers/new-event.js';
 

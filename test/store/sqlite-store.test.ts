@@ -9,8 +9,8 @@ import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { normalizeWorkflows } from '../../src/normalize/normalize.js';
 import { emptyResult } from '../../src/normalize/normalized-schema.js';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import {
   type AttemptRecord,
   type NewEvent,

@@ -59,3 +59,17 @@ export interface PairingRule {
   windowMs: number;
   comparison: ComparisonTable;
 }
+
+/**
+ * The pair an event makes with `other` (the other source's result): which is legacy, which
+ * Workflows, and how they compare.
+ */
+export function pairOf(
+  source: NormalizedResult['source'],
+  event: NormalizedResult,
+  other: NormalizedResult,
+  rule: Pick<PairingRule, 'comparison'>,
+): { legacy: NormalizedResult; workflows: NormalizedResult; diff: PairDiff } {
+  const [legacy, workflows] = source === 'legacy' ? [event, other] : [other, event];
+  return { legacy, workflows, diff: diffResults(legacy, workflows, rule.comparison) };
+}
