@@ -1,0 +1,26 @@
+import { describe } from 'vitest';
+import type { StoreBackend } from './backend.js';
+import { describeEvents } from './events.js';
+import { describeFallback } from './fallback.js';
+import { describeOutboxOrder } from './outbox-order.js';
+import { describeReplay } from './replay.js';
+import { describeRetention } from './retention.js';
+import { describeSettings } from './settings.js';
+
+export type { StoreBackend } from './backend.js';
+
+/**
+ * The behaviour every Store implementation must have, run against one backend: one small test
+ * file per backend calls this with a factory of fresh, empty stores. Tests of one backend's
+ * machinery (file locking, WAL, its migrations) stay in that backend's own test file.
+ */
+export function describeStoreConformance(name: string, backend: StoreBackend): void {
+  describe(`Store conformance (${name})`, () => {
+    describeEvents(backend);
+    describeReplay(backend);
+    describeFallback(backend);
+    describeOutboxOrder(backend);
+    describeSettings(backend);
+    describeRetention(backend);
+  });
+}
