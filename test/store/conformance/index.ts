@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
 import { describeEvents } from './events.js';
 import { describeFallback } from './fallback.js';
+import { describeFastPath } from './fast-path.js';
 import { describeOutboxOrder } from './outbox-order.js';
 import { describeReplay } from './replay.js';
 import { describeRetention } from './retention.js';
@@ -19,6 +20,7 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeEvents(backend);
     describeReplay(backend);
     describeFallback(backend);
+    describeFastPath(backend);
     describeOutboxOrder(backend);
     describeSettings(backend);
     describeRetention(backend);

@@ -1,5 +1,5 @@
-import { openStore } from '../../src/store/open-store.js';
-import { describeStoreConformance } from './conformance/index.js';
+import { openStore } from '../../../src/store/open-store.js';
+import { describeStoreConformance } from '../conformance/index.js';
 
 // The Store conformance suite on the embedded SQLite store: each test gets a fresh database.
 describeStoreConformance('sqlite', {
