@@ -1,9 +1,11 @@
 import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
+import { describeEnrichment } from './enrichment.js';
 import { describeEvents } from './events.js';
 import { describeFallback } from './fallback.js';
 import { describeFastPath } from './fast-path.js';
 import { describeOutboxOrder } from './outbox-order.js';
+import { describeReads } from './reads.js';
 import { describeReplay } from './replay.js';
 import { describeRetention } from './retention.js';
 import { describeSettings } from './settings.js';
@@ -20,9 +22,11 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeEvents(backend);
     describeReplay(backend);
     describeFallback(backend);
+    describeEnrichment(backend);
     describeFastPath(backend);
     describeOutboxOrder(backend);
     describeSettings(backend);
+    describeReads(backend);
     describeRetention(backend);
   });
 }
