@@ -280,7 +280,10 @@ export class PostgresDriver {
     return describeTarget(this.config);
   }
 
-  /** The pool, opened (and for prefer, TLS decided) on first call. */
+  /**
+   * The pool, opened (and for prefer, TLS decided) on first call. Throws pg's own error when
+   * the first connection of prefer fails; query() and transaction() say what it means.
+   */
   async pool(): Promise<pg.Pool> {
     if (this.#closed) throw new PostgresUnavailableError('store: closed', 'unavailable');
     if (this.#pool) return this.#pool;
@@ -298,8 +301,10 @@ export class PostgresDriver {
       try {
         await probe.connect();
       } catch (error) {
+        // Thrown as it came: query() and transaction() make it unavailable (503), and
+        // waitForDatabase a configuration error when it is one.
         if (!/^The server does not support SSL connections/.test((error as Error).message)) {
-          throw toStoreError(error, this.config, { atStart: true });
+          throw error;
         }
         tls = null;
       } finally {

@@ -306,6 +306,13 @@ describeCluster('the driver against a cluster that refuses, goes away and comes 
     expect(message).toMatch(/password authentication failed for user "postgres"/);
     expect(message).not.toMatch(/wrong-password/);
     expect(message).not.toContain('\n');
+    // After the start (a password rotated under a running service) it is a 503, not a crash.
+    const running = new PostgresDriver(cluster.config({ password: 'wrong-password' }));
+    const later = await running.query('SELECT 1').catch((e: unknown) => e);
+    await running.close();
+    expect(later).toBeInstanceOf(PostgresUnavailableError);
+    expect((later as PostgresUnavailableError).failure).toBe('config');
+    expect((later as Error).message).not.toMatch(/wrong-password/);
   });
 
   it('no password where one is needed is a configuration error too', async () => {
