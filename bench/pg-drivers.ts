@@ -199,9 +199,11 @@ async function round(make: (schema: string) => Client): Promise<{
   const schema = `bench_pg_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: URL });
   await admin.connect();
-  for (const statement of schemaSql(schema)) await admin.query(statement);
-  const client = make(schema);
+  let opened: Client | undefined;
   try {
+    for (const statement of schemaSql(schema)) await admin.query(statement);
+    const client = make(schema);
+    opened = client;
     // Warm the pool and the prepared statements, then start from an empty outbox.
     await inParallel((w) => client.ingest(w));
     while ((await client.drainOnce()) > 0);
@@ -229,8 +231,8 @@ async function round(make: (schema: string) => Client): Promise<{
       throw new Error(`${client.name}: ${rows[0].n} delivered`);
     return { name: client.name, ingest, drain };
   } finally {
-    await client.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await opened?.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();
   }
 }
