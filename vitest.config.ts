@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     setupFiles: ['test/helpers/no-console.ts'],
+    // Asks once whether TEST_DATABASE_URL's PostgreSQL is reachable (test/helpers/postgres.ts).
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
   },
 });

@@ -1,7 +1,9 @@
 // The real service as a child process: built from src (tsc -p tsconfig.build.json), started
-// with `node dist/cli.js serve`, its log (LOG_LEVEL info) written to a file.
+// the way `npm start` starts it (the command and the Node flags of package.json's start
+// script, which the Dockerfile and the systemd unit repeat), its log (LOG_LEVEL info) written
+// to a file.
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ADMIN_TOKEN,
@@ -13,6 +15,18 @@ import {
   stopChild,
   waitUntilUp,
 } from './lib.js';
+
+/** The arguments after `node` in `npm start`: V8 flags, then `dist/cli.js serve`. */
+export function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node' || args.at(-1) !== 'serve') {
+    throw new Error(`npm start is not "node ... serve": ${pkg.scripts.start}`);
+  }
+  return args;
+}
 
 export function buildService(): void {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -51,7 +65,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const dbFile = join(options.dir, 'bench.db');
   const logFile = join(options.dir, 'service.log');
   const log = openSync(logFile, 'a');
-  const args = ['dist/cli.js', 'serve'];
+  const args = startArgs();
   if (options.cpuProfDir) {
     mkdirSync(options.cpuProfDir, { recursive: true });
     args.unshift('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir);

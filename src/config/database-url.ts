@@ -12,7 +12,13 @@ export const DEFAULT_DATABASE_URL = 'sqlite:data/faceauth-shim.db';
  */
 export function parseDatabaseUrl(url: string): DatabaseConfig | { error: string } {
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    return { error: 'PostgreSQL is not supported by this version yet; use sqlite:<path>' };
+    // Recognised and checked, so a wrong URL is told now; the PostgreSQL store itself is not
+    // built yet (issue 15), and DatabaseConfig names SQLite alone until it is.
+    const parsed = parsePostgresUrl(url);
+    if ('error' in parsed) return parsed;
+    return {
+      error: `${parsed.display} is a valid PostgreSQL URL, but this version has no PostgreSQL store yet; use sqlite:<path>`,
+    };
   }
   if (!url.startsWith('sqlite:')) {
     return { error: `expected sqlite:<path>, such as ${DEFAULT_DATABASE_URL}` };
@@ -35,4 +41,144 @@ export function parseDatabaseUrl(url: string): DatabaseConfig | { error: string 
   if (path.includes('?')) return { error: 'sqlite:<path> takes a file path, without ?options' };
   if (path.endsWith('/')) return { error: `${path} names a folder; give a file path in it` };
   return { kind: 'sqlite', path };
+}
+
+/** How the connection to PostgreSQL is protected: libpq's `sslmode` values. */
+export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+/** A PostgreSQL DATABASE_URL, parsed: everything the driver needs to open a pool. */
+export interface PostgresConfig {
+  kind: 'postgres';
+  /** A host name or address, or a folder holding the server's Unix socket (starts with /). */
+  host: string;
+  port: number;
+  user: string;
+  /** Null when the URL has none (trust or peer authentication, or a ~/.pgpass). */
+  password: string | null;
+  database: string;
+  /**
+   * libpq's meaning: disable (plain), prefer (TLS when the server offers it, unverified; the
+   * default, as in libpq), require (TLS, unverified), verify-ca (TLS, certificate signed by a
+   * trusted CA), verify-full (verify-ca and the certificate names the host).
+   */
+  sslmode: SslMode;
+  /** PEM file of the CA(s) to trust for verify-ca and verify-full; Node's own list when null. */
+  sslrootcert: string | null;
+  /** Shown in pg_stat_activity. */
+  applicationName: string;
+  /** How long one connection attempt may take. */
+  connectTimeoutMs: number;
+  /** The URL with its password masked: the only form of it that may reach a message or a log. */
+  display: string;
+}
+
+const POSTGRES_PARAMS = ['sslmode', 'sslrootcert', 'application_name', 'connect_timeout', 'host'];
+export const DEFAULT_APPLICATION_NAME = 'faceauth-shim';
+const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** The URL as it may be shown: the password, wherever it is, replaced by ***. */
+export function maskDatabaseUrl(url: string): string {
+  const masked = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^@/?#]*@/i, '$1***@');
+  return masked.replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/**
+ * A `postgres://` or `postgresql://` URL (libpq's URI form) as the config the driver opens, or
+ * why it cannot be one. Each error shows the URL masked, never the password.
+ */
+export function parsePostgresUrl(raw: string): PostgresConfig | { error: string } {
+  const display = maskDatabaseUrl(raw);
+  const fail = (why: string) => ({ error: `${display}: ${why}` });
+  const authority = /^postgres(?:ql)?:\/\/([^/?#]*)/i.exec(raw)?.[1] ?? '';
+  const hostPart = authority.slice(authority.lastIndexOf('@') + 1);
+  if (hostPart.includes(',')) {
+    return fail(
+      "several hosts are not supported: name one, the primary (a managed database's writer endpoint, or a pooler in front of it)",
+    );
+  }
+  // libpq allows no host at all (a Unix socket named by ?host=); the URL parser does not.
+  const noHost = hostPart === '' || hostPart.startsWith(':');
+  let url: URL;
+  try {
+    const scheme = raw.slice(0, raw.indexOf('//') + 2);
+    const userPart = authority.slice(0, authority.length - hostPart.length);
+    const rest = raw.slice(scheme.length + authority.length);
+    url = new URL(noHost ? `${scheme}${userPart}localhost${hostPart}${rest}` : raw);
+  } catch {
+    return fail('not a valid URL (a password with @ : / ? # or % must be percent-encoded)');
+  }
+  if (url.hash) return fail('a URL fragment (#...) has no meaning here');
+  const params = url.searchParams;
+  if (params.has('password')) {
+    return fail("put the password in the URL's user part (postgres://user:password@host/db)");
+  }
+  for (const key of new Set(params.keys())) {
+    if (!POSTGRES_PARAMS.includes(key)) {
+      return fail(`unknown option ${key}; known: ${POSTGRES_PARAMS.join(', ')}`);
+    }
+    if (params.getAll(key).length > 1) return fail(`option ${key} is given twice`);
+  }
+  const decode = (text: string, what: string): string | { error: string } => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return fail(`the ${what} has a bad percent-encoding`);
+    }
+  };
+  const user = decode(url.username, 'user name');
+  if (typeof user !== 'string') return user;
+  const password = url.password === '' ? null : decode(url.password, 'password');
+  if (password !== null && typeof password !== 'string') return password;
+  const path = decode(url.pathname.replace(/^\//, ''), 'database name');
+  if (typeof path !== 'string') return path;
+
+  const socket = params.get('host');
+  if (socket !== null && !socket.startsWith('/')) {
+    return fail(
+      'the host option names a Unix socket folder (starting with /); put a host name after //',
+    );
+  }
+  const host = socket ?? (noHost ? '' : url.hostname).replace(/^\[(.*)\]$/, '$1');
+  if (host === '')
+    return fail('expected a host, as in postgres://user@db.example.com:5432/faceauth');
+  const port = url.port === '' ? 5432 : Number(url.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return fail('the port must be 1 to 65535');
+  if (user === '') return fail('expected a user name, as in postgres://faceauth@host/faceauth');
+  if (path === '')
+    return fail(
+      'expected a database name after the host, as in postgres://user@host:5432/faceauth',
+    );
+  if (path.includes('/')) return fail(`the database name cannot hold a / (${path})`);
+
+  const sslmode = params.get('sslmode') ?? 'prefer';
+  if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
+    return fail(`sslmode ${sslmode} is not one of ${SSL_MODES.join(', ')}`);
+  }
+  const sslrootcert = params.get('sslrootcert');
+  if (sslrootcert !== null && sslmode !== 'verify-ca' && sslmode !== 'verify-full') {
+    return fail('sslrootcert is read only with sslmode=verify-ca or verify-full');
+  }
+  const timeout = params.get('connect_timeout') ?? String(DEFAULT_CONNECT_TIMEOUT_S);
+  if (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 3600) {
+    return fail('connect_timeout is a whole number of seconds, 1 to 3600');
+  }
+  const applicationName = params.get('application_name') ?? DEFAULT_APPLICATION_NAME;
+  if (!/^[\x20-\x7e]{1,63}$/.test(applicationName)) {
+    return fail('application_name is 1 to 63 printable ASCII characters');
+  }
+  return {
+    kind: 'postgres',
+    host,
+    port,
+    user,
+    password,
+    database: path,
+    sslmode: sslmode as SslMode,
+    sslrootcert,
+    applicationName,
+    connectTimeoutMs: Number(timeout) * 1000,
+    display,
+  };
 }
