@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CallbackServer, startCallback } from './callback.js';
 import {
+  cpuSecondsOf,
   foreignCpu,
   freePort,
   LEGACY_ROUTE,
@@ -130,12 +131,14 @@ async function ingestPhase() {
   });
   const measuredFrom = performance.now();
   const deliveredBefore = callback.ids.size;
+  const cpuBefore = cpuSecondsOf(service.pid);
   const measured = await ingest({
     url: service.url,
     connections: LOAD.connections,
     durationS: LOAD.durationS,
   });
   const delivered = callback.ids.size - deliveredBefore;
+  const cpuMs = (cpuSecondsOf(service.pid) - cpuBefore) * 1000;
   step(`service: ${round(measured.acceptedPerS, 0)} accepted/s`);
   const backlog = warm.accepted + measured.accepted - callback.ids.size;
   await finish('ingest', service, measuredFrom);
@@ -148,6 +151,9 @@ async function ingestPhase() {
     ratio: round(measured.acceptedPerS / baseline.acceptedPerS, 3),
     deliveredPerSDuringIngest: round(delivered / measured.seconds, 0),
     backlogAtEnd: backlog,
+    // The service's CPU per webhook accepted and per event delivered in the same window.
+    cpuMsPerAccepted: round(cpuMs / measured.accepted, 3),
+    cpuMsPerAcceptedAndDelivered: round(cpuMs / (measured.accepted + delivered), 3),
     baseline,
     service: measured,
   };
@@ -229,6 +235,7 @@ async function drainPhase() {
   const held = callback.ids.size;
 
   const released = performance.now();
+  const cpuAtRelease = cpuSecondsOf(service.pid);
   callback.release();
   const budgetMs = SOFT_LIMIT_MS - (performance.now() - runStarted);
   const complete = await callback.waitForIds(
@@ -237,6 +244,7 @@ async function drainPhase() {
   );
   const seconds = (performance.now() - released) / 1000;
   const delivered = callback.ids.size - held;
+  const drainCpuMs = (cpuSecondsOf(service.pid) - cpuAtRelease) * 1000;
   step(`drained ${delivered} in ${round(seconds)} s${complete ? '' : ' (time limit)'}`);
   await finish('drain', service, released);
   await callback.close();
@@ -250,6 +258,7 @@ async function drainPhase() {
     drainSeconds: round(seconds, 2),
     delivered,
     eventsPerS: round(delivered / seconds, 0),
+    cpuMsPerEvent: round(drainCpuMs / delivered, 3),
     rssWithPendingMB: round(memoryPiled?.rssMB ?? Number.NaN),
     anonWithPendingMB: round(memoryPiled?.anonMB ?? Number.NaN),
     heapWithPending: {
@@ -327,6 +336,11 @@ function report(results: Record<string, unknown>) {
         `backlog at end: ${ingestR.backlogAtEnd}`,
       ],
       [
+        'service CPU ms per webhook',
+        ingestR.cpuMsPerAccepted,
+        `${ingestR.cpuMsPerAcceptedAndDelivered} per webhook or delivery; holds under load`,
+      ],
+      [
         'not accepted (service)',
         ingestR.service.other + ingestR.service.duplicates + ingestR.service.errors,
         'other answers, duplicates, errors',
@@ -392,6 +406,11 @@ function report(results: Record<string, unknown>) {
         'drain events/s',
         drainR.eventsPerS,
         `${drainR.delivered} in ${drainR.drainSeconds} s${drainR.complete ? '' : ' (INCOMPLETE: time limit)'}`,
+      ],
+      [
+        'drain CPU ms per event',
+        drainR.cpuMsPerEvent,
+        'the service, per delivered event; holds under load',
       ],
       [
         'RSS with 50k pending MB',
