@@ -134,7 +134,7 @@ describe('the admin actions on the database, without the admin API', () => {
     const wrong = await cliInProcess(env, ['forward-source', 'set', 'everything']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(
-      /forward-source set takes legacy, workflows, both, not "everything"/,
+      /forward-source set takes legacy, workflows, both or workflows:<N>%, not "everything"/,
     );
     expect((await cliInProcess(env, ['forward-source', 'reset'])).code).toBe(0);
     expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
