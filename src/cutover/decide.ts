@@ -24,8 +24,8 @@ export interface KnownCounterpart {
  * - a Workflows event that names no customer (a session event): it cannot be bucketed;
  * - a legacy event of a moved customer: its Workflows counterpart may have come first without a
  *   customer id, and was then shadowed (below), so this one must be forwarded;
- * - the customer changed sides (a step, a set, a rollback) within COMPARE_WINDOW before the
- *   event: its counterpart may have been decided under the share before.
+ * - the share changed (a step, a set, a rollback) within COMPARE_WINDOW before the event: its
+ *   counterpart may have been decided under the share before.
  */
 export function needsCounterpart(
   event: EventFacts,
@@ -33,11 +33,8 @@ export function needsCounterpart(
   compareWindowMs: number,
 ): boolean {
   if (event.customerId === null) return event.interviewId !== null;
-  const bucket = bucketOf(event.customerId);
-  if (event.source === 'legacy' && bucket < state.share) return true;
-  const low = Math.min(state.previous, state.share);
-  const high = Math.max(state.previous, state.share);
-  return bucket >= low && bucket < high && event.receivedAt - state.since <= compareWindowMs;
+  if (event.source === 'legacy' && bucketOf(event.customerId) < state.share) return true;
+  return event.receivedAt - state.since <= compareWindowMs;
 }
 
 /**
