@@ -145,13 +145,18 @@ describe('one decision for both events of one authentication', () => {
     expect(needsCounterpart(facts('workflows', unmoved), state, WINDOW)).toBe(false);
     expect(needsCounterpart(facts('workflows', null), state, WINDOW)).toBe(true);
     // Within COMPARE_WINDOW of a change, every event looks.
-    expect(needsCounterpart({ ...facts('workflows', unmoved), receivedAt: T0 + 1 }, state, WINDOW)).toBe(
-      true,
-    );
+    expect(
+      needsCounterpart({ ...facts('workflows', unmoved), receivedAt: T0 + 1 }, state, WINDOW),
+    ).toBe(true);
   });
 
   it('passes over counterparts already paired, from the same source, or out of the window', () => {
-    const event: EventFacts = { source: 'legacy', customerId: 'c', interviewId: 'i', receivedAt: T0 };
+    const event: EventFacts = {
+      source: 'legacy',
+      customerId: 'c',
+      interviewId: 'i',
+      receivedAt: T0,
+    };
     const other = stored({ ...event, source: 'workflows' }, 'w', true);
     expect(findCounterpart(event, [other], WINDOW)).toEqual({ eventId: 'w', shadowed: true });
     expect(findCounterpart(event, [{ ...other, paired: true }], WINDOW)).toBeUndefined();

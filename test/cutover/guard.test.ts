@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf } from '../../src/cutover/bucket.js';
-import {
-  factsFrom,
-  factsOf,
-  type GuardSettings,
-  nextAction,
-} from '../../src/cutover/guard.js';
+import { factsFrom, factsOf, type GuardSettings, nextAction } from '../../src/cutover/guard.js';
 import { planFrom } from '../../src/cutover/plan.js';
 import { type CutoverState, planState, resume, shareState } from '../../src/cutover/state.js';
 import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
@@ -85,7 +80,8 @@ describe('a plan', () => {
     // Due, too few pairs.
     expect(look(state, pairs.slice(0, 2), START + 2 * DAY)).toEqual({
       action: 'wait',
-      reason: '2 of 3 pairs (COMPARE_MIN_PAIRS) among moved customers since 2026-12-01T00:00:00.000Z',
+      reason:
+        '2 of 3 pairs (COMPARE_MIN_PAIRS) among moved customers since 2026-12-01T00:00:00.000Z',
     });
     // Pairs of customers the share does not move do not count.
     const others = UNMOVED.slice(0, 5).map((id, i) => pair(id, START + HOUR + i));
@@ -96,7 +92,13 @@ describe('a plan', () => {
     const step = look(state, pairs, START + 2 * DAY);
     expect(step).toMatchObject({
       action: 'advance',
-      next: { share: 1000, lastGood: 100, previous: 100, since: START + 2 * DAY, plan: { step: 1 } },
+      next: {
+        share: 1000,
+        lastGood: 100,
+        previous: 100,
+        since: START + 2 * DAY,
+        plan: { step: 1 },
+      },
     });
     state = step.action === 'advance' ? step.next : state;
     // The pairs before the step do not count for the next one.
@@ -111,11 +113,14 @@ describe('a plan', () => {
     // 100 pairs, 1 disagreeing a day ago: outside the guard's hour, inside the step.
     const pairs = [
       pair(MOVED[0] as string, START + HOUR, false),
-      ...Array.from({ length: 60 }, (_, i) => pair(MOVED[i % MOVED.length] as string, START + 2 * HOUR + i)),
+      ...Array.from({ length: 60 }, (_, i) =>
+        pair(MOVED[i % MOVED.length] as string, START + 2 * HOUR + i),
+      ),
     ];
     expect(look(state, pairs, START + DAY + 3 * HOUR)).toEqual({
       action: 'wait',
-      reason: 'agreement 98.4% among moved customers since the last step is below COMPARE_MIN_AGREEMENT=0.99',
+      reason:
+        'agreement 98.4% among moved customers since the last step is below COMPARE_MIN_AGREEMENT=0.99',
     });
   });
 });
@@ -123,7 +128,11 @@ describe('a plan', () => {
 describe('the guard', () => {
   const at50 = () => {
     const state = plan('10%,50%@1d,100%@2d');
-    const taken = look(state, MOVED.slice(0, 3).map((id, i) => pair(id, START + HOUR + i)), START + DAY);
+    const taken = look(
+      state,
+      MOVED.slice(0, 3).map((id, i) => pair(id, START + HOUR + i)),
+      START + DAY,
+    );
     if (taken.action !== 'advance') throw new Error('no step');
     return taken.next;
   };
@@ -131,7 +140,10 @@ describe('the guard', () => {
   it('rolls a disagreeing share back to the last good step and pauses, naming the pairs', () => {
     const state = at50();
     const now = START + DAY + 10 * MINUTE;
-    const bad = [pair(MOVED[0] as string, now - MINUTE, false), pair(MOVED[1] as string, now, false)];
+    const bad = [
+      pair(MOVED[0] as string, now - MINUTE, false),
+      pair(MOVED[1] as string, now, false),
+    ];
     const action = look(state, bad, now);
     expect(action).toMatchObject({
       action: 'rollback',
@@ -184,7 +196,10 @@ describe('the guard', () => {
   it('forgets disagreements older than its window, and ignores customers not moved', () => {
     const state = at50();
     const now = START + DAY + 3 * HOUR;
-    const old = [pair(MOVED[0] as string, START + DAY + MINUTE, false), pair(MOVED[1] as string, START + DAY + 2 * MINUTE, false)];
+    const old = [
+      pair(MOVED[0] as string, START + DAY + MINUTE, false),
+      pair(MOVED[1] as string, START + DAY + 2 * MINUTE, false),
+    ];
     expect(look(state, old, now)).toMatchObject({ action: 'wait' });
     const unmoved = UNMOVED.slice(0, 5).map((id, i) => pair(id, now - i, false));
     expect(look(state, unmoved, now)).toMatchObject({ action: 'wait' });

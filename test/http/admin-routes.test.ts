@@ -340,7 +340,11 @@ describe('admin API: replay, forward-source switch, config', () => {
     expect(restarted.origin()).toMatchObject({ from: 'switch' });
 
     const again = await send(t, 'PUT', '/admin/forward-source', '{"source":"both"}');
-    expect(await again.json()).toMatchObject({ success: true, source: 'both', previous: 'workflows' });
+    expect(await again.json()).toMatchObject({
+      success: true,
+      source: 'both',
+      previous: 'workflows',
+    });
   });
 
   it.each([
