@@ -87,34 +87,41 @@ export type CutoverAction =
   | { action: 'wait'; reason: string };
 
 export interface CutoverFacts {
-  /** Moved customers' pairs in the guard window (completed since max(since, now - window)). */
+  /** Moved customers' pairs in the guard window (completed since max(guardFrom, now - window)). */
   window: readonly MovedPair[];
   /** Moved customers' pairs since the share in force was set. */
   sinceStep: readonly MovedPair[];
 }
 
+/** Where the guard's window starts: its length back from now, not before `guardFrom`. */
+export function windowStart(state: CutoverState, settings: GuardSettings, now: number): number {
+  return Math.max(state.guardFrom, now - settings.windowMs);
+}
+
 /**
- * Where the comparison data the next decision needs starts: the guard's window, or the whole
+ * Where the comparison data the next decision needs starts: the guard's window, and the whole
  * step when the plan's next step is due (only then are its pairs counted). A pair belongs to
  * the range of its first event, up to COMPARE_WINDOW earlier.
  */
 export function factsFrom(state: CutoverState, settings: GuardSettings, now: number): number {
   const next = state.plan?.steps[state.plan.step + 1];
   const counting = next !== undefined && state.paused === null && now >= next.at;
-  const start = counting ? state.since : Math.max(state.since, now - settings.windowMs);
-  return start - settings.compareWindowMs;
+  const window = windowStart(state, settings, now);
+  return (counting ? Math.min(state.since, window) : window) - settings.compareWindowMs;
 }
 
-/** Splits the moved pairs since `factsFrom` into the guard's window and the plan's count. */
+/** Splits the moved pairs into the guard's window and the plan's count since the last step. */
 export function factsOf(
   pairs: readonly StoredPair[],
   state: CutoverState,
   settings: GuardSettings,
   now: number,
 ): CutoverFacts {
-  const moved = movedPairs(pairs, state.share, state.since);
-  const windowStart = Math.max(state.since, now - settings.windowMs);
-  return { window: moved.filter((p) => p.at >= windowStart), sinceStep: moved };
+  const from = windowStart(state, settings, now);
+  return {
+    window: movedPairs(pairs, state.share, from),
+    sinceStep: movedPairs(pairs, state.share, state.since),
+  };
 }
 
 /**

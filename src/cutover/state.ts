@@ -31,8 +31,13 @@ export const CutoverState = z.object({
   previous: share,
   /** The share a rollback goes back to: the last good step. */
   lastGood: share,
-  /** When the share in force was set: the guard and the plan count pairs from here. */
+  /** When the share in force was set: the plan counts pairs from here. */
   since: z.number(),
+  /**
+   * The guard's window starts here at the earliest: the last rollback, resume or change by an
+   * operator. A plan's step does not move it, so the pairs just before a step still count.
+   */
+  guardFrom: z.number(),
   /** Set from FORWARD_SOURCE / FORWARD_SOURCE_PLAN, or by the admin API or the CLI. */
   from: z.enum(['environment', 'switch']),
   plan: z
@@ -73,6 +78,7 @@ export function shareState(
     // Raising from a share that held counts that share as good; anything else falls back to 0%.
     lastGood: previous < target ? previous : 0,
     since: now,
+    guardFrom: now,
     from,
     plan: null,
     paused: null,
@@ -93,6 +99,7 @@ export function planState(
     previous,
     lastGood: 0,
     since: now,
+    guardFrom: now,
     from,
     plan: { text, steps, step: -1 },
     paused: null,
@@ -137,6 +144,7 @@ export function rollBack(
     previous: state.share,
     lastGood: plan ? before : 0,
     since: now,
+    guardFrom: now,
     plan: plan ? { ...plan, step } : null,
     paused: {
       at: now,
@@ -150,7 +158,7 @@ export function rollBack(
 
 /** An operator resumes after a rollback: pairs are counted anew from now. */
 export function resume(state: CutoverState, now: number): CutoverState {
-  return { ...state, paused: null, since: now };
+  return { ...state, paused: null, since: now, guardFrom: now };
 }
 
 /** One line for logs and the CLI: `workflows for 10% of customers (plan step 2 of 4)`. */

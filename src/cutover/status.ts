@@ -13,6 +13,7 @@ import {
   factsOf,
   type GuardSettings,
   nextAction,
+  windowStart,
 } from './guard.js';
 import { percent } from './share.js';
 
@@ -72,7 +73,7 @@ export function statusView(
     },
     guard: {
       status: action.action === 'rollback' ? 'red' : 'green',
-      windowFrom: iso(Math.max(state.since, now - settings.windowMs)),
+      windowFrom: iso(windowStart(state, settings, now)),
       window: { pairs: window.pairs, agreeing: window.agreeing, agreement: window.agreement },
       sinceStep: {
         pairs: sinceStep.pairs,

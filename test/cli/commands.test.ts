@@ -185,6 +185,7 @@ describe('the admin actions on the database, without the admin API', () => {
       previous: 1000,
       lastGood: 0,
       since: Date.parse('2026-11-30T10:00:00Z'),
+      guardFrom: Date.parse('2026-11-30T10:00:00Z'),
       from: 'switch',
       plan: {
         text: '10%,50%@1d',

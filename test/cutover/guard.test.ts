@@ -176,6 +176,42 @@ describe('the guard', () => {
     });
   });
 
+  it('keeps its window across a step of the plan: a disagreement just before the step still counts', () => {
+    const state = plan('10%,50%@1d');
+    const before = START + DAY - 10 * MINUTE;
+    const pairs = [
+      ...MOVED.slice(0, 3).map((id, i) => pair(id, START + HOUR + i)),
+      pair(MOVED[3] as string, before, false),
+    ];
+    // One disagreement in the window: green (below the count of 2, too few pairs to judge
+    // agreement); but 75% over the step is below 99%: the plan waits.
+    expect(look(state, pairs, START + DAY)).toMatchObject({
+      action: 'wait',
+      reason: expect.stringMatching(/^agreement 75.0% among moved customers since the last step/),
+    });
+    const lenient = { ...SETTINGS, minAgreement: 0.5 };
+    const step = nextAction(
+      state,
+      factsOf(pairs, state, lenient, START + DAY),
+      lenient,
+      START + DAY,
+    );
+    expect(step).toMatchObject({ action: 'advance', next: { share: 5000, guardFrom: START } });
+    if (step.action !== 'advance') return;
+    const after = [...pairs, pair(MOVED[4] as string, START + DAY + MINUTE, false)];
+    expect(
+      nextAction(
+        step.next,
+        factsOf(after, step.next, lenient, START + DAY + 2 * MINUTE),
+        lenient,
+        START + DAY + 2 * MINUTE,
+      ),
+    ).toMatchObject({
+      action: 'rollback',
+      next: { share: 1000, paused: { from: 5000, to: 1000 } },
+    });
+  });
+
   it('rolls back on agreement below COMPARE_MIN_AGREEMENT once the window holds COMPARE_MIN_PAIRS', () => {
     const state = at50();
     const now = START + DAY + 30 * MINUTE;
