@@ -246,10 +246,14 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       let accepted: Awaited<ReturnType<Store['accept']>>;
       let shadowed: boolean;
       try {
+        const facts = { source, customerId, interviewId, receivedAt };
         shadowed =
           'word' in mode
             ? isShadowed(source, mode.word)
-            : await shadowedByShareNow({ source, customerId, interviewId, receivedAt }, mode.state);
+            : // An informational event is never forwarded: its side needs no lookup.
+              prepared.notForwarded != null
+              ? shadowedByShare(facts, mode.state, undefined)
+              : await shadowedByShareNow(facts, mode.state);
         accepted = await store.accept(
           {
             id: eventId,
