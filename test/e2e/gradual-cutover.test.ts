@@ -207,5 +207,5 @@ describe('gradual cut-over, end to end', () => {
       guard: { status: 'green' },
     });
     expect((await admin(shim.url, '/forward-source/resume', 'POST')).status).toBe(409);
-  });
+  }, 60_000);
 });
