@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
-import { FORWARD_SOURCE_REFRESH_MS, loadForwardSource } from './config/forward-source.js';
+import {
+  FORWARD_SOURCE_REFRESH_MS,
+  loadForwardSource,
+  workflowsShare,
+} from './config/forward-source.js';
+import { createCutoverWatch } from './cutover/cutover-watch.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
@@ -36,7 +41,22 @@ export async function startService(
 ): Promise<RunningService> {
   const mappings = await loadMappings(config.mappingsDir);
   const store = await openStore(config.database);
-  const metrics = createMetrics(store);
+  const forwardSource = await loadForwardSource(
+    store,
+    {
+      value: config.forwardSource,
+      explicit: config.forwardSourceExplicit,
+      plan: config.forwardSourcePlan,
+    },
+    logger,
+  );
+  const metrics = createMetrics(store, {
+    workflowsShare: () => workflowsShare(forwardSource.mode()),
+    paused: () => {
+      const mode = forwardSource.mode();
+      return 'state' in mode && mode.state.paused !== null;
+    },
+  });
   const client = createCallbackClient({
     url: config.callbackUrl,
     timeoutMs: config.callbackTimeoutMs,
@@ -87,11 +107,6 @@ export async function startService(
     metrics,
     onForward: worker.wake,
   });
-  const forwardSource = await loadForwardSource(
-    store,
-    { value: config.forwardSource, explicit: config.forwardSourceExplicit },
-    logger,
-  );
   // A switch made by the CLI (or, with a shared database, another instance) is obeyed here.
   const refreshForwardSource = setInterval(() => {
     forwardSource
@@ -101,6 +116,36 @@ export async function startService(
       );
   }, FORWARD_SOURCE_REFRESH_MS);
   refreshForwardSource.unref();
+  // The guard and the plan of a share on Workflows, and Incode's dates (warned at start, then daily).
+  const cutover = createCutoverWatch({
+    store,
+    forwardSource,
+    settings: {
+      minPairs: config.compareMinPairs,
+      minAgreement: config.compareMinAgreement,
+      maxDisagreements: config.forwardSourceGuard.maxDisagreements,
+      windowMs: config.forwardSourceGuard.windowMs,
+      compareWindowMs: config.compareWindowMs,
+    },
+    logger,
+    metrics,
+  });
+  let checking: Promise<void> | undefined;
+  const checkCutover = () => {
+    checking ??= cutover
+      .check()
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          logger.error({ err: error }, 'FORWARD_SOURCE guard: cannot check the cut-over'),
+      )
+      .finally(() => {
+        checking = undefined;
+      });
+  };
+  checkCutover();
+  const watchCutover = setInterval(checkCutover, config.forwardSourceGuard.intervalMs);
+  watchCutover.unref();
   const app = createApp({
     config,
     store,
@@ -150,6 +195,7 @@ export async function startService(
     // Nothing may keep the process alive after a failed start (port in use, say).
     pruner.stop();
     clearInterval(refreshForwardSource);
+    clearInterval(watchCutover);
     await Promise.all([worker.stop(0), enricher.stop(0)]);
     await store.close();
     throw error;
@@ -181,6 +227,7 @@ export async function startService(
         });
         pruner.stop();
         clearInterval(refreshForwardSource);
+        clearInterval(watchCutover);
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
           Promise.race([intakeClosed, graceOver]).then(() => {
@@ -188,6 +235,7 @@ export async function startService(
           }),
           worker.stop(graceMs),
           enricher.stop(graceMs),
+          checking,
         ]);
         await store.close();
         logger.info('faceauth-shim: stopped');
