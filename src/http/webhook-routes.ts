@@ -11,6 +11,7 @@ import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import { fallbackCounterpart } from '../store/rules/fallback.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
@@ -62,7 +63,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
 
   /**
    * Under a share of customers: the bucket decides, or the counterpart already stored where it
-   * must (see needsCounterpart), read from the comparison data of COMPARE_WINDOW.
+   * must (see needsCounterpart), found by customer or interview within COMPARE_WINDOW.
    */
   async function shadowedByShareNow(
     event: Parameters<typeof shadowedByShare>[0],
@@ -71,11 +72,14 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     if (!needsCounterpart(event, state, config.compareWindowMs)) {
       return shadowedByShare(event, state, undefined);
     }
-    const { events } = await store.comparisonData(
-      event.receivedAt - config.compareWindowMs,
-      clock() + 1,
+    const candidates = await store.counterparts(
+      fallbackCounterpart(event, { windowMs: config.compareWindowMs }),
     );
-    return shadowedByShare(event, state, findCounterpart(event, events, config.compareWindowMs));
+    return shadowedByShare(
+      event,
+      state,
+      findCounterpart(event, candidates, config.compareWindowMs),
+    );
   }
 
   /**

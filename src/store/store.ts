@@ -1,4 +1,5 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import type { CounterpartQuery } from './rules/fallback.js';
 import type { PairDiff, PairingRule } from './rules/pair-diff.js';
 import type { SupersedeRule } from './rules/supersede.js';
 
@@ -401,6 +402,13 @@ export interface Store {
    * Idempotent: two stores clearing at once clear each row once.
    */
   clearFallbacks(): Promise<number>;
+  /**
+   * The stored results that may be an event's counterpart (rules/fallback.ts CounterpartQuery:
+   * the other source, within the window, the same customer or interview), oldest first, with
+   * whether each is paired and how it was forwarded: the cut-over decides by it as a webhook
+   * arrives, so it must be an index lookup, not a read of the whole window. A read.
+   */
+  counterparts(query: CounterpartQuery): Promise<ComparedEvent[]>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
   comparisonData(
     from: number,

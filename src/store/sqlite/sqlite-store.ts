@@ -3,7 +3,7 @@ import type { NormalizedResult, Source } from '../../normalize/normalized-schema
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
-import { fallbackCounterpart } from '../rules/fallback.js';
+import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
 import { pickCounterpart } from '../rules/pairing.js';
 import {
@@ -383,6 +383,11 @@ export class SqliteStore implements Store {
 
   async clearFallbacks(): Promise<number> {
     return this.#commits.run(() => this.#statements.clearFallbacks.run().changes);
+  }
+
+  async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
+    const s = this.#statements;
+    return this.#commits.run(() => s.counterparts.all(query).map(toCompared));
   }
 
   async comparisonData(

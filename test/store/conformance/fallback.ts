@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fallbackCounterpart } from '../../../src/store/rules/fallback.js';
 import { type EventSpec, newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { DEDUP, ids, LEASE, MINUTE } from './helpers.js';
@@ -136,6 +137,58 @@ export function describeFallback(backend: StoreBackend): void {
       await store.accept(shadowedLegacy({ fallbackAt: null }), DEDUP);
       expect(await store.forwardFallbacks(T0 + 1000 * WINDOW, rule)).toEqual([]);
       expect((await store.getEvent('l1'))?.status).toBe('shadowed');
+    });
+  });
+  describe('counterparts (the cut-over decision as a webhook arrives)', () => {
+    const WINDOW = 5 * MINUTE;
+    const query = (over: Partial<Parameters<typeof fallbackCounterpart>[0]> = {}) =>
+      fallbackCounterpart(
+        { source: 'workflows', customerId: 'A', interviewId: 'i1', receivedAt: T0, ...over },
+        { windowMs: WINDOW },
+      );
+
+    it('finds the other source of the same customer or interview within the window, and says how it went', async () => {
+      const store = await open();
+      await store.accept(
+        newEvent({
+          id: 'l1',
+          source: 'legacy',
+          customerId: 'A',
+          interviewId: 'i1',
+          receivedAt: T0 - MINUTE,
+        }),
+        DEDUP,
+      );
+      await store.accept(
+        newEvent({
+          id: 'l2',
+          source: 'legacy',
+          customerId: 'B',
+          interviewId: 'i2',
+          receivedAt: T0 - MINUTE,
+          shadowed: true,
+        }),
+        DEDUP,
+      );
+      await store.accept(
+        newEvent({
+          id: 'w0',
+          source: 'workflows',
+          customerId: 'A',
+          interviewId: 'i1',
+          receivedAt: T0 - MINUTE,
+        }),
+        DEDUP,
+      );
+      const found = await store.counterparts(query());
+      expect(found.map((e) => [e.eventId, e.delivery, e.paired])).toEqual([
+        ['l1', 'pending', false],
+      ]);
+      // A session event names no customer: its interview finds the legacy event.
+      const byInterview = await store.counterparts(query({ customerId: null, interviewId: 'i2' }));
+      expect(byInterview.map((e) => [e.eventId, e.delivery])).toEqual([['l2', 'shadowed']]);
+      expect(await store.counterparts(query({ receivedAt: T0 + WINDOW }))).toEqual([]);
+      expect(await store.counterparts(query({ customerId: 'C', interviewId: 'i3' }))).toEqual([]);
     });
   });
 }
