@@ -67,7 +67,7 @@ export interface ForwardSourceSwitch {
   refresh(now?: number): Promise<boolean>;
 }
 
-type SettingsStore = Pick<Store, 'getSetting' | 'setSetting' | 'deleteSetting'>;
+type SettingsStore = Pick<Store, 'getSetting' | 'setSetting' | 'replaceSetting' | 'deleteSetting'>;
 
 /** The text form of a mode. */
 export function sourceText(mode: ForwardMode): ForwardSourceValue {
@@ -215,8 +215,12 @@ export function createForwardSourceSwitch(
     async replace(basis, next, now) {
       const stored = await readForwardSourceSwitch(store);
       const storedState = stored && 'state' in stored.mode ? stored.mode.state : undefined;
-      if (JSON.stringify(storedState) !== JSON.stringify(basis)) return false;
-      await keep({ state: next }, now);
+      if (!stored || JSON.stringify(storedState) !== JSON.stringify(basis)) return false;
+      // Written only if no other instance changed it since it was read (compare and set).
+      const value = JSON.stringify(next);
+      if (!(await store.replaceSetting(SWITCH, stored.raw, value, now))) return false;
+      current = { state: next };
+      currentOrigin = originOf(current, new Date(now).toISOString());
       return true;
     },
     async refresh(now = clock()) {

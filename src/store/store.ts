@@ -421,6 +421,12 @@ export interface Store {
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
   /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
+  /**
+   * Compare and set: sets the setting to `value` only if it is still `expected`, in one
+   * statement; says whether it did. Two stores replacing the same value at once: one wins, the
+   * other gets false (the cut-over guard's rollback is never overwritten by a stale step).
+   */
+  replaceSetting(key: string, expected: string, value: string, now: number): Promise<boolean>;
   deleteSetting(key: string): Promise<void>;
   /**
    * Newest first. `before` is the opaque cursor of a previous page (`next`), a string any

@@ -496,6 +496,17 @@ export class SqliteStore implements Store {
     this.#commits.run(() => this.#statements.setSetting.run(key, value, now));
   }
 
+  async replaceSetting(
+    key: string,
+    expected: string,
+    value: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.#commits.run(
+      () => this.#statements.replaceSetting.run({ key, expected, value, now }).changes === 1,
+    );
+  }
+
   async deleteSetting(key: string): Promise<void> {
     this.#commits.run(() => this.#statements.deleteSetting.run(key));
   }
