@@ -3,11 +3,11 @@ import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { dayOf, deadlineWarning } from './deadlines.js';
-import { factsFrom, factsOf, type GuardSettings, nextAction } from './guard.js';
+import { type GuardSettings, nextAction, readFacts } from './guard.js';
 import { percent } from './share.js';
 
 export interface CutoverWatchOptions {
-  store: Pick<Store, 'comparisonData'>;
+  store: Pick<Store, 'movedPairFigures'>;
   forwardSource: ForwardSourceSwitch;
   settings: GuardSettings;
   logger: Logger;
@@ -18,9 +18,9 @@ export interface CutoverWatchOptions {
 /**
  * The guard, the plan and Incode's dates, looked at once per call of `check` (the service calls
  * it every FORWARD_SOURCE_GUARD_INTERVAL, after reading the stored switch). Every instance may
- * run it: the decision comes from the stored state and the stored pairs alone, and a change is
- * written only if the stored state is still the one it was decided from, so two instances that
- * see the same rollback write it once (or twice, the same).
+ * run it: the decision comes from the stored state and the store's count of the pairs alone, and a
+ * change is written only if the stored state is still the one it was decided from (compare and
+ * set), so two instances that see the same rollback write it once.
  */
 export function createCutoverWatch(options: CutoverWatchOptions) {
   const { store, forwardSource, settings, logger, metrics } = options;
@@ -42,8 +42,7 @@ export function createCutoverWatch(options: CutoverWatchOptions) {
       const mode = forwardSource.mode();
       if (!('state' in mode)) return 'wait';
       const state = mode.state;
-      const data = await store.comparisonData(factsFrom(state, settings, now), now + 1);
-      const action = nextAction(state, factsOf(data.pairs, state, settings, now), settings, now);
+      const action = nextAction(state, await readFacts(store, state, settings, now), settings, now);
       if (action.action === 'wait') return 'wait';
       if (!(await forwardSource.replace(state, action.next, now))) return 'wait';
       if (action.action === 'rollback') {

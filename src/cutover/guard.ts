@@ -1,4 +1,4 @@
-import type { StoredPair } from '../store/store.js';
+import type { Store, StoredPair } from '../store/store.js';
 import { isMoved } from './bucket.js';
 import { percent } from './share.js';
 import { advance, type CutoverState, rollBack } from './state.js';
@@ -43,30 +43,45 @@ export function movedPairs(pairs: readonly StoredPair[], share: number, from: nu
   return moved.sort((a, b) => a.at - b.at);
 }
 
+/** How many disagreeing pairs the guard names (in the warn log and the pause), oldest first. */
+export const NAMED_PAIRS = 20;
+
 export interface Agreement {
   pairs: number;
   agreeing: number;
   /** agreeing / pairs; null without pairs. */
   agreement: number | null;
-  disagreeing: string[];
+  /** How many disagree. */
+  disagreeing: number;
+  /** The first NAMED_PAIRS of them, `legacyEventId/workflowsEventId`. */
+  disagreeingIds: string[];
 }
 
+function agreement(pairs: number, agreeing: number, disagreeingIds: string[]): Agreement {
+  return {
+    pairs,
+    agreeing,
+    agreement: pairs === 0 ? null : agreeing / pairs,
+    disagreeing: pairs - agreeing,
+    disagreeingIds,
+  };
+}
+
+/** The figures of some moved pairs (what the store counts, in SQL, from the pairs it keeps). */
 export function agreementOf(pairs: readonly MovedPair[]): Agreement {
   const disagreeing = pairs.filter((p) => !p.agrees).map((p) => p.id);
-  const agreeing = pairs.length - disagreeing.length;
-  return {
-    pairs: pairs.length,
-    agreeing,
-    agreement: pairs.length === 0 ? null : agreeing / pairs.length,
-    disagreeing,
-  };
+  return agreement(
+    pairs.length,
+    pairs.length - disagreeing.length,
+    disagreeing.slice(0, NAMED_PAIRS),
+  );
 }
 
 /** Why the guard is red, or null when it is green. */
 export function guardAlarm(window: Agreement, settings: GuardSettings): string | null {
   const limit = settings.maxDisagreements;
-  if (limit !== undefined && window.disagreeing.length >= limit) {
-    return `${window.disagreeing.length} disagreeing pairs among moved customers in the guard window (FORWARD_SOURCE_GUARD_DISAGREEMENTS=${limit})`;
+  if (limit !== undefined && window.disagreeing >= limit) {
+    return `${window.disagreeing} disagreeing pairs among moved customers in the guard window (FORWARD_SOURCE_GUARD_DISAGREEMENTS=${limit})`;
   }
   if (
     window.agreement !== null &&
@@ -88,9 +103,9 @@ export type CutoverAction =
 
 export interface CutoverFacts {
   /** Moved customers' pairs in the guard window (completed since max(guardFrom, now - window)). */
-  window: readonly MovedPair[];
+  window: Agreement;
   /** Moved customers' pairs since the share in force was set. */
-  sinceStep: readonly MovedPair[];
+  sinceStep: Agreement;
 }
 
 /** Where the guard's window starts: its length back from now, not before `guardFrom`. */
@@ -99,18 +114,9 @@ export function windowStart(state: CutoverState, settings: GuardSettings, now: n
 }
 
 /**
- * Where the comparison data the next decision needs starts: the guard's window, and the whole
- * step when the plan's next step is due (only then are its pairs counted). A pair belongs to
- * the range of its first event, up to COMPARE_WINDOW earlier.
+ * The guard's facts from a list of pairs: the moved customers' pairs in the guard's window,
+ * and since the last step. The reference for what readFacts asks the store to count.
  */
-export function factsFrom(state: CutoverState, settings: GuardSettings, now: number): number {
-  const next = state.plan?.steps[state.plan.step + 1];
-  const counting = next !== undefined && state.paused === null && now >= next.at;
-  const window = windowStart(state, settings, now);
-  return (counting ? Math.min(state.since, window) : window) - settings.compareWindowMs;
-}
-
-/** Splits the moved pairs into the guard's window and the plan's count since the last step. */
 export function factsOf(
   pairs: readonly StoredPair[],
   state: CutoverState,
@@ -119,9 +125,35 @@ export function factsOf(
 ): CutoverFacts {
   const from = windowStart(state, settings, now);
   return {
-    window: movedPairs(pairs, state.share, from),
-    sinceStep: movedPairs(pairs, state.share, state.since),
+    window: agreementOf(movedPairs(pairs, state.share, from)),
+    sinceStep: agreementOf(movedPairs(pairs, state.share, state.since)),
   };
+}
+
+/**
+ * The guard's facts as the store counts them: two index ranges over the pairs it keeps, however
+ * many events the window or the step holds (the guard looks every few seconds on every instance).
+ */
+export async function readFacts(
+  store: Pick<Store, 'movedPairFigures'>,
+  state: CutoverState,
+  settings: GuardSettings,
+  now: number,
+): Promise<CutoverFacts> {
+  const count = async (from: number) => {
+    const figures = await store.movedPairFigures({
+      from,
+      to: now + 1,
+      belowBucket: state.share,
+      ids: NAMED_PAIRS,
+    });
+    return agreement(figures.pairs, figures.agreeing, figures.disagreeingIds);
+  };
+  const [window, sinceStep] = await Promise.all([
+    count(windowStart(state, settings, now)),
+    count(state.since),
+  ]);
+  return { window, sinceStep };
 }
 
 /**
@@ -137,10 +169,9 @@ export function nextAction(
   now: number,
 ): CutoverAction {
   if (state.share > 0) {
-    const window = agreementOf(facts.window);
-    const alarm = guardAlarm(window, settings);
+    const alarm = guardAlarm(facts.window, settings);
     if (alarm) {
-      const cause = { reason: alarm, pairIds: window.disagreeing };
+      const cause = { reason: alarm, pairIds: facts.window.disagreeingIds };
       return { action: 'rollback', next: rollBack(state, cause, now), ...cause };
     }
   }
@@ -163,7 +194,7 @@ export function nextAction(
   }
   // The first step moves customers who have no pairs yet: only its time counts.
   if (state.share > 0) {
-    const since = agreementOf(facts.sinceStep);
+    const since = facts.sinceStep;
     if (since.pairs < settings.minPairs) {
       return {
         action: 'wait',

@@ -7,12 +7,10 @@ import {
 import type { Store } from '../store/store.js';
 import { daysLeft, timeLeft } from './deadlines.js';
 import {
-  agreementOf,
   type CutoverFacts,
-  factsFrom,
-  factsOf,
   type GuardSettings,
   nextAction,
+  readFacts,
   windowStart,
 } from './guard.js';
 import { percent } from './share.js';
@@ -46,8 +44,7 @@ export function statusView(
     };
   }
   const state = mode.state;
-  const window = agreementOf(facts.window);
-  const sinceStep = agreementOf(facts.sinceStep);
+  const { window, sinceStep } = facts;
   const action = nextAction(state, facts, settings, now);
   return {
     source: sourceText(mode),
@@ -96,17 +93,13 @@ export function statusView(
 
 export type StatusView = ReturnType<typeof statusView>;
 
-/** Reads the comparison data the status needs and builds it. */
+/** Reads the figures the status needs and builds it. */
 export async function readStatus(
-  store: Pick<Store, 'comparisonData'>,
+  store: Pick<Store, 'movedPairFigures'>,
   mode: ForwardMode,
   settings: GuardSettings,
   now: number,
 ): Promise<StatusView> {
   if ('word' in mode) return statusView(mode, undefined, settings, now);
-  const state = mode.state;
-  // The plan's count covers the whole step, even when its next step is not due yet.
-  const from = Math.min(factsFrom(state, settings, now), state.since - settings.compareWindowMs);
-  const data = await store.comparisonData(from, now + 1);
-  return statusView(mode, factsOf(data.pairs, state, settings, now), settings, now);
+  return statusView(mode, await readFacts(store, mode.state, settings, now), settings, now);
 }

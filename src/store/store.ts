@@ -409,6 +409,20 @@ export interface Store {
    * arrives, so it must be an index lookup, not a read of the whole window. A read.
    */
   counterparts(query: CounterpartQuery): Promise<ComparedEvent[]>;
+  /**
+   * Figures of the pairs completed in [from, to) (when their second event arrived) whose
+   * customer's cut-over bucket (cutover/bucket.ts) is below `belowBucket`, the customers a share
+   * moves: how many, how many agree on status and reason, and the ids
+   * (`legacyEventId/workflowsEventId`) of the first `ids` that do not, oldest first. The
+   * cut-over guard asks every few seconds on every instance: an index range over the pairs,
+   * never a read of the events. A read.
+   */
+  movedPairFigures(query: {
+    from: number;
+    to: number;
+    belowBucket: number;
+    ids: number;
+  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
   comparisonData(
     from: number,

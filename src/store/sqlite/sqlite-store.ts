@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
@@ -385,6 +386,24 @@ export class SqliteStore implements Store {
     return this.#commits.run(() => this.#statements.clearFallbacks.run().changes);
   }
 
+  async movedPairFigures(query: {
+    from: number;
+    to: number;
+    belowBucket: number;
+    ids: number;
+  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+    const s = this.#statements;
+    return this.#commits.run(() => {
+      const counts = s.movedPairCounts.get(query) ?? { pairs: 0, agreeing: 0 };
+      const disagreeing = s.movedPairsDisagreeing.all(query);
+      return {
+        pairs: counts.pairs,
+        agreeing: counts.agreeing ?? 0,
+        disagreeingIds: disagreeing.map((row) => `${row.legacy_id}/${row.workflows_id}`),
+      };
+    });
+  }
+
   async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
     const s = this.#statements;
     return this.#commits.run(() => s.counterparts.all(query).map(toCompared));
@@ -479,11 +498,13 @@ export class SqliteStore implements Store {
     s.insertPair.run({
       legacyId: legacy.eventId,
       workflowsId: workflows.eventId,
-      pairedAt: event.receivedAt,
+      // Complete when its second event arrived (an enriched event may be the earlier one).
+      pairedAt: Math.max(event.receivedAt, match.receivedAt),
       statusAgrees: diff.statusAgrees ? 1 : 0,
       reasonAgrees: diff.reasonAgrees ? 1 : 0,
       kind: diff.kind,
       differences: JSON.stringify(diff.differences),
+      bucket: bucketOf(customerId),
     });
   }
 

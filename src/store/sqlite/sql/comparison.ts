@@ -47,8 +47,24 @@ export function prepareComparison(db: Database.Database) {
        ORDER BY e.received_at, e.seq`,
     ),
     insertPair: db.prepare(
-      `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences)
-       VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences)`,
+      `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences, bucket)
+       VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences, @bucket)`,
+    ),
+    movedPairCounts: db.prepare<
+      [{ from: number; to: number; belowBucket: number }],
+      { pairs: number; agreeing: number | null }
+    >(
+      `SELECT count(*) AS pairs, sum(status_agrees AND reason_agrees) AS agreeing FROM pairs
+       WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket`,
+    ),
+    movedPairsDisagreeing: db.prepare<
+      [{ from: number; to: number; belowBucket: number; ids: number }],
+      { legacy_id: string; workflows_id: string }
+    >(
+      `SELECT legacy_id, workflows_id FROM pairs
+       WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket
+         AND NOT (status_agrees AND reason_agrees)
+       ORDER BY paired_at LIMIT @ids`,
     ),
     dueFallbacks: db.prepare<
       [number],
