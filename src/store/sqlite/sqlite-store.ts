@@ -46,6 +46,12 @@ import { prepareIntake } from './sql/intake.js';
 import { prepareOutbox } from './sql/outbox.js';
 
 /** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
+/**
+ * A delivery's lease and result: lost in a power cut, the event is only sent again, with the
+ * same event id (GroupCommit.write).
+ */
+const RELAXED = { durable: false };
+
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
@@ -276,14 +282,14 @@ export class SqliteStore implements Store {
         body: row.body,
         attempts: row.attempts,
       }));
-    });
+    }, RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
     const s = this.#statements;
     await this.#commits.write(() => {
       for (const id of eventIds) s.releaseLease.run(id);
-    });
+    }, RELAXED);
   }
 
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
@@ -297,7 +303,7 @@ export class SqliteStore implements Store {
         eventId,
       );
       s.deleteOutbox.run(eventId);
-    });
+    }, RELAXED);
   }
 
   async recordFailed(
@@ -316,7 +322,7 @@ export class SqliteStore implements Store {
         s.failed.run('pending', lastError, eventId);
         s.reschedule.run(next.retryAt, eventId);
       }
-    });
+    }, RELAXED);
   }
 
   async releaseLeases(): Promise<number> {
