@@ -162,7 +162,7 @@ export async function startService(
       url,
       forwardSource: forwardSource.get(),
       forwardFormat: config.forwardFormat,
-      database: config.database.path,
+      database: config.database.kind === 'sqlite' ? config.database.path : config.database.display,
     },
     'faceauth-shim: listening',
   );

@@ -1,10 +1,18 @@
 import type { DatabaseConfig } from '../config/database-url.js';
+import { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   /** For commands that read a store the service made (report, replay ...): never create one. */
   mustExist?: boolean;
+  /**
+   * PostgreSQL: do not connect yet; the caller connects (PostgresStore.connect, through
+   * connectStore), waiting for a database that is not up yet. The service's way.
+   */
+  deferConnect?: boolean;
+  /** PostgreSQL: told when a result was not written because another instance took the lease over. */
+  onLeaseLost?: PostgresStoreOptions['onLeaseLost'];
 }
 
 /**
@@ -20,5 +28,14 @@ export async function openStore(
   switch (database.kind) {
     case 'sqlite':
       return SqliteStore.open(database.path, { mustExist: options.mustExist === true });
+    case 'postgres': {
+      const storeOptions: PostgresStoreOptions = {
+        mustExist: options.mustExist === true,
+        ...(options.onLeaseLost ? { onLeaseLost: options.onLeaseLost } : {}),
+      };
+      return options.deferConnect
+        ? PostgresStore.create(database, storeOptions)
+        : PostgresStore.open(database, storeOptions);
+    }
   }
 }
