@@ -1,5 +1,9 @@
 import type { DatabaseConfig } from '../config/database-url.js';
-import { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+import {
+  type ConnectOptions,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -38,4 +42,20 @@ export async function openStore(
         : PostgresStore.open(database, storeOptions);
     }
   }
+}
+
+/**
+ * Makes a store opened with `deferConnect` usable, then runs `prepare` (what the service needs
+ * before it takes webhooks: the stored switch, the workers' start). SQLite is usable once opened:
+ * prepare runs at once. PostgreSQL migrates and writes first; a database that cannot be reached
+ * yet is waited for in the background (said once through onWaiting; this resolves, and the store
+ * answers 503 until it is up); a refused login or an unknown database throws
+ * PostgresConfigError (exit 2), at once or later through onFatal.
+ */
+export async function connectStore(
+  store: Store,
+  options: Omit<ConnectOptions, 'wait'> = {},
+): Promise<void> {
+  if (store instanceof PostgresStore) return store.connect({ ...options, wait: true });
+  await options.prepare?.();
 }
