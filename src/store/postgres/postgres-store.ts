@@ -85,6 +85,9 @@ export interface ConnectOptions extends WaitOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** Events replayed per transaction by replayAll (each takes its line's advisory lock). */
+const REPLAY_BATCH = 200;
+
 type Delivered = {
   eventId: string;
   attempt: AttemptRecord;
@@ -567,8 +570,16 @@ export class PostgresStore implements Store {
     });
   }
 
+  /**
+   * Under the lock of the event's line, as accepts take it: an accept's fast path and the replay
+   * see each other, so the replayed event is never overtaken by a later one of its customer.
+   */
   async replay(eventId: string, now: number): Promise<ReplayResult> {
     return this.#tx(async (c): Promise<ReplayResult> => {
+      const line = (await c.query<{ order_key: string }>(outbox.ORDER_KEYS_OF, [[eventId]]))
+        .rows[0];
+      if (!line) return 'not_found';
+      await c.query(TAKE_LOCKS, [[orderLock(line.order_key)]]);
       const row = (await c.query<{ status: EventStatus }>(outbox.STATUS_FOR_UPDATE, [eventId]))
         .rows[0];
       if (!row) return 'not_found';
@@ -578,13 +589,29 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** In batches of REPLAY_BATCH, each a transaction holding its lines' locks (as replay). */
   async replayAll(status: 'dead', now: number): Promise<number> {
-    return this.#tx(async (c) => {
-      const { rows } = await c.query<{ id: string }>(outbox.IDS_WITH_STATUS, [status]);
-      const ids = rows.map((r) => r.id);
-      if (ids.length > 0) await this.#requeue(c, ids, now);
-      return ids.length;
-    });
+    let replayed = 0;
+    for (;;) {
+      const { found, done } = await this.#tx(async (c) => {
+        const next = (
+          await c.query<{ id: string; order_key: string }>(outbox.NEXT_WITH_STATUS, [
+            status,
+            REPLAY_BATCH,
+          ])
+        ).rows;
+        if (next.length === 0) return { found: 0, done: 0 };
+        await c.query(TAKE_LOCKS, [next.map((r) => orderLock(r.order_key))]);
+        const ids = (
+          await c.query<{ id: string }>(outbox.LOCK_WITH_STATUS, [status, next.map((r) => r.id)])
+        ).rows.map((r) => r.id);
+        if (ids.length > 0) await this.#requeue(c, ids, now);
+        return { found: next.length, done: ids.length };
+      });
+      replayed += done;
+      // The last batch, or one whose rows another replay took meanwhile: nothing left for this one.
+      if (found < REPLAY_BATCH || done === 0) return replayed;
+    }
   }
 
   /**
