@@ -232,16 +232,6 @@ export class PostgresStore implements Store {
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
     this.#usable(true);
     return this.#driver.transaction(async (c): Promise<AcceptResult> => {
-      const kept = await c.query(intake.KEEP_DEDUP_KEY, [
-        event.dedupKey,
-        event.id,
-        event.receivedAt,
-        dedupSince(event.receivedAt, dedupWindowMs),
-      ]);
-      if (kept.rowCount === 0) {
-        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
-        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
-      }
       const n = event.normalized;
       const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
       // The line, the customer (pairing) and the interview (supersede), before any read.
@@ -249,7 +239,17 @@ export class PostgresStore implements Store {
       if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
       if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
       if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
-      await c.query(TAKE_LOCKS, [locks]);
+      const kept = await c.query(intake.LOCK_AND_KEEP_DEDUP_KEY, [
+        event.dedupKey,
+        event.id,
+        event.receivedAt,
+        dedupSince(event.receivedAt, dedupWindowMs),
+        locks,
+      ]);
+      if (kept.rowCount === 0) {
+        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
+        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
+      }
       const earlier = event.supersededBy
         ? (
             await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
@@ -263,7 +263,7 @@ export class PostgresStore implements Store {
       const arrival = decideArrival(event, earlier);
       const { status } = arrival;
       const body = event.forward?.body ?? null;
-      const inserted = await c.query<{ seq: number }>(intake.INSERT_EVENT, [
+      const row = [
         event.id,
         event.source,
         event.route,
@@ -287,15 +287,8 @@ export class PostgresStore implements Store {
         arrival.enrich?.waitMs ?? null,
         arrival.enrich?.nextAt ?? null,
         event.shadowed,
-      ]);
-      const seq = inserted.rows[0]?.seq as number;
-      if (arrival.paired && n && event.pairing) {
-        await this.#pair(
-          c,
-          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
-          event.pairing,
-        );
-      }
+      ];
+      let fast: { leaseUntil: number } | null = null;
       if (arrival.forwarded && body !== null) {
         // The fast path, where nothing of the same customer waits before it (read under the
         // line's lock): leased to this instance at once, so no poll of any instance reads it.
@@ -303,20 +296,28 @@ export class PostgresStore implements Store {
           status === 'pending' && event.fastPath
             ? ((await c.query(intake.IN_LINE, [event.orderKey])).rowCount ?? 0) > 0
             : true;
-        const fast = fastPathLease(arrival, event, () => inLine);
-        await c.query(intake.INSERT_OUTBOX, [
-          event.id,
+        fast = fastPathLease(arrival, event, () => inLine);
+        await c.query(intake.INSERT_EVENT_AND_OUTBOX, [
+          ...row,
           bytes(body),
           arrival.held ? HELD : event.receivedAt,
-          seq,
           event.orderKey,
           fast?.leaseUntil ?? null,
           fast ? this.instanceId : null,
         ]);
-        if (fast) {
-          const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
-          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
-        }
+      } else {
+        await c.query(intake.INSERT_EVENT, row);
+      }
+      if (arrival.paired && n && event.pairing) {
+        await this.#pair(
+          c,
+          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
+          event.pairing,
+        );
+      }
+      if (fast && body !== null) {
+        const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
+        return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
       }
       return { eventId: event.id, duplicate: false, status };
     });
