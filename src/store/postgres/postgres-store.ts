@@ -85,6 +85,9 @@ export interface ConnectOptions extends WaitOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** Results kept to be written again after an outage (see PostgresStore.#unwritten). */
+const UNWRITTEN_MAX = 10_000;
+
 /** Events replayed per transaction by replayAll (each takes its line's advisory lock). */
 const REPLAY_BATCH = 200;
 
@@ -119,6 +122,17 @@ export class PostgresStore implements Store {
   #ready = false;
   readonly #abort = new AbortController();
   #delivered: Delivered[] = [];
+  /**
+   * Results this instance could not write (the database went away while the callback was
+   * answering), written again before the next claim: the event is not sent twice for an outage
+   * shorter than its lease, nor left leased until then. Bounded: past UNWRITTEN_MAX the rest wait
+   * for their leases to run out (and are sent again).
+   */
+  #writingBack: Promise<void> | null = null;
+  readonly #unwritten = new Map<
+    string,
+    { attempt: AttemptRecord; next: { retryAt: number } | 'dead' | 'delivered' }
+  >();
   #flushing: Promise<void> | null = null;
   #flushScheduled = false;
 
@@ -214,7 +228,7 @@ export class PostgresStore implements Store {
   #usable(forWebhooks = false): void {
     if (forWebhooks ? this.#ready : this.#migrated) return;
     throw new PostgresUnavailableError(
-      `store: waiting for PostgreSQL at ${this.#driver.target} (DATABASE_URL)`,
+      `store: PostgreSQL at ${this.#driver.target} (DATABASE_URL) is not reachable yet`,
       'unavailable',
     );
   }
@@ -339,6 +353,7 @@ export class PostgresStore implements Store {
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    await this.#writeBack();
     const { rows } = await this.#query<{
       event_id: string;
       body: Buffer;
@@ -402,6 +417,10 @@ export class PostgresStore implements Store {
           d.resolve();
         }
       } catch (error) {
+        this.#keepUnwritten(
+          error,
+          batch.map((d) => [d.eventId, d.attempt, 'delivered'] as const),
+        );
         for (const d of batch) d.reject(error);
       }
     })();
@@ -415,7 +434,17 @@ export class PostgresStore implements Store {
     attempt: AttemptRecord,
     next: { retryAt: number } | 'dead',
   ): Promise<void> {
-    const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
+    let rowCount: number | null;
+    try {
+      ({ rowCount } = await this.#writeFailed(eventId, attempt, next));
+    } catch (error) {
+      this.#keepUnwritten(error, [[eventId, attempt, next]]);
+      throw error;
+    }
+    if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
+  }
+
+  #writeFailed(eventId: string, attempt: AttemptRecord, next: { retryAt: number } | 'dead') {
     const values: unknown[] = [
       eventId,
       this.instanceId,
@@ -423,13 +452,64 @@ export class PostgresStore implements Store {
       attempt.durationMs,
       attempt.statusCode,
       attempt.error,
-      lastError,
+      attempt.error ?? `HTTP ${attempt.statusCode}`,
     ];
-    const { rowCount } =
-      next === 'dead'
-        ? await this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
-        : await this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
-    if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
+    return next === 'dead'
+      ? this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
+      : this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
+  }
+
+  /** After a result could not be written because the database is away: kept for #writeBack. */
+  #keepUnwritten(
+    error: unknown,
+    results: readonly (readonly [
+      string,
+      AttemptRecord,
+      { retryAt: number } | 'dead' | 'delivered',
+    ])[],
+  ): void {
+    if (!(error instanceof PostgresUnavailableError)) return;
+    for (const [eventId, attempt, next] of results) {
+      if (this.#unwritten.size >= UNWRITTEN_MAX) return;
+      this.#unwritten.set(eventId, { attempt, next });
+    }
+  }
+
+  /** Writes the results kept during an outage (still only under this instance's lease). */
+  async #writeBack(): Promise<void> {
+    if (this.#unwritten.size === 0) return;
+    // One at a time: a result written twice would look like a lease taken over.
+    this.#writingBack ??= this.#writeBackNow().finally(() => {
+      this.#writingBack = null;
+    });
+    await this.#writingBack;
+  }
+
+  async #writeBackNow(): Promise<void> {
+    const results = [...this.#unwritten];
+    const delivered = results.filter(([, r]) => r.next === 'delivered');
+    if (delivered.length > 0) {
+      const { rows } = await this.#tx((c) =>
+        c.query<{ id: string }>(outbox.DELIVERED, [
+          delivered.map(([id]) => id),
+          delivered.map(([, r]) => r.attempt.at + r.attempt.durationMs),
+          delivered.map(([, r]) => r.attempt.statusCode),
+          delivered.map(([, r]) => r.attempt.durationMs),
+          this.instanceId,
+        ]),
+      );
+      const written = new Set(rows.map((r) => r.id));
+      for (const [id] of delivered) {
+        this.#unwritten.delete(id);
+        if (!written.has(id)) this.#options.onLeaseLost?.(id);
+      }
+    }
+    for (const [id, r] of results) {
+      if (r.next === 'delivered') continue;
+      const { rowCount } = await this.#writeFailed(id, r.attempt, r.next);
+      this.#unwritten.delete(id);
+      if (rowCount === 0) this.#options.onLeaseLost?.(id);
+    }
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {

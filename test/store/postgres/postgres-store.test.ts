@@ -28,6 +28,14 @@ async function gate(target: { host: string; port: number }) {
   });
   return {
     port,
+    /** Cuts every connection and refuses new ones: the database went away. */
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      const closing = server;
+      server = null;
+      await new Promise<void>((resolve) => (closing ? closing.close(() => resolve()) : resolve()));
+    },
     async open() {
       const { connect } = await import('node:net');
       server = createServer((client) => {
@@ -154,5 +162,34 @@ describePostgres('PostgreSQL store', () => {
     expect((await b.getEvent('e1'))?.status).toBe('pending');
     await b.recordDelivered('e1', ok);
     expect(await b.getEvent('e1')).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('results the database could not take are written once it is back, before the next claim: not sent again', async () => {
+    const schema = await freshSchema();
+    const door = await gate(schema.config);
+    await door.open();
+    const store = await PostgresStore.open(
+      { ...schema.config, host: '127.0.0.1', port: door.port, connectTimeoutMs: 1000 },
+      { schema: schema.name, max: 2 },
+    );
+    onTestFinished(() => store.close());
+    await store.accept(newEvent({ id: 'e1', customerId: 'A' }), LEASE);
+    await store.accept(newEvent({ id: 'e2', customerId: 'B' }), LEASE);
+    expect((await store.claimDue(T0, 10, LEASE)).map((i) => i.eventId).sort()).toEqual([
+      'e1',
+      'e2',
+    ]);
+    await door.close();
+    await expect(store.recordDelivered('e1', ok)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(
+      store.recordFailed('e2', { ...ok, statusCode: 500 }, { retryAt: T0 + 1000 }),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.claimDue(T0 + 1, 10, LEASE)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    await door.open();
+    // Well inside the leases: e1 is not claimed again (it was delivered), e2 is due for its retry.
+    expect((await store.claimDue(T0 + 2000, 10, LEASE)).map((i) => i.eventId)).toEqual(['e2']);
+    expect(await store.getEvent('e1')).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await store.getEvent('e2')).toMatchObject({ status: 'pending', attempts: 1 });
   });
 });
