@@ -85,6 +85,12 @@ export interface ConnectOptions extends WaitOptions {
   onFatal?: (error: Error) => void;
 }
 
+/**
+ * A statement of the hot paths by name: each connection parses and plans it once (node-postgres
+ * prepares it on first use), instead of at every webhook.
+ */
+const named = (name: string, text: string) => ({ name, text });
+
 /** Results kept to be written again after an outage (see PostgresStore.#unwritten). */
 const UNWRITTEN_MAX = 10_000;
 
@@ -253,7 +259,7 @@ export class PostgresStore implements Store {
       if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
       if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
       if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
-      const kept = await c.query(intake.LOCK_AND_KEEP_DEDUP_KEY, [
+      const kept = await c.query(named('keep_dedup', intake.LOCK_AND_KEEP_DEDUP_KEY), [
         event.dedupKey,
         event.id,
         event.receivedAt,
@@ -308,10 +314,11 @@ export class PostgresStore implements Store {
         // line's lock): leased to this instance at once, so no poll of any instance reads it.
         const inLine =
           status === 'pending' && event.fastPath
-            ? ((await c.query(intake.IN_LINE, [event.orderKey])).rowCount ?? 0) > 0
+            ? ((await c.query(named('in_line', intake.IN_LINE), [event.orderKey])).rowCount ?? 0) >
+              0
             : true;
         fast = fastPathLease(arrival, event, () => inLine);
-        await c.query(intake.INSERT_EVENT_AND_OUTBOX, [
+        await c.query(named('insert_event_outbox', intake.INSERT_EVENT_AND_OUTBOX), [
           ...row,
           bytes(body),
           arrival.held ? HELD : event.receivedAt,
