@@ -5,10 +5,14 @@
 //   npm run bench -- --only ingest       one phase (ingest, latency or drain; repeatable)
 //   npm run bench -- --no-build          use dist/ as it is
 //   npm run bench -- --profile           also node --cpu-prof the service (bench/profiles/)
+//   npm run bench -- --store postgres    the service on PostgreSQL (BENCH_DATABASE_URL, default
+//                                        this machine's; a fresh schema per phase, dropped after)
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parsePostgresUrl } from '../src/config/database-url.js';
+import { PostgresDriver, quoteIdentifier } from '../src/store/postgres/driver.js';
 import { type CallbackServer, startCallback } from './callback.js';
 import {
   foreignCpu,
@@ -56,8 +60,36 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (values.store !== 'sqlite' && values.store !== 'postgres') {
+  throw new Error('--store takes sqlite or postgres');
+}
+const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL?.trim() ||
+  'postgres://postgres@127.0.0.1:5432/test?sslmode=disable';
+/** Schemas made for the phases, dropped at the end. */
+const schemas: string[] = [];
+
+/** DATABASE_URL of a fresh schema on BENCH_DATABASE_URL's server. */
+async function freshSchemaUrl(phase: string): Promise<string> {
+  const name = `bench_${phase}_${Date.now().toString(36)}`;
+  schemas.push(name);
+  const separator = BENCH_DATABASE_URL.includes('?') ? '&' : '?';
+  return `${BENCH_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+}
+
+async function dropSchemas(): Promise<void> {
+  if (schemas.length === 0) return;
+  const config = parsePostgresUrl(BENCH_DATABASE_URL);
+  if ('error' in config) throw new Error(`BENCH_DATABASE_URL: ${config.error}`);
+  const admin = new PostgresDriver(config, { max: 1 });
+  for (const name of schemas.splice(0)) {
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(name)} CASCADE`);
+  }
+  await admin.close();
+}
 const only = (values.only ?? process.env.BENCH_ONLY?.split(',') ?? []).flatMap((p) => p.split(','));
 for (const phase of only) {
   if (!PHASES.includes(phase as Phase)) throw new Error(`--only takes ${PHASES.join(', ')}`);
@@ -70,13 +102,14 @@ const peaks: Record<string, number> = {};
 /** RSS of the service just started, before any load. */
 let rssAtStartMB = Number.NaN;
 
-/** A service on a fresh SQLite file, profiled under --profile. */
+/** A service on a fresh SQLite file (or PostgreSQL schema), profiled under --profile. */
 async function freshService(phase: Phase, callback: CallbackServer, env?: Record<string, string>) {
   const dir = mkdtempSync(join(scratch, `${phase}-`));
+  const database = values.store === 'postgres' ? { DATABASE_URL: await freshSchemaUrl(phase) } : {};
   return startService({
     dir,
     callbackUrl: callback.url,
-    ...(env ? { env } : {}),
+    env: { ...database, ...env },
     cpuProfDir: values.profile ? join(PROFILE_DIR, phase) : undefined,
   });
 }
@@ -263,14 +296,18 @@ async function drainPhase() {
 
 async function main() {
   const started = runStarted;
-  const results: Record<string, unknown> = { machine: machine(), phases };
+  const results: Record<string, unknown> = { machine: machine(), store: values.store, phases };
   out(`faceauth-shim bench: ${JSON.stringify(results.machine)}`);
   if (!values['no-build']) {
     out('building the service (tsc -p tsconfig.build.json)...');
     buildService();
   }
   if (values.profile) rmSync(PROFILE_DIR, { recursive: true, force: true });
-  const resultsFile = join(ROOT, 'bench', 'results.json');
+  const resultsFile = join(
+    ROOT,
+    'bench',
+    values.store === 'postgres' ? 'results-postgres.json' : 'results.json',
+  );
   const otherCpu: Record<string, number> = {};
   results.otherProcessesCpuPercent = otherCpu;
   for (const phase of phases) {
@@ -296,7 +333,8 @@ async function main() {
   results.seconds = round((performance.now() - started) / 1000);
   report(results);
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  out(`\nwrote bench/results.json (${results.seconds} s)`);
+  await dropSchemas();
+  out(`\nwrote ${resultsFile} (${results.seconds} s)`);
 }
 
 function report(results: Record<string, unknown>) {
