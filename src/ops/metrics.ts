@@ -117,10 +117,16 @@ export function createMetrics(
     help: 'Steps of FORWARD_SOURCE_PLAN taken by this instance.',
     registers: [registry],
   });
+  const leasesLost = new Counter({
+    name: 'faceauth_leases_lost_total',
+    help: 'Delivery results not written because the lease had run out and another instance took the event over (PostgreSQL; that instance delivers it).',
+    registers: [registry],
+  });
   return {
     registry,
     cutoverRollbacks,
     cutoverSteps,
+    leasesLost,
     clientErrors,
     webhooks,
     deliveryAttempts,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
+import type { ComparedRow } from '../../rows.js';
 import type { CounterpartQuery } from '../../rules/fallback.js';
-import type { ComparedRow } from '../rows.js';
 import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
 
 /**
