@@ -198,6 +198,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   CREATE INDEX pairs_completed ON pairs (paired_at, bucket, status_agrees, reason_agrees);
   `,
   },
+  {
+    version: 8,
+    title: "SQLite's 8 flags the heads of the outbox lines for its claims; nothing here",
+    // The SQLite store keeps a blocked flag by triggers so that a claim reads only the heads of
+    // the lines. Here the same flag would race between an accept and a delivery of one customer
+    // at two instances; the PostgreSQL claim keeps finding heads through its indexes. The
+    // version is kept in step with SQLite's.
+    sql: 'SELECT 1',
+  },
 ];
 
 /** The newest schema version this code knows. */

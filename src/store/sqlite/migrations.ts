@@ -228,6 +228,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
       WHERE l.id = pairs.legacy_id AND w.id = pairs.workflows_id));
   CREATE INDEX pairs_completed ON pairs (paired_at, bucket, status_agrees, reason_agrees);
   `,
+  // 8: a claim reads only the heads of the lines. Each entry says whether an earlier entry of
+  // its customer waits before it (blocked), kept by triggers as entries come and go, and the
+  // claim's index holds only the entries that are not: with one customer's events piled up
+  // behind a retry, a claim used to step over every waiting entry, and at a backlog of 20,000
+  // each claim took 12 ms, often enough to stall delivery altogether.
+  `
+  ALTER TABLE outbox ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET blocked = EXISTS (
+    SELECT 1 FROM outbox p WHERE p.order_key = outbox.order_key AND p.seq < outbox.seq);
+  DROP INDEX IF EXISTS outbox_due;
+  DROP INDEX IF EXISTS outbox_due_seq;
+  CREATE INDEX outbox_heads ON outbox (next_attempt_at, seq) WHERE blocked = 0;
+  -- A new entry waits behind an earlier one of its line; a replay goes back to its original
+  -- place, so the entries after it wait again.
+  CREATE TRIGGER outbox_line_insert AFTER INSERT ON outbox BEGIN
+    UPDATE outbox SET blocked = 1 WHERE event_id = NEW.event_id
+      AND EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = NEW.order_key AND p.seq < NEW.seq);
+    UPDATE outbox SET blocked = 1 WHERE order_key = NEW.order_key AND seq > NEW.seq AND blocked = 0;
+  END;
+  -- The head leaves (delivered, dead, dropped): the next entry of its line is the head now.
+  CREATE TRIGGER outbox_line_delete AFTER DELETE ON outbox BEGIN
+    UPDATE outbox SET blocked = 0 WHERE blocked = 1 AND event_id = (
+      SELECT event_id FROM outbox WHERE order_key = OLD.order_key ORDER BY seq LIMIT 1);
+  END;
+  `,
 ];
 
 /** Brings the schema up to date, one version per transaction (PRAGMA user_version). */

@@ -259,7 +259,13 @@ describe('migration from schema version 3', () => {
       expect(now.enrich_attempts).toBe(0);
       expect(now.shadowed).toBe(old.status === 'shadowed' ? 1 : 0);
     }
-    expect(after.outbox).toEqual(before.outbox);
+    // Schema 8 marks the entries waiting behind an earlier one of their customer.
+    expect(after.outbox).toEqual(
+      (before.outbox as Record<string, unknown>[]).map((o) => ({
+        ...o,
+        blocked: expect.any(Number),
+      })),
+    );
     expect(after.attempts).toEqual(before.attempts);
     // Schema 7 adds the customer's cut-over bucket to each pair.
     expect(after.pairs).toEqual(

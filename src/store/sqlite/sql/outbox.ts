@@ -9,12 +9,15 @@ export function prepareOutbox(db: Database.Database) {
       [{ now: number; limit: number }],
       { event_id: string; body: Buffer; source: Source; attempts: number }
     >(
-      // Due, not leased, and no earlier entry of the same customer still waiting: a later
-      // PASS never overtakes an earlier FAIL of one customer.
+      // Due, not leased, the head of its line (no earlier entry of the same customer still
+      // waiting: a later PASS never overtakes an earlier FAIL of one customer; the index
+      // outbox_heads holds only heads), and no later entry of its line in flight (a replayed
+      // event waits for it).
       `SELECT o.event_id, o.body, e.source, o.attempts FROM outbox o JOIN events e ON e.id = o.event_id
-       WHERE o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+       WHERE o.blocked = 0 AND o.next_attempt_at <= @now
+         AND (o.lease_until IS NULL OR o.lease_until <= @now)
          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key
-           AND p.event_id <> o.event_id AND (p.seq < o.seq OR p.lease_until > @now))
+           AND p.event_id <> o.event_id AND p.lease_until > @now)
        ORDER BY o.next_attempt_at, o.seq LIMIT @limit`,
     ),
     lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
