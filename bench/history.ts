@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import { openStore } from '../src/store/open-store.js';
 import { startCallback } from './callback.js';
 import {
   ADMIN_TOKEN,
@@ -59,7 +59,7 @@ const fixture = async (path: string) =>
  */
 async function makeSeed(callbackUrl: string, waitForIds: (n: number) => Promise<boolean>) {
   const dir = mkdtempSync(join(scratch, 'seed-'));
-  await SqliteStore.open(join(dir, 'bench.db')).close(); // the schema, by the service's own code
+  await (await openStore({ kind: 'sqlite', path: join(dir, 'bench.db') })).close(); // the schema, by the service's own code
   const service = await startService({ dir, callbackUrl });
   const workflows = await fixture('workflows/pass.json');
   const bodies: [string, Record<string, unknown>][] = [
@@ -250,7 +250,7 @@ async function main() {
     const dbFile = join(dir, 'bench.db');
     const filled = performance.now();
     if (size === 0) {
-      await SqliteStore.open(dbFile).close(); // an empty store, schema up to date
+      await (await openStore({ kind: 'sqlite', path: dbFile })).close(); // an empty store, schema up to date
     } else {
       copyFileSync(seed, dbFile);
       fill(dbFile, size, Date.now());

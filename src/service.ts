@@ -35,7 +35,7 @@ export async function startService(
   logger: Logger = createLogger({ level: config.logLevel }),
 ): Promise<RunningService> {
   const mappings = await loadMappings(config.mappingsDir);
-  const store = openStore(config.database);
+  const store = await openStore(config.database);
   const metrics = createMetrics(store);
   const client = createCallbackClient({
     url: config.callbackUrl,

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffResults } from '../src/compare/diff.js';
 import { ComparisonReport } from '../src/compare/report-schema.js';
 import { loadMappings } from '../src/normalize/load-mappings.js';
-import type { NormalizedResult, Source } from '../src/normalize/normalized-schema.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { Source } from '../src/normalize/normalized-schema.js';
+import { openStore } from '../src/store/open-store.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
 import { newEvent, T0 } from './helpers/new-event.js';
 import { runCli } from './helpers/service-process.js';
@@ -87,7 +86,7 @@ describe('faceauth-shim replay', () => {
   /** A store file holding one dead legacy event. */
   async function storeWithDeadEvent(name: string): Promise<{ path: string; id: string }> {
     const path = join(dir, `${name}.db`);
-    const store = SqliteStore.open(path);
+    const store = await openStore({ kind: 'sqlite', path });
     try {
       await store.accept(newEvent({ id: 'dead-1', customerId: 'c1', receivedAt: T0 }), 3_600_000);
       expect((await store.claimDue(T0, 10, 60_000)).map((i) => i.eventId)).toEqual(['dead-1']);
@@ -104,7 +103,7 @@ describe('faceauth-shim replay', () => {
   }
 
   async function statusIn(path: string, id: string) {
-    const store = SqliteStore.open(path);
+    const store = await openStore({ kind: 'sqlite', path });
     try {
       return (await store.getEvent(id))?.status;
     } finally {
@@ -164,7 +163,7 @@ describe('faceauth-shim report', () => {
     const mappings = await loadMappings();
     const pairing = {
       windowMs: 300_000,
-      diff: (l: NormalizedResult, w: NormalizedResult) => diffResults(l, w, mappings.comparison),
+      comparison: mappings.comparison,
     };
     const event = (id: string, source: Source, receivedAt: number) =>
       newEvent({
@@ -178,7 +177,7 @@ describe('faceauth-shim report', () => {
         legacyFields: source === 'legacy' ? ['transactionId', 'overallScore'] : ['overallScore'],
         pairing,
       });
-    const store = SqliteStore.open(path);
+    const store = await openStore({ kind: 'sqlite', path });
     try {
       await store.accept(event('legacy-1', 'legacy', T0), 3_600_000);
       await store.accept(event('workflows-1', 'workflows', T0 + 4_000), 3_600_000);

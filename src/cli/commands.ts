@@ -56,7 +56,7 @@ const fail = (ctx: CliContext, text: string) => ctx.note(`faceauth-shim: ${text}
 
 /** Opens the store DATABASE_URL names, which the service made, for one command. */
 async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(loadDatabaseConfig(ctx.env), { mustExist: true });
+  const store = await openStore(loadDatabaseConfig(ctx.env), { mustExist: true });
   try {
     return await work(store);
   } finally {
@@ -140,7 +140,7 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
     );
     if ('error' in range) throw new UsageError(`report --${range.error}`);
     const settings = loadReportConfig(ctx.env);
-    const store = openStore(settings.database, { mustExist: true });
+    const store = await openStore(settings.database, { mustExist: true });
     try {
       const produced = await produceReport(store, {
         ...range,

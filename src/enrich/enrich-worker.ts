@@ -1,13 +1,13 @@
-import { pairingFor } from '../compare/diff.js';
 import { prepareForward } from '../delivery/forward-decision.js';
-import { supersededBy, WEBHOOK_ROUTES } from '../http/webhook-routes.js';
 import type { Score } from '../incode/score-schema.js';
 import { parseWebhook } from '../intake/parse-webhook.js';
-import { SOURCE_OF } from '../intake/webhook-kinds.js';
+import { SOURCE_OF, WEBHOOK_ROUTES } from '../intake/webhook-kinds.js';
 import { interpret } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { PairingRule } from '../store/rules/pair-diff.js';
+import { supersededBy } from '../store/rules/supersede.js';
 import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
 
 /** Where scores come from: the Incode API client (src/incode/incode-client.ts). */
@@ -60,7 +60,10 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   const retryBaseMs = options.retryBaseMs ?? 5_000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 300_000;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const pairing = pairingFor(mappings.comparison, options.compareWindowMs);
+  const pairing: PairingRule = {
+    windowMs: options.compareWindowMs,
+    comparison: mappings.comparison,
+  };
   let running = false;
   let pumping = false;
   let again = false;

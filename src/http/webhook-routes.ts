@@ -1,55 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { pairingFor } from '../compare/diff.js';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
 import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
-import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
+import { SOURCE_OF, WEBHOOK_ROUTES, type WebhookKind } from '../intake/webhook-kinds.js';
 import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { PairingRule } from '../store/rules/pair-diff.js';
+import { supersededBy } from '../store/rules/supersede.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
 import { HttpError } from './http-error.js';
 import type { InboundAuth } from './inbound-auth.js';
 import { type BodyBudget, readRequestBody } from './read-body.js';
-
-export const WEBHOOK_ROUTES = {
-  '/webhooks/legacy/authentication': 'legacy',
-  '/webhooks/workflows/face-authentication': 'face-authentication',
-  '/webhooks/workflows/session': 'session',
-  '/webhooks/workflows/onboarding-status': 'onboarding-status',
-} as const satisfies Record<string, WebhookKind>;
-
-/** The route of each webhook. */
-export const ROUTE_OF = Object.fromEntries(
-  Object.entries(WEBHOOK_ROUTES).map(([route, kind]) => [kind, route]),
-) as Record<WebhookKind, string>;
-
-/**
- * One authentication reaches the callback once. Per interview, the callback gets every Face
- * Authentication attempt or the session's result, whichever arrives first: a session result
- * (Session Succeeded/Failed, ONBOARDING_FINISHED) after any Workflows result of its
- * interview, and a Face Authentication event after a session result, are superseded.
- */
-const SESSION_RESULTS = [ROUTE_OF.session, ROUTE_OF['onboarding-status']];
-const SUPERSEDED_BY: Record<WebhookKind, readonly string[]> = {
-  legacy: [],
-  'face-authentication': SESSION_RESULTS,
-  session: [ROUTE_OF['face-authentication'], ...SESSION_RESULTS],
-  'onboarding-status': [ROUTE_OF['face-authentication'], ...SESSION_RESULTS],
-};
-
-/** The earlier events that make a Workflows event of this kind and interview a repeat. */
-export function supersededBy(
-  kind: WebhookKind,
-  interviewId: string | null,
-): { interviewId: string; routes: readonly string[] } | null {
-  if (SOURCE_OF[kind] !== 'workflows' || !interviewId) return null;
-  return { interviewId, routes: SUPERSEDED_BY[kind] };
-}
 
 export interface WebhookRoutesOptions {
   config: Pick<
@@ -86,7 +52,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     options;
   const { enrichment } = options;
   const clock = options.clock ?? Date.now;
-  const pairing = pairingFor(mappings.comparison, config.compareWindowMs);
+  const pairing: PairingRule = {
+    windowMs: config.compareWindowMs,
+    comparison: mappings.comparison,
+  };
   const app = new Hono();
 
   /**

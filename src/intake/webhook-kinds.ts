@@ -1,4 +1,6 @@
-import type { Source } from '../normalize/normalized-schema.js';
+/** Whose events they are: the deprecated webhook, or the new Workflows/Flows method. */
+export const SOURCES = ['legacy', 'workflows'] as const;
+export type Source = (typeof SOURCES)[number];
 
 /** The four webhooks faceauth-shim receives, one route each. */
 export const WEBHOOK_KINDS = [
@@ -9,7 +11,20 @@ export const WEBHOOK_KINDS = [
 ] as const;
 export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
 
-/** Whose events they are: the deprecated webhook, or the new Workflows/Flows method. */
+/** The route Incode calls for each webhook. */
+export const WEBHOOK_ROUTES = {
+  '/webhooks/legacy/authentication': 'legacy',
+  '/webhooks/workflows/face-authentication': 'face-authentication',
+  '/webhooks/workflows/session': 'session',
+  '/webhooks/workflows/onboarding-status': 'onboarding-status',
+} as const satisfies Record<string, WebhookKind>;
+
+/** The route of each webhook. */
+export const ROUTE_OF = Object.fromEntries(
+  Object.entries(WEBHOOK_ROUTES).map(([route, kind]) => [kind, route]),
+) as Record<WebhookKind, string>;
+
+/** The source of each webhook. */
 export const SOURCE_OF: Record<WebhookKind, Source> = {
   legacy: 'legacy',
   'face-authentication': 'workflows',

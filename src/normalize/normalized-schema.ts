@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { WEBHOOK_KINDS } from '../intake/webhook-kinds.js';
+import { SOURCES, WEBHOOK_KINDS } from '../intake/webhook-kinds.js';
 import { ReasonCode } from './reason-codes.js';
 
-export const SOURCES = ['legacy', 'workflows'] as const;
+export { SOURCES };
 export const Source = z.enum(SOURCES);
 export type Source = z.infer<typeof Source>;
 

@@ -1,8 +1,10 @@
-import type { PairDiff } from '../compare/diff.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import type { PairDiff, PairingRule } from './rules/pair-diff.js';
+import type { SupersedeRule } from './rules/supersede.js';
 
-// The storage contract. Everything above the store talks to this interface only, so a
-// PostgreSQL store can stand beside the embedded SQLite one. Every method is async.
+// The storage contract (see Store below). Everything above the store talks to this interface
+// only, and opens it with open-store.ts, so a PostgreSQL store can stand beside the embedded
+// SQLite one. Every method is async.
 
 /**
  * pending: waiting for (another) delivery attempt; delivered; dead: the retry schedule is
@@ -58,7 +60,7 @@ export interface NewEvent {
    * The same authentication as an earlier Workflows event of this interview received on one
    * of these routes: stored as superseded, not forwarded or compared.
    */
-  supersededBy?: { interviewId: string; routes: readonly string[] } | null;
+  supersededBy?: SupersedeRule | null;
   /** For a shadowed event: when to forward it after all if no counterpart arrived (null: never). */
   fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
@@ -73,10 +75,7 @@ export interface NewEvent {
   /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
   legacyFields?: string[];
   /** Pair the event with its counterpart from the other source, if one is stored (null: don't). */
-  pairing?: {
-    windowMs: number;
-    diff: (legacy: NormalizedResult, workflows: NormalizedResult) => PairDiff;
-  } | null;
+  pairing?: PairingRule | null;
 }
 
 export interface AcceptResult {
@@ -261,76 +260,194 @@ export interface StoredPair {
   differences: PairDiff['differences'];
 }
 
+/**
+ * The storage contract.
+ *
+ * Business rules are not the backend's to decide: what a new event becomes, the fast-path
+ * rule, the dedup window, how an enrichment wait ends, pairing and its diff, and supersede live
+ * in ./rules/ and every backend calls them (see sqlite/sqlite-store.ts for how). A backend is
+ * the SQL, the transactions and the row mapping.
+ *
+ * CONCURRENCY. Several stores may share one database (several instances of the service on
+ * one PostgreSQL), leader-free: any instance accepts any webhook and delivers any event. The
+ * SQLite store gets every guarantee below for free, since one process serialises its writes
+ * through one connection (group commit, one transaction at a time); a shared-database backend
+ * must get each one from the database itself, never from a check in one transaction followed
+ * by a write in another, nor from a read-then-write inside a transaction that another instance
+ * can interleave with (READ COMMITTED sees neither the other's uncommitted row nor blocks it).
+ * The words used below:
+ * - "atomic": one transaction; a webhook is answered 200 only after it committed.
+ * - "serialised per customer": transactions that touch the same order key (NewEvent.orderKey:
+ *   the customer id, or the event id when there is none) or the same customer id run one after
+ *   the other, e.g. a transaction-scoped advisory lock on the key taken before the first read.
+ * - "serialised per interview": the same for an interview id (supersede).
+ * - "leased": a claimed row carries lease_until (and, for a shared database, its holder); no
+ *   other store claims it before lease_until, and a claim skips rows that another transaction
+ *   has locked (FOR UPDATE SKIP LOCKED) instead of waiting for them.
+ * - "once": when two stores run the same method at the same moment, each row it changes is
+ *   changed by exactly one of them (a conditional UPDATE ... WHERE <old state> that counts its
+ *   rows, or a row lock with SKIP LOCKED); the other sees nothing left to do.
+ * Times are milliseconds since the epoch, passed in by the caller (tests pass their own clock):
+ * a backend never reads the database server's clock for a decision.
+ */
 export interface Store {
-  /** Stores the raw body, the normalized result and (when forwarded) the outbox entry in one transaction. */
+  /**
+   * Stores the raw body, the normalized result and (when forwarded) the outbox entry, atomic.
+   *
+   * - Dedup: a body whose dedupKey was first seen less than `dedupWindowMs` before
+   *   event.receivedAt (rules/dedup.ts) is a duplicate: nothing is stored but the count on the
+   *   first event, and the answer names the first event's id. Must hold when the same body
+   *   reaches two stores at the same moment: enforced by a unique constraint on the key (insert
+   *   ... on conflict), not by check-then-insert. The loser of the race gets `duplicate: true`
+   *   with the winner's id (not an error, not a 503).
+   * - Status: rules/arrival.ts (decideArrival) from the event and the earliest stored result of
+   *   the same interview on NewEvent.supersededBy's routes with the same `shadowed` flag.
+   *   Serialised per interview: two session results of one interview at two stores must not
+   *   both miss each other and both reach the callback.
+   * - Order: the outbox entry takes its place in its order key's line in arrival order. The
+   *   line position (seq) must be in commit order within an order key, so serialised per
+   *   customer: an entry must never become visible behind a later one of its key.
+   * - Fast path (rules/arrival.ts fastPathLease): the entry is leased to this store, and `fresh`
+   *   returned, only when no entry of its order key is in the outbox (pending, leased by any
+   *   store, or held): checked and inserted in one transaction serialised per customer.
+   * - Pairing (NewEvent.pairing): the counterpart is picked with rules/pairing.ts among the
+   *   other source's unpaired results and diffed with rules/pair-diff.ts. Once: an event is in
+   *   at most one pair (unique legacy_id and unique workflows_id); serialised per customer, so
+   *   two halves arriving at two stores at the same moment still find each other.
+   */
   accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult>;
+  /** Keeps a refused body for the admin API. Entries are independent (unique id). */
   quarantine(entry: QuarantineEntry): Promise<void>;
-  /** Leases up to `limit` outbox entries due at `now` for `leaseMs`, oldest first. */
+  /**
+   * Leases up to `limit` outbox entries due at `now` for `leaseMs`, oldest first.
+   * An entry is due when next_attempt_at <= now, its lease (if any) has run out, and no other
+   * entry of its order key is earlier in line (smaller seq) or leased by anyone: a later PASS
+   * never overtakes an earlier FAIL of one customer, across stores. Once: the select and the
+   * lease are one statement or one transaction with FOR UPDATE SKIP LOCKED; an entry leased by
+   * another store is skipped, never waited for and never returned to two stores. A lease that
+   * ran out (its store was killed) makes the entry claimable by any store.
+   */
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
-  /** Gives back fresh entries leased by the fast path and not sent: a poll claims them. */
+  /**
+   * Gives back fresh entries leased by this store's fast path and not sent: a poll claims them.
+   * Releases only leases this store holds.
+   */
   releaseFresh(eventIds: readonly string[]): Promise<void>;
+  /**
+   * The event is delivered: status delivered, its outbox entry gone (the next of its order key
+   * becomes due), atomic. Called by the store that holds the lease.
+   */
   recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void>;
-  /** A failed attempt: retry at `retryAt`, or `dead` when the schedule is used up. */
+  /**
+   * A failed attempt: retry at `retryAt` (lease dropped, attempts counted), or `dead` when the
+   * schedule is used up (outbox entry gone, so the customer's next event is released); atomic
+   * with the attempt row. Called by the store that holds the lease.
+   */
   recordFailed(
     eventId: string,
     attempt: AttemptRecord,
     next: { retryAt: number } | 'dead',
   ): Promise<void>;
-  /** Leases up to `limit` events waiting for their score, due at `now`, for `leaseMs`. */
+  /**
+   * Leases up to `limit` events waiting for their score, due at `now` (enrich_next_at <= now),
+   * for `leaseMs`. Once, as claimDue: skips rows leased or locked by another store.
+   */
   claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]>;
-  /** Ends an event's wait for its score: its new status, or null when it was no longer waiting. */
+  /**
+   * Ends an event's wait for its score: its new status, or null when it was no longer waiting.
+   * The decision is rules/enrichment.ts (decideCompletion, with the earlier result found by
+   * supersedeLookup, serialised per interview). Once: the status change is conditional on
+   * status enriching (row lock or conditional UPDATE), so a second completion of the same
+   * event (two stores, a lease that ran out) gets null and changes nothing. The held outbox
+   * entry is released (or made) in the same transaction; pairing as in accept.
+   */
   completeEnrichment(
     eventId: string,
     completion: EnrichmentCompletion,
     now: number,
   ): Promise<EventStatus | null>;
-  /** The Incode API did not answer: ask again at `retryAt`. */
+  /** The Incode API did not answer: ask again at `retryAt` (only while still enriching). */
   retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void>;
   /**
-   * Makes outbox entries leased by a process that is gone due again, and events waiting for
-   * their score asked for at once; returns how many.
+   * Called once when a delivery worker starts: makes the outbox entries this store's process
+   * left leased when it stopped due again, and events waiting for their score asked for at
+   * once; returns how many. The SQLite store is the only user of its file, so every lease there
+   * is such a leftover and it releases them all. A shared-database backend must release only
+   * leases held by this store (its instance) or already run out, NEVER a lease of another live
+   * instance (that would deliver the event twice and break the customer's order).
    */
   releaseLeases(): Promise<number>;
-  /** Sends an event again from the first attempt of the schedule, with the same event id. */
+  /**
+   * Sends an event again from the first attempt of the schedule, with the same event id.
+   * Once: the status check (delivered or dead) and the requeue are one transaction with the
+   * row locked; the outbox entry's key (event id) is unique, so two replays enqueue one entry.
+   * The entry keeps the event's original place in its order key's line.
+   */
   replay(eventId: string, now: number): Promise<ReplayResult>;
-  /** Replays every event with this status; returns how many. */
+  /** Replays every event with this status; returns how many. Once, as replay. */
   replayAll(status: 'dead', now: number): Promise<number>;
   /**
    * Forwards shadowed events whose fallback time has come and that have no counterpart from
-   * the other source (same customer, same interview where both have one, within the window);
-   * returns the ids forwarded. Events with a counterpart are settled and stay shadowed.
+   * the other source (same customer, same interview where both have one, within the window;
+   * an event naming no customer matches by interview); returns the ids forwarded. Events with
+   * a counterpart are settled and stay shadowed. Once: every store runs this on its poll, so
+   * the due rows are locked with SKIP LOCKED (or the shadowed -> pending change is conditional)
+   * and an event is forwarded by one store only; the counterpart check is serialised per
+   * customer with accept, so a counterpart committed at the same moment is not missed.
    */
   forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]>;
-  /** Forgets every pending fallback (SHADOW_FALLBACK_AFTER was turned off); returns how many. */
+  /**
+   * Forgets every pending fallback (SHADOW_FALLBACK_AFTER was turned off); returns how many.
+   * Idempotent: two stores clearing at once clear each row once.
+   */
   clearFallbacks(): Promise<number>;
-  /** Events received in [from, to), and the pairs with an event in that range. */
+  /** Events received in [from, to), and the pairs with an event in that range. A read. */
   comparisonData(
     from: number,
     to: number,
   ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }>;
+  /**
+   * Reads a setting as last committed by any store (no cache in the store): the run-time
+   * FORWARD_SOURCE switch set at one instance is read by the others from here.
+   */
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
+  /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
   deleteSetting(key: string): Promise<void>;
+  /**
+   * Newest first. `before` is the opaque cursor of a previous page (`next`), a string any
+   * backend can make from its own ordering column.
+   */
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;
   getEvent(id: string): Promise<EventDetail | undefined>;
   listQuarantine(query: {
     limit: number;
     before?: string | undefined;
   }): Promise<Page<QuarantineRecord>>;
+  /** Events per status, exact as of one committed state, without reading every event. */
   countByStatus(): Promise<Record<EventStatus, number>>;
   /**
    * RETENTION: deletes up to `limit` events received before `before` that nothing will happen
    * to any more (delivered, shadowed, informational, superseded; never pending, enriching or
-   * dead), with their attempts, pairs and bodies, and as many quarantined bodies; says how many.
+   * dead, nor a shadowed one whose fallback is still to come), with their attempts, pairs and
+   * bodies, and as many quarantined bodies; says how many. Every instance prunes: two stores
+   * pruning at once must each delete different rows (SKIP LOCKED) or harmlessly nothing, and
+   * an event changed meanwhile (replayed) is re-checked under its row lock before it goes.
    */
   prune(before: number, limit: number): Promise<{ events: number; quarantine: number }>;
-  /** Forgets up to `limit` redelivery keys of bodies first seen at or before `before`; says how many. */
+  /**
+   * Forgets up to `limit` redelivery keys of bodies first seen at or before `before` (the
+   * pruner passes now - DEDUP_WINDOW, so a key inside the window is never forgotten); says how
+   * many. Idempotent: two stores pruning at once delete each key once.
+   */
   pruneDedupKeys(before: number, limit: number): Promise<number>;
   /**
    * Resolves when a webhook would be stored now: the store reads, and after a write that failed
-   * (disk full, locked), a write succeeds again. /readyz asks it.
+   * (disk full, locked, the database gone), a write succeeds again. /readyz asks it. Rejects
+   * with StoreUnavailableError otherwise; never hangs longer than a connection timeout.
    */
   ping(): Promise<void>;
+  /** Writes already asked for are committed (or rejected) first. */
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import { cliInProcess } from '../helpers/cli-in-process.js';
 import { newEvent } from '../helpers/new-event.js';
 import { runCli } from '../helpers/service-process.js';
@@ -96,7 +96,7 @@ describe('DATABASE_URL values that cannot be a store stop the start: exit 2, one
 describe('the admin actions on the database, without the admin API', () => {
   async function storeWith(name: string) {
     const path = join(dir, `${name}.db`);
-    const store = SqliteStore.open(path);
+    const store = await openStore({ kind: 'sqlite', path });
     await store.accept(newEvent({ id: 'e-legacy', customerId: 'c-1' }), 3_600_000);
     await store.close();
     return { DATABASE_URL: `sqlite:${path}` };

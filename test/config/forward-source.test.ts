@@ -6,7 +6,7 @@ import {
   storeForwardSourceSwitch,
 } from '../../src/config/forward-source.js';
 import { createLogger } from '../../src/ops/logger.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const logger = createLogger({ level: 'silent' });
 const T0 = Date.parse('2026-11-30T12:00:00Z');

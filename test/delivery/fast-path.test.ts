@@ -3,14 +3,15 @@ import { createCallbackClient } from '../../src/delivery/callback-client.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
-import { newEvent, T0 } from '../helpers/new-event.js';
+import { newEvent } from '../helpers/new-event.js';
 
 // The fast path: a fresh event is handed from the accept to the delivery worker in memory,
-// leased to it in the same transaction, and sent without reading the outbox.
+// leased to it in the same transaction, and sent without reading the outbox. What the store
+// does on the fast path is in the Store conformance suite (test/store/conformance/fast-path.ts).
 
-const LEASE = { leaseUntil: T0 + 60_000 };
 const WINDOW = 3_600_000;
 
 const cleanups: (() => unknown)[] = [];
@@ -18,67 +19,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe('the store on the fast path', () => {
-  it('leases a fresh event to the accepting worker: no claim returns it until the lease is over', async () => {
-    const store = SqliteStore.open(':memory:');
-    const accepted = await store.accept({ ...newEvent({ id: 'e1' }), fastPath: LEASE }, WINDOW);
-    expect(accepted.fresh).toMatchObject({
-      eventId: 'e1',
-      source: 'legacy',
-      attempts: 0,
-      ...LEASE,
-    });
-    expect(await store.claimDue(T0 + 1, 10, 30_000)).toEqual([]);
-    expect((await store.claimDue(LEASE.leaseUntil, 10, 30_000)).map((i) => i.eventId)).toEqual([
-      'e1',
-    ]);
-  });
-
-  it('does not take a later event of a customer while an earlier one waits: it goes to the outbox, in order', async () => {
-    const store = SqliteStore.open(':memory:');
-    await store.accept(newEvent({ id: 'e1', customerId: 'c1' }), WINDOW);
-    const later = await store.accept(
-      { ...newEvent({ id: 'e2', customerId: 'c1', receivedAt: T0 + 1 }), fastPath: LEASE },
-      WINDOW,
-    );
-    expect(later.fresh).toBeUndefined();
-    expect(later.status).toBe('pending');
-    const other = await store.accept(
-      { ...newEvent({ id: 'e3', customerId: 'c2', receivedAt: T0 + 2 }), fastPath: LEASE },
-      WINDOW,
-    );
-    expect(other.fresh?.eventId).toBe('e3');
-    expect((await store.claimDue(T0 + 10, 10, 30_000)).map((i) => i.eventId)).toEqual(['e1']);
-  });
-
-  it('a shadowed or duplicate event never takes it', async () => {
-    const store = SqliteStore.open(':memory:');
-    const shadowed = await store.accept(
-      { ...newEvent({ id: 'e1', shadowed: true }), fastPath: LEASE },
-      WINDOW,
-    );
-    expect(shadowed.fresh).toBeUndefined();
-    await store.accept(newEvent({ id: 'e2', customerId: 'c9' }), WINDOW);
-    const duplicate = await store.accept(
-      // The same body on the same route: a redelivery, under a new id.
-      { ...newEvent({ id: 'e2', customerId: 'c9' }), id: 'e3', fastPath: LEASE },
-      WINDOW,
-    );
-    expect(duplicate).toMatchObject({ duplicate: true });
-    expect(duplicate.fresh).toBeUndefined();
-  });
-});
-
 describe('the delivery worker on the fast path', () => {
   async function setUp(): Promise<{
-    store: SqliteStore;
+    store: Store;
     worker: DeliveryWorker;
     callback: CallbackServer;
     claims: () => number;
   }> {
     const callback = await startCallbackServer();
     cleanups.push(() => callback.close());
-    const store = SqliteStore.open(':memory:');
+    const store = await openStore({ kind: 'sqlite', path: ':memory:' });
     let claims = 0;
     const claimDue = store.claimDue.bind(store);
     store.claimDue = async (...args) => {

@@ -5,14 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createEnrichWorker, type ScoreSource } from '../../src/enrich/enrich-worker.js';
-import { ROUTE_OF } from '../../src/http/webhook-routes.js';
 import { createIncodeClient, type IncodeClient } from '../../src/incode/incode-client.js';
+import { ROUTE_OF } from '../../src/intake/webhook-kinds.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import type { Mappings } from '../../src/normalize/tables.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { EventSummary } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { EventSummary, Store } from '../../src/store/store.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';
 
@@ -123,7 +123,7 @@ function fakeIncode(answer: Answer = () => 'score'): FakeIncode {
 }
 
 interface Harness {
-  store: SqliteStore;
+  store: Store;
   app: Hono;
   metrics: Metrics;
   forwarded: number;
@@ -152,7 +152,7 @@ interface HarnessOptions {
 }
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
-  const store = SqliteStore.open(':memory:');
+  const store = await openStore({ kind: 'sqlite', path: ':memory:' });
   const metrics = createMetrics(store);
   const logger = createLogger({ level: 'silent' });
   const config = loadConfig({

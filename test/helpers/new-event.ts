@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ROUTE_OF } from '../../src/http/webhook-routes.js';
+import { ROUTE_OF } from '../../src/intake/webhook-kinds.js';
 import {
   emptyResult,
   type NormalizedResult,

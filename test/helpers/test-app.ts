@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../../src/config/config.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger, type Logger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
 export const INBOUND = { name: 'x-incode-webhook-key', value: 'inbound-secret-value' };
@@ -14,7 +14,7 @@ export type TestAppConfig = Parameters<typeof createApp>[0]['config'];
 
 export interface TestApp {
   app: Hono;
-  store: SqliteStore;
+  store: Store;
   metrics: Metrics;
   /** Sends a webhook with the inbound credentials and a JSON content type unless told otherwise. */
   post(
@@ -36,9 +36,9 @@ export async function makeTestApp(
   overrides: Partial<TestAppConfig> = {},
   logger: Logger = createLogger({ level: 'silent' }),
   clock?: () => number,
-  wrapStore: (store: SqliteStore) => Store = (store) => store,
+  wrapStore: (store: Store) => Store = (store) => store,
 ): Promise<TestApp> {
-  const store = SqliteStore.open(':memory:');
+  const store = await openStore({ kind: 'sqlite', path: ':memory:' });
   const metrics = createMetrics(store);
   const config: Config = {
     ...loadConfig({

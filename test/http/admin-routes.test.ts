@@ -9,7 +9,7 @@ import { loadForwardSource } from '../../src/config/forward-source.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { EventStatus } from '../../src/store/store.js';
 import { ADMIN_TOKEN, INBOUND, makeTestApp, type TestApp } from '../helpers/test-app.js';
 

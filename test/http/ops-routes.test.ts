@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
 import { INBOUND, makeTestApp } from '../helpers/test-app.js';
 

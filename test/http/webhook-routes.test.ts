@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NormalizedResult } from '../../src/normalize/normalized-schema.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { INBOUND, makeTestApp } from '../helpers/test-app.js';
 
 const LEGACY = '/webhooks/legacy/authentication';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_ROUTES } from '../../src/http/webhook-routes.js';
 import { BODY_SCHEMAS } from '../../src/intake/parse-webhook.js';
+import { WEBHOOK_ROUTES } from '../../src/intake/webhook-kinds.js';
 import { INBOUND, makeTestApp } from '../helpers/test-app.js';
 
 // Generated bodies, headers and content types thrown at every webhook route: never a 5xx,

@@ -1,3 +1,6 @@
+import type Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../store.js';
+
 /**
  * Schema of the embedded store, one entry per version (PRAGMA user_version). Append only:
  * a store written by an older version is brought up to date at start.
@@ -215,3 +218,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN delivered_ms INTEGER;
   `,
 ];
+
+/** Brings the schema up to date, one version per transaction (PRAGMA user_version). */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new StoreUnavailableError(
+      `store: the database is at schema version ${current}, newer than this faceauth-shim (${SQLITE_MIGRATIONS.length})`,
+    );
+  }
+  for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(SQLITE_MIGRATIONS[version] as string);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new StoreUnavailableError(
+          `store: migration to schema version ${version + 1} left ${broken.length} broken references`,
+        );
+      }
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

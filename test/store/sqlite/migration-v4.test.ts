@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { emptyResult, type NormalizedResult } from '../../src/normalize/normalized-schema.js';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { newEvent, ROUTES, T0 } from '../helpers/new-event.js';
+import { emptyResult, type NormalizedResult } from '../../../src/normalize/normalized-schema.js';
+import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { newEvent, ROUTES, T0 } from '../../helpers/new-event.js';
 
 // Schema version 4 rebuilds the events table (normalized and result_status may be null
 // now). A store written at version 3, with its outbox, delivery attempts and pairs pointing

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS } from '../../src/store/sqlite-migrations.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { newEvent, T0 } from '../helpers/new-event.js';
+import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { newEvent, T0 } from '../../helpers/new-event.js';
 
 // Schema 6 moved redelivery keys into a table of their own and a success onto the event row.
 // A store written at schema 5 keeps what it knew: a redelivery of a stored body within the

@@ -3,7 +3,7 @@ import {
   isCounterpart,
   type PairingCandidate,
   pickCounterpart,
-} from '../../src/compare/pairing.js';
+} from '../../../src/store/rules/pairing.js';
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const SECOND = 1000;

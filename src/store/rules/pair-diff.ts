@@ -1,6 +1,6 @@
-import type { NormalizedResult } from '../normalize/normalized-schema.js';
-import { getPath } from '../normalize/paths.js';
-import type { ComparisonTable } from '../normalize/tables.js';
+import type { NormalizedResult } from '../../normalize/normalized-schema.js';
+import { getPath } from '../../normalize/paths.js';
+import type { ComparisonTable } from '../../normalize/tables.js';
 
 export interface FieldDifference {
   field: string;
@@ -52,12 +52,24 @@ export function diffResults(
 
 /**
  * How an arriving (or newly scored) event is paired and compared: its counterpart within
- * COMPARE_WINDOW, diffed through mappings/comparison.yaml.
+ * COMPARE_WINDOW, diffed through mappings/comparison.yaml. Plain data, so it can travel in a
+ * NewEvent to any backend; the store applies it with pickCounterpart and diffResults.
  */
-export function pairingFor(table: ComparisonTable, windowMs: number) {
-  return {
-    windowMs,
-    diff: (legacy: NormalizedResult, workflows: NormalizedResult) =>
-      diffResults(legacy, workflows, table),
-  };
+export interface PairingRule {
+  windowMs: number;
+  comparison: ComparisonTable;
+}
+
+/**
+ * The pair an event makes with `other` (the other source's result): which is legacy, which
+ * Workflows, and how they compare.
+ */
+export function pairOf(
+  source: NormalizedResult['source'],
+  event: NormalizedResult,
+  other: NormalizedResult,
+  rule: Pick<PairingRule, 'comparison'>,
+): { legacy: NormalizedResult; workflows: NormalizedResult; diff: PairDiff } {
+  const [legacy, workflows] = source === 'legacy' ? [event, other] : [other, event];
+  return { legacy, workflows, diff: diffResults(legacy, workflows, rule.comparison) };
 }

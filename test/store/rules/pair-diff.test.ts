@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffResults, type PairDiff } from '../../src/compare/diff.js';
-import { loadMappings } from '../../src/normalize/load-mappings.js';
+import { loadMappings } from '../../../src/normalize/load-mappings.js';
 import {
   emptyResult,
   type NormalizedResult,
   type Source,
-} from '../../src/normalize/normalized-schema.js';
-import type { ComparisonTable } from '../../src/normalize/tables.js';
+} from '../../../src/normalize/normalized-schema.js';
+import type { ComparisonTable } from '../../../src/normalize/tables.js';
+import { diffResults, type PairDiff } from '../../../src/store/rules/pair-diff.js';
 
 let table: ComparisonTable;
 beforeAll(async () => {

@@ -1,0 +1,127 @@
+import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import type { ComparedEvent, EventStatus, EventSummary, ForwardFormat, Page } from '../store.js';
+
+// Row mapping: what the SQL returns, as the Store interface's types.
+
+export interface EventRow {
+  seq: number;
+  id: string;
+  source: Source;
+  route: string;
+  received_at: number;
+  result_status: NormalizedResult['status'] | null;
+  reason: NormalizedResult['reason'];
+  customer_id: string | null;
+  interview_id: string | null;
+  status: EventStatus;
+  forward_format: ForwardFormat | null;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+  duplicates: number;
+  next_attempt_at: number | null;
+  event_name: string | null;
+  note: string | null;
+  enrichment: 'scored' | 'unavailable' | null;
+  enrich_deadline: number | null;
+  enrich_attempts: number;
+  enrich_error: string | null;
+}
+
+export interface QuarantineRow {
+  seq: number;
+  id: string;
+  received_at: number;
+  route: string;
+  content_type: string | null;
+  http_status: number;
+  code: string;
+  message: string;
+  issues: string | null;
+  body: Buffer;
+  truncated: number;
+}
+
+export interface ComparedRow {
+  id: string;
+  source: Source;
+  received_at: number;
+  result_status: NormalizedResult['status'];
+  reason: string | null;
+  customer_id: string | null;
+  interview_id: string | null;
+  status: EventStatus;
+  delivered_at: number | null;
+  legacy_fields: string | null;
+  paired: number;
+  enrichment: 'scored' | 'unavailable' | null;
+}
+
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toCompared(row: ComparedRow): ComparedEvent {
+  return {
+    eventId: row.id,
+    source: row.source,
+    receivedAt: row.received_at,
+    status: row.result_status,
+    reason: row.reason,
+    customerId: row.customer_id,
+    interviewId: row.interview_id,
+    delivery: row.status,
+    deliveredAt: row.delivered_at,
+    legacyFields: row.legacy_fields ? (JSON.parse(row.legacy_fields) as string[]) : [],
+    paired: row.paired === 1,
+    enrichment: row.enrichment,
+  };
+}
+
+export function toSummary(row: EventRow): EventSummary {
+  return {
+    id: row.id,
+    source: row.source,
+    route: row.route,
+    receivedAt: iso(row.received_at) as string,
+    status: row.status,
+    event: row.event_name,
+    result: {
+      status: row.result_status,
+      reason: row.reason,
+      customerId: row.customer_id,
+      interviewId: row.interview_id,
+    },
+    forwardFormat: row.forward_format,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+    lastError: row.last_error,
+    deliveredAt: iso(row.delivered_at),
+    duplicates: row.duplicates,
+    note: row.note,
+    enrichment:
+      row.status === 'enriching'
+        ? {
+            state: 'waiting',
+            attempts: row.enrich_attempts,
+            lastError: row.enrich_error,
+            deadline: iso(row.enrich_deadline),
+          }
+        : row.enrichment === null
+          ? null
+          : {
+              state: row.enrichment,
+              attempts: row.enrich_attempts,
+              lastError: row.enrich_error,
+              deadline: null,
+            },
+  };
+}
+
+export function page<Row extends { seq: number }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  return { items: kept.map(map), next: more ? String(kept[kept.length - 1]?.seq) : null };
+}

@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+import type { EventStatus } from '../../store.js';
+import type { EventRow } from '../rows.js';
+import { SUMMARY_COLUMNS } from './fragments.js';
+
+/** Settings, the admin API's reads, counts, retention and the readiness probe. */
+export function prepareAdmin(db: Database.Database) {
+  return {
+    getSetting: db.prepare<[string], { value: string; updated_at: number }>(
+      'SELECT value, updated_at FROM settings WHERE key = ?',
+    ),
+    deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+    setSetting: db.prepare<[string, string, number]>(
+      `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
+    eventById: db.prepare<
+      [string],
+      EventRow & {
+        normalized: string | null;
+        content_type: string;
+        raw_body: Buffer;
+        forward_format: 'legacy' | 'normalized' | null;
+        forward_body: Buffer | null;
+        delivered_status: number | null;
+        delivered_ms: number | null;
+      }
+    >(
+      `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body, e.forward_format,
+         e.forward_body, e.delivered_status, e.delivered_ms
+       FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
+    ),
+    attemptsOf: db.prepare<
+      [string],
+      { at: number; duration_ms: number; status_code: number | null; error: string | null }
+    >(
+      'SELECT at, duration_ms, status_code, error FROM delivery_attempts WHERE event_id = ? ORDER BY attempt',
+    ),
+    countByStatus: db.prepare<[], { status: EventStatus; n: number }>(
+      'SELECT status, n FROM event_counts',
+    ),
+    prunable: db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM events WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded')
+         AND fallback_at IS NULL AND received_at < ? ORDER BY received_at LIMIT ?`,
+    ),
+    pruneLegacyPair: db.prepare<[string]>('DELETE FROM pairs WHERE legacy_id = ?'),
+    pruneWorkflowsPair: db.prepare<[string]>('DELETE FROM pairs WHERE workflows_id = ?'),
+    pruneAttempts: db.prepare<[string]>('DELETE FROM delivery_attempts WHERE event_id = ?'),
+    pruneEvent: db.prepare<[string]>('DELETE FROM events WHERE id = ?'),
+    pruneQuarantine: db.prepare<[number, number]>(
+      `DELETE FROM quarantine WHERE seq IN
+         (SELECT seq FROM quarantine WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+    ),
+    ping: db.prepare('SELECT 1'),
+  };
+}

@@ -1,0 +1,20 @@
+// SQL fragments shared by the statements.
+
+export const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
+  e.customer_id, e.interview_id, e.status, e.forward_format, e.attempts, e.last_error,
+  e.delivered_at, e.duplicates, o.next_attempt_at, e.event_name, e.note, e.enrichment,
+  e.enrich_deadline, e.enrich_attempts, e.enrich_error`;
+
+export const COMPARED_COLUMNS = `e.id, e.source, e.received_at, e.result_status, e.reason, e.customer_id,
+  e.interview_id, e.status, e.delivered_at, e.legacy_fields, e.enrichment,
+  EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id) AS paired`;
+
+export /** next_attempt_at of an outbox entry held while its event waits for its score: never due. */
+const HELD = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Statuses of events that are an authentication's result (compared, paired, counted). Queries
+ * write `+status IN ...`: the unary plus keeps SQLite from choosing the status index, which
+ * would read every event of the history instead of the time range or the customer.
+ */
+export const RESULT_STATUSES = `('pending', 'delivered', 'dead', 'shadowed', 'enriching')`;

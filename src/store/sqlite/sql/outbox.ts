@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+import type { Source } from '../../../normalize/normalized-schema.js';
+import type { EventStatus } from '../../store.js';
+
+/** The outbox: claims with leases, attempts, retries, replays. */
+export function prepareOutbox(db: Database.Database) {
+  return {
+    due: db.prepare<
+      [{ now: number; limit: number }],
+      { event_id: string; body: Buffer; source: Source; attempts: number }
+    >(
+      // Due, not leased, and no earlier entry of the same customer still waiting: a later
+      // PASS never overtakes an earlier FAIL of one customer.
+      `SELECT o.event_id, o.body, e.source, o.attempts FROM outbox o JOIN events e ON e.id = o.event_id
+       WHERE o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until <= @now)
+         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key
+           AND p.event_id <> o.event_id AND (p.seq < o.seq OR p.lease_until > @now))
+       ORDER BY o.next_attempt_at, o.seq LIMIT @limit`,
+    ),
+    lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
+    releaseLease: db.prepare<[string]>('UPDATE outbox SET lease_until = NULL WHERE event_id = ?'),
+    insertAttempt: db.prepare(
+      `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
+       SELECT @eventId, attempts + 1, @at, @durationMs, @statusCode, @error FROM events WHERE id = @eventId`,
+    ),
+    delivered: db.prepare<[number, number | null, number, string]>(
+      `UPDATE events SET status = 'delivered', attempts = attempts + 1, delivered_at = ?,
+         delivered_status = ?, delivered_ms = ?, last_error = NULL
+       WHERE id = ?`,
+    ),
+    // Before a replay: the success of the round that ends becomes an attempt row.
+    keepSuccess: db.prepare<[string]>(
+      `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
+       SELECT id, attempts, delivered_at - delivered_ms, delivered_ms, delivered_status, NULL
+       FROM events WHERE id = ? AND delivered_ms IS NOT NULL`,
+    ),
+    forgetSuccess: db.prepare<[string]>(
+      'UPDATE events SET delivered_status = NULL, delivered_ms = NULL WHERE id = ?',
+    ),
+    failed: db.prepare<[string, string, string]>(
+      'UPDATE events SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
+    ),
+    deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
+    reschedule: db.prepare<[number, string]>(
+      'UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE event_id = ?',
+    ),
+    releaseLeases: db.prepare('UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL'),
+    // Replays and fallbacks: the body the event was rendered with, its original place in line.
+    enqueue: db.prepare<[number, string]>(
+      `INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key)
+       SELECT id, coalesce(forward_body, raw_body), ?, seq, coalesce(customer_id, id) FROM events WHERE id = ?`,
+    ),
+    setPending: db.prepare<[string]>(
+      `UPDATE events SET status = 'pending', fallback_at = NULL WHERE id = ?`,
+    ),
+    statusOf: db.prepare<[string], { status: EventStatus; shadowed: number }>(
+      'SELECT status, shadowed FROM events WHERE id = ?',
+    ),
+    idsWithStatus: db.prepare<[string], { id: string }>(
+      'SELECT id FROM events WHERE status = ? ORDER BY seq',
+    ),
+  };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { decideArrival, fastPathLease } from '../../../src/store/rules/arrival.js';
+import type { NewEvent } from '../../../src/store/store.js';
+import { newEvent, T0 } from '../../helpers/new-event.js';
+
+const earlier = { id: 'f1', route: '/webhooks/workflows/face-authentication' };
+const lease = { leaseUntil: T0 + 60_000 };
+
+describe('what a new event becomes', () => {
+  it('forwarded: pending, with an outbox entry due at once, paired when it has a customer', () => {
+    const event: NewEvent = {
+      ...newEvent({ id: 'e1' }),
+      pairing: { windowMs: 1, comparison: { compared: [{ field: 'status' }], ignored: [] } },
+    };
+    expect(decideArrival(event, undefined)).toMatchObject({
+      status: 'pending',
+      note: null,
+      forwarded: true,
+      held: false,
+      paired: true,
+      fallbackAt: null,
+      enrich: null,
+    });
+  });
+
+  it('an earlier result of the interview makes it superseded, with a note naming it, uncompared', () => {
+    const event: NewEvent = { ...newEvent({ id: 's1', shadowed: true, fallbackAt: T0 + 5 }) };
+    const arrival = decideArrival(event, earlier);
+    expect(arrival).toMatchObject({ status: 'superseded', forwarded: false, fallbackAt: null });
+    expect(arrival.note).toContain('event f1 (/webhooks/workflows/face-authentication)');
+  });
+
+  it('informational keeps its note; shadowed keeps its fallback time', () => {
+    const info = decideArrival(
+      { ...newEvent({ id: 'i1' }), notForwarded: { status: 'informational', note: 'started' } },
+      undefined,
+    );
+    expect(info).toMatchObject({ status: 'informational', note: 'started', forwarded: false });
+    const shadowed = decideArrival(
+      newEvent({ id: 'h1', shadowed: true, fallbackAt: T0 + 5 }),
+      undefined,
+    );
+    expect(shadowed).toMatchObject({ status: 'shadowed', forwarded: false, fallbackAt: T0 + 5 });
+  });
+
+  it('waiting for its score: enriching, its entry held, the wait measured from arrival', () => {
+    const event: NewEvent = { ...newEvent({ id: 'w1' }), enrich: { deadline: T0 + 300 } };
+    expect(decideArrival(event, undefined)).toMatchObject({
+      status: 'enriching',
+      forwarded: true,
+      held: true,
+      enrich: { deadline: T0 + 300, waitMs: 300, nextAt: T0 },
+    });
+    const shadowed = decideArrival({ ...event, shadowed: true }, undefined);
+    expect(shadowed).toMatchObject({ status: 'enriching', forwarded: false });
+  });
+
+  it('nothing to forward and no reason given is a bug, refused', () => {
+    expect(() => decideArrival({ ...newEvent({ id: 'x' }), forward: null }, undefined)).toThrow(
+      'nothing to forward',
+    );
+  });
+});
+
+describe('the fast path', () => {
+  const pending = (event: NewEvent) => decideArrival(event, undefined);
+
+  it('leases a pending event asked for it when nothing of its order key is in line', () => {
+    const event = { ...newEvent({ id: 'e1' }), fastPath: lease };
+    expect(fastPathLease(pending(event), event, () => false)).toEqual(lease);
+    expect(fastPathLease(pending(event), event, () => true)).toBeNull();
+  });
+
+  it('never for an event not asked for it, or not pending (the line is not even looked at)', () => {
+    const lookedAt: string[] = [];
+    const inLine = () => {
+      lookedAt.push('x');
+      return false;
+    };
+    const plain = newEvent({ id: 'e1' });
+    expect(fastPathLease(pending(plain), plain, inLine)).toBeNull();
+    const waiting = { ...plain, fastPath: lease, enrich: { deadline: T0 + 1 } };
+    expect(fastPathLease(pending(waiting), waiting, inLine)).toBeNull();
+    expect(lookedAt).toEqual([]);
+  });
+});
