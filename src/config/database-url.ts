@@ -69,11 +69,24 @@ export interface PostgresConfig {
   applicationName: string;
   /** How long one connection attempt may take. */
   connectTimeoutMs: number;
+  /**
+   * The schema the tables live in, from `options=-c search_path=<schema>` (libpq's spelling):
+   * several services, or tests, on one database each in a schema of its own. Null: the
+   * server's default search_path (public).
+   */
+  schema: string | null;
   /** The URL with its password masked: the only form of it that may reach a message or a log. */
   display: string;
 }
 
-const POSTGRES_PARAMS = ['sslmode', 'sslrootcert', 'application_name', 'connect_timeout', 'host'];
+const POSTGRES_PARAMS = [
+  'sslmode',
+  'sslrootcert',
+  'application_name',
+  'connect_timeout',
+  'host',
+  'options',
+];
 export const DEFAULT_APPLICATION_NAME = 'faceauth-shim';
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
 
@@ -168,6 +181,19 @@ export function parsePostgresUrl(raw: string): PostgresConfig | { error: string 
   if (!/^[\x20-\x7e]{1,63}$/.test(applicationName)) {
     return fail('application_name is 1 to 63 printable ASCII characters');
   }
+  const options = params.get('options');
+  let schema: string | null = null;
+  if (options !== null) {
+    // libpq passes options to the server as command-line settings; the one this service needs
+    // is the schema. An unquoted name, as search_path folds it: lower case.
+    const match = /^\s*-c\s*search_path\s*=\s*([a-z_][a-z0-9_]{0,62})\s*$/.exec(options);
+    if (!match?.[1]) {
+      return fail(
+        'options takes one setting, -c search_path=<schema> (a lower-case schema name of letters, digits and _)',
+      );
+    }
+    schema = match[1];
+  }
   return {
     kind: 'postgres',
     host,
@@ -179,6 +205,7 @@ export function parsePostgresUrl(raw: string): PostgresConfig | { error: string 
     sslrootcert,
     applicationName,
     connectTimeoutMs: Number(timeout) * 1000,
+    schema,
     display,
   };
 }

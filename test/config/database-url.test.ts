@@ -54,6 +54,7 @@ describe('DATABASE_URL for PostgreSQL', () => {
       sslrootcert: '/etc/ca.pem',
       applicationName: 'shim-a',
       connectTimeoutMs: 3000,
+      schema: null,
       display:
         'postgresql://shim:***@db.example.com:6432/faceauth?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=shim-a&connect_timeout=3',
     });
@@ -69,6 +70,16 @@ describe('DATABASE_URL for PostgreSQL', () => {
       applicationName: 'faceauth-shim',
       connectTimeoutMs: 10_000,
     });
+  });
+
+  it('takes the schema as libpq spells it: options=-c search_path=<schema>', () => {
+    expect(
+      parsePostgresUrl('postgres://u@h/db?sslmode=disable&options=-c%20search_path%3Dshim_a'),
+    ).toMatchObject({ schema: 'shim_a', sslmode: 'disable' });
+    expect(parsePostgresUrl('postgres://u@h/db?options=-csearch_path=s1')).toMatchObject({
+      schema: 's1',
+    });
+    expect(parsePostgresUrl('postgres://u@h/db')).toMatchObject({ schema: null });
   });
 
   it('takes an IPv6 address and a Unix socket folder', () => {
@@ -107,6 +118,8 @@ describe('DATABASE_URL for PostgreSQL', () => {
     ['postgres://u:pw@h/db?sslrootcert=/ca.pem', /sslrootcert is read only with sslmode=verify-ca/],
     ['postgres://u:pw@h/db?host=db', /Unix socket folder/],
     ['postgres://u:pw@h/db#x', /fragment/],
+    ['postgres://u:pw@h/db?options=-c%20statement_timeout%3D0', /-c search_path=<schema>/],
+    ['postgres://u:pw@h/db?options=-c%20search_path%3DA%2Cpublic', /lower-case schema name/],
     ['postgres://u:p%zzw@h/db', /password has a bad percent-encoding|not a valid URL/],
   ])('%s is refused with the reason, password masked', (url, message) => {
     const parsed = parsePostgresUrl(url);

@@ -171,7 +171,10 @@ export function quoteIdentifier(name: string): string {
 }
 
 export interface PostgresDriverOptions {
-  /** Tables live in this schema (created by the migrations if missing); public when absent. */
+  /**
+   * Tables live in this schema (created by the migrations if missing); when absent, the URL's
+   * schema (options=-c search_path=...), else public.
+   */
   schema?: string;
   /** Connections in the pool. */
   max?: number;
@@ -272,7 +275,11 @@ export class PostgresDriver {
 
   constructor(config: PostgresConfig, options: PostgresDriverOptions = {}) {
     this.config = config;
-    this.options = options;
+    // The URL's options=-c search_path=<schema> names the schema unless the caller does.
+    this.options =
+      options.schema === undefined && config.schema !== null
+        ? { ...options, schema: config.schema }
+        : options;
   }
 
   /** host:port/database, for messages. */

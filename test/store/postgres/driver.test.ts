@@ -123,6 +123,15 @@ describe('sslmode', () => {
     });
     expect(options).not.toHaveProperty('password');
   });
+
+  it("the URL's options=-c search_path names the schema, unless the caller names one", () => {
+    const url = 'postgres://shim@db/faceauth?options=-c%20search_path%3Dshim_b';
+    expect(new PostgresDriver(config(url)).options.schema).toBe('shim_b');
+    expect(new PostgresDriver(config(url), { schema: 'other' }).options.schema).toBe('other');
+    expect(new PostgresDriver(config('postgres://shim@db/faceauth')).options.schema).toBe(
+      undefined,
+    );
+  });
 });
 
 describe('a database that cannot be reached', () => {
