@@ -73,13 +73,19 @@ const SENDERS = PEAK ? 32 : 16;
 /** Customers; a multiple of SENDERS, so each customer belongs to one sender (see sendersOwn). */
 const CUSTOMERS = SENDERS * 25;
 const STARTED = Date.now();
-const SEND_UNTIL = PEAK
-  ? STARTED + 5_000 + PEAK_SECONDS * 1000
-  : MULTI
-    ? STARTED + SEND_SECONDS * 1000
-    : STARTED + 170_000;
-/** Nothing runs past this: sending, then waiting for the last deliveries. */
-const DEADLINE = MULTI ? SEND_UNTIL + LEASE_MS + 15_000 : STARTED + 170_000;
+/** Set when the instances are ready: sending stops at SEND_UNTIL, everything at DEADLINE. */
+let SEND_UNTIL = 0;
+let DEADLINE = 0;
+function startClock(): void {
+  const now = Date.now();
+  SEND_UNTIL = PEAK
+    ? now + PEAK_SECONDS * 1000
+    : MULTI
+      ? now + SEND_SECONDS * 1000
+      : now + 165_000;
+  // Several instances: the last kill's leases run out LEASE_MS after it, then a margin.
+  DEADLINE = MULTI ? SEND_UNTIL + LEASE_MS + 15_000 : now + 165_000;
+}
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const KEY = { name: 'x-soak-key', value: 'soak-inbound-secret' };
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -299,6 +305,7 @@ async function soak(
   };
   // All at the same moment: on PostgreSQL they race to migrate the fresh schema.
   await Promise.all(instances.map(start));
+  startClock();
 
   // Senders behave like Incode: a webhook is sent again until it gets a 200, here to the next
   // instance that is up. Sender k sends webhooks k, k + SENDERS, ...: each customer's webhooks
