@@ -10,6 +10,7 @@ import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
@@ -209,7 +210,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
               shadowed && config.shadowFallbackAfterMs !== undefined
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
-            orderKey: normalized?.ids.customerId ?? prepared.ids?.customerId ?? eventId,
+            orderKey: orderKeyOf(
+              normalized?.ids.customerId ?? prepared.ids?.customerId ?? null,
+              eventId,
+            ),
             pairing,
             supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
             fastPath: shadowed ? null : (options.fastPath?.offer(receivedAt) ?? null),

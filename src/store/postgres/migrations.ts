@@ -4,7 +4,7 @@ import { PostgresConfigError, type PostgresDriver, quoteIdentifier } from './dri
 // instances start at the same moment: one transaction under an advisory lock, so exactly one of
 // them applies each version and the others find it applied.
 //
-// Versions are the SQLite store's (src/store/sqlite-migrations.ts): schema 6 means the same
+// Versions are the SQLite store's (src/store/sqlite/migrations.ts): schema 6 means the same
 // tables and meanings on both. PostgreSQL starts at 6 (there was no PostgreSQL store before);
 // a later change appends the same version to both lists.
 //

@@ -3,6 +3,7 @@ import type { NormalizedResult, Source } from '../../normalize/normalized-schema
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
+import { fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
 import { pickCounterpart } from '../rules/pairing.js';
 import {
@@ -356,13 +357,17 @@ export class SqliteStore implements Store {
       this.#db.transaction(() => {
         const forwarded: string[] = [];
         for (const event of s.dueFallbacks.all(now)) {
-          const match = s.counterpart.get({
-            customerId: event.customer_id,
-            source: event.source === 'legacy' ? 'workflows' : 'legacy',
-            interviewId: event.interview_id,
-            from: event.received_at - rule.windowMs,
-            to: event.received_at + rule.windowMs,
-          });
+          const match = s.counterpart.get(
+            fallbackCounterpart(
+              {
+                source: event.source,
+                customerId: event.customer_id,
+                interviewId: event.interview_id,
+                receivedAt: event.received_at,
+              },
+              rule,
+            ),
+          );
           if (match) {
             s.settleFallback.run(event.id);
           } else {

@@ -157,8 +157,8 @@ export function describeEvents(backend: StoreBackend): void {
       await store.accept(newEvent({ id: 'b1', customerId: 'B', receivedAt: T0 + 2 }), DEDUP);
     }
 
-    // Withheld (they fail against src/store/sqlite-store.ts, see the report): the first claim
-    // returns A1 and B only; A1 being rescheduled still holds A2 back.
+    // The first claim returning A1 and B only, and A1 being rescheduled still holding A2 back,
+    // are in outbox-order.ts.
 
     it('once A1 is delivered, A2 is claimable', async () => {
       const store = await open();

@@ -6,7 +6,7 @@ import {
   POSTGRES_MIGRATIONS,
   POSTGRES_SCHEMA_VERSION,
 } from '../../../src/store/postgres/migrations.js';
-import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite-migrations.js';
+import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
 import { describePostgres, freshSchema } from '../../helpers/postgres.js';
 
 it('the PostgreSQL schema has the version of the SQLite one', () => {
