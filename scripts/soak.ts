@@ -78,11 +78,7 @@ let SEND_UNTIL = 0;
 let DEADLINE = 0;
 function startClock(): void {
   const now = Date.now();
-  SEND_UNTIL = PEAK
-    ? now + PEAK_SECONDS * 1000
-    : MULTI
-      ? now + SEND_SECONDS * 1000
-      : now + 165_000;
+  SEND_UNTIL = PEAK ? now + PEAK_SECONDS * 1000 : MULTI ? now + SEND_SECONDS * 1000 : now + 165_000;
   // Several instances: the last kill's leases run out LEASE_MS after it, then a margin.
   DEADLINE = MULTI ? SEND_UNTIL + LEASE_MS + 15_000 : now + 165_000;
 }
