@@ -307,6 +307,8 @@ async function soak(
   // instance that is up. Sender k sends webhooks k, k + SENDERS, ...: each customer's webhooks
   // come from one sender, one after the other.
   let accepted = 0;
+  /** The webhooks that got their 200 (by number). */
+  const acceptedIds = new Set<number>();
   let sent = 0;
   let killsDone = 0;
   let restarting: Promise<void> | undefined;
@@ -340,6 +342,7 @@ async function soak(
         await response.arrayBuffer();
         if (response.status === 200) {
           accepted++;
+          acceptedIds.add(i);
           return true;
         }
       } catch {}
@@ -386,10 +389,10 @@ async function soak(
     );
   }
 
+  const undelivered = () => [...acceptedIds].filter((i) => !delivered.has(i)).length;
   const deliveredCount = () => delivered.size;
-  while (deliveredCount() < accepted && Date.now() < DEADLINE)
-    await new Promise((r) => setTimeout(r, 200));
-  const lost = accepted - deliveredCount();
+  while (undelivered() > 0 && Date.now() < DEADLINE) await new Promise((r) => setTimeout(r, 200));
+  const lost = undelivered();
   const duplicates = [...delivered.values()].filter((ids) => ids.size > 1).length;
   await Promise.all(instances.map((instance) => stop(instance, 'SIGTERM')));
   out(
