@@ -1,4 +1,5 @@
 import { errors, Pool } from 'undici';
+import { deadline } from '../http/deadline.js';
 import type { OutboxItem } from '../store/store.js';
 import { CallbackTokenError, type CallbackTokens } from './callback-token.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -83,8 +84,8 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
 
   return {
     async send(item, abandon) {
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = abandon ? AbortSignal.any([timeout, abandon]) : timeout;
+      const attempt = deadline(options.timeoutMs, abandon);
+      const { signal } = attempt;
       try {
         let token = options.tokens ? await options.tokens.get() : undefined;
         let response = await post(item, signal, token);
@@ -113,8 +114,10 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
           statusCode: null,
           error: error instanceof CallbackTokenError ? error.message : describe(error),
           retryAfterMs: null,
-          abandoned: abandon?.aborted === true && !timeout.aborted,
+          abandoned: abandon?.aborted === true && !attempt.timedOut,
         };
+      } finally {
+        attempt.release();
       }
     },
     async close() {

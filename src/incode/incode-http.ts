@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { deadline } from '../http/deadline.js';
 import { IncodeErrorBody } from './score-schema.js';
 
 // One request to the Incode API and what came of it, in words a person can act on. Global
@@ -54,14 +55,14 @@ const CONNECT_CODES = new Set([
  * Redirects are not followed: the API key and token would go along to wherever they point.
  */
 export async function exchange(request: IncodeRequest): Promise<Exchange> {
-  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const call = deadline(request.timeoutMs, request.closed);
   try {
     const response = await fetch(request.url, {
       method: request.method,
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
       redirect: 'manual',
-      signal: AbortSignal.any([timeout, request.closed]),
+      signal: call.signal,
     });
     const text = await readText(response, MAX_ANSWER_BYTES);
     return {
@@ -72,10 +73,12 @@ export async function exchange(request: IncodeRequest): Promise<Exchange> {
     };
   } catch (error) {
     let why: string;
-    if (timeout.aborted) why = `timed out after ${request.timeoutMs} ms`;
+    if (call.timedOut) why = `timed out after ${request.timeoutMs} ms`;
     else if (request.closed.aborted) why = 'abandoned: the Incode client was closed';
     else why = describeFailure(error);
     return { kind: 'no-answer', error: `Incode ${request.call} ${why}` };
+  } finally {
+    call.release();
   }
 }
 

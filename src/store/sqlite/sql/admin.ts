@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EventStatus } from '../../store.js';
 import type { EventRow } from '../rows.js';
-import { SUMMARY_COLUMNS } from './fragments.js';
+import { SETTLED_STATUSES, SUMMARY_COLUMNS } from './fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */
 export function prepareAdmin(db: Database.Database) {
@@ -40,7 +40,7 @@ export function prepareAdmin(db: Database.Database) {
       'SELECT status, n FROM event_counts',
     ),
     prunable: db.prepare<[number, number], { id: string }>(
-      `SELECT id FROM events WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded')
+      `SELECT id FROM events WHERE status IN ${SETTLED_STATUSES}
          AND fallback_at IS NULL AND received_at < ? ORDER BY received_at LIMIT ?`,
     ),
     pruneLegacyPair: db.prepare<[string]>('DELETE FROM pairs WHERE legacy_id = ?'),

@@ -1,3 +1,5 @@
+import { RESULT_STATUSES as RESULT, SETTLED_STATUSES as SETTLED } from '../../rules/statuses.js';
+
 // SQL fragments shared by the statements.
 
 export const SUMMARY_COLUMNS = `e.seq, e.id, e.source, e.route, e.received_at, e.result_status, e.reason,
@@ -9,12 +11,20 @@ export const COMPARED_COLUMNS = `e.id, e.source, e.received_at, e.result_status,
   e.interview_id, e.status, e.delivered_at, e.legacy_fields, e.enrichment,
   EXISTS (SELECT 1 FROM pairs p WHERE p.legacy_id = e.id OR p.workflows_id = e.id) AS paired`;
 
-export /** next_attempt_at of an outbox entry held while its event waits for its score: never due. */
-const HELD = Number.MAX_SAFE_INTEGER;
+/** next_attempt_at of an outbox entry held while its event waits for its score: never due. */
+export const HELD = Number.MAX_SAFE_INTEGER;
 
 /**
- * Statuses of events that are an authentication's result (compared, paired, counted). Queries
+ * rules/statuses.ts RESULT_STATUSES, as an SQL list. Queries
  * write `+status IN ...`: the unary plus keeps SQLite from choosing the status index, which
  * would read every event of the history instead of the time range or the customer.
  */
-export const RESULT_STATUSES = `('pending', 'delivered', 'dead', 'shadowed', 'enriching')`;
+export const RESULT_STATUSES = sqlList(RESULT);
+
+/** rules/statuses.ts SETTLED_STATUSES, as an SQL list. */
+export const SETTLED_STATUSES = sqlList(SETTLED);
+
+/** A list of statuses (fixed words, never input) as an SQL list: ('a', 'b'). */
+function sqlList(values: readonly string[]): string {
+  return `(${values.map((v) => `'${v}'`).join(', ')})`;
+}
