@@ -1,7 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
-import { FORWARD_SOURCE_REFRESH_MS, loadForwardSource } from './config/forward-source.js';
+import {
+  createForwardSourceSwitch,
+  FORWARD_SOURCE_REFRESH_MS,
+  type ForwardSourceSwitch,
+  loadForwardSource,
+} from './config/forward-source.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
@@ -12,8 +17,9 @@ import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
-import { openStore } from './store/open-store.js';
+import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
+import { StoreUnavailableError } from './store/store.js';
 
 export interface RunningService {
   /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
@@ -24,6 +30,11 @@ export interface RunningService {
    * handed back: sent again after the next start), closes the store.
    */
   close(graceMs?: number): Promise<void>;
+  /**
+   * Rejects when the service cannot go on: a database it waited for refuses its login once it
+   * is up (PostgresConfigError: exit 2). Never resolves.
+   */
+  failed: Promise<never>;
 }
 
 /**
@@ -35,7 +46,15 @@ export async function startService(
   logger: Logger = createLogger({ level: config.logLevel }),
 ): Promise<RunningService> {
   const mappings = await loadMappings(config.mappingsDir);
-  const store = await openStore(config.database);
+  // PostgreSQL connects below (connectStore): a database that is not up yet is waited for.
+  const store = await openStore(config.database, {
+    deferConnect: true,
+    onLeaseLost: (eventId) =>
+      logger.warn(
+        { eventId },
+        'delivery: the lease ran out and another instance took the event over; this result is not written (it delivers the event)',
+      ),
+  });
   const metrics = createMetrics(store);
   const client = createCallbackClient({
     url: config.callbackUrl,
@@ -87,18 +106,38 @@ export async function startService(
     metrics,
     onForward: worker.wake,
   });
-  const forwardSource = await loadForwardSource(
+  // The value in force: the environment's until the stored switch is read (the store answers
+  // webhooks only after that, so none is decided on the environment's value by mistake).
+  let loadedSource: ForwardSourceSwitch = createForwardSourceSwitch(
     store,
-    { value: config.forwardSource, explicit: config.forwardSourceExplicit },
+    config.forwardSource,
+    undefined,
     logger,
   );
+  const forwardSource: ForwardSourceSwitch = {
+    get: () => loadedSource.get(),
+    origin: () => loadedSource.origin(),
+    set: (source, now) => loadedSource.set(source, now),
+    refresh: () => loadedSource.refresh(),
+  };
   // A switch made by the CLI (or, with a shared database, another instance) is obeyed here.
+  // While the database is away, said once, and once when it is back.
+  let refreshFailing = false;
+  // Set once the store is usable and the workers run (connectStore's prepare, below).
+  let started = false;
   const refreshForwardSource = setInterval(() => {
-    forwardSource
-      .refresh()
-      .catch((error: unknown) =>
-        logger.error({ err: error }, 'FORWARD_SOURCE: cannot read the stored switch'),
-      );
+    if (!started) return;
+    forwardSource.refresh().then(
+      () => {
+        if (refreshFailing) logger.info('FORWARD_SOURCE: the stored switch is read again');
+        refreshFailing = false;
+      },
+      (error: unknown) => {
+        if (refreshFailing && error instanceof StoreUnavailableError) return;
+        refreshFailing = true;
+        logger.error({ err: error }, 'FORWARD_SOURCE: cannot read the stored switch');
+      },
+    );
   }, FORWARD_SOURCE_REFRESH_MS);
   refreshForwardSource.unref();
   const app = createApp({
@@ -118,8 +157,6 @@ export async function startService(
       'INBOUND_AUTH=none: webhooks are accepted without credentials; use this only on a machine of your own',
     );
   }
-  await worker.start();
-  await enricher.start();
   const pruner = createPruner({
     store,
     retentionMs: config.retentionMs,
@@ -130,7 +167,36 @@ export async function startService(
       metrics.pruned.inc({ kind: 'quarantine' }, counts.quarantine);
     },
   });
-  pruner.start();
+
+  let failed!: (error: Error) => void;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  failure.catch(() => {});
+  try {
+    await connectStore(store, {
+      // Once the store is usable, before it takes webhooks (and again if it fails on the way).
+      async prepare() {
+        loadedSource = await loadForwardSource(
+          store,
+          { value: config.forwardSource, explicit: config.forwardSourceExplicit },
+          logger,
+        );
+        if (started) return;
+        await worker.start();
+        await enricher.start();
+        pruner.start();
+        started = true;
+      },
+      onWaiting: (message) => logger.warn(`${message}; not ready until it can be used`),
+      onReady: (message) => logger.info(`${message}; ready`),
+      onFatal: failed,
+    });
+  } catch (error) {
+    clearInterval(refreshForwardSource);
+    await store.close();
+    throw error;
+  }
 
   const server = createNodeServer({
     fetch: app.fetch,
@@ -162,7 +228,7 @@ export async function startService(
       url,
       forwardSource: forwardSource.get(),
       forwardFormat: config.forwardFormat,
-      database: config.database.path,
+      database: config.database.kind === 'sqlite' ? config.database.path : config.database.display,
     },
     'faceauth-shim: listening',
   );
@@ -171,6 +237,7 @@ export async function startService(
   return {
     url,
     port,
+    failed: failure,
     close(graceMs = config.shutdownGraceMs) {
       closing ??= (async () => {
         // Intake and deliveries wind down side by side, both within the grace period: a

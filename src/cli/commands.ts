@@ -94,7 +94,7 @@ start with exit code 2 and one line naming it. SIGTERM or SIGINT stops it cleanl
     const config = loadConfig(ctx.env);
     const logger = createLogger({ level: config.logLevel });
     const service = await startService(config, logger);
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       const shutdown = (signal: NodeJS.Signals) => {
         logger.info({ signal }, 'faceauth-shim: stopping');
         service.close().then(resolve, (error: unknown) => {
@@ -105,6 +105,14 @@ start with exit code 2 and one line naming it. SIGTERM or SIGINT stops it cleanl
       process.once('SIGTERM', shutdown);
       process.once('SIGINT', shutdown);
     });
+    // A database the service waited for that then refuses it: stop, as at start (exit 2).
+    await Promise.race([
+      stopped,
+      service.failed.catch(async (error: unknown) => {
+        await service.close(0).catch(() => {});
+        throw error;
+      }),
+    ]);
     return 0;
   },
 };

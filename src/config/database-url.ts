@@ -1,5 +1,5 @@
 /** Where the events are kept: DATABASE_URL, parsed. */
-export type DatabaseConfig = { kind: 'sqlite'; path: string };
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | PostgresConfig;
 
 export const DEFAULT_DATABASE_URL = 'sqlite:data/faceauth-shim.db';
 
@@ -11,15 +11,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:data/faceauth-shim.db';
  * a stop), a folder, options after `?`, and any other scheme.
  */
 export function parseDatabaseUrl(url: string): DatabaseConfig | { error: string } {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    // Recognised and checked, so a wrong URL is told now; the PostgreSQL store itself is not
-    // built yet (issue 15), and DatabaseConfig names SQLite alone until it is.
-    const parsed = parsePostgresUrl(url);
-    if ('error' in parsed) return parsed;
-    return {
-      error: `${parsed.display} is a valid PostgreSQL URL, but this version has no PostgreSQL store yet; use sqlite:<path>`,
-    };
-  }
+  if (/^postgres(ql)?:\/\//i.test(url)) return parsePostgresUrl(url);
   if (!url.startsWith('sqlite:')) {
     return { error: `expected sqlite:<path>, such as ${DEFAULT_DATABASE_URL}` };
   }

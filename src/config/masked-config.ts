@@ -31,7 +31,16 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     callbackUrl: maskUrl(config.callbackUrl),
     forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
     forwardFormat: config.forwardFormat,
-    database: config.database,
+    // The PostgreSQL password never leaves: the URL as it may be shown, and where it points.
+    database:
+      config.database.kind === 'sqlite'
+        ? config.database
+        : {
+            kind: config.database.kind,
+            url: config.database.display,
+            schema: config.database.schema,
+            sslmode: config.database.sslmode,
+          },
     inboundAuth: {
       header: config.inboundHeader
         ? { name: config.inboundHeader.name, values: config.inboundHeader.values.map(() => MASK) }

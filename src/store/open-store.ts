@@ -1,10 +1,22 @@
 import type { DatabaseConfig } from '../config/database-url.js';
+import {
+  type ConnectOptions,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   /** For commands that read a store the service made (report, replay ...): never create one. */
   mustExist?: boolean;
+  /**
+   * PostgreSQL: do not connect yet; the caller connects (PostgresStore.connect, through
+   * connectStore), waiting for a database that is not up yet. The service's way.
+   */
+  deferConnect?: boolean;
+  /** PostgreSQL: told when a result was not written because another instance took the lease over. */
+  onLeaseLost?: PostgresStoreOptions['onLeaseLost'];
 }
 
 /**
@@ -20,5 +32,30 @@ export async function openStore(
   switch (database.kind) {
     case 'sqlite':
       return SqliteStore.open(database.path, { mustExist: options.mustExist === true });
+    case 'postgres': {
+      const storeOptions: PostgresStoreOptions = {
+        mustExist: options.mustExist === true,
+        ...(options.onLeaseLost ? { onLeaseLost: options.onLeaseLost } : {}),
+      };
+      return options.deferConnect
+        ? PostgresStore.create(database, storeOptions)
+        : PostgresStore.open(database, storeOptions);
+    }
   }
+}
+
+/**
+ * Makes a store opened with `deferConnect` usable, then runs `prepare` (what the service needs
+ * before it takes webhooks: the stored switch, the workers' start). SQLite is usable once opened:
+ * prepare runs at once. PostgreSQL migrates and writes first; a database that cannot be reached
+ * yet is waited for in the background (said once through onWaiting; this resolves, and the store
+ * answers 503 until it is up); a refused login or an unknown database throws
+ * PostgresConfigError (exit 2), at once or later through onFatal.
+ */
+export async function connectStore(
+  store: Store,
+  options: Omit<ConnectOptions, 'wait'> = {},
+): Promise<void> {
+  if (store instanceof PostgresStore) return store.connect({ ...options, wait: true });
+  await options.prepare?.();
 }

@@ -278,14 +278,23 @@ describe('loadConfig', () => {
     expect(error.message).toContain('INBOUND_HEADER_VALUE: ');
   });
 
-  it('refuses a PostgreSQL DATABASE_URL for now, saying so', () => {
+  it('takes a PostgreSQL DATABASE_URL, shown with its password masked', () => {
     for (const url of ['postgres://shim:pw@db:5432/shim', 'postgresql://shim@db/shim']) {
-      const error = configError({ ...BASE, DATABASE_URL: url });
-      expect(error.message).toContain('DATABASE_URL: ');
-      expect(error.message).toMatch(/no PostgreSQL store yet/);
-      expect(error.message).toMatch(/sqlite:/);
-      expect(error.message).not.toContain(':pw@');
+      const config = loadConfig({ ...BASE, DATABASE_URL: url });
+      expect(config.database).toMatchObject({ kind: 'postgres', host: 'db', database: 'shim' });
+      if (config.database.kind !== 'postgres') throw new Error('not postgres');
+      expect(config.database.display).not.toContain(':pw@');
     }
+  });
+
+  it('refuses a malformed PostgreSQL DATABASE_URL, naming it, without its password', () => {
+    const error = configError({
+      ...BASE,
+      DATABASE_URL: 'postgres://shim:pw@db:5432/shim?sslmode=nope',
+    });
+    expect(error.message).toContain('DATABASE_URL: ');
+    expect(error.message).toMatch(/sslmode nope/);
+    expect(error.message).not.toContain(':pw@');
   });
 
   it('does not put secrets in the message', () => {

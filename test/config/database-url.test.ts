@@ -25,10 +25,6 @@ describe('DATABASE_URL', () => {
     ['sqlite:data/', /names a folder/],
     ['sqlite:', /^expected a file path/],
     ['mysql://localhost/db', /^expected sqlite:<path>/],
-    [
-      'postgres://u@localhost/db',
-      /is a valid PostgreSQL URL, but this version has no PostgreSQL store yet/,
-    ],
     ['postgresql://u@localhost', /expected a database name/],
   ])('%s is refused with the reason', (url, message) => {
     const parsed = parseDatabaseUrl(url);

@@ -67,6 +67,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     enrich_next_at   bigint,
     enrich_attempts  integer NOT NULL DEFAULT 0,
     enrich_error     text,
+    -- Which instance asked the Incode API for its score (claimEnrichment), until enrich_next_at.
+    enrich_leased_by text,
     shadowed         boolean NOT NULL DEFAULT false,
     -- A successful attempt, kept on the row (a failure gets a delivery_attempts row).
     delivered_status integer,

@@ -1,5 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import {
+  type ComparedRow,
+  type EventRow,
+  iso,
+  page,
+  type QuarantineRow,
+  toCompared,
+  toSummary,
+} from '../rows.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
@@ -28,15 +37,6 @@ import {
   type StoredPair,
 } from '../store.js';
 import { GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
-import {
-  type ComparedRow,
-  type EventRow,
-  iso,
-  page,
-  type QuarantineRow,
-  toCompared,
-  toSummary,
-} from './rows.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';

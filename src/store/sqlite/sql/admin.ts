@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { EventRow } from '../../rows.js';
 import type { EventStatus } from '../../store.js';
-import type { EventRow } from '../rows.js';
 import { SETTLED_STATUSES, SUMMARY_COLUMNS } from './fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
-import type { ComparedRow } from '../rows.js';
+import type { ComparedRow } from '../../rows.js';
 import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
 
 /** Pairs of the two sources, shadow fallbacks and the comparison report. */

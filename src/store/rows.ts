@@ -1,7 +1,7 @@
-import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
-import type { ComparedEvent, EventStatus, EventSummary, ForwardFormat, Page } from '../store.js';
+import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import type { ComparedEvent, EventStatus, EventSummary, ForwardFormat, Page } from './store.js';
 
-// Row mapping: what the SQL returns, as the Store interface's types.
+// Row mapping, shared by both backends (flags read as 0/1, times as numbers): what the SQL returns, as the Store interface's types.
 
 export interface EventRow {
   seq: number;

@@ -1,0 +1,910 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { PostgresConfig } from '../../config/database-url.js';
+import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import { decideArrival, fastPathLease } from '../rules/arrival.js';
+import { dedupSince } from '../rules/dedup.js';
+import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
+import { fallbackCounterpart } from '../rules/fallback.js';
+import { type PairingRule, pairOf } from '../rules/pair-diff.js';
+import { pickCounterpart } from '../rules/pairing.js';
+import {
+  type AcceptResult,
+  type AttemptRecord,
+  type ComparedEvent,
+  type EnrichmentCompletion,
+  type EnrichmentItem,
+  EVENT_STATUSES,
+  type EventDetail,
+  type EventQuery,
+  type EventStatus,
+  type EventSummary,
+  type FallbackRule,
+  type NewEvent,
+  type OutboxItem,
+  type Page,
+  type QuarantineEntry,
+  type QuarantineRecord,
+  type ReplayResult,
+  type Store,
+  type StoredPair,
+  StoreOpenError,
+} from '../store.js';
+import {
+  classifyPostgresError,
+  PostgresDriver,
+  type PostgresDriverOptions,
+  PostgresUnavailableError,
+  type Queryable,
+  toStoreError,
+  type WaitOptions,
+  waitForDatabase,
+} from './driver.js';
+import { migrate } from './migrations.js';
+import {
+  bytes,
+  type ComparedRow,
+  type EventDetailRow,
+  type EventRow,
+  iso,
+  page,
+  type QuarantineRow,
+  toCompared,
+  toSummary,
+} from './rows.js';
+import * as admin from './sql/admin.js';
+import * as comparison from './sql/comparison.js';
+import * as enrichment from './sql/enrichment.js';
+import { HELD, SUMMARY_COLUMNS } from './sql/fragments.js';
+import * as intake from './sql/intake.js';
+import { interviewLock, orderLock, TAKE_LOCKS } from './sql/locks.js';
+import * as outbox from './sql/outbox.js';
+
+export interface PostgresStoreOptions extends PostgresDriverOptions {
+  /** For commands that read a store the service made: a schema without its tables is refused. */
+  mustExist?: boolean;
+  /**
+   * Told when a result (delivered, failed) was not written because the lease is no longer this
+   * instance's: it ran out and another instance took the event over (which delivers it).
+   */
+  onLeaseLost?: (eventId: string) => void;
+}
+
+export interface ConnectOptions extends WaitOptions {
+  /**
+   * Wait for a database that cannot be reached yet (the service: it starts unready) instead of
+   * failing at once (the CLI). A problem waiting will not fix (refused login) fails either way.
+   */
+  wait?: boolean;
+  /**
+   * Run once the schema is migrated and a write succeeded, before webhooks are taken (accept and
+   * ping refuse until it resolved); a failure that may pass is tried again with the connection.
+   */
+  prepare?: () => Promise<void>;
+  /** A waiting start that then fails for good (the login is refused once the server is up). */
+  onFatal?: (error: Error) => void;
+}
+
+type Delivered = {
+  eventId: string;
+  attempt: AttemptRecord;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+};
+
+/**
+ * The PostgreSQL store: several instances of the service on one database, leader-free. The
+ * business rules are ../rules/ (as for SQLite); this is the SQL, the transactions, the locks
+ * and the leases (store.ts, CONCURRENCY):
+ * - accept: the redelivery key by the primary key of dedup_keys (INSERT ... ON CONFLICT), then
+ *   advisory locks on the order key, the customer and the interview (sorted, one statement)
+ *   before any read, so per customer and per interview one accept (or completion, or fallback)
+ *   runs at a time and seq order is commit order within an order key;
+ * - claims: FOR UPDATE SKIP LOCKED on the heads of the order keys' lines; every lease names
+ *   this instance (a random id per store), and results are written only while it still does;
+ * - fallbacks, enrichment claims, replays and pruning lock their rows (SKIP LOCKED where every
+ *   instance polls) and change them conditionally, so each is done once.
+ */
+export class PostgresStore implements Store {
+  /** This instance, as leases name it. */
+  readonly instanceId = randomUUID();
+  readonly #driver: PostgresDriver;
+  readonly #options: PostgresStoreOptions;
+  /** Migrated and written to: every method may run. */
+  #migrated = false;
+  /** And prepared: webhooks may be taken. */
+  #ready = false;
+  readonly #abort = new AbortController();
+  #delivered: Delivered[] = [];
+  #flushing: Promise<void> | null = null;
+  #flushScheduled = false;
+
+  private constructor(config: PostgresConfig, options: PostgresStoreOptions) {
+    this.#options = options;
+    this.#driver = new PostgresDriver(config, options);
+  }
+
+  /** The store, not connected yet: connect() migrates and makes it usable. */
+  static create(config: PostgresConfig, options: PostgresStoreOptions = {}): PostgresStore {
+    return new PostgresStore(config, options);
+  }
+
+  /** Opens, migrates and checks the store with one try: the CLI's and the tests' way. */
+  static async open(
+    config: PostgresConfig,
+    options: PostgresStoreOptions = {},
+  ): Promise<PostgresStore> {
+    const store = new PostgresStore(config, options);
+    try {
+      await store.connect();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  get driver(): PostgresDriver {
+    return this.#driver;
+  }
+
+  /**
+   * Migrates (once across instances starting together) and makes one write. Without `wait`, one
+   * try: PostgresConfigError for a refused login or an unknown database (exit 2),
+   * PostgresUnavailableError when the server cannot be reached. With `wait`, a server that
+   * cannot be reached yet does not fail it: it says so once (onWaiting), resolves, and keeps
+   * trying in the background; the store refuses work (503) until it has succeeded.
+   */
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    const attempt = async () => {
+      if (!this.#migrated) {
+        if (this.#options.mustExist) await this.#mustExist();
+        await migrate(this.#driver);
+        await this.#driver.query(admin.PROBE, [Date.now()]);
+        this.#migrated = true;
+      }
+      await options.prepare?.();
+      this.#ready = true;
+    };
+    if (!options.wait) {
+      try {
+        await attempt();
+      } catch (error) {
+        const cause = error instanceof PostgresUnavailableError ? error.cause : error;
+        throw classifyPostgresError(error) === 'config'
+          ? toStoreError(cause, this.#driver.config, { atStart: true })
+          : error;
+      }
+      return;
+    }
+    let waiting!: () => void;
+    const firstFailure = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const connected = waitForDatabase(this.#driver, attempt, {
+      ...options,
+      signal: this.#abort.signal,
+      onWaiting: (message) => {
+        options.onWaiting?.(message);
+        waiting();
+      },
+    });
+    await Promise.race([connected, firstFailure]);
+    connected.catch((error: unknown) => {
+      if (this.#abort.signal.aborted) return;
+      options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  async #mustExist(): Promise<void> {
+    const { rows } = await this.#driver.query<{ found: string | null }>(
+      "SELECT to_regclass('schema_version')::text AS found",
+    );
+    if (rows[0]?.found == null) {
+      throw new StoreOpenError(
+        `${this.#driver.config.display}: no faceauth-shim tables in ${this.#driver.options.schema ?? 'the default schema'} (the service creates them when it first starts)`,
+      );
+    }
+  }
+
+  /** Refuses work until connected: a webhook gets 503, /readyz says what it waits for. */
+  #usable(forWebhooks = false): void {
+    if (forWebhooks ? this.#ready : this.#migrated) return;
+    throw new PostgresUnavailableError(
+      `store: waiting for PostgreSQL at ${this.#driver.target} (DATABASE_URL)`,
+      'unavailable',
+    );
+  }
+
+  async #tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    this.#usable();
+    return this.#driver.transaction(fn);
+  }
+
+  async #query<R extends object>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    this.#usable();
+    return (await this.#driver.query(text, values)) as pg.QueryResult<R>;
+  }
+
+  async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
+    this.#usable(true);
+    return this.#driver.transaction(async (c): Promise<AcceptResult> => {
+      const kept = await c.query(intake.KEEP_DEDUP_KEY, [
+        event.dedupKey,
+        event.id,
+        event.receivedAt,
+        dedupSince(event.receivedAt, dedupWindowMs),
+      ]);
+      if (kept.rowCount === 0) {
+        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
+        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
+      }
+      const n = event.normalized;
+      const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
+      // The line, the customer (pairing) and the interview (supersede), before any read.
+      const locks = [orderLock(event.orderKey)];
+      if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
+      if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
+      if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
+      await c.query(TAKE_LOCKS, [locks]);
+      const earlier = event.supersededBy
+        ? (
+            await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
+              event.supersededBy.interviewId,
+              event.supersededBy.routes,
+              event.id,
+              event.shadowed,
+            ])
+          ).rows[0]
+        : undefined;
+      const arrival = decideArrival(event, earlier);
+      const { status } = arrival;
+      const body = event.forward?.body ?? null;
+      const inserted = await c.query<{ seq: number }>(intake.INSERT_EVENT, [
+        event.id,
+        event.source,
+        event.route,
+        event.receivedAt,
+        event.dedupKey,
+        event.contentType,
+        bytes(event.rawBody),
+        n ? JSON.stringify(n) : null,
+        n?.status ?? null,
+        n?.reason ?? null,
+        arrival.ids.customerId,
+        arrival.ids.interviewId,
+        status,
+        event.forward?.format ?? null,
+        body === null || body === event.rawBody ? null : bytes(body),
+        arrival.fallbackAt,
+        JSON.stringify(event.legacyFields ?? []),
+        event.eventName ?? null,
+        arrival.note,
+        arrival.enrich?.deadline ?? null,
+        arrival.enrich?.waitMs ?? null,
+        arrival.enrich?.nextAt ?? null,
+        event.shadowed,
+      ]);
+      const seq = inserted.rows[0]?.seq as number;
+      if (arrival.paired && n && event.pairing) {
+        await this.#pair(
+          c,
+          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
+          event.pairing,
+        );
+      }
+      if (arrival.forwarded && body !== null) {
+        // The fast path, where nothing of the same customer waits before it (read under the
+        // line's lock): leased to this instance at once, so no poll of any instance reads it.
+        const inLine =
+          status === 'pending' && event.fastPath
+            ? ((await c.query(intake.IN_LINE, [event.orderKey])).rowCount ?? 0) > 0
+            : true;
+        const fast = fastPathLease(arrival, event, () => inLine);
+        await c.query(intake.INSERT_OUTBOX, [
+          event.id,
+          bytes(body),
+          arrival.held ? HELD : event.receivedAt,
+          seq,
+          event.orderKey,
+          fast?.leaseUntil ?? null,
+          fast ? this.instanceId : null,
+        ]);
+        if (fast) {
+          const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
+          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
+        }
+      }
+      return { eventId: event.id, duplicate: false, status };
+    });
+  }
+
+  async quarantine(entry: QuarantineEntry): Promise<void> {
+    await this.#query(intake.INSERT_QUARANTINE, [
+      entry.id,
+      entry.receivedAt,
+      entry.route,
+      entry.contentType,
+      entry.httpStatus,
+      entry.code,
+      entry.message,
+      entry.issues ? JSON.stringify(entry.issues) : null,
+      bytes(entry.body),
+      entry.truncated,
+    ]);
+  }
+
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    const { rows } = await this.#query<{
+      event_id: string;
+      body: Buffer;
+      source: Source;
+      attempts: number;
+      next_attempt_at: number;
+      seq: number;
+    }>(outbox.CLAIM_DUE, [now, limit, now + leaseMs, this.instanceId]);
+    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq);
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      source: row.source,
+      body: row.body,
+      attempts: row.attempts,
+    }));
+  }
+
+  async releaseFresh(eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.#query(outbox.RELEASE_MINE, [eventIds, this.instanceId]);
+  }
+
+  /**
+   * Deliveries reported in one turn of the event loop are written in one statement (the
+   * delivery side's group commit); each call resolves when its own is committed.
+   */
+  async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
+    this.#usable();
+    return new Promise<void>((resolve, reject) => {
+      this.#delivered.push({ eventId, attempt, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          void this.#flushDelivered();
+        });
+      }
+    });
+  }
+
+  async #flushDelivered(): Promise<void> {
+    // One batch at a time, so a lease is never written by two statements of one instance.
+    while (this.#flushing) await this.#flushing;
+    const batch = this.#delivered;
+    this.#delivered = [];
+    if (batch.length === 0) return;
+    const run = (async () => {
+      try {
+        const { rows } = await this.#driver.transaction((c) =>
+          c.query<{ id: string }>(outbox.DELIVERED, [
+            batch.map((d) => d.eventId),
+            batch.map((d) => d.attempt.at + d.attempt.durationMs),
+            batch.map((d) => d.attempt.statusCode),
+            batch.map((d) => d.attempt.durationMs),
+            this.instanceId,
+          ]),
+        );
+        const written = new Set(rows.map((r) => r.id));
+        for (const d of batch) {
+          if (!written.has(d.eventId)) this.#options.onLeaseLost?.(d.eventId);
+          d.resolve();
+        }
+      } catch (error) {
+        for (const d of batch) d.reject(error);
+      }
+    })();
+    this.#flushing = run;
+    await run;
+    this.#flushing = null;
+  }
+
+  async recordFailed(
+    eventId: string,
+    attempt: AttemptRecord,
+    next: { retryAt: number } | 'dead',
+  ): Promise<void> {
+    const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
+    const values: unknown[] = [
+      eventId,
+      this.instanceId,
+      attempt.at,
+      attempt.durationMs,
+      attempt.statusCode,
+      attempt.error,
+      lastError,
+    ];
+    const { rowCount } =
+      next === 'dead'
+        ? await this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
+        : await this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
+    if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
+  }
+
+  async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
+    const { rows } = await this.#query<{
+      id: string;
+      route: string;
+      received_at: number;
+      raw_body: Buffer;
+      interview_id: string | null;
+      enrich_deadline: number;
+      enrich_attempts: number;
+      enrich_error: string | null;
+      seq: number;
+    }>(enrichment.CLAIM_ENRICHMENT, [now, limit, now + leaseMs, this.instanceId]);
+    rows.sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => ({
+      eventId: row.id,
+      route: row.route,
+      receivedAt: row.received_at,
+      rawBody: row.raw_body,
+      interviewId: row.interview_id,
+      deadline: row.enrich_deadline,
+      attempts: row.enrich_attempts,
+      lastError: row.enrich_error,
+    }));
+  }
+
+  async completeEnrichment(
+    eventId: string,
+    completion: EnrichmentCompletion,
+    now: number,
+  ): Promise<EventStatus | null> {
+    const lookup = supersedeLookup(completion);
+    const customerId = 'status' in completion ? null : completion.normalized.ids.customerId;
+    const interviewId = 'status' in completion ? null : completion.normalized.ids.interviewId;
+    const locks = [orderLock(customerId ?? eventId)];
+    if (lookup) locks.push(interviewLock(lookup.interviewId));
+    if (interviewId !== null) locks.push(interviewLock(interviewId));
+    return this.#tx(async (c): Promise<EventStatus | null> => {
+      await c.query(TAKE_LOCKS, [locks]);
+      const current = (
+        await c.query<{ status: EventStatus; shadowed: boolean }>(enrichment.WAITING_FOR_UPDATE, [
+          eventId,
+        ])
+      ).rows[0];
+      if (current?.status !== 'enriching') return null;
+      const earlier = lookup
+        ? (
+            await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
+              lookup.interviewId,
+              lookup.routes,
+              eventId,
+              current.shadowed,
+            ])
+          ).rows[0]
+        : undefined;
+      const decision = decideCompletion(current.shadowed, completion, earlier);
+      // The row as the wait ends (ENRICHED's order); each outcome below says only what differs.
+      const row = (over: {
+        normalized?: NormalizedResult;
+        legacyFields?: string[];
+        forward?: { format: string; body: Uint8Array };
+        status: EventStatus;
+        note?: string | null;
+        lastError?: string | null;
+      }) => [
+        eventId,
+        over.normalized ? JSON.stringify(over.normalized) : null,
+        over.normalized?.status ?? null,
+        over.normalized?.reason ?? null,
+        over.normalized?.ids.customerId ?? null,
+        over.forward?.format ?? null,
+        over.forward ? bytes(over.forward.body) : null,
+        JSON.stringify(over.legacyFields ?? []),
+        completion.state,
+        completion.error,
+        over.status,
+        over.note ?? null,
+        over.lastError ?? null,
+        completion.called ? 1 : 0,
+      ];
+      if (decision.kind === 'ended') {
+        await c.query(
+          enrichment.ENRICHED,
+          row({ status: decision.status, note: decision.note, lastError: decision.lastError }),
+        );
+        await c.query(enrichment.DROP_OUTBOX, [eventId]);
+        return decision.status;
+      }
+      if ('status' in completion) throw new Error('unreachable: an ending without a result');
+      const n = completion.normalized;
+      const result = { normalized: n, legacyFields: completion.legacyFields };
+      if (decision.kind === 'superseded') {
+        await c.query(
+          enrichment.ENRICHED,
+          row({ ...result, status: 'superseded', note: decision.note }),
+        );
+        await c.query(enrichment.DROP_OUTBOX, [eventId]);
+        return 'superseded';
+      }
+      await c.query(
+        enrichment.ENRICHED,
+        row({ ...result, forward: completion.forward, status: decision.status }),
+      );
+      if (decision.forward) {
+        const held = await c.query(enrichment.RELEASE_HELD, [
+          bytes(completion.forward.body),
+          now,
+          eventId,
+        ]);
+        if (held.rowCount === 0) await c.query(outbox.ENQUEUE, [[eventId], now]);
+      }
+      if (decision.pair && completion.pairing) {
+        const event = {
+          id: eventId,
+          source: n.source,
+          receivedAt: Date.parse(n.receivedAt),
+          normalized: n,
+        };
+        await this.#pair(c, event, completion.pairing);
+      }
+      return decision.status;
+    });
+  }
+
+  async retryEnrichment(eventId: string, error: string, retryAt: number): Promise<void> {
+    await this.#query(enrichment.RETRY_ENRICHMENT, [retryAt, error, eventId]);
+  }
+
+  /**
+   * This instance's own leases only: a lease of another live instance is never released (it
+   * would deliver the event twice), and one that ran out is claimable by any poll already.
+   */
+  async releaseLeases(): Promise<number> {
+    return this.#tx(async (c) => {
+      const entries = await c.query(outbox.RELEASE_ALL_MINE, [this.instanceId]);
+      const waits = await c.query(enrichment.RELEASE_MY_ENRICHMENT, [this.instanceId]);
+      return (entries.rowCount ?? 0) + (waits.rowCount ?? 0);
+    });
+  }
+
+  async replay(eventId: string, now: number): Promise<ReplayResult> {
+    return this.#tx(async (c): Promise<ReplayResult> => {
+      const row = (await c.query<{ status: EventStatus }>(outbox.STATUS_FOR_UPDATE, [eventId]))
+        .rows[0];
+      if (!row) return 'not_found';
+      if (row.status !== 'delivered' && row.status !== 'dead') return row.status;
+      await this.#requeue(c, [eventId], now);
+      return 'replayed';
+    });
+  }
+
+  async replayAll(status: 'dead', now: number): Promise<number> {
+    return this.#tx(async (c) => {
+      const { rows } = await c.query<{ id: string }>(outbox.IDS_WITH_STATUS, [status]);
+      const ids = rows.map((r) => r.id);
+      if (ids.length > 0) await this.#requeue(c, ids, now);
+      return ids.length;
+    });
+  }
+
+  /**
+   * Inside a transaction holding the events' rows: back in line with the body they were rendered
+   * with; one that never had a result waits for its score again.
+   */
+  async #requeue(c: Queryable, ids: string[], now: number): Promise<void> {
+    await c.query(outbox.KEEP_SUCCESS, [ids]);
+    await c.query(outbox.FORGET_SUCCESS, [ids]);
+    const waiting = await c.query<{ id: string }>(outbox.REENRICH, [ids, now]);
+    const again = new Set(waiting.rows.map((r) => r.id));
+    const rest = ids.filter((id) => !again.has(id));
+    if (rest.length > 0) await c.query(outbox.ENQUEUE, [rest, now]);
+  }
+
+  async forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]> {
+    return this.#tx(async (c) => {
+      const { rows } = await c.query<{
+        id: string;
+        source: Source;
+        customer_id: string | null;
+        interview_id: string | null;
+        received_at: number;
+      }>(comparison.DUE_FALLBACKS, [now]);
+      if (rows.length === 0) return [];
+      // Serialised with accepts of the same customers and interviews: a counterpart committed
+      // at this moment is either seen here or waits until this is decided.
+      const locks = rows.flatMap((e) => [
+        orderLock(e.customer_id ?? e.id),
+        ...(e.interview_id !== null ? [interviewLock(e.interview_id)] : []),
+      ]);
+      await c.query(TAKE_LOCKS, [locks]);
+      const settled: string[] = [];
+      const forwarded: string[] = [];
+      for (const event of rows) {
+        const q = fallbackCounterpart(
+          {
+            source: event.source,
+            customerId: event.customer_id,
+            interviewId: event.interview_id,
+            receivedAt: event.received_at,
+          },
+          rule,
+        );
+        const match = await c.query(comparison.COUNTERPART, [
+          q.source,
+          q.customerId,
+          q.interviewId,
+          q.from,
+          q.to,
+        ]);
+        if ((match.rowCount ?? 0) > 0) settled.push(event.id);
+        else forwarded.push(event.id);
+      }
+      if (settled.length > 0) await c.query(comparison.SETTLE_FALLBACKS, [settled]);
+      if (forwarded.length > 0) await c.query(outbox.ENQUEUE, [forwarded, now]);
+      return forwarded;
+    });
+  }
+
+  async clearFallbacks(): Promise<number> {
+    const { rowCount } = await this.#query(comparison.CLEAR_FALLBACKS);
+    return rowCount ?? 0;
+  }
+
+  async comparisonData(
+    from: number,
+    to: number,
+  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+    this.#usable();
+    // One snapshot for both reads.
+    return this.#driver.transaction(
+      async (c) => {
+        const events = (
+          await c.query<ComparedRow>(comparison.COMPARED_EVENTS, [from, to])
+        ).rows.map(toCompared);
+        const byId = new Map(events.map((e) => [e.eventId, e]));
+        const find = async (id: string) =>
+          byId.get(id) ??
+          toCompared(
+            (await c.query<ComparedRow>(comparison.COMPARED_EVENT, [id])).rows[0] as ComparedRow,
+          );
+        const rows = (
+          await c.query<{
+            legacy_id: string;
+            workflows_id: string;
+            status_agrees: boolean;
+            reason_agrees: boolean;
+            kind: string | null;
+            differences: string;
+          }>(comparison.COMPARED_PAIRS, [from, to])
+        ).rows;
+        const pairs: StoredPair[] = [];
+        for (const row of rows) {
+          pairs.push({
+            legacy: await find(row.legacy_id),
+            workflows: await find(row.workflows_id),
+            statusAgrees: row.status_agrees,
+            reasonAgrees: row.reason_agrees,
+            kind: row.kind,
+            differences: JSON.parse(row.differences) as StoredPair['differences'],
+          });
+        }
+        return { events, pairs };
+      },
+      { isolation: 'repeatable read' },
+    );
+  }
+
+  /**
+   * Inside a transaction holding the customer's lock: pairs an event with its counterpart, if
+   * one is stored; an event paired already has its differences computed again.
+   */
+  async #pair(
+    c: Queryable,
+    event: { id: string; source: Source; receivedAt: number; normalized: NormalizedResult },
+    pairing: PairingRule,
+  ): Promise<void> {
+    const n = event.normalized;
+    const existing = (
+      await c.query<{ legacy_id: string; workflows_id: string }>(comparison.PAIR_OF, [event.id])
+    ).rows[0];
+    if (existing) {
+      const otherId = event.source === 'legacy' ? existing.workflows_id : existing.legacy_id;
+      const stored = (
+        await c.query<{ normalized: string | null }>(comparison.NORMALIZED_OF, [otherId])
+      ).rows[0]?.normalized;
+      if (!stored) return;
+      const { diff } = pairOf(event.source, n, JSON.parse(stored) as NormalizedResult, pairing);
+      await c.query(comparison.UPDATE_PAIR, [
+        existing.legacy_id,
+        existing.workflows_id,
+        diff.statusAgrees,
+        diff.reasonAgrees,
+        diff.kind,
+        JSON.stringify(diff.differences),
+      ]);
+      return;
+    }
+    const customerId = n.ids.customerId as string;
+    const { rows } = await c.query<{
+      id: string;
+      customer_id: string;
+      interview_id: string | null;
+      received_at: number;
+      normalized: string;
+    }>(comparison.PAIR_CANDIDATES, [
+      event.source === 'legacy' ? 'workflows' : 'legacy',
+      customerId,
+      event.receivedAt - pairing.windowMs,
+      event.receivedAt + pairing.windowMs,
+    ]);
+    const match = pickCounterpart(
+      { id: event.id, customerId, interviewId: n.ids.interviewId, receivedAt: event.receivedAt },
+      rows.map((r) => ({
+        id: r.id,
+        customerId: r.customer_id,
+        interviewId: r.interview_id,
+        receivedAt: r.received_at,
+        normalized: r.normalized,
+      })),
+      pairing.windowMs,
+    );
+    if (!match) return;
+    const other = JSON.parse(match.normalized) as NormalizedResult;
+    const { legacy, workflows, diff } = pairOf(event.source, n, other, pairing);
+    await c.query(comparison.INSERT_PAIR, [
+      legacy.eventId,
+      workflows.eventId,
+      event.receivedAt,
+      diff.statusAgrees,
+      diff.reasonAgrees,
+      diff.kind,
+      JSON.stringify(diff.differences),
+    ]);
+  }
+
+  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
+    const row = (await this.#query<{ value: string; updated_at: number }>(admin.GET_SETTING, [key]))
+      .rows[0];
+    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  }
+
+  async setSetting(key: string, value: string, now: number): Promise<void> {
+    await this.#query(admin.SET_SETTING, [key, value, now]);
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    await this.#query(admin.DELETE_SETTING, [key]);
+  }
+
+  async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status) {
+      params.push(query.status);
+      where.push(`e.status = $${params.length}`);
+    }
+    if (query.source) {
+      params.push(query.source);
+      where.push(`e.source = $${params.length}`);
+    }
+    const before = query.before === undefined ? undefined : Number(query.before);
+    if (before !== undefined && Number.isSafeInteger(before)) {
+      params.push(before);
+      where.push(`e.seq < $${params.length}`);
+    }
+    params.push(query.limit + 1);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events e LEFT JOIN outbox o ON o.event_id = e.id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT $${params.length}`;
+    const { rows } = await this.#query<EventRow>(sql, params);
+    return page(rows, query.limit, toSummary);
+  }
+
+  async getEvent(id: string): Promise<EventDetail | undefined> {
+    const row = (await this.#query<EventDetailRow>(admin.EVENT_BY_ID, [id])).rows[0];
+    if (!row) return undefined;
+    const attempts = (
+      await this.#query<{
+        at: number;
+        duration_ms: number;
+        status_code: number | null;
+        error: string | null;
+      }>(admin.ATTEMPTS_OF, [id])
+    ).rows;
+    return {
+      ...toSummary(row),
+      normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
+      contentType: row.content_type,
+      rawBody: row.raw_body,
+      callbackBody:
+        row.forward_format === null
+          ? null
+          : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
+      attemptHistory: [
+        ...attempts.map((a) => ({
+          at: a.at,
+          durationMs: a.duration_ms,
+          statusCode: a.status_code,
+          error: a.error,
+        })),
+        // The success that ended this round, kept on the event row.
+        ...(row.delivered_ms !== null && row.delivered_at !== null
+          ? [
+              {
+                at: row.delivered_at - row.delivered_ms,
+                durationMs: row.delivered_ms,
+                statusCode: row.delivered_status,
+                error: null,
+              },
+            ]
+          : []),
+      ],
+    };
+  }
+
+  async listQuarantine(query: {
+    limit: number;
+    before?: string | undefined;
+  }): Promise<Page<QuarantineRecord>> {
+    const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+    const { rows } = await this.#query<Omit<QuarantineRow, 'truncated'> & { truncated: boolean }>(
+      'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
+      [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
+    );
+    return page(rows, query.limit, (row) => ({
+      id: row.id,
+      receivedAt: iso(row.received_at) as string,
+      route: row.route,
+      contentType: row.content_type,
+      httpStatus: row.http_status,
+      code: row.code,
+      message: row.message,
+      issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
+      body: row.body,
+      truncated: row.truncated,
+    }));
+  }
+
+  async countByStatus(): Promise<Record<EventStatus, number>> {
+    const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
+      EventStatus,
+      number
+    >;
+    const { rows } = await this.#query<{ status: EventStatus; n: number }>(admin.COUNT_BY_STATUS);
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async pruneDedupKeys(before: number, limit: number): Promise<number> {
+    const { rowCount } = await this.#query(intake.PRUNE_DEDUP_KEYS, [before, limit]);
+    return rowCount ?? 0;
+  }
+
+  async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {
+    return this.#tx(async (c) => {
+      const ids = (await c.query<{ id: string }>(admin.PRUNABLE, [before, limit])).rows.map(
+        (r) => r.id,
+      );
+      if (ids.length > 0) {
+        await c.query(admin.PRUNE_PAIRS, [ids]);
+        await c.query(admin.PRUNE_ATTEMPTS, [ids]);
+        await c.query(admin.PRUNE_OUTBOX, [ids]);
+        await c.query(admin.PRUNE_EVENTS, [ids]);
+      }
+      const quarantine = (await c.query(admin.PRUNE_QUARANTINE, [before, limit])).rowCount ?? 0;
+      return { events: ids.length, quarantine };
+    });
+  }
+
+  /** A read and a write (a standby after a failover reads but cannot store a webhook). */
+  async ping(): Promise<void> {
+    this.#usable(true);
+    await this.#driver.query(admin.PROBE, [Date.now()]);
+  }
+
+  async close(): Promise<void> {
+    this.#abort.abort(new Error('store: closed'));
+    // Deliveries already reported are written first.
+    await this.#flushDelivered().catch(() => {});
+    await this.#driver.close();
+  }
+}
