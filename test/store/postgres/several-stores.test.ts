@@ -214,11 +214,11 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       const shared = await sharedSchema(1);
       const a = at(shared.stores, 0);
       const now = Date.now();
-      await a.accept(newEvent({ id: 'gone', customerId: 'X' }), DEDUP);
-      await a.accept(newEvent({ id: 'live', customerId: 'Y', receivedAt: T0 + 1 }), DEDUP);
-      // One lease that ran out a while ago (its instance was killed), one held for 30 s more.
-      expect(ids(await a.claimDue(now - 2 * LEASE, 1, LEASE))).toEqual(['gone']);
+      await a.accept(newEvent({ id: 'live', customerId: 'Y' }), DEDUP);
+      await a.accept(newEvent({ id: 'gone', customerId: 'X', receivedAt: T0 + 1 }), DEDUP);
+      // One lease held for 30 s more, one that ran out a while ago (its instance was killed).
       expect(ids(await a.claimDue(now, 1, LEASE))).toEqual(['live']);
+      expect(ids(await a.claimDue(now - 2 * LEASE, 1, LEASE))).toEqual(['gone']);
 
       const starting = await shared.another();
       // The lease that ran out, at most (it is anyone's to claim anyway).
