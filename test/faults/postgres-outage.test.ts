@@ -52,6 +52,7 @@ async function post(base: string, n: number): Promise<number> {
       body: JSON.stringify({
         customerId: `c${n % 7}`,
         transactionId: `t${n}`,
+        faceMatch: true,
         overallStatus: 'PASS',
       }),
       headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
