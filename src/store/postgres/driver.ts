@@ -364,6 +364,13 @@ export class PostgresDriver {
         throw toStoreError(error, this.config);
       }
       let broken: Error | undefined;
+      // A checked-out client has no listener of the pool's: a server that ends the connection
+      // between two statements (a shutdown: 57P01) would emit an unheard 'error' and end the
+      // process. Heard here, the connection is thrown away and the next statement fails (503).
+      const lost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', lost);
       try {
         await client.query(begin);
         const result = await fn(client);
@@ -381,6 +388,7 @@ export class PostgresDriver {
         }
         throw toStoreError(error, this.config);
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     }
