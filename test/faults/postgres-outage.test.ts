@@ -15,6 +15,7 @@ import { until } from '../helpers/until.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KEY = { name: 'x-incode-key', value: 'outage-suite-inbound-secret' };
 const LEGACY = '/webhooks/legacy/authentication';
+const ADMIN = 'outage-suite-admin-token';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -40,6 +41,7 @@ const serviceEnv = (databaseUrl: string, callbackUrl: string) => ({
   CALLBACK_URL: callbackUrl,
   INBOUND_HEADER_NAME: KEY.name,
   INBOUND_HEADER_VALUE: KEY.value,
+  ADMIN_TOKEN: ADMIN,
   DELIVERY_RETRY_SCHEDULE: '100ms,200ms,300ms,500ms,1s,1s,1s,1s,1s,1s',
   CALLBACK_TIMEOUT_MS: '2000',
 });
@@ -65,11 +67,20 @@ async function post(base: string, n: number): Promise<number> {
   }
 }
 
+/** The last /readyz answers, for a failure's message. */
+const readyzSeen: string[] = [];
+
 async function readyz(base: string): Promise<number> {
+  const started = Date.now();
   try {
-    return (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) })).status;
-  } catch {
+    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    readyzSeen.push(`${response.status} ${await response.text()} (${Date.now() - started} ms)`);
+    return response.status;
+  } catch (error) {
+    readyzSeen.push(`${(error as Error).message} (${Date.now() - started} ms)`);
     return 0;
+  } finally {
+    readyzSeen.splice(0, readyzSeen.length - 3);
   }
 }
 
@@ -107,7 +118,13 @@ describeCluster('PostgreSQL goes away and comes back (a cluster the test stops a
 
     await pg.stop('fast');
     const down = Date.now();
-    await until('/readyz to fail', async () => (await readyz(proc.url)) === 503, 10_000, 100);
+    await until('/readyz to fail', async () => (await readyz(proc.url)) === 503, 10_000, 100).catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}; last answers: ${readyzSeen.join(' | ')}; the process (exit ${proc.child.exitCode}) wrote:\n${proc.output().slice(-3000)}`,
+        );
+      },
+    );
     await until(
       'webhooks refused while the database is down',
       () => answers.filter((a) => a.sentAt > down && a.status === 503).length >= 5,
@@ -136,15 +153,28 @@ describeCluster('PostgreSQL goes away and comes back (a cluster the test stops a
 
     // Every webhook answered 200 reaches the callback.
     const accepted = new Set(answers.filter((a) => a.status === 200).map((a) => `t${a.n}`));
+    const undelivered = () => {
+      const delivered = new Set(cb.calls.map((call) => String(call.json.transactionId)));
+      return [...accepted].filter((id) => !delivered.has(id));
+    };
     await until(
       'every accepted webhook delivered',
-      () => {
-        const delivered = new Set(cb.calls.map((call) => String(call.json.transactionId)));
-        return [...accepted].every((id) => delivered.has(id));
-      },
+      () => undelivered().length === 0,
       15_000,
       50,
-    );
+    ).catch(async (error: Error) => {
+      const pending = await fetch(`${proc.url}/admin/events?status=pending&limit=20`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      }).then((response) => response.text(), String);
+      throw new Error(
+        `${error.message}: ${undelivered().length} of ${accepted.size} not delivered (${undelivered().slice(0, 5).join(', ')}); pending: ${pending.slice(0, 2000)}; the process wrote:\n${proc
+          .output()
+          .split('\n')
+          .filter((line) => !line.includes('webhook: accepted'))
+          .join('\n')
+          .slice(-3000)}`,
+      );
+    });
     expect(proc.output()).not.toMatch(/uncaught|unhandled/i);
   });
 
