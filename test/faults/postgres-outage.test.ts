@@ -245,7 +245,9 @@ describeCluster('PostgreSQL goes away and comes back (a cluster the test stops a
     });
     const target = `127.0.0.1:${pg.port}/postgres`;
     const waiting = () =>
-      output.split('\n').filter((line) => line.includes(`waiting for PostgreSQL at ${target}`));
+      output
+        .split('\n')
+        .filter((line) => line.includes(`"msg":"waiting for PostgreSQL at ${target}`));
 
     await until('the line saying which host it waits for', () => waiting().length > 0, 15_000, 50);
     // It answers, unready: a load balancer sends it nothing yet; it is alive.
@@ -254,7 +256,7 @@ describeCluster('PostgreSQL goes away and comes back (a cluster the test stops a
     expect(await post(base, 1)).toBe(503);
     // A few more tries go by: still said once.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(waiting()).toHaveLength(1);
+    expect(waiting(), waiting().join('\n')).toHaveLength(1);
     expect(output).not.toContain(pg.password);
 
     await pg.start();
