@@ -49,11 +49,13 @@ export async function startService(
   // PostgreSQL connects below (connectStore): a database that is not up yet is waited for.
   const store = await openStore(config.database, {
     deferConnect: true,
-    onLeaseLost: (eventId) =>
+    onLeaseLost: (eventId) => {
+      metrics.leasesLost.inc();
       logger.warn(
         { eventId },
         'delivery: the lease ran out and another instance took the event over; this result is not written (it delivers the event)',
-      ),
+      );
+    },
   });
   const metrics = createMetrics(store);
   const client = createCallbackClient({

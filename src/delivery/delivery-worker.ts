@@ -205,7 +205,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       }
     } catch (error) {
       // The outcome could not be stored: the lease runs out and the entry is sent again
-      // with the same event id (at least once, never lost).
+      // with the same event id (at least once, never lost). The PostgreSQL store also keeps it
+      // and writes it before its next claim once the database is back.
       logger.error({ err: error, eventId: item.eventId }, 'delivery: cannot record the outcome');
     }
   }

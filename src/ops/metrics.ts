@@ -68,8 +68,14 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const leasesLost = new Counter({
+    name: 'faceauth_leases_lost_total',
+    help: 'Delivery results not written because the lease had run out and another instance took the event over (PostgreSQL; that instance delivers it).',
+    registers: [registry],
+  });
   return {
     registry,
+    leasesLost,
     clientErrors,
     webhooks,
     deliveryAttempts,

@@ -364,13 +364,13 @@ export class PostgresDriver {
         throw toStoreError(error, this.config);
       }
       let broken: Error | undefined;
-      // A checked-out client has no listener of the pool's: a server that ends the connection
-      // between two statements (a shutdown: 57P01) would emit an unheard 'error' and end the
-      // process. Heard here, the connection is thrown away and the next statement fails (503).
-      const lost = (error: Error) => {
+      // A checked-out client has no listener of the pool's: a connection that ends between two
+      // statements (the server went away) would emit an unheard 'error' and end the process.
+      // The statement that follows fails with it; here it only marks the client broken.
+      const onError = (error: Error) => {
         broken = error;
       };
-      client.on('error', lost);
+      client.on('error', onError);
       try {
         await client.query(begin);
         const result = await fn(client);
@@ -388,7 +388,7 @@ export class PostgresDriver {
         }
         throw toStoreError(error, this.config);
       } finally {
-        client.off('error', lost);
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }

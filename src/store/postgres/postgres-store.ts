@@ -85,6 +85,18 @@ export interface ConnectOptions extends WaitOptions {
   onFatal?: (error: Error) => void;
 }
 
+/**
+ * A statement of the hot paths by name: each connection parses and plans it once (node-postgres
+ * prepares it on first use), instead of at every webhook.
+ */
+const named = (name: string, text: string) => ({ name, text });
+
+/** Results kept to be written again after an outage (see PostgresStore.#unwritten). */
+const UNWRITTEN_MAX = 10_000;
+
+/** Events replayed per transaction by replayAll (each takes its line's advisory lock). */
+const REPLAY_BATCH = 200;
+
 type Delivered = {
   eventId: string;
   attempt: AttemptRecord;
@@ -116,6 +128,17 @@ export class PostgresStore implements Store {
   #ready = false;
   readonly #abort = new AbortController();
   #delivered: Delivered[] = [];
+  /**
+   * Results this instance could not write (the database went away while the callback was
+   * answering), written again before the next claim: the event is not sent twice for an outage
+   * shorter than its lease, nor left leased until then. Bounded: past UNWRITTEN_MAX the rest wait
+   * for their leases to run out (and are sent again).
+   */
+  #writingBack: Promise<void> | null = null;
+  readonly #unwritten = new Map<
+    string,
+    { attempt: AttemptRecord; next: { retryAt: number } | 'dead' | 'delivered' }
+  >();
   #flushing: Promise<void> | null = null;
   #flushScheduled = false;
 
@@ -211,7 +234,7 @@ export class PostgresStore implements Store {
   #usable(forWebhooks = false): void {
     if (forWebhooks ? this.#ready : this.#migrated) return;
     throw new PostgresUnavailableError(
-      `store: waiting for PostgreSQL at ${this.#driver.target} (DATABASE_URL)`,
+      `store: PostgreSQL at ${this.#driver.target} (DATABASE_URL) is not reachable yet`,
       'unavailable',
     );
   }
@@ -229,16 +252,6 @@ export class PostgresStore implements Store {
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
     this.#usable(true);
     return this.#driver.transaction(async (c): Promise<AcceptResult> => {
-      const kept = await c.query(intake.KEEP_DEDUP_KEY, [
-        event.dedupKey,
-        event.id,
-        event.receivedAt,
-        dedupSince(event.receivedAt, dedupWindowMs),
-      ]);
-      if (kept.rowCount === 0) {
-        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
-        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
-      }
       const n = event.normalized;
       const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
       // The line, the customer (pairing) and the interview (supersede), before any read.
@@ -246,7 +259,17 @@ export class PostgresStore implements Store {
       if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
       if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
       if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
-      await c.query(TAKE_LOCKS, [locks]);
+      const kept = await c.query(named('keep_dedup', intake.LOCK_AND_KEEP_DEDUP_KEY), [
+        event.dedupKey,
+        event.id,
+        event.receivedAt,
+        dedupSince(event.receivedAt, dedupWindowMs),
+        locks,
+      ]);
+      if (kept.rowCount === 0) {
+        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
+        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
+      }
       const earlier = event.supersededBy
         ? (
             await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
@@ -260,7 +283,7 @@ export class PostgresStore implements Store {
       const arrival = decideArrival(event, earlier);
       const { status } = arrival;
       const body = event.forward?.body ?? null;
-      const inserted = await c.query<{ seq: number }>(intake.INSERT_EVENT, [
+      const row = [
         event.id,
         event.source,
         event.route,
@@ -284,8 +307,28 @@ export class PostgresStore implements Store {
         arrival.enrich?.waitMs ?? null,
         arrival.enrich?.nextAt ?? null,
         event.shadowed,
-      ]);
-      const seq = inserted.rows[0]?.seq as number;
+      ];
+      let fast: { leaseUntil: number } | null = null;
+      if (arrival.forwarded && body !== null) {
+        // The fast path, where nothing of the same customer waits before it (read under the
+        // line's lock): leased to this instance at once, so no poll of any instance reads it.
+        const inLine =
+          status === 'pending' && event.fastPath
+            ? ((await c.query(named('in_line', intake.IN_LINE), [event.orderKey])).rowCount ?? 0) >
+              0
+            : true;
+        fast = fastPathLease(arrival, event, () => inLine);
+        await c.query(named('insert_event_outbox', intake.INSERT_EVENT_AND_OUTBOX), [
+          ...row,
+          bytes(body),
+          arrival.held ? HELD : event.receivedAt,
+          event.orderKey,
+          fast?.leaseUntil ?? null,
+          fast ? this.instanceId : null,
+        ]);
+      } else {
+        await c.query(intake.INSERT_EVENT, row);
+      }
       if (arrival.paired && n && event.pairing) {
         await this.#pair(
           c,
@@ -293,27 +336,9 @@ export class PostgresStore implements Store {
           event.pairing,
         );
       }
-      if (arrival.forwarded && body !== null) {
-        // The fast path, where nothing of the same customer waits before it (read under the
-        // line's lock): leased to this instance at once, so no poll of any instance reads it.
-        const inLine =
-          status === 'pending' && event.fastPath
-            ? ((await c.query(intake.IN_LINE, [event.orderKey])).rowCount ?? 0) > 0
-            : true;
-        const fast = fastPathLease(arrival, event, () => inLine);
-        await c.query(intake.INSERT_OUTBOX, [
-          event.id,
-          bytes(body),
-          arrival.held ? HELD : event.receivedAt,
-          seq,
-          event.orderKey,
-          fast?.leaseUntil ?? null,
-          fast ? this.instanceId : null,
-        ]);
-        if (fast) {
-          const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
-          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
-        }
+      if (fast && body !== null) {
+        const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
+        return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
       }
       return { eventId: event.id, duplicate: false, status };
     });
@@ -335,6 +360,7 @@ export class PostgresStore implements Store {
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
+    await this.#writeBack();
     const { rows } = await this.#query<{
       event_id: string;
       body: Buffer;
@@ -398,6 +424,10 @@ export class PostgresStore implements Store {
           d.resolve();
         }
       } catch (error) {
+        this.#keepUnwritten(
+          error,
+          batch.map((d) => [d.eventId, d.attempt, 'delivered'] as const),
+        );
         for (const d of batch) d.reject(error);
       }
     })();
@@ -411,7 +441,17 @@ export class PostgresStore implements Store {
     attempt: AttemptRecord,
     next: { retryAt: number } | 'dead',
   ): Promise<void> {
-    const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
+    let rowCount: number | null;
+    try {
+      ({ rowCount } = await this.#writeFailed(eventId, attempt, next));
+    } catch (error) {
+      this.#keepUnwritten(error, [[eventId, attempt, next]]);
+      throw error;
+    }
+    if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
+  }
+
+  #writeFailed(eventId: string, attempt: AttemptRecord, next: { retryAt: number } | 'dead') {
     const values: unknown[] = [
       eventId,
       this.instanceId,
@@ -419,13 +459,64 @@ export class PostgresStore implements Store {
       attempt.durationMs,
       attempt.statusCode,
       attempt.error,
-      lastError,
+      attempt.error ?? `HTTP ${attempt.statusCode}`,
     ];
-    const { rowCount } =
-      next === 'dead'
-        ? await this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
-        : await this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
-    if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
+    return next === 'dead'
+      ? this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
+      : this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
+  }
+
+  /** After a result could not be written because the database is away: kept for #writeBack. */
+  #keepUnwritten(
+    error: unknown,
+    results: readonly (readonly [
+      string,
+      AttemptRecord,
+      { retryAt: number } | 'dead' | 'delivered',
+    ])[],
+  ): void {
+    if (!(error instanceof PostgresUnavailableError)) return;
+    for (const [eventId, attempt, next] of results) {
+      if (this.#unwritten.size >= UNWRITTEN_MAX) return;
+      this.#unwritten.set(eventId, { attempt, next });
+    }
+  }
+
+  /** Writes the results kept during an outage (still only under this instance's lease). */
+  async #writeBack(): Promise<void> {
+    if (this.#unwritten.size === 0) return;
+    // One at a time: a result written twice would look like a lease taken over.
+    this.#writingBack ??= this.#writeBackNow().finally(() => {
+      this.#writingBack = null;
+    });
+    await this.#writingBack;
+  }
+
+  async #writeBackNow(): Promise<void> {
+    const results = [...this.#unwritten];
+    const delivered = results.filter(([, r]) => r.next === 'delivered');
+    if (delivered.length > 0) {
+      const { rows } = await this.#tx((c) =>
+        c.query<{ id: string }>(outbox.DELIVERED, [
+          delivered.map(([id]) => id),
+          delivered.map(([, r]) => r.attempt.at + r.attempt.durationMs),
+          delivered.map(([, r]) => r.attempt.statusCode),
+          delivered.map(([, r]) => r.attempt.durationMs),
+          this.instanceId,
+        ]),
+      );
+      const written = new Set(rows.map((r) => r.id));
+      for (const [id] of delivered) {
+        this.#unwritten.delete(id);
+        if (!written.has(id)) this.#options.onLeaseLost?.(id);
+      }
+    }
+    for (const [id, r] of results) {
+      if (r.next === 'delivered') continue;
+      const { rowCount } = await this.#writeFailed(id, r.attempt, r.next);
+      this.#unwritten.delete(id);
+      if (rowCount === 0) this.#options.onLeaseLost?.(id);
+    }
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
@@ -567,8 +658,16 @@ export class PostgresStore implements Store {
     });
   }
 
+  /**
+   * Under the lock of the event's line, as accepts take it: an accept's fast path and the replay
+   * see each other, so the replayed event is never overtaken by a later one of its customer.
+   */
   async replay(eventId: string, now: number): Promise<ReplayResult> {
     return this.#tx(async (c): Promise<ReplayResult> => {
+      const line = (await c.query<{ order_key: string }>(outbox.ORDER_KEYS_OF, [[eventId]]))
+        .rows[0];
+      if (!line) return 'not_found';
+      await c.query(TAKE_LOCKS, [[orderLock(line.order_key)]]);
       const row = (await c.query<{ status: EventStatus }>(outbox.STATUS_FOR_UPDATE, [eventId]))
         .rows[0];
       if (!row) return 'not_found';
@@ -578,13 +677,29 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** In batches of REPLAY_BATCH, each a transaction holding its lines' locks (as replay). */
   async replayAll(status: 'dead', now: number): Promise<number> {
-    return this.#tx(async (c) => {
-      const { rows } = await c.query<{ id: string }>(outbox.IDS_WITH_STATUS, [status]);
-      const ids = rows.map((r) => r.id);
-      if (ids.length > 0) await this.#requeue(c, ids, now);
-      return ids.length;
-    });
+    let replayed = 0;
+    for (;;) {
+      const { found, done } = await this.#tx(async (c) => {
+        const next = (
+          await c.query<{ id: string; order_key: string }>(outbox.NEXT_WITH_STATUS, [
+            status,
+            REPLAY_BATCH,
+          ])
+        ).rows;
+        if (next.length === 0) return { found: 0, done: 0 };
+        await c.query(TAKE_LOCKS, [next.map((r) => orderLock(r.order_key))]);
+        const ids = (
+          await c.query<{ id: string }>(outbox.LOCK_WITH_STATUS, [status, next.map((r) => r.id)])
+        ).rows.map((r) => r.id);
+        if (ids.length > 0) await this.#requeue(c, ids, now);
+        return { found: next.length, done: ids.length };
+      });
+      replayed += done;
+      // The last batch, or one whose rows another replay took meanwhile: nothing left for this one.
+      if (found < REPLAY_BATCH || done === 0) return replayed;
+    }
   }
 
   /**

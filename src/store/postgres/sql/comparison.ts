@@ -23,13 +23,14 @@ export const INSERT_PAIR = `INSERT INTO pairs (legacy_id, workflows_id, paired_a
   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`;
 
 /**
- * Shadowed events whose fallback time has come, locked; rows another instance is deciding are
+ * Shadowed events whose fallback time has come (200 at a time: each takes up to two advisory
+ * locks, which share the server's lock table; the next poll takes the rest), locked; rows another instance is deciding are
  * skipped (FOR NO KEY UPDATE: a pair being inserted at the same moment only needs KEY SHARE).
  */
 export const DUE_FALLBACKS = `SELECT id, source, customer_id, interview_id, received_at FROM events
   WHERE fallback_at IS NOT NULL AND fallback_at <= $1 AND status = 'shadowed'
     AND forward_format IS NOT NULL
-  ORDER BY fallback_at LIMIT 500
+  ORDER BY fallback_at LIMIT 200
   FOR NO KEY UPDATE SKIP LOCKED`;
 
 /**

@@ -1,13 +1,19 @@
 import { RESULT_STATUSES } from './fragments.js';
+import { TAKE_LOCKS } from './locks.js';
 
 /** Arrival of a webhook: redelivery keys, the event row, its outbox entry, quarantine. */
 
 /**
- * The key is kept (new) or taken over (the kept one is older than the window) in one statement;
- * no row back means a redelivery. The primary key decides a race between two instances: the
- * second waits for the first to commit, then finds it. $4: rules/dedup.ts dedupSince.
+ * The accept's advisory locks ($5, as TAKE_LOCKS), then the redelivery key kept (new) or taken
+ * over (the kept one is older than the window), in one statement; no row back means a
+ * redelivery. The primary key decides a race between two instances: the second waits for the
+ * first to commit, then finds it (ON CONFLICT reads the newest committed row, whatever the
+ * statement's snapshot). Every read that must see what the lock's previous holder committed is a
+ * later statement. $4: rules/dedup.ts dedupSince.
  */
-export const KEEP_DEDUP_KEY = `INSERT INTO dedup_keys AS d (key, event_id, received_at) VALUES ($1, $2, $3)
+export const LOCK_AND_KEEP_DEDUP_KEY = `WITH locked AS MATERIALIZED (${TAKE_LOCKS.replace('$1', '$5')})
+  INSERT INTO dedup_keys AS d (key, event_id, received_at)
+  SELECT $1, $2, $3 FROM (SELECT count(*) FROM locked) AS l
   ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, received_at = excluded.received_at
     WHERE d.received_at <= $4
   RETURNING event_id`;
@@ -21,13 +27,25 @@ export const PRUNE_DEDUP_KEYS = `DELETE FROM dedup_keys WHERE key IN
   (SELECT key FROM dedup_keys WHERE received_at <= $1 ORDER BY received_at LIMIT $2
    FOR UPDATE SKIP LOCKED)`;
 
-export const INSERT_EVENT = `INSERT INTO events (id, source, route, received_at, dedup_key, content_type,
+const EVENT_COLUMNS = `id, source, route, received_at, dedup_key, content_type,
     raw_body, normalized, result_status, reason, customer_id, interview_id, status, forward_format,
     forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_wait,
-    enrich_next_at, shadowed)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23)
-  RETURNING seq`;
+    enrich_next_at, shadowed`;
+const EVENT_VALUES = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+    $18, $19, $20, $21, $22, $23`;
+
+export const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_VALUES})`;
+
+/**
+ * The event and its outbox entry in one statement, the entry at the event's place in line.
+ * INSERT_EVENT's values, then $24 body, $25 next attempt at, $26 order key, $27 lease until,
+ * $28 lease holder.
+ */
+export const INSERT_EVENT_AND_OUTBOX = `WITH event AS (
+    INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_VALUES}) RETURNING id, seq
+  )
+  INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key, lease_until, leased_by)
+  SELECT id, $24, $25, seq, $26, $27, $28 FROM event`;
 
 /**
  * The earliest result of the interview on the given routes with the same fate (forwarded or
@@ -41,9 +59,6 @@ export const EARLIER_RESULT = `SELECT id, route FROM events WHERE interview_id =
 
 /** Any entry of this order key is earlier than a new event's (read under the key's lock). */
 export const IN_LINE = 'SELECT 1 FROM outbox WHERE order_key = $1 LIMIT 1';
-
-export const INSERT_OUTBOX = `INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key, lease_until, leased_by)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
 export const INSERT_QUARANTINE = `INSERT INTO quarantine (id, received_at, route, content_type, http_status, code,
     message, issues, body, truncated)

@@ -66,12 +66,23 @@ export const FAILED_DEAD = failed(
   `'dead'`,
 );
 
-/** A replayed or fallen-back event's status and its row, locked. */
-export const STATUS_FOR_UPDATE = 'SELECT status, shadowed FROM events WHERE id = $1 FOR UPDATE';
+/** Where an event stands in line (its order key), read before its line's lock is taken. */
+export const ORDER_KEYS_OF = `SELECT id, coalesce(customer_id, id) AS order_key FROM events
+  WHERE id = ANY ($1::text[])`;
 
-/** Every event with the status, oldest first, locked; rows another replay holds are skipped. */
-export const IDS_WITH_STATUS = `SELECT id FROM events WHERE status = $1 ORDER BY seq
-  FOR UPDATE SKIP LOCKED`;
+/**
+ * A replayed event's status, its row locked (NO KEY: a pair inserted beside it only needs KEY
+ * SHARE, so an accept pairing with it is not held up).
+ */
+export const STATUS_FOR_UPDATE = 'SELECT status FROM events WHERE id = $1 FOR NO KEY UPDATE';
+
+/** Up to $2 events with the status, oldest first, and their lines: the next batch of a replay. */
+export const NEXT_WITH_STATUS = `SELECT id, coalesce(customer_id, id) AS order_key FROM events
+  WHERE status = $1 ORDER BY seq LIMIT $2`;
+
+/** Those of $2 that still have the status, locked; rows another replay holds are skipped. */
+export const LOCK_WITH_STATUS = `SELECT id FROM events WHERE status = $1 AND id = ANY ($2::text[])
+  ORDER BY seq FOR NO KEY UPDATE SKIP LOCKED`;
 
 /** Before a replay: the success of the round that ends becomes an attempt row, then forgotten. */
 export const KEEP_SUCCESS = `INSERT INTO delivery_attempts (event_id, attempt, at, duration_ms, status_code, error)
