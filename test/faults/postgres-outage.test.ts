@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
@@ -6,14 +5,14 @@ import { PostgresDriver } from '../../src/store/postgres/driver.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { describeCluster } from '../helpers/postgres.js';
 import { type Cluster, startCluster } from '../helpers/postgres-cluster.js';
-import { FROM_SOURCE, runCli, startServiceProcess } from '../helpers/service-process.js';
+import { startServiceProcess } from '../helpers/service-process.js';
 import { until } from '../helpers/until.js';
 
 // The database goes away and comes back (issue 15, section 3), with a PostgreSQL cluster of the
 // test's own that it stops and starts: what Incode (the webhook sender), a load balancer
 // (/readyz) and the callback see. A webhook answered 200 is in the database, and is delivered.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const _ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KEY = { name: 'x-incode-key', value: 'outage-suite-inbound-secret' };
 const LEGACY = '/webhooks/legacy/authentication';
 const ADMIN = 'outage-suite-admin-token';
@@ -29,7 +28,7 @@ async function cluster(options: Parameters<typeof startCluster>[0] = {}): Promis
   return started;
 }
 
-async function freePort(): Promise<number> {
+async function _freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -86,7 +85,7 @@ async function readyz(base: string): Promise<number> {
 }
 
 describeCluster('PostgreSQL goes away and comes back (a cluster the test stops and starts)', () => {
-  it('stopped under load: webhooks get 503 and never 200, /readyz fails, nothing crashes; started again: the same process recovers and delivers every webhook that got a 200', async () => {
+  it('stopped under load: webhooks get 503 and never 200, /readyz fails, nothing crashes; started again: the same process recovers and delivers every webhook that got a 200, once', async () => {
     const pg = await cluster();
     const cb = await startCallbackServer(() => ({ status: 200 }));
     cleanups.push(() => cb.close());
@@ -152,132 +151,42 @@ describeCluster('PostgreSQL goes away and comes back (a cluster the test stops a
     expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
     expect(proc.child.exitCode).toBeNull();
 
-    // Every webhook answered 200 reaches the callback. An attempt whose outcome could not be
-    // written while the database was away keeps its lease: that event is sent again (same event
-    // id) once the lease runs out (CALLBACK_TIMEOUT_MS + 30 s), and its customer's later events
-    // wait for it. Each entry still leased once the rest is delivered must be such an event:
-    // one the callback got already. Then the leases run out (moved to now rather than waited
-    // for) and the rest follows.
-    const sql = new PostgresDriver(pg.config(), { max: 1 });
-    cleanups.push(() => sql.close());
+    // Every webhook answered 200 reaches the callback, once: a result the database could not
+    // take while it was away is written when it is back (the lease is still this instance's),
+    // so the event is neither left leased until the lease runs out nor sent again.
     const accepted = new Set(answers.filter((a) => a.status === 200).map((a) => `t${a.n}`));
     const undelivered = () => {
       const delivered = new Set(cb.calls.map((call) => String(call.json.transactionId)));
       return [...accepted].filter((id) => !delivered.has(id));
     };
-    const outbox = async () =>
-      (
-        await sql.query<{ event_id: string; order_key: string; lease_until: number | null }>(
-          'SELECT event_id, order_key, lease_until FROM outbox ORDER BY seq',
-        )
-      ).rows;
-    const explain = async (error: Error) => {
-      const rows = await outbox().then((r) => JSON.stringify(r.slice(0, 10)), String);
-      return new Error(
-        `${error.message}: ${undelivered().length} of ${accepted.size} not delivered (${undelivered().slice(0, 5).join(', ')}); outbox at ${Date.now()}: ${rows}; the process wrote:\n${proc
-          .output()
-          .split('\n')
-          .filter((line) => !line.includes('webhook: accepted'))
-          .join('\n')
-          .slice(-3000)}`,
-      );
-    };
-    const sentIds = () =>
-      new Set(cb.calls.map((call) => String(call.headers['x-faceauth-event-id'])));
-    await until(
-      'everything but the entries of unwritten outcomes (and what waits behind them) delivered',
-      async () => {
-        const rows = await outbox();
-        const sent = sentIds();
-        const leased = rows.filter((row) => (row.lease_until ?? 0) > Date.now());
-        const blocked = new Set(leased.map((row) => row.order_key));
-        return (
-          leased.every((row) => sent.has(row.event_id)) &&
-          rows.every((row) => blocked.has(row.order_key))
-        );
-      },
-      15_000,
-      100,
-    ).catch(async (error: Error) => {
-      throw await explain(error);
-    });
-    await sql.query('UPDATE outbox SET lease_until = $1 WHERE lease_until > $1', [Date.now() - 1]);
     await until(
       'every accepted webhook delivered',
       () => undelivered().length === 0,
       10_000,
       50,
     ).catch(async (error: Error) => {
-      throw await explain(error);
+      const sql = new PostgresDriver(pg.config(), { max: 1 });
+      const outbox = await sql
+        .query(
+          'SELECT event_id, order_key, lease_until, leased_by, attempts FROM outbox ORDER BY seq LIMIT 10',
+        )
+        .then((result) => JSON.stringify(result.rows), String)
+        .finally(() => sql.close());
+      throw new Error(
+        `${error.message}: ${undelivered().length} of ${accepted.size} not delivered (${undelivered().slice(0, 5).join(', ')}); outbox at ${Date.now()}: ${outbox}; the process wrote:\n${proc
+          .output()
+          .split('\n')
+          .filter((line) => !line.includes('webhook: accepted'))
+          .join('\n')
+          .slice(-3000)}`,
+      );
     });
+    const sends = new Map<string, number>();
+    for (const call of cb.calls) {
+      const id = String(call.headers['x-faceauth-event-id']);
+      sends.set(id, (sends.get(id) ?? 0) + 1);
+    }
+    expect([...sends].filter(([, times]) => times > 1)).toEqual([]);
     expect(proc.output()).not.toMatch(/uncaught|unhandled/i);
-  }, 40_000);
-
-  it('unreachable at start: the service starts unready, says once which host it waits for, and becomes ready when the database starts', async () => {
-    const pg = await cluster();
-    await pg.stop();
-    const cb = await startCallbackServer(() => ({ status: 200 }));
-    cleanups.push(() => cb.close());
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [...FROM_SOURCE, 'serve'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        ...serviceEnv(pg.url(), cb.url),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    cleanups.push(async () => {
-      child.kill('SIGKILL');
-      await exited;
-    });
-    const target = `127.0.0.1:${pg.port}/postgres`;
-    const waiting = () =>
-      output
-        .split('\n')
-        .filter((line) => line.includes(`"msg":"waiting for PostgreSQL at ${target}`));
-
-    await until('the line saying which host it waits for', () => waiting().length > 0, 15_000, 50);
-    // It answers, unready: a load balancer sends it nothing yet; it is alive.
-    await until('/readyz to answer 503', async () => (await readyz(base)) === 503, 10_000, 100);
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await post(base, 1)).toBe(503);
-    // A few more tries go by: still said once.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(waiting(), waiting().join('\n')).toHaveLength(1);
-    expect(output).not.toContain(pg.password);
-
-    await pg.start();
-    await until('/readyz to pass', async () => (await readyz(base)) === 200, 15_000, 100);
-    expect(await post(base, 2)).toBe(200);
-    await cb.waitForCalls(1, 10_000);
-    expect(cb.calls.map((call) => call.json.transactionId)).toEqual(['t2']);
-    expect(child.exitCode).toBeNull();
-  });
-
-  it('a refused password stops the start with exit 2 and one line naming DATABASE_URL, the password masked', async () => {
-    const pg = await cluster({ password: 'the-right-password-42' });
-    const wrong = 'a-wrong-password-17';
-    const result = await runCli(serviceEnv(pg.url({ password: wrong }), 'http://127.0.0.1:9/cb'));
-    expect(result.code).toBe(2);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines, result.stderr).toHaveLength(1);
-    expect(lines[0]).toContain('DATABASE_URL');
-    expect(lines[0]).toMatch(/password authentication failed/);
-    expect(lines[0]).toContain(`postgres:***@127.0.0.1:${pg.port}/postgres`);
-    expect(result.stderr + result.stdout).not.toContain(wrong);
-    expect(result.stderr + result.stdout).not.toContain('the-right-password-42');
-  });
+  }, 30_000);
 });
