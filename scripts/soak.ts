@@ -393,10 +393,11 @@ async function soak(
   const deliveredCount = () => delivered.size;
   while (undelivered() > 0 && Date.now() < DEADLINE) await new Promise((r) => setTimeout(r, 200));
   const lost = undelivered();
+  const drainSeconds = (Date.now() - sendingStarted) / 1000 - sendingSeconds;
   const duplicates = [...delivered.values()].filter((ids) => ids.size > 1).length;
   await Promise.all(instances.map((instance) => stop(instance, 'SIGTERM')));
   out(
-    `(${database.describe}; ${killsDone} SIGKILLs, ${callbackCalls} callback requests, ${((Date.now() - STARTED) / 1000).toFixed(0)} s)`,
+    `(${database.describe}; ${killsDone} SIGKILLs, ${callbackCalls} callback requests, the last delivery ${drainSeconds.toFixed(1)} s after sending stopped, ${((Date.now() - STARTED) / 1000).toFixed(0)} s in all)`,
   );
   out(
     `sent ${sent}, accepted ${accepted}, delivered ${deliveredCount()}, lost ${lost}, duplicate event ids ${duplicates}, order violations ${overtaking.size}`,
