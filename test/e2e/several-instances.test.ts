@@ -16,7 +16,10 @@ const KEY = { name: 'x-incode-key', value: 'several-instances-inbound-secret' };
 const ADMIN = 'several-instances-admin-token';
 const LEGACY = '/webhooks/legacy/authentication';
 
-async function post(proc: ServiceProcess, body: { customerId: string; transactionId: string; overallStatus: string }) {
+async function post(
+  proc: ServiceProcess,
+  body: { customerId: string; transactionId: string; overallStatus: string },
+) {
   const response = await fetch(`${proc.url}${LEGACY}`, {
     method: 'POST',
     // A legacy body: faceMatch as the outcome says.
@@ -26,7 +29,10 @@ async function post(proc: ServiceProcess, body: { customerId: string; transactio
   return { status: response.status, body: (await response.json()) as { duplicate?: boolean } };
 }
 
-async function send(proc: ServiceProcess, body: { customerId: string; transactionId: string; overallStatus: string }): Promise<void> {
+async function send(
+  proc: ServiceProcess,
+  body: { customerId: string; transactionId: string; overallStatus: string },
+): Promise<void> {
   const { status, body: answer } = await post(proc, body);
   expect(status, JSON.stringify(answer)).toBe(200);
 }
