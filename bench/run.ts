@@ -5,10 +5,17 @@
 //   npm run bench -- --only ingest       one phase (ingest, latency or drain; repeatable)
 //   npm run bench -- --no-build          use dist/ as it is
 //   npm run bench -- --profile           also node --cpu-prof the service (bench/profiles/)
+//   npm run bench -- --store postgres    the service on PostgreSQL (BENCH_DATABASE_URL, default
+//                                        this machine's; a fresh schema per phase, dropped after)
+//   npm run bench -- --store postgres --instances 2
+//                                        ingest spread over, and drain by, two instances on one
+//                                        schema (the latency phase keeps one)
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parsePostgresUrl } from '../src/config/database-url.js';
+import { PostgresDriver, quoteIdentifier } from '../src/store/postgres/driver.js';
 import { type CallbackServer, startCallback } from './callback.js';
 import {
   foreignCpu,
@@ -56,8 +63,44 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string', default: '1' },
   },
 });
+const INSTANCES = Number(values.instances);
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 4) {
+  throw new Error('--instances takes 1 to 4');
+}
+if (INSTANCES > 1 && values.store !== 'postgres') {
+  throw new Error('--instances 2 or more needs --store postgres (instances share one database)');
+}
+if (values.store !== 'sqlite' && values.store !== 'postgres') {
+  throw new Error('--store takes sqlite or postgres');
+}
+const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL?.trim() ||
+  'postgres://postgres@127.0.0.1:5432/test?sslmode=disable';
+/** Schemas made for the phases, dropped at the end. */
+const schemas: string[] = [];
+
+/** DATABASE_URL of a fresh schema on BENCH_DATABASE_URL's server. */
+async function freshSchemaUrl(phase: string): Promise<string> {
+  const name = `bench_${phase}_${Date.now().toString(36)}`;
+  schemas.push(name);
+  const separator = BENCH_DATABASE_URL.includes('?') ? '&' : '?';
+  return `${BENCH_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+}
+
+async function dropSchemas(): Promise<void> {
+  if (schemas.length === 0) return;
+  const config = parsePostgresUrl(BENCH_DATABASE_URL);
+  if ('error' in config) throw new Error(`BENCH_DATABASE_URL: ${config.error}`);
+  const admin = new PostgresDriver(config, { max: 1 });
+  for (const name of schemas.splice(0)) {
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(name)} CASCADE`);
+  }
+  await admin.close();
+}
 const only = (values.only ?? process.env.BENCH_ONLY?.split(',') ?? []).flatMap((p) => p.split(','));
 for (const phase of only) {
   if (!PHASES.includes(phase as Phase)) throw new Error(`--only takes ${PHASES.join(', ')}`);
@@ -70,15 +113,73 @@ const peaks: Record<string, number> = {};
 /** RSS of the service just started, before any load. */
 let rssAtStartMB = Number.NaN;
 
-/** A service on a fresh SQLite file, profiled under --profile. */
+/** A service on a fresh SQLite file (or PostgreSQL schema), profiled under --profile. */
 async function freshService(phase: Phase, callback: CallbackServer, env?: Record<string, string>) {
-  const dir = mkdtempSync(join(scratch, `${phase}-`));
-  return startService({
-    dir,
-    callbackUrl: callback.url,
-    ...(env ? { env } : {}),
-    cpuProfDir: values.profile ? join(PROFILE_DIR, phase) : undefined,
-  });
+  return (await freshServices(phase, callback, 1, env))[0] as Service;
+}
+
+/**
+ * `count` services on one fresh PostgreSQL schema (or, for one, a fresh store), as instances
+ * behind a load balancer; the first is profiled under --profile.
+ */
+async function freshServices(
+  phase: Phase,
+  callback: CallbackServer,
+  count: number,
+  env?: Record<string, string>,
+): Promise<Service[]> {
+  const database = values.store === 'postgres' ? { DATABASE_URL: await freshSchemaUrl(phase) } : {};
+  const services: Service[] = [];
+  for (let i = 0; i < count; i++) {
+    const dir = mkdtempSync(join(scratch, `${phase}-`));
+    services.push(
+      await startService({
+        dir,
+        callbackUrl: callback.url,
+        env: { ...database, ...env },
+        cpuProfDir: values.profile && i === 0 ? join(PROFILE_DIR, phase) : undefined,
+      }),
+    );
+  }
+  return services;
+}
+
+/** Load spread over the instances (connections split evenly), counted as one. */
+async function ingestAll(
+  services: Service[],
+  options: { connections: number; durationS?: number; amount?: number; maxSeconds?: number },
+): Promise<Awaited<ReturnType<typeof ingest>>> {
+  const parts = await Promise.all(
+    services.map((service, i) =>
+      ingest({
+        url: service.url,
+        ...options,
+        connections: Math.max(1, Math.round(options.connections / services.length)),
+        ...(options.amount !== undefined
+          ? {
+              amount:
+                Math.floor(options.amount / services.length) +
+                (i < options.amount % services.length ? 1 : 0),
+            }
+          : {}),
+      }),
+    ),
+  );
+  const sum = (key: 'accepted' | 'duplicates' | 'other' | 'errors' | 'timeouts') =>
+    parts.reduce((total, part) => total + part[key], 0);
+  const seconds = Math.max(...parts.map((part) => part.seconds));
+  return {
+    accepted: sum('accepted'),
+    duplicates: sum('duplicates'),
+    other: sum('other'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    seconds,
+    acceptedPerS: parts.reduce((total, part) => total + part.acceptedPerS, 0),
+    // The slowest instance's: an upper bound of the whole's.
+    latencyP50Ms: Math.max(...parts.map((part) => part.latencyP50Ms)),
+    latencyP99Ms: Math.max(...parts.map((part) => part.latencyP99Ms)),
+  };
 }
 
 /** Records the peak RSS, stops the service, summarizes its profile over the last `ms`. */
@@ -121,26 +222,27 @@ async function ingestPhase() {
   step(`baseline: ${round(baseline.acceptedPerS, 0)} requests/s`);
 
   const callback = await startCallback();
-  const service = await freshService('ingest', callback);
+  const services = await freshServices('ingest', callback, INSTANCES);
+  const service = services[0] as Service;
   rssAtStartMB = memoryOf(service.pid)?.rssMB ?? Number.NaN;
-  const warm = await ingest({
-    url: service.url,
+  const warm = await ingestAll(services, {
     connections: LOAD.connections,
     durationS: LOAD.warmupS,
   });
   const measuredFrom = performance.now();
   const deliveredBefore = callback.ids.size;
-  const measured = await ingest({
-    url: service.url,
+  const measured = await ingestAll(services, {
     connections: LOAD.connections,
     durationS: LOAD.durationS,
   });
   const delivered = callback.ids.size - deliveredBefore;
-  step(`service: ${round(measured.acceptedPerS, 0)} accepted/s`);
+  step(`service: ${round(measured.acceptedPerS, 0)} accepted/s (${INSTANCES} instance(s))`);
   const backlog = warm.accepted + measured.accepted - callback.ids.size;
+  for (const other of services.slice(1)) await other.stop();
   await finish('ingest', service, measuredFrom);
   await callback.close();
   return {
+    instances: INSTANCES,
     connections: LOAD.connections,
     durationS: LOAD.durationS,
     baselineRequestsPerS: round(baseline.acceptedPerS, 0),
@@ -212,10 +314,13 @@ async function drainPhase() {
   out(`drain: ${DRAIN.events} events piled up while the callback holds its answers`);
   const callback = await startCallback();
   callback.hold();
-  const service = await freshService('drain', callback, { CALLBACK_TIMEOUT_MS: '300000' });
+  const services = await freshServices('drain', callback, INSTANCES, {
+    CALLBACK_TIMEOUT_MS: '300000',
+  });
+  const service = services[0] as Service;
   const pileStarted = performance.now();
   const pileUp = (amount: number) =>
-    ingest({ url: service.url, connections: DRAIN.connections, amount, maxSeconds: 100 });
+    ingestAll(services, { connections: DRAIN.connections, amount, maxSeconds: 100 });
   let pile = await pileUp(DRAIN.events);
   if (pile.accepted < DRAIN.events) {
     // Once more for what was not accepted (errors, timeouts); a second shortfall is reported.
@@ -238,9 +343,11 @@ async function drainPhase() {
   const seconds = (performance.now() - released) / 1000;
   const delivered = callback.ids.size - held;
   step(`drained ${delivered} in ${round(seconds)} s${complete ? '' : ' (time limit)'}`);
+  for (const other of services.slice(1)) await other.stop();
   await finish('drain', service, released);
   await callback.close();
   return {
+    instances: INSTANCES,
     events: pile.accepted,
     notAccepted: pile.other + pile.duplicates,
     pileUpSeconds: round(pileSeconds, 1),
@@ -263,14 +370,18 @@ async function drainPhase() {
 
 async function main() {
   const started = runStarted;
-  const results: Record<string, unknown> = { machine: machine(), phases };
+  const results: Record<string, unknown> = { machine: machine(), store: values.store, phases };
   out(`faceauth-shim bench: ${JSON.stringify(results.machine)}`);
   if (!values['no-build']) {
     out('building the service (tsc -p tsconfig.build.json)...');
     buildService();
   }
   if (values.profile) rmSync(PROFILE_DIR, { recursive: true, force: true });
-  const resultsFile = join(ROOT, 'bench', 'results.json');
+  const resultsFile = join(
+    ROOT,
+    'bench',
+    values.store === 'postgres' ? 'results-postgres.json' : 'results.json',
+  );
   const otherCpu: Record<string, number> = {};
   results.otherProcessesCpuPercent = otherCpu;
   for (const phase of phases) {
@@ -296,7 +407,8 @@ async function main() {
   results.seconds = round((performance.now() - started) / 1000);
   report(results);
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  out(`\nwrote bench/results.json (${results.seconds} s)`);
+  await dropSchemas();
+  out(`\nwrote ${resultsFile} (${results.seconds} s)`);
 }
 
 function report(results: Record<string, unknown>) {
