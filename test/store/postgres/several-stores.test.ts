@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_OF } from '../../../src/intake/webhook-kinds.js';
 import { supersededBy } from '../../../src/store/rules/supersede.js';
-import type { AttemptRecord, NewEvent, OutboxItem, Store } from '../../../src/store/store.js';
+import type {
+  AttemptRecord,
+  EnrichmentCompletion,
+  NewEvent,
+  OutboxItem,
+  Store,
+} from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { describePostgres } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';
@@ -390,6 +396,56 @@ describePostgres('several stores on one PostgreSQL schema', () => {
         expect(statuses, `interview i${k}`).toEqual(['pending', 'superseded']);
       }
       expect(await a.claimDue(T0 + HOUR, 100, LEASE)).toHaveLength(n);
+    });
+
+    it('two stores ending the same wait for a score at the same moment: one forwards it, the other finds it done', async () => {
+      const { stores } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      const n = 10;
+      const waiting = range(n).map((k) => ({
+        ...newEvent({
+          id: `w${k}`,
+          source: 'workflows',
+          customerId: `c${k}`,
+          interviewId: `i${k}`,
+        }),
+        enrich: { deadline: T0 + 10 * MINUTE },
+      }));
+      for (const event of waiting) await a.accept(event, DEDUP);
+      const completion = (event: NewEvent): EnrichmentCompletion => ({
+        state: 'scored',
+        normalized: event.normalized as NonNullable<NewEvent['normalized']>,
+        forward: { format: 'legacy', body: new TextEncoder().encode(`scored ${event.id}`) },
+        legacyFields: [],
+        error: null,
+        called: true,
+      });
+      const results = await Promise.all(
+        waiting.flatMap((event) => [
+          a.completeEnrichment(event.id, completion(event), T0 + MINUTE),
+          b.completeEnrichment(event.id, completion(event), T0 + MINUTE),
+        ]),
+      );
+      for (const k of range(n)) {
+        expect([results[2 * k], results[2 * k + 1]].map(String).sort(), `w${k}`).toEqual([
+          'null',
+          'pending',
+        ]);
+      }
+      expect(await b.claimDue(T0 + MINUTE, 100, LEASE)).toHaveLength(n);
+    });
+
+    it('two stores clearing fallbacks at the same moment clear each once', async () => {
+      const { stores } = await sharedSchema(2);
+      for (const k of range(20)) {
+        await at(stores, k % 2).accept(
+          newEvent({ id: `l${k}`, customerId: `c${k}`, shadowed: true, fallbackAt: T0 + HOUR }),
+          DEDUP,
+        );
+      }
+      const cleared = await Promise.all(stores.map((store) => store.clearFallbacks()));
+      expect(cleared.reduce((sum, n) => sum + n, 0)).toBe(20);
+      expect(await at(stores, 0).forwardFallbacks(T0 + 2 * HOUR, { windowMs: MINUTE })).toEqual([]);
     });
 
     it('two stores replaying one dead event at the same moment enqueue it once', async () => {
