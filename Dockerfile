@@ -33,4 +33,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM stops it cleanly within SHUTDOWN_GRACE (10 s): give `docker stop` longer (-t 20).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/cli.js", "serve"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "dist/cli.js", "serve"]

@@ -170,6 +170,25 @@ function ownTicks(): number {
  * went to other processes since: work on the machine that is not the bench's makes every
  * number lower and noisier. Children must have ended (and been waited for) when it is read.
  */
+/**
+ * CPU seconds (user + system) a process has used so far. Unlike a rate, CPU spent per event
+ * stays comparable when other processes share the cores (a loaded machine slows the service
+ * down, but does not make it do more work per event).
+ */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on Linux on every architecture Node supports. */
+const CLOCK_TICKS_PER_S = 100;
+
 export function foreignCpu(): () => number {
   const machineBefore = cpuTimes();
   const ownBefore = ownTicks();

@@ -18,6 +18,7 @@ import { parsePostgresUrl } from '../src/config/database-url.js';
 import { PostgresDriver, quoteIdentifier } from '../src/store/postgres/driver.js';
 import { type CallbackServer, startCallback } from './callback.js';
 import {
+  cpuSecondsOf,
   foreignCpu,
   freePort,
   LEGACY_ROUTE,
@@ -202,6 +203,11 @@ async function finish(phase: Phase, service: Service, profiledSince: number) {
   out(`\n${text}\n`);
 }
 
+/** CPU seconds the service instances have used so far, together. */
+function cpuOf(services: readonly Service[]): number {
+  return services.reduce((sum, s) => sum + cpuSecondsOf(s.pid), 0);
+}
+
 async function ingestPhase() {
   out(`ingest: ${LOAD.connections} connections, ${LOAD.warmupS} s warm-up + ${LOAD.durationS} s`);
   const port = await freePort();
@@ -231,11 +237,13 @@ async function ingestPhase() {
   });
   const measuredFrom = performance.now();
   const deliveredBefore = callback.ids.size;
+  const cpuBefore = cpuOf(services);
   const measured = await ingestAll(services, {
     connections: LOAD.connections,
     durationS: LOAD.durationS,
   });
   const delivered = callback.ids.size - deliveredBefore;
+  const cpuMs = (cpuOf(services) - cpuBefore) * 1000;
   step(`service: ${round(measured.acceptedPerS, 0)} accepted/s (${INSTANCES} instance(s))`);
   const backlog = warm.accepted + measured.accepted - callback.ids.size;
   for (const other of services.slice(1)) await other.stop();
@@ -250,6 +258,9 @@ async function ingestPhase() {
     ratio: round(measured.acceptedPerS / baseline.acceptedPerS, 3),
     deliveredPerSDuringIngest: round(delivered / measured.seconds, 0),
     backlogAtEnd: backlog,
+    // The service's CPU per webhook accepted and per event delivered in the same window.
+    cpuMsPerAccepted: round(cpuMs / measured.accepted, 3),
+    cpuMsPerAcceptedAndDelivered: round(cpuMs / (measured.accepted + delivered), 3),
     baseline,
     service: measured,
   };
@@ -334,6 +345,7 @@ async function drainPhase() {
   const held = callback.ids.size;
 
   const released = performance.now();
+  const cpuAtRelease = cpuOf(services);
   callback.release();
   const budgetMs = SOFT_LIMIT_MS - (performance.now() - runStarted);
   const complete = await callback.waitForIds(
@@ -342,6 +354,7 @@ async function drainPhase() {
   );
   const seconds = (performance.now() - released) / 1000;
   const delivered = callback.ids.size - held;
+  const drainCpuMs = (cpuOf(services) - cpuAtRelease) * 1000;
   step(`drained ${delivered} in ${round(seconds)} s${complete ? '' : ' (time limit)'}`);
   for (const other of services.slice(1)) await other.stop();
   await finish('drain', service, released);
@@ -357,6 +370,7 @@ async function drainPhase() {
     drainSeconds: round(seconds, 2),
     delivered,
     eventsPerS: round(delivered / seconds, 0),
+    cpuMsPerEvent: round(drainCpuMs / delivered, 3),
     rssWithPendingMB: round(memoryPiled?.rssMB ?? Number.NaN),
     anonWithPendingMB: round(memoryPiled?.anonMB ?? Number.NaN),
     heapWithPending: {
@@ -439,6 +453,11 @@ function report(results: Record<string, unknown>) {
         `backlog at end: ${ingestR.backlogAtEnd}`,
       ],
       [
+        'service CPU ms per webhook',
+        ingestR.cpuMsPerAccepted,
+        `${ingestR.cpuMsPerAcceptedAndDelivered} per webhook or delivery; holds under load`,
+      ],
+      [
         'not accepted (service)',
         ingestR.service.other + ingestR.service.duplicates + ingestR.service.errors,
         'other answers, duplicates, errors',
@@ -504,6 +523,11 @@ function report(results: Record<string, unknown>) {
         'drain events/s',
         drainR.eventsPerS,
         `${drainR.delivered} in ${drainR.drainSeconds} s${drainR.complete ? '' : ' (INCOMPLETE: time limit)'}`,
+      ],
+      [
+        'drain CPU ms per event',
+        drainR.cpuMsPerEvent,
+        'the service, per delivered event; holds under load',
       ],
       [
         'RSS with 50k pending MB',

@@ -6,7 +6,9 @@ import {
   FORWARD_SOURCE_REFRESH_MS,
   type ForwardSourceSwitch,
   loadForwardSource,
+  workflowsShare,
 } from './config/forward-source.js';
+import { createCutoverWatch } from './cutover/cutover-watch.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
@@ -57,7 +59,13 @@ export async function startService(
       );
     },
   });
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(store, {
+    workflowsShare: () => workflowsShare(forwardSource.mode()),
+    paused: () => {
+      const mode = forwardSource.mode();
+      return 'state' in mode && mode.state.paused !== null;
+    },
+  });
   const client = createCallbackClient({
     url: config.callbackUrl,
     timeoutMs: config.callbackTimeoutMs,
@@ -110,17 +118,26 @@ export async function startService(
   });
   // The value in force: the environment's until the stored switch is read (the store answers
   // webhooks only after that, so none is decided on the environment's value by mistake).
+  const environment = {
+    value: config.forwardSource,
+    explicit: config.forwardSourceExplicit,
+    plan: config.forwardSourcePlan,
+  };
   let loadedSource: ForwardSourceSwitch = createForwardSourceSwitch(
     store,
-    config.forwardSource,
+    environment,
     undefined,
     logger,
   );
   const forwardSource: ForwardSourceSwitch = {
     get: () => loadedSource.get(),
+    mode: () => loadedSource.mode(),
     origin: () => loadedSource.origin(),
     set: (source, now) => loadedSource.set(source, now),
-    refresh: () => loadedSource.refresh(),
+    setPlan: (text, now) => loadedSource.setPlan(text, now),
+    resume: (now) => loadedSource.resume(now),
+    replace: (basis, next, now) => loadedSource.replace(basis, next, now),
+    refresh: (now) => loadedSource.refresh(now),
   };
   // A switch made by the CLI (or, with a shared database, another instance) is obeyed here.
   // While the database is away, said once, and once when it is back.
@@ -142,6 +159,38 @@ export async function startService(
     );
   }, FORWARD_SOURCE_REFRESH_MS);
   refreshForwardSource.unref();
+  // The guard and the plan of a share on Workflows, and Incode's dates (warned at start, then daily).
+  const cutover = createCutoverWatch({
+    store,
+    forwardSource,
+    settings: {
+      minPairs: config.compareMinPairs,
+      minAgreement: config.compareMinAgreement,
+      maxDisagreements: config.forwardSourceGuard.maxDisagreements,
+      windowMs: config.forwardSourceGuard.windowMs,
+      compareWindowMs: config.compareWindowMs,
+    },
+    logger,
+    metrics,
+  });
+  let checking: Promise<void> | undefined;
+  const checkCutover = () => {
+    if (!started) return;
+    checking ??= cutover
+      .check()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof StoreUnavailableError) return;
+          logger.error({ err: error }, 'FORWARD_SOURCE guard: cannot check the cut-over');
+        },
+      )
+      .finally(() => {
+        checking = undefined;
+      });
+  };
+  const watchCutover = setInterval(checkCutover, config.forwardSourceGuard.intervalMs);
+  watchCutover.unref();
   const app = createApp({
     config,
     store,
@@ -179,16 +228,13 @@ export async function startService(
     await connectStore(store, {
       // Once the store is usable, before it takes webhooks (and again if it fails on the way).
       async prepare() {
-        loadedSource = await loadForwardSource(
-          store,
-          { value: config.forwardSource, explicit: config.forwardSourceExplicit },
-          logger,
-        );
+        loadedSource = await loadForwardSource(store, environment, logger);
         if (started) return;
         await worker.start();
         await enricher.start();
         pruner.start();
         started = true;
+        checkCutover();
       },
       onWaiting: (message) => logger.warn(`${message}; not ready until it can be used`),
       onReady: (message) => logger.info(`${message}; ready`),
@@ -196,6 +242,7 @@ export async function startService(
     });
   } catch (error) {
     clearInterval(refreshForwardSource);
+    clearInterval(watchCutover);
     await store.close();
     throw error;
   }
@@ -218,6 +265,7 @@ export async function startService(
     // Nothing may keep the process alive after a failed start (port in use, say).
     pruner.stop();
     clearInterval(refreshForwardSource);
+    clearInterval(watchCutover);
     await Promise.all([worker.stop(0), enricher.stop(0)]);
     await store.close();
     throw error;
@@ -250,6 +298,7 @@ export async function startService(
         });
         pruner.stop();
         clearInterval(refreshForwardSource);
+        clearInterval(watchCutover);
         const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
           Promise.race([intakeClosed, graceOver]).then(() => {
@@ -257,6 +306,7 @@ export async function startService(
           }),
           worker.stop(graceMs),
           enricher.stop(graceMs),
+          checking,
         ]);
         await store.close();
         logger.info('faceauth-shim: stopped');

@@ -41,6 +41,18 @@ describe('faceauth-shim serve: start-up failures', () => {
     );
   });
 
+  it.each([
+    ['FORWARD_SOURCE', 'workflows:150%', /a share cannot be above 100%/],
+    ['FORWARD_SOURCE_PLAN', '50%,10%@2d', /goes down or stays at 50%/],
+    ['FORWARD_SOURCE_PLAN', '1%,10%@later', /neither a duration/],
+  ])('%s=%s stops the start with exit code 2, naming it', async (name, value, reason) => {
+    const result = await runCli({ ...base, [name]: value });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(new RegExp(`^faceauth-shim: invalid configuration: ${name}: `));
+    expect(result.stderr).toMatch(reason);
+  });
+
   it('an INBOUND_HEADER_VALUE under 16 characters stops the start with exit code 2, naming it', async () => {
     const { INBOUND_AUTH: _, ...open } = base;
     const result = await runCli({

@@ -4,16 +4,22 @@ import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
 import {
   FORWARD_SOURCES,
-  type ForwardSource,
   loadConfig,
   loadDatabaseConfig,
   loadReportConfig,
+  parseForwardSource,
 } from '../config/config.js';
 import {
+  type ForwardMode,
+  ForwardSourceError,
+  modeFor,
+  modeForPlan,
   readForwardSourceSwitch,
   resetForwardSourceSwitch,
   storeForwardSourceSwitch,
 } from '../config/forward-source.js';
+import { resume } from '../cutover/state.js';
+import { readStatus, type StatusView } from '../cutover/status.js';
 import { Source } from '../normalize/normalized-schema.js';
 import { createLogger } from '../ops/logger.js';
 import { startService } from '../service.js';
@@ -312,26 +318,78 @@ and message each got (what GET /admin/quarantine answers). Reads DATABASE_URL.
   },
 };
 
+/** The mode a CLI change starts from: the stored switch, or FORWARD_SOURCE as this shell has it. */
+async function currentMode(store: Store, env: CliContext['env']): Promise<ForwardMode> {
+  const stored = await readForwardSourceSwitch(store);
+  if (stored) return stored.mode;
+  const fromEnv = parseForwardSource(env.FORWARD_SOURCE?.trim() || 'legacy');
+  if ('error' in fromEnv) return { word: 'legacy' };
+  return modeFor(fromEnv.value, { word: 'legacy' }, Date.now(), 'environment');
+}
+
+/** The status as lines a person reads. */
+function statusLines(status: StatusView): string[] {
+  const lines = [`forwarded: ${status.source} (${status.share} of customers on Workflows)`];
+  if (status.plan) {
+    lines.push(
+      `plan: ${status.plan.text} (step ${status.plan.step} of ${status.plan.steps.length})`,
+    );
+    for (const step of status.plan.steps) {
+      lines.push(`  ${step.taken ? '[x]' : '[ ]'} ${step.share} not before ${step.notBefore}`);
+    }
+  }
+  if (status.paused) {
+    lines.push(
+      `paused by the guard at ${status.paused.at}: ${status.paused.from} back to ${status.paused.to}: ${status.paused.reason}`,
+    );
+    if (status.paused.pairIds.length > 0)
+      lines.push(`  pairs: ${status.paused.pairIds.join(', ')}`);
+    lines.push('  resume with: faceauth-shim forward-source resume');
+  }
+  if (status.guard) {
+    const agreement = (a: number | null) => (a === null ? 'no pairs' : `${(a * 100).toFixed(1)}%`);
+    lines.push(
+      `guard: ${status.guard.status}; window since ${status.guard.windowFrom}: ${status.guard.window.pairs} pairs, agreement ${agreement(status.guard.window.agreement)}; since the last step: ${status.guard.sinceStep.pairs} pairs, agreement ${agreement(status.guard.sinceStep.agreement)}`,
+    );
+  }
+  if (status.next) lines.push(`next: ${status.next.action}: ${status.next.reason}`);
+  lines.push(`legacy webhook: ${status.legacy.timeLeft}`);
+  return lines;
+}
+
 const forwardSource: Command = {
   name: 'forward-source',
-  summary: 'show, set or reset the run-time switch of the forwarded source',
+  summary: 'show, set or reset the forwarded source, a share of customers or a plan',
   help: `usage: faceauth-shim forward-source [show]
-       faceauth-shim forward-source set legacy|workflows|both
+       faceauth-shim forward-source set legacy|workflows|both|workflows:<N>%
+       faceauth-shim forward-source plan <steps>     e.g. 1%,10%@2d,50%@7d,100%@14d
+       faceauth-shim forward-source resume
        faceauth-shim forward-source reset
 
 The run-time switch of FORWARD_SOURCE, in the database (the CLI counterpart of
 PUT /admin/forward-source; it needs no ADMIN_TOKEN). A running service obeys a change within a
 second or two; an event keeps the decision made when it arrived.
 
-  show    the stored switch, or that there is none (FORWARD_SOURCE applies)
-  set S   store a switch to S; it wins over FORWARD_SOURCE until FORWARD_SOURCE itself changes
-  reset   forget the switch: FORWARD_SOURCE from the environment applies again
+  show     the value in force, and for a share: the plan's steps, the guard's figures and why
+           the plan waits
+  set S    store S; it wins over FORWARD_SOURCE until FORWARD_SOURCE itself changes.
+           workflows:<N>% moves N% of customers (by a stable hash of the customer id), guarded
+  plan P   store a plan, which starts now: steps of a share and an earliest time (@2d after
+           the start, or @2026-12-15T09:00:00Z); shares must rise from step to step
+  resume   after the guard rolled a share back and paused: go on (pairs are counted anew)
+  reset    forget the switch: FORWARD_SOURCE (or FORWARD_SOURCE_PLAN) applies again
 
-Reads DATABASE_URL.`,
+Reads DATABASE_URL, and COMPARE_MIN_PAIRS, COMPARE_MIN_AGREEMENT, COMPARE_WINDOW,
+FORWARD_SOURCE_GUARD_WINDOW and FORWARD_SOURCE_GUARD_DISAGREEMENTS to say where a plan stands.`,
   options: {},
   positionals: { min: 0, max: 2 },
   async run(_values, [action = 'show', value], ctx) {
     return withStore(ctx, async (store) => {
+      const now = Date.now();
+      const show = async (mode: ForwardMode) => {
+        const status = await readStatus(store, mode, loadReportConfig(ctx.env).guard, now);
+        for (const text of statusLines(status)) line(ctx, text);
+      };
       if (action === 'show') {
         if (value !== undefined) throw new UsageError('forward-source show takes no value');
         const stored = await readForwardSourceSwitch(store);
@@ -341,18 +399,47 @@ Reads DATABASE_URL.`,
             ? `switched to ${stored.source} since ${stored.since} (wins over FORWARD_SOURCE until FORWARD_SOURCE changes)`
             : 'no run-time switch: FORWARD_SOURCE from the environment applies',
         );
+        if (stored && 'state' in stored.mode) await show(stored.mode);
         return 0;
       }
       if (action === 'set') {
-        const source = FORWARD_SOURCES.find((s) => s === value) as ForwardSource | undefined;
-        if (!source) {
+        const parsed = parseForwardSource(value ?? '');
+        if ('error' in parsed) {
           throw new UsageError(
-            `forward-source set takes ${FORWARD_SOURCES.join(', ')}, not ${value === undefined ? 'nothing' : `"${value}"`}`,
+            `forward-source set takes ${FORWARD_SOURCES.join(', ')} or workflows:<N>%, not ${value === undefined ? 'nothing' : `"${value}"`}${value?.startsWith('workflows:') ? `: ${parsed.error}` : ''}`,
           );
         }
         const before = await readForwardSourceSwitch(store);
-        await storeForwardSourceSwitch(store, source, Date.now());
-        line(ctx, `switched to ${source}${before ? ` (was ${before.source})` : ''}`);
+        const mode = modeFor(parsed.value, await currentMode(store, ctx.env), now, 'switch');
+        await storeForwardSourceSwitch(store, mode, now);
+        line(ctx, `switched to ${parsed.value}${before ? ` (was ${before.source})` : ''}`);
+        return 0;
+      }
+      if (action === 'plan') {
+        if (value === undefined) throw new UsageError('forward-source plan takes the steps');
+        let mode: ForwardMode;
+        try {
+          mode = modeForPlan(value, await currentMode(store, ctx.env), now, 'switch');
+        } catch (error) {
+          if (!(error instanceof ForwardSourceError)) throw error;
+          throw new UsageError(`forward-source plan: ${error.message}`);
+        }
+        await storeForwardSourceSwitch(store, mode, now);
+        line(ctx, `plan stored: ${value}`);
+        await show(mode);
+        return 0;
+      }
+      if (action === 'resume') {
+        if (value !== undefined) throw new UsageError('forward-source resume takes no value');
+        const stored = await readForwardSourceSwitch(store);
+        if (!stored || !('state' in stored.mode) || !stored.mode.state.paused) {
+          fail(ctx, 'nothing to resume: the guard has not paused the cut-over');
+          return 1;
+        }
+        const mode = { state: resume(stored.mode.state, now) };
+        await storeForwardSourceSwitch(store, mode, now);
+        line(ctx, `resumed at ${stored.source}`);
+        await show(mode);
         return 0;
       }
       if (action === 'reset') {
@@ -361,7 +448,9 @@ Reads DATABASE_URL.`,
         line(ctx, 'no run-time switch: FORWARD_SOURCE from the environment applies');
         return 0;
       }
-      throw new UsageError(`forward-source takes show, set or reset, not "${action}"`);
+      throw new UsageError(
+        `forward-source takes show, set, plan, resume or reset, not "${action}"`,
+      );
     });
   },
 };

@@ -1,3 +1,6 @@
+import { isMoved } from '../cutover/bucket.js';
+import { daysLeft, timeLeft } from '../cutover/deadlines.js';
+import { percent as sharePercent } from '../cutover/share.js';
 import type { Source } from '../normalize/normalized-schema.js';
 import type { ComparedEvent, StoredPair } from '../store/store.js';
 import { LEGACY_ONLY_FIELDS } from './legacy-fields.js';
@@ -15,7 +18,12 @@ export interface ReportOptions {
   unpairedListed?: number;
   /** Buckets of the timeline. */
   buckets?: number;
+  /** Shares of customers (basis points) to give figures for; REPORT_SHARES by default. */
+  shares?: readonly number[];
 }
+
+/** The shares the report gives figures for: the usual steps of a ramp. */
+export const REPORT_SHARES = [100, 500, 1000, 2500, 5000, 10_000] as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
@@ -135,6 +143,20 @@ export function buildReport(
     if (e.status === 'PASS') bucket[e.source].pass++;
   }
 
+  const shares = (options.shares ?? REPORT_SHARES).map((bp) => {
+    const moved = pairs.filter((p) => {
+      const customerId = p.legacy.customerId ?? p.workflows.customerId;
+      return customerId !== null && isMoved(customerId, bp);
+    });
+    return {
+      share: sharePercent(bp),
+      pairs: moved.length,
+      statusAgreement: share(moved.filter((p) => p.statusAgrees).length, moved.length),
+      reasonAgreement: share(moved.filter((p) => p.reasonAgrees).length, moved.length),
+      disagreements: moved.filter((p) => !p.reasonAgrees).length,
+    };
+  });
+
   const reasons: string[] = [];
   if (workflows.events === 0) reasons.push('no Workflows events in the range');
   if (pairs.length < minPairs) {
@@ -169,10 +191,13 @@ export function buildReport(
     unpaired: { legacy: unpairedOf('legacy'), workflows: unpairedOf('workflows') },
     legacyOnlyFields,
     timeline,
+    shares,
     verdict: {
       safe,
       line: safe ? 'safe to switch' : `not safe to switch: ${reasons.join('; ')}`,
       reasons,
+      daysLeft: daysLeft(options.now),
+      timeLeft: timeLeft(options.now),
     },
   };
 }

@@ -511,6 +511,7 @@ export function renderHtml(report: ComparisonReport): string {
   out.push(
     `<p class="thresholds">Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at ` +
       `least ${esc(formatRate(report.thresholds.minAgreement))}.</p>`,
+    `<p class="thresholds">Time left: ${esc(verdict.timeLeft)}.</p>`,
     '</section>',
   );
 
@@ -581,6 +582,29 @@ export function renderHtml(report: ComparisonReport): string {
           num(formatRate(pairs.reasonAgreement)),
         ],
       ],
+    ),
+  );
+
+  out.push('<h2>Per share of customers</h2>');
+  out.push(
+    '<p class="muted">The pairs of the customers a share (FORWARD_SOURCE=workflows:&lt;N&gt;%) moves to Workflows, by the stable hash of their id.</p>',
+  );
+  out.push(
+    htmlTable(
+      [
+        'Share',
+        numHead('Pairs'),
+        numHead('Status agreement'),
+        numHead('Reason agreement'),
+        numHead('Disagreeing'),
+      ],
+      report.shares.map((s) => [
+        { html: esc(s.share) },
+        num(s.pairs),
+        num(formatRate(s.statusAgreement)),
+        num(formatRate(s.reasonAgreement)),
+        num(s.disagreements),
+      ]),
     ),
   );
 

@@ -286,6 +286,7 @@ export function renderMarkdown(report: ComparisonReport): string {
     `Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ` +
       `${formatRate(report.thresholds.minAgreement)}. Generated ${text(report.generatedAt)}.`,
   );
+  out.push('', `Time left: ${text(report.verdict.timeLeft)}.`);
 
   out.push('', '## Next steps', '');
   for (const step of nextSteps(report)) out.push(`- ${inline(step)}`);
@@ -318,6 +319,25 @@ export function renderMarkdown(report: ComparisonReport): string {
       ['Pairs', 'Status agreement', 'Reason agreement'],
       [[String(pairs.count), formatRate(pairs.statusAgreement), formatRate(pairs.reasonAgreement)]],
       ['r', 'r', 'r'],
+    ),
+  );
+
+  out.push('', '## Per share of customers', '');
+  out.push(
+    'The pairs of the customers a share (`FORWARD_SOURCE=workflows:<N>%`) moves to Workflows, by the stable hash of their id.',
+    '',
+  );
+  out.push(
+    ...table(
+      ['Share', 'Pairs', 'Status agreement', 'Reason agreement', 'Disagreeing'],
+      report.shares.map((s) => [
+        text(s.share),
+        String(s.pairs),
+        formatRate(s.statusAgreement),
+        formatRate(s.reasonAgreement),
+        String(s.disagreements),
+      ]),
+      ['l', 'r', 'r', 'r', 'r'],
     ),
   );
 

@@ -105,10 +105,28 @@ export const ComparisonReport = z.object({
       }),
     )
     .describe('events and PASSes per source, per bucket of the range'),
+  shares: z
+    .array(
+      z.object({
+        share: z.string().describe('a share of customers on Workflows, e.g. "10%"'),
+        pairs: z.number().int(),
+        statusAgreement: z.number().nullable(),
+        reasonAgreement: z.number().nullable(),
+        disagreements: z.number().int().describe('pairs that differ on status or reason'),
+      }),
+    )
+    .describe(
+      'per share of customers (FORWARD_SOURCE=workflows:<N>%, by the stable hash of the customer id): the pairs of the customers that share moves, and how they agree',
+    ),
   verdict: z.object({
     safe: z.boolean(),
     line: z.string().describe('"safe to switch" or "not safe to switch: ..."'),
     reasons: z.array(z.string()),
+    daysLeft: z
+      .number()
+      .int()
+      .describe('days left before Incode switches the legacy webhook off (2027-04-01)'),
+    timeLeft: z.string().describe("how much time is left, by Incode's dates"),
   }),
 });
 

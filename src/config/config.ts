@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { planFrom } from '../cutover/plan.js';
+import { parseShare, shareText } from '../cutover/share.js';
 import { type DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
 import { parseDuration } from './duration.js';
 
@@ -10,6 +12,41 @@ export class ConfigError extends Error {
 /** Whose events reach the callback: FORWARD_SOURCE, and the run-time switch. */
 export const FORWARD_SOURCES = ['legacy', 'workflows', 'both'] as const;
 export type ForwardSource = (typeof FORWARD_SOURCES)[number];
+/** FORWARD_SOURCE in full: a word, or a share of customers on Workflows (`workflows:10%`). */
+export type ForwardSourceValue = ForwardSource | `workflows:${string}%`;
+
+/** A FORWARD_SOURCE value as the environment, the admin API and the CLI accept it. */
+export function parseForwardSource(
+  text: string,
+): { value: ForwardSourceValue } | { error: string } {
+  const word = FORWARD_SOURCES.find((w) => w === text.trim());
+  if (word) return { value: word };
+  if (!text.trim().startsWith('workflows:')) {
+    return {
+      error: `expected ${FORWARD_SOURCES.join(', ')} or workflows:<N>% (a share of customers, 0 to 100), not "${text}"`,
+    };
+  }
+  const parsed = parseShare(text);
+  return 'error' in parsed ? parsed : { value: shareText(parsed.share) };
+}
+
+const forwardSourceValue = z.string().transform((text, ctx): ForwardSourceValue => {
+  const parsed = parseForwardSource(text);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+const forwardSourcePlan = z.string().transform((text, ctx) => {
+  const parsed = planFrom(text, Date.now());
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return text.trim();
+});
 
 export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,8h';
 
@@ -75,6 +112,23 @@ const compareMinAgreement = z
   .default('0.99')
   .transform(Number);
 
+const guardWindow = z
+  .string()
+  .default('1h')
+  .pipe(
+    duration.pipe(
+      z
+        .number()
+        .min(60_000, 'at least 1m')
+        .max(30 * 86_400_000, 'at most 30d'),
+    ),
+  );
+const guardDisagreements = z
+  .string()
+  .default('3')
+  .transform((text) => (text === 'off' ? undefined : text))
+  .pipe(int(1, 1_000_000).optional());
+
 /** What `faceauth-shim report` reads: the store and the verdict's thresholds. */
 export function loadReportConfig(env: Record<string, string | undefined> = process.env) {
   const present = Object.fromEntries(
@@ -85,6 +139,9 @@ export function loadReportConfig(env: Record<string, string | undefined> = proce
       DATABASE_URL: databaseUrl,
       COMPARE_MIN_PAIRS: compareMinPairs,
       COMPARE_MIN_AGREEMENT: compareMinAgreement,
+      COMPARE_WINDOW: z.string().default('5m').pipe(duration),
+      FORWARD_SOURCE_GUARD_WINDOW: guardWindow,
+      FORWARD_SOURCE_GUARD_DISAGREEMENTS: guardDisagreements,
     })
     .safeParse(present);
   if (!result.success) {
@@ -95,6 +152,14 @@ export function loadReportConfig(env: Record<string, string | undefined> = proce
     database: result.data.DATABASE_URL,
     compareMinPairs: result.data.COMPARE_MIN_PAIRS,
     compareMinAgreement: result.data.COMPARE_MIN_AGREEMENT,
+    /** What `forward-source show` needs to say where a plan stands. */
+    guard: {
+      minPairs: result.data.COMPARE_MIN_PAIRS,
+      minAgreement: result.data.COMPARE_MIN_AGREEMENT,
+      maxDisagreements: result.data.FORWARD_SOURCE_GUARD_DISAGREEMENTS,
+      windowMs: result.data.FORWARD_SOURCE_GUARD_WINDOW,
+      compareWindowMs: result.data.COMPARE_WINDOW,
+    },
   };
 }
 
@@ -117,7 +182,14 @@ const EnvSchema = z
     PORT: int(0, 65535).default(8080),
     HOST: z.string().default('0.0.0.0'),
     CALLBACK_URL: httpUrl,
-    FORWARD_SOURCE: z.enum(FORWARD_SOURCES).default('legacy'),
+    FORWARD_SOURCE: forwardSourceValue.default('legacy'),
+    FORWARD_SOURCE_PLAN: forwardSourcePlan.optional(),
+    FORWARD_SOURCE_GUARD_WINDOW: guardWindow,
+    FORWARD_SOURCE_GUARD_DISAGREEMENTS: guardDisagreements,
+    FORWARD_SOURCE_GUARD_INTERVAL: z
+      .string()
+      .default('5s')
+      .pipe(duration.pipe(z.number().min(100, 'at least 100ms').max(3_600_000, 'at most 1h'))),
     FORWARD_FORMAT: z.enum(['legacy', 'normalized']).default('legacy'),
     DATABASE_URL: databaseUrl,
     INBOUND_HEADER_NAME: headerName.optional(),
@@ -325,6 +397,13 @@ const EnvSchema = z
       });
     }
     checkIncodeApi(env, ctx);
+    if (env.FORWARD_SOURCE_PLAN !== undefined && env.FORWARD_SOURCE !== 'legacy') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FORWARD_SOURCE_PLAN'],
+        message: `a plan sets the share itself: leave FORWARD_SOURCE unset (or legacy), not ${env.FORWARD_SOURCE}`,
+      });
+    }
     if (env.RETENTION !== undefined) {
       // Pruned events must be past every window that still looks at them.
       const windows = [
@@ -424,9 +503,17 @@ export interface Config {
   port: number;
   host: string;
   callbackUrl: string;
-  forwardSource: ForwardSource;
+  forwardSource: ForwardSourceValue;
   /** FORWARD_SOURCE was set in the environment (not the default). */
   forwardSourceExplicit: boolean;
+  /** FORWARD_SOURCE_PLAN: a ramp of shares, checked (it resolves when it is stored). */
+  forwardSourcePlan: string | undefined;
+  /** The guard of a share on Workflows: its sliding window, disagreements that roll back, how often it looks. */
+  forwardSourceGuard: {
+    windowMs: number;
+    maxDisagreements: number | undefined;
+    intervalMs: number;
+  };
   forwardFormat: 'legacy' | 'normalized';
   database: DatabaseConfig;
   /** The static header Incode must send, with every accepted value (for rotation). */
@@ -491,6 +578,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     callbackUrl: e.CALLBACK_URL,
     forwardSource: e.FORWARD_SOURCE,
     forwardSourceExplicit: present.FORWARD_SOURCE !== undefined,
+    forwardSourcePlan: e.FORWARD_SOURCE_PLAN,
+    forwardSourceGuard: {
+      windowMs: e.FORWARD_SOURCE_GUARD_WINDOW,
+      maxDisagreements: e.FORWARD_SOURCE_GUARD_DISAGREEMENTS,
+      intervalMs: e.FORWARD_SOURCE_GUARD_INTERVAL,
+    },
     forwardFormat: e.FORWARD_FORMAT,
     database: e.DATABASE_URL,
     inboundHeader:

@@ -30,6 +30,12 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     host: config.host,
     callbackUrl: maskUrl(config.callbackUrl),
     forwardSource: { value: forwardSource.get(), ...forwardSource.origin() },
+    forwardSourcePlan: config.forwardSourcePlan ?? null,
+    forwardSourceGuard: {
+      window: formatDuration(config.forwardSourceGuard.windowMs),
+      disagreements: config.forwardSourceGuard.maxDisagreements ?? 'off',
+      interval: formatDuration(config.forwardSourceGuard.intervalMs),
+    },
     forwardFormat: config.forwardFormat,
     // The PostgreSQL password never leaves: the URL as it may be shown, and where it points.
     database:

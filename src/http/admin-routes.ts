@@ -2,9 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import { type Config, FORWARD_SOURCES } from '../config/config.js';
-import type { ForwardSourceSwitch } from '../config/forward-source.js';
+import { type Config, parseForwardSource } from '../config/config.js';
+import { ForwardSourceError, type ForwardSourceSwitch } from '../config/forward-source.js';
 import { maskedConfig } from '../config/masked-config.js';
+import { readStatus } from '../cutover/status.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -34,7 +35,23 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   );
 }
 
-const ForwardSourceBody = z.strictObject({ source: z.enum(FORWARD_SOURCES) });
+const ForwardSourceBody = z.union([
+  z.strictObject({ source: z.string() }),
+  z.strictObject({ plan: z.string() }),
+]);
+const FORWARD_SOURCE_BODY =
+  'expected {"source":"legacy"|"workflows"|"both"|"workflows:<N>%"} or {"plan":"1%,10%@2d,50%@7d,100%@14d"}';
+
+/** What the guard goes by, from the configuration. */
+export function guardSettings(config: Config) {
+  return {
+    minPairs: config.compareMinPairs,
+    minAgreement: config.compareMinAgreement,
+    maxDisagreements: config.forwardSourceGuard.maxDisagreements,
+    windowMs: config.forwardSourceGuard.windowMs,
+    compareWindowMs: config.compareWindowMs,
+  };
+}
 
 /** An admin request's body (a forward-source switch is a few bytes). */
 const ADMIN_BODY_BYTES = 8 * 1024;
@@ -134,17 +151,53 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
       );
     }
     const parsed = ForwardSourceBody.safeParse(body);
-    if (!parsed.success) {
-      throw new HttpError(
-        422,
-        'invalid_payload',
-        'expected {"source":"legacy"|"workflows"|"both"}',
-      );
-    }
+    if (!parsed.success) throw new HttpError(422, 'invalid_payload', FORWARD_SOURCE_BODY);
     const previous = forwardSource.get();
-    await forwardSource.set(parsed.data.source, Date.now());
-    logger.warn({ previous, forwardSource: parsed.data.source }, 'admin: FORWARD_SOURCE switched');
-    return c.json({ success: true, source: parsed.data.source, previous });
+    const now = Date.now();
+    try {
+      if ('plan' in parsed.data) {
+        await forwardSource.setPlan(parsed.data.plan, now);
+      } else {
+        const value = parseForwardSource(parsed.data.source);
+        if ('error' in value) throw new ForwardSourceError(value.error);
+        await forwardSource.set(value.value, now);
+      }
+    } catch (error) {
+      if (!(error instanceof ForwardSourceError)) throw error;
+      throw new HttpError(422, 'invalid_payload', error.message);
+    }
+    const source = forwardSource.get();
+    logger.warn(
+      {
+        previous,
+        forwardSource: source,
+        ...('plan' in parsed.data ? { plan: parsed.data.plan } : {}),
+      },
+      'admin: FORWARD_SOURCE switched',
+    );
+    return c.json({ success: true, source, previous, status: await status(now) });
+  });
+
+  /** Where the cut-over stands: the share, the plan, the guard, and why the plan waits. */
+  function status(now = Date.now()) {
+    return readStatus(store, forwardSource.mode(), guardSettings(config), now);
+  }
+
+  app.get('/forward-source', async function showForwardSource(c) {
+    await forwardSource.refresh();
+    return c.json({ ...(await status()), origin: forwardSource.origin() });
+  });
+
+  app.post('/forward-source/resume', async function resumeCutover(c) {
+    const now = Date.now();
+    try {
+      await forwardSource.resume(now);
+    } catch (error) {
+      if (!(error instanceof ForwardSourceError)) throw error;
+      throw new HttpError(409, 'conflict', error.message);
+    }
+    logger.warn({ forwardSource: forwardSource.get() }, 'admin: the cut-over resumed');
+    return c.json({ success: true, status: await status(now) });
   });
 
   app.get('/config', (c) => c.json(maskedConfig(config, forwardSource)));

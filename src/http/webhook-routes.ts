@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
+import { findCounterpart, needsCounterpart, shadowedByShare } from '../cutover/decide.js';
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
 import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
@@ -10,6 +11,7 @@ import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import { fallbackCounterpart } from '../store/rules/fallback.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
@@ -58,6 +60,27 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     comparison: mappings.comparison,
   };
   const app = new Hono();
+
+  /**
+   * Under a share of customers: the bucket decides, or the counterpart already stored where it
+   * must (see needsCounterpart), found by customer or interview within COMPARE_WINDOW.
+   */
+  async function shadowedByShareNow(
+    event: Parameters<typeof shadowedByShare>[0],
+    state: Parameters<typeof shadowedByShare>[1],
+  ): Promise<boolean> {
+    if (!needsCounterpart(event, state, config.compareWindowMs)) {
+      return shadowedByShare(event, state, undefined);
+    }
+    const candidates = await store.counterparts(
+      fallbackCounterpart(event, { windowMs: config.compareWindowMs }),
+    );
+    return shadowedByShare(
+      event,
+      state,
+      findCounterpart(event, candidates, config.compareWindowMs),
+    );
+  }
 
   /**
    * What the event is for the callback: its normalized result and rendered body, or why it
@@ -171,7 +194,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       }
 
       const eventId = randomUUID();
-      const shadowed = isShadowed(source, forwardSource.get());
+      const mode = forwardSource.mode();
       let prepared: Pick<
         NewEvent,
         'normalized' | 'ids' | 'eventName' | 'forward' | 'legacyFields' | 'notForwarded' | 'enrich'
@@ -193,8 +216,18 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       }
       const { normalized } = prepared;
       const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
+      const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
       let accepted: Awaited<ReturnType<Store['accept']>>;
+      let shadowed: boolean;
       try {
+        const facts = { source, customerId, interviewId, receivedAt };
+        shadowed =
+          'word' in mode
+            ? isShadowed(source, mode.word)
+            : // An informational event is never forwarded: its side needs no lookup.
+              prepared.notForwarded != null
+              ? shadowedByShare(facts, mode.state, undefined)
+              : await shadowedByShareNow(facts, mode.state);
         accepted = await store.accept(
           {
             id: eventId,
@@ -210,10 +243,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
               shadowed && config.shadowFallbackAfterMs !== undefined
                 ? receivedAt + config.shadowFallbackAfterMs
                 : null,
-            orderKey: orderKeyOf(
-              normalized?.ids.customerId ?? prepared.ids?.customerId ?? null,
-              eventId,
-            ),
+            orderKey: orderKeyOf(customerId, eventId),
             pairing,
             supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
             fastPath: shadowed ? null : (options.fastPath?.offer(receivedAt) ?? null),

@@ -1,8 +1,21 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ALL } from '../cutover/bucket.js';
+import { daysLeft } from '../cutover/deadlines.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
 
+/** What the cut-over gauges read at each scrape. */
+export interface CutoverGaugeSource {
+  /** Share of customers whose Workflows events reach the callback, in basis points. */
+  workflowsShare(): number;
+  paused(): boolean;
+}
+
 /** The service's Prometheus metrics, on a registry of its own (not prom-client's global one). */
-export function createMetrics(store: Pick<Store, 'countByStatus'>) {
+export function createMetrics(
+  store: Pick<Store, 'countByStatus'>,
+  cutover?: CutoverGaugeSource,
+  clock: () => number = Date.now,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'faceauth_' });
   const webhooks = new Counter({
@@ -68,6 +81,42 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  new Gauge({
+    name: 'faceauth_legacy_days_left',
+    help: 'Days left before Incode switches the legacy Authentication Webhook 1:1 off (2027-04-01); 0 from then on.',
+    registers: [registry],
+    collect() {
+      this.set(daysLeft(clock()));
+    },
+  });
+  if (cutover) {
+    new Gauge({
+      name: 'faceauth_forward_workflows_share',
+      help: 'Share of customers (0 to 1) whose Workflows events reach the callback (FORWARD_SOURCE; both counts as 1).',
+      registers: [registry],
+      collect() {
+        this.set(cutover.workflowsShare() / ALL);
+      },
+    });
+    new Gauge({
+      name: 'faceauth_forward_guard_paused',
+      help: '1 while the guard has rolled the share back and the cut-over waits for an operator to resume it.',
+      registers: [registry],
+      collect() {
+        this.set(cutover.paused() ? 1 : 0);
+      },
+    });
+  }
+  const cutoverRollbacks = new Counter({
+    name: 'faceauth_forward_guard_rollbacks_total',
+    help: 'Times the guard rolled the share of customers on Workflows back to the last good step.',
+    registers: [registry],
+  });
+  const cutoverSteps = new Counter({
+    name: 'faceauth_forward_plan_steps_total',
+    help: 'Steps of FORWARD_SOURCE_PLAN taken by this instance.',
+    registers: [registry],
+  });
   const leasesLost = new Counter({
     name: 'faceauth_leases_lost_total',
     help: 'Delivery results not written because the lease had run out and another instance took the event over (PostgreSQL; that instance delivers it).',
@@ -75,6 +124,8 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>) {
   });
   return {
     registry,
+    cutoverRollbacks,
+    cutoverSteps,
     leasesLost,
     clientErrors,
     webhooks,

@@ -1,4 +1,5 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import type { CounterpartQuery } from './rules/fallback.js';
 import type { PairDiff, PairingRule } from './rules/pair-diff.js';
 import type { SupersedeRule } from './rules/supersede.js';
 
@@ -401,6 +402,27 @@ export interface Store {
    * Idempotent: two stores clearing at once clear each row once.
    */
   clearFallbacks(): Promise<number>;
+  /**
+   * The stored results that may be an event's counterpart (rules/fallback.ts CounterpartQuery:
+   * the other source, within the window, the same customer or interview), oldest first, with
+   * whether each is paired and how it was forwarded: the cut-over decides by it as a webhook
+   * arrives, so it must be an index lookup, not a read of the whole window. A read.
+   */
+  counterparts(query: CounterpartQuery): Promise<ComparedEvent[]>;
+  /**
+   * Figures of the pairs completed in [from, to) (when their second event arrived) whose
+   * customer's cut-over bucket (cutover/bucket.ts) is below `belowBucket`, the customers a share
+   * moves: how many, how many agree on status and reason, and the ids
+   * (`legacyEventId/workflowsEventId`) of the first `ids` that do not, oldest first. The
+   * cut-over guard asks every few seconds on every instance: an index range over the pairs,
+   * never a read of the events. A read.
+   */
+  movedPairFigures(query: {
+    from: number;
+    to: number;
+    belowBucket: number;
+    ids: number;
+  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
   comparisonData(
     from: number,
@@ -413,6 +435,12 @@ export interface Store {
   getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
   /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
+  /**
+   * Compare and set: sets the setting to `value` only if it is still `expected`, in one
+   * statement; says whether it did. Two stores replacing the same value at once: one wins, the
+   * other gets false (the cut-over guard's rollback is never overwritten by a stale step).
+   */
+  replaceSetting(key: string, expected: string, value: string, now: number): Promise<boolean>;
   deleteSetting(key: string): Promise<void>;
   /**
    * Newest first. `before` is the opaque cursor of a previous page (`next`), a string any

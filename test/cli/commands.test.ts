@@ -134,9 +134,88 @@ describe('the admin actions on the database, without the admin API', () => {
     const wrong = await cliInProcess(env, ['forward-source', 'set', 'everything']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(
-      /forward-source set takes legacy, workflows, both, not "everything"/,
+      /forward-source set takes legacy, workflows, both or workflows:<N>%, not "everything"/,
     );
     expect((await cliInProcess(env, ['forward-source', 'reset'])).code).toBe(0);
     expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
+  });
+
+  it('forward-source sets a share and a plan, shows where the plan stands, refuses bad ones', async () => {
+    const env = await storeWith('share');
+    expect((await cliInProcess(env, ['forward-source', 'set', 'workflows:10%'])).stdout).toBe(
+      'switched to workflows:10%\n',
+    );
+    const over = await cliInProcess(env, ['forward-source', 'set', 'workflows:120%']);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/"workflows:120%": a share cannot be above 100%/);
+    const down = await cliInProcess(env, ['forward-source', 'plan', '10%,5%@2d']);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/forward-source plan: step "5%@2d" goes down or stays at 10%/);
+
+    const plan = await cliInProcess(env, ['forward-source', 'plan', '1%,10%@2d,100%@14d']);
+    expect(plan.code).toBe(0);
+    const lines = plan.stdout.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      'plan stored: 1%,10%@2d,100%@14d',
+      'forwarded: workflows:1% (1% of customers on Workflows)',
+      'plan: 1%,10%@2d,100%@14d (step 1 of 3)',
+      expect.stringMatching(/^ {2}\[x\] 1% not before \d{4}-/),
+      expect.stringMatching(/^ {2}\[ \] 10% not before \d{4}-/),
+      expect.stringMatching(/^ {2}\[ \] 100% not before \d{4}-/),
+    ]);
+    const shown = await cliInProcess(env, ['forward-source', 'show']);
+    expect(shown.stdout).toMatch(/^switched to workflows:1% since /);
+    expect(shown.stdout).toMatch(/\nguard: green; window since .*: 0 pairs, agreement no pairs;/);
+    expect(shown.stdout).toMatch(/\nnext: wait: the step to 10% is not due before /);
+    expect(shown.stdout).toMatch(/\nlegacy webhook: \d+ days? left: /);
+
+    const resume = await cliInProcess(env, ['forward-source', 'resume']);
+    expect(resume).toMatchObject({
+      code: 1,
+      stderr: 'faceauth-shim: nothing to resume: the guard has not paused the cut-over\n',
+    });
+  });
+
+  it('forward-source resume goes on after a rollback, counting pairs anew', async () => {
+    const env = await storeWith('resume');
+    const store = await openStore({
+      kind: 'sqlite',
+      path: env.DATABASE_URL.slice('sqlite:'.length),
+    });
+    const paused = {
+      v: 1,
+      share: 0,
+      previous: 1000,
+      lastGood: 0,
+      since: Date.parse('2026-11-30T10:00:00Z'),
+      guardFrom: Date.parse('2026-11-30T10:00:00Z'),
+      from: 'switch',
+      plan: {
+        text: '10%,50%@1d',
+        steps: [
+          { share: 1000, at: 0 },
+          { share: 5000, at: 1 },
+        ],
+        step: -1,
+      },
+      paused: {
+        at: Date.parse('2026-11-30T10:00:00Z'),
+        from: 1000,
+        to: 0,
+        reason: 'agreement 50.0% over 4 pairs',
+        pairIds: ['l1/w1', 'l2/w2'],
+      },
+    };
+    await store.setSetting('forward_source', JSON.stringify(paused), Date.now());
+    await store.close();
+    const shown = await cliInProcess(env, ['forward-source']);
+    expect(shown.stdout).toContain(
+      'paused by the guard at 2026-11-30T10:00:00.000Z: 10% back to 0%: agreement 50.0% over 4 pairs\n  pairs: l1/w1, l2/w2\n  resume with: faceauth-shim forward-source resume\n',
+    );
+    const resumed = await cliInProcess(env, ['forward-source', 'resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/^resumed at workflows:0%\n/);
+    expect(resumed.stdout).not.toContain('paused by the guard');
+    expect(resumed.stdout).toContain('next: advance: the step to 10% is due');
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, percentile, type ReportOptions } from '../../src/compare/build-report.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
+import { bucketOf } from '../../src/cutover/bucket.js';
 import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
+
+/** The verdict's time left (tested on its own in the cut-over tests and below). */
+const ANY_TIME = { daysLeft: expect.any(Number), timeLeft: expect.any(String) };
 
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const SECOND = 1000;
@@ -296,6 +300,7 @@ describe('buildReport on a fixed set of stored events', () => {
       safe: false,
       line: `not safe to switch: ${reasons.join('; ')}`,
       reasons,
+      ...ANY_TIME,
     });
   });
 
@@ -527,6 +532,7 @@ describe('buildReport: the verdict', () => {
       safe: false,
       line: `not safe to switch: ${reasons.join('; ')}`,
       reasons,
+      ...ANY_TIME,
     });
   });
 
@@ -540,7 +546,55 @@ describe('buildReport: the verdict', () => {
     ['the thresholds at 1 and every pair agreeing', pairsOf(3), { minPairs: 3, minAgreement: 1 }],
   ])('safe to switch: %s', (_name, data, options) => {
     const report = build(data, options);
-    expect(report.verdict).toEqual({ safe: true, line: 'safe to switch', reasons: [] });
+    expect(report.verdict).toEqual({
+      safe: true,
+      line: 'safe to switch',
+      reasons: [],
+      ...ANY_TIME,
+    });
+  });
+});
+
+describe('buildReport: per share of customers, and the time left', () => {
+  it('gives the pairs and agreement of the customers each share moves', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => `cust-${i}`);
+    // Two customers in the first 1%, one disagreeing; one between 10% and 25%; one above 50%.
+    const low = ids.filter((id) => bucketOf(id) < 100).slice(0, 2) as [string, string];
+    const mid = ids.find((id) => bucketOf(id) >= 1000 && bucketOf(id) < 2500) as string;
+    const high = ids.find((id) => bucketOf(id) >= 5000) as string;
+    const events: ComparedEvent[] = [];
+    const pairs: StoredPair[] = [];
+    [low[0], low[1], mid, high].forEach((customerId, i) => {
+      const l = ev(`L${i}`, 'legacy', i * MINUTE, { customerId, paired: true });
+      const w = ev(`W${i}`, 'workflows', i * MINUTE + SECOND, { customerId, paired: true });
+      events.push(l, w);
+      pairs.push(
+        pair(
+          l,
+          w,
+          i === 1 ? { statusAgrees: false, reasonAgrees: false, kind: STATUS_PASS_FAIL } : {},
+        ),
+      );
+    });
+    const report = build({ events, pairs });
+    expect(report.shares).toEqual([
+      { share: '1%', pairs: 2, statusAgreement: 0.5, reasonAgreement: 0.5, disagreements: 1 },
+      { share: '5%', pairs: 2, statusAgreement: 0.5, reasonAgreement: 0.5, disagreements: 1 },
+      { share: '10%', pairs: 2, statusAgreement: 0.5, reasonAgreement: 0.5, disagreements: 1 },
+      { share: '25%', pairs: 3, statusAgreement: 2 / 3, reasonAgreement: 2 / 3, disagreements: 1 },
+      { share: '50%', pairs: 3, statusAgreement: 2 / 3, reasonAgreement: 2 / 3, disagreements: 1 },
+      { share: '100%', pairs: 4, statusAgreement: 0.75, reasonAgreement: 0.75, disagreements: 1 },
+    ]);
+  });
+
+  it("says in the verdict how much time is left by Incode's dates", () => {
+    const report = build({ events: [], pairs: [] });
+    // T0 + 2h is 2026-11-25T14:00Z.
+    expect(report.verdict).toMatchObject({
+      daysLeft: 127,
+      timeLeft:
+        '127 days left: Incode switches the legacy Authentication Webhook 1:1 off on 2027-04-01; Incode recommends moving by 2027-01-01 (37 days)',
+    });
   });
 });
 

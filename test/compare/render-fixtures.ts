@@ -11,9 +11,16 @@ export const QUOTED_INTERVIEW = `it's "quoted" & <b>bold</b>`;
 const hour = (h: number, minute = 0, second = 0) =>
   new Date(Date.UTC(2026, 2, 14, h, minute, second)).toISOString();
 
+/** What the verdict says of Incode's dates on the fixtures' day (2026-03-14). */
+export const TIME_LEFT = {
+  daysLeft: 383,
+  timeLeft:
+    '383 days left: Incode switches the legacy Authentication Webhook 1:1 off on 2027-04-01; Incode recommends moving by 2027-01-01 (293 days)',
+};
+
 /** An unsafe verdict as buildReport writes it: the line repeats the reasons after a colon. */
 export function verdict(reasons: string[]): ComparisonReport['verdict'] {
-  return { safe: false, line: `not safe to switch: ${reasons.join('; ')}`, reasons };
+  return { safe: false, line: `not safe to switch: ${reasons.join('; ')}`, reasons, ...TIME_LEFT };
 }
 
 export function sampleReport(): ComparisonReport {
@@ -213,6 +220,18 @@ export function sampleReport(): ComparisonReport {
       { start: hour(13), legacy: { events: 8, pass: 7 }, workflows: { events: 9, pass: 8 } },
       { start: hour(14), legacy: { events: 8, pass: 6 }, workflows: { events: 9, pass: 7 } },
     ],
+    shares: [
+      { share: '1%', pairs: 1, statusAgreement: 1, reasonAgreement: 1, disagreements: 0 },
+      { share: '10%', pairs: 5, statusAgreement: 1, reasonAgreement: 0.8, disagreements: 1 },
+      { share: '50%', pairs: 22, statusAgreement: 0.955, reasonAgreement: 0.909, disagreements: 2 },
+      {
+        share: '100%',
+        pairs: 44,
+        statusAgreement: 0.955,
+        reasonAgreement: 0.932,
+        disagreements: 3,
+      },
+    ],
     verdict: verdict([
       'status agrees in 95.5% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
       'reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
@@ -254,6 +273,9 @@ export function emptyReport(): ComparisonReport {
       legacy: { events: 0, pass: 0 },
       workflows: { events: 0, pass: 0 },
     })),
+    shares: [
+      { share: '100%', pairs: 0, statusAgreement: null, reasonAgreement: null, disagreements: 0 },
+    ],
     verdict: verdict([
       'no Workflows events in the range',
       'only 0 pairs of the same authentication; at least 30 needed (COMPARE_MIN_PAIRS)',

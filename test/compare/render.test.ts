@@ -8,6 +8,7 @@ import {
   HOSTILE_CUSTOMER,
   QUOTED_INTERVIEW,
   sampleReport,
+  TIME_LEFT,
   verdict,
 } from './render-fixtures.js';
 
@@ -102,7 +103,7 @@ describe('renderMarkdown', () => {
 
   it('shows the verdict line itself when it has no reasons to list', () => {
     const report = sampleReport();
-    report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
+    report.verdict = { safe: true, line: 'safe to switch', reasons: [], ...TIME_LEFT };
     expect(renderMarkdown(report).split('\n')[2]).toBe('**✅ safe to switch**');
   });
 
@@ -252,6 +253,7 @@ describe('renderMarkdown', () => {
       safe: false,
       line: 'not safe: *bold* [link](x) <b>\n# heading',
       reasons: [],
+      ...TIME_LEFT,
     };
     expect(renderMarkdown(report)).toContain(
       '**❌ not safe: \\*bold\\* \\[link\\](x) \\<b\\> \\# heading**',
@@ -331,7 +333,12 @@ describe('renderHtml', () => {
       '<li>reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)</li>',
     );
     const safe = sampleReport();
-    safe.verdict = { safe: true, line: 'safe to switch', reasons: ['all thresholds met'] };
+    safe.verdict = {
+      safe: true,
+      line: 'safe to switch',
+      reasons: ['all thresholds met'],
+      ...TIME_LEFT,
+    };
     expect(renderHtml(safe)).toContain('class="verdict verdict-safe"');
   });
 
@@ -493,5 +500,18 @@ describe('renderHtml', () => {
     expect(svg(renderHtml(report), 'chart-failure-reasons')).toContain(
       '>No failures in this range</text>',
     );
+  });
+});
+
+describe('the cut-over in the rendered report', () => {
+  it('shows the time left under the verdict and a table per share, in Markdown and HTML', () => {
+    const report = sampleReport();
+    const md = renderMarkdown(report);
+    expect(md).toContain(`Time left: ${TIME_LEFT.timeLeft}.`);
+    expect(md).toContain('## Per share of customers');
+    expect(md).toContain('| 10% | 5 | 100% | 80% | 1 |');
+    const html = renderHtml(report);
+    expect(html).toContain(`Time left: ${TIME_LEFT.timeLeft}.`);
+    expect(html).toContain('<h2>Per share of customers</h2>');
   });
 });

@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
-import { demoReport, emptyReport, sampleReport } from './render-fixtures.js';
+import { demoReport, emptyReport, sampleReport, TIME_LEFT } from './render-fixtures.js';
 
 // The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
 // (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
@@ -168,7 +168,7 @@ if (!runs) {
 
     it('renders an empty range with empty-state charts and a green banner when safe', async () => {
       const report = emptyReport();
-      report.verdict = { safe: true, line: 'safe to switch', reasons: [] };
+      report.verdict = { safe: true, line: 'safe to switch', reasons: [], ...TIME_LEFT };
       await withPage(report, async (page, problems) => {
         await expectVisibleBox(page, '#chart-pass-rate');
         await expectVisibleBox(page, '#chart-failure-reasons');

@@ -55,3 +55,69 @@ describe('FORWARD_SOURCE and the run-time switch across restarts', () => {
     expect(running.origin().from).toBe('environment');
   });
 });
+
+describe('a share of customers and a plan in the forward_source setting', () => {
+  const env = (value: string, plan?: string) => ({
+    value: value as ForwardSource,
+    explicit: value !== 'legacy',
+    plan,
+  });
+
+  it('FORWARD_SOURCE=workflows:10% is stored at start, so every instance counts from one time', async () => {
+    const store = SqliteStore.open(':memory:');
+    const running = await loadForwardSource(store, env('workflows:10%'), logger, T0);
+    expect(running.get()).toBe('workflows:10%');
+    expect(running.origin()).toEqual({ from: 'environment', since: '2026-11-30T12:00:00.000Z' });
+    const other = await loadForwardSource(store, env('workflows:10%'), logger, T0 + 5000);
+    const mode = other.mode();
+    expect('state' in mode && mode.state).toMatchObject({ share: 1000, since: T0 });
+  });
+
+  it("a rollback (the guard's write) and its pause survive a restart with the same environment", async () => {
+    const store = SqliteStore.open(':memory:');
+    const running = await loadForwardSource(store, env('legacy', '10%,50%@1d'), logger, T0);
+    const mode = running.mode();
+    if (!('state' in mode)) throw new Error('no state');
+    expect(mode.state).toMatchObject({ share: 1000, plan: { step: 0 } });
+    const rolledBack = {
+      ...mode.state,
+      share: 0,
+      plan: mode.state.plan && { ...mode.state.plan, step: -1 },
+      paused: { at: T0 + 1, from: 1000, to: 0, reason: 'test', pairIds: ['l/w'] },
+    };
+    expect(await running.replace(mode.state, rolledBack, T0 + 1)).toBe(true);
+    // A second instance that saw the same rollback from the same state writes nothing.
+    const second = await loadForwardSource(store, env('legacy', '10%,50%@1d'), logger, T0 + 2);
+    expect(await second.replace(mode.state, rolledBack, T0 + 3)).toBe(false);
+    const restarted = await loadForwardSource(store, env('legacy', '10%,50%@1d'), logger, T0 + 9);
+    expect(restarted.get()).toBe('workflows:0%');
+    const after = restarted.mode();
+    expect('state' in after && after.state.paused).toMatchObject({ from: 1000, to: 0 });
+    // Only an operator resumes.
+    const resumed = await restarted.resume(T0 + 10);
+    expect(resumed).toMatchObject({ paused: null, since: T0 + 10 });
+    await expect(restarted.resume(T0 + 11)).rejects.toThrow(/nothing to resume/);
+  });
+
+  it('a changed FORWARD_SOURCE_PLAN starts the new plan; a reset starts the environment anew', async () => {
+    const store = SqliteStore.open(':memory:');
+    const first = await loadForwardSource(store, env('legacy', '10%,50%@1d'), logger, T0);
+    await first.set('workflows:20%', T0 + 1);
+    const changed = await loadForwardSource(store, env('legacy', '5%,50%@1d'), logger, T0 + 2);
+    expect(changed.get()).toBe('workflows:5%');
+    await changed.set('both', T0 + 3);
+    await resetForwardSourceSwitch(store);
+    await changed.refresh(T0 + 4);
+    expect(changed.get()).toBe('workflows:5%');
+    const mode = changed.mode();
+    expect('state' in mode && mode.state.since).toBe(T0 + 4);
+  });
+
+  it('refuses a share above 100% and a plan that goes down, with the reason', async () => {
+    const store = SqliteStore.open(':memory:');
+    const running = await loadForwardSource(store, env('legacy'), logger, T0);
+    await expect(running.set('workflows:120%', T0)).rejects.toThrow(/cannot be above 100%/);
+    await expect(running.setPlan('10%,5%', T0)).rejects.toThrow(/goes down/);
+    expect(running.get()).toBe('legacy');
+  });
+});

@@ -188,6 +188,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION event_counts_track();
   `,
   },
+  {
+    version: 7,
+    title: 'the cut-over guard counts the pairs of moved customers with one index range',
+    // As SQLite's 7: each pair keeps its customer's bucket (cutover/bucket.ts, written by the
+    // store). A PostgreSQL store is new in the version that brings 7: no pair to backfill.
+    sql: `
+  ALTER TABLE pairs ADD COLUMN bucket integer;
+  CREATE INDEX pairs_completed ON pairs (paired_at, bucket, status_agrees, reason_agrees);
+  `,
+  },
 ];
 
 /** The newest schema version this code knows. */

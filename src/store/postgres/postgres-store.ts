@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config/database-url.js';
+import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
-import { fallbackCounterpart } from '../rules/fallback.js';
+import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
 import { pickCounterpart } from '../rules/pairing.js';
 import {
@@ -765,6 +766,38 @@ export class PostgresStore implements Store {
     return rowCount ?? 0;
   }
 
+  async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
+    const { rows } = await this.#query<ComparedRow>(comparison.COUNTERPARTS, [
+      query.source,
+      query.customerId,
+      query.interviewId,
+      query.from,
+      query.to,
+    ]);
+    return rows.map(toCompared);
+  }
+
+  async movedPairFigures(query: {
+    from: number;
+    to: number;
+    belowBucket: number;
+    ids: number;
+  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+    const range = [query.from, query.to, query.belowBucket];
+    const [counts, disagreeing] = await Promise.all([
+      this.#query<{ pairs: number; agreeing: number }>(comparison.MOVED_PAIR_COUNTS, range),
+      this.#query<{ legacy_id: string; workflows_id: string }>(comparison.MOVED_PAIRS_DISAGREEING, [
+        ...range,
+        query.ids,
+      ]),
+    ]);
+    return {
+      pairs: counts.rows[0]?.pairs ?? 0,
+      agreeing: counts.rows[0]?.agreeing ?? 0,
+      disagreeingIds: disagreeing.rows.map((row) => `${row.legacy_id}/${row.workflows_id}`),
+    };
+  }
+
   async comparisonData(
     from: number,
     to: number,
@@ -869,11 +902,13 @@ export class PostgresStore implements Store {
     await c.query(comparison.INSERT_PAIR, [
       legacy.eventId,
       workflows.eventId,
-      event.receivedAt,
+      // Complete when its second event arrived (an enriched event may be the earlier one).
+      Math.max(event.receivedAt, match.receivedAt),
       diff.statusAgrees,
       diff.reasonAgrees,
       diff.kind,
       JSON.stringify(diff.differences),
+      bucketOf(customerId),
     ]);
   }
 
@@ -885,6 +920,16 @@ export class PostgresStore implements Store {
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
     await this.#query(admin.SET_SETTING, [key, value, now]);
+  }
+
+  async replaceSetting(
+    key: string,
+    expected: string,
+    value: string,
+    now: number,
+  ): Promise<boolean> {
+    const { rowCount } = await this.#query(admin.REPLACE_SETTING, [key, expected, value, now]);
+    return rowCount === 1;
   }
 
   async deleteSetting(key: string): Promise<void> {

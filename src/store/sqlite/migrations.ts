@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { bucketOf } from '../../cutover/bucket.js';
 import { StoreUnavailableError } from '../store.js';
 
 /**
@@ -217,10 +218,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN delivered_status INTEGER;
   ALTER TABLE events ADD COLUMN delivered_ms INTEGER;
   `,
+  // 7: the cut-over guard counts the pairs of moved customers with one index range: each pair
+  // keeps its customer's bucket (cutover/bucket.ts, computed in JS: faceauth_bucket is the
+  // function migrate registers); paired_at is when its second event arrived.
+  `
+  ALTER TABLE pairs ADD COLUMN bucket INTEGER;
+  UPDATE pairs SET bucket = faceauth_bucket(
+    (SELECT coalesce(l.customer_id, w.customer_id) FROM events l, events w
+      WHERE l.id = pairs.legacy_id AND w.id = pairs.workflows_id));
+  CREATE INDEX pairs_completed ON pairs (paired_at, bucket, status_agrees, reason_agrees);
+  `,
 ];
 
 /** Brings the schema up to date, one version per transaction (PRAGMA user_version). */
 export function migrate(db: Database.Database): void {
+  // Migration 7 gives each stored pair its customer's cut-over bucket, as the store does.
+  db.function('faceauth_bucket', { deterministic: true }, (customerId: unknown) =>
+    typeof customerId === 'string' ? bucketOf(customerId) : null,
+  );
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SQLITE_MIGRATIONS.length) {
     throw new StoreUnavailableError(

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import {
   type ComparedRow,
@@ -12,7 +13,7 @@ import {
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
-import { fallbackCounterpart } from '../rules/fallback.js';
+import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
 import { pickCounterpart } from '../rules/pairing.js';
 import {
@@ -45,6 +46,12 @@ import { prepareIntake } from './sql/intake.js';
 import { prepareOutbox } from './sql/outbox.js';
 
 /** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
+/**
+ * A delivery's lease and result: lost in a power cut, the event is only sent again, with the
+ * same event id (GroupCommit.write).
+ */
+const RELAXED = { durable: false };
+
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
@@ -275,14 +282,14 @@ export class SqliteStore implements Store {
         body: row.body,
         attempts: row.attempts,
       }));
-    });
+    }, RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
     const s = this.#statements;
     await this.#commits.write(() => {
       for (const id of eventIds) s.releaseLease.run(id);
-    });
+    }, RELAXED);
   }
 
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
@@ -296,7 +303,7 @@ export class SqliteStore implements Store {
         eventId,
       );
       s.deleteOutbox.run(eventId);
-    });
+    }, RELAXED);
   }
 
   async recordFailed(
@@ -315,7 +322,7 @@ export class SqliteStore implements Store {
         s.failed.run('pending', lastError, eventId);
         s.reschedule.run(next.retryAt, eventId);
       }
-    });
+    }, RELAXED);
   }
 
   async releaseLeases(): Promise<number> {
@@ -383,6 +390,29 @@ export class SqliteStore implements Store {
 
   async clearFallbacks(): Promise<number> {
     return this.#commits.run(() => this.#statements.clearFallbacks.run().changes);
+  }
+
+  async movedPairFigures(query: {
+    from: number;
+    to: number;
+    belowBucket: number;
+    ids: number;
+  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+    const s = this.#statements;
+    return this.#commits.run(() => {
+      const counts = s.movedPairCounts.get(query) ?? { pairs: 0, agreeing: 0 };
+      const disagreeing = s.movedPairsDisagreeing.all(query);
+      return {
+        pairs: counts.pairs,
+        agreeing: counts.agreeing ?? 0,
+        disagreeingIds: disagreeing.map((row) => `${row.legacy_id}/${row.workflows_id}`),
+      };
+    });
+  }
+
+  async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
+    const s = this.#statements;
+    return this.#commits.run(() => s.counterparts.all(query).map(toCompared));
   }
 
   async comparisonData(
@@ -474,11 +504,13 @@ export class SqliteStore implements Store {
     s.insertPair.run({
       legacyId: legacy.eventId,
       workflowsId: workflows.eventId,
-      pairedAt: event.receivedAt,
+      // Complete when its second event arrived (an enriched event may be the earlier one).
+      pairedAt: Math.max(event.receivedAt, match.receivedAt),
       statusAgrees: diff.statusAgrees ? 1 : 0,
       reasonAgrees: diff.reasonAgrees ? 1 : 0,
       kind: diff.kind,
       differences: JSON.stringify(diff.differences),
+      bucket: bucketOf(customerId),
     });
   }
 
@@ -489,6 +521,17 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
     this.#commits.run(() => this.#statements.setSetting.run(key, value, now));
+  }
+
+  async replaceSetting(
+    key: string,
+    expected: string,
+    value: string,
+    now: number,
+  ): Promise<boolean> {
+    return this.#commits.run(
+      () => this.#statements.replaceSetting.run({ key, expected, value, now }).changes === 1,
+    );
   }
 
   async deleteSetting(key: string): Promise<void> {

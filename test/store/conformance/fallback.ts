@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { bucketOf } from '../../../src/cutover/bucket.js';
+import { agreementOf, movedPairs } from '../../../src/cutover/guard.js';
+import { fallbackCounterpart } from '../../../src/store/rules/fallback.js';
 import { type EventSpec, newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
-import { DEDUP, ids, LEASE, MINUTE } from './helpers.js';
+import { DEDUP, HOUR, ids, LEASE, MINUTE } from './helpers.js';
 
 /** The shadow fallback and the counterpart rule. */
 export function describeFallback(backend: StoreBackend): void {
@@ -136,6 +139,117 @@ export function describeFallback(backend: StoreBackend): void {
       await store.accept(shadowedLegacy({ fallbackAt: null }), DEDUP);
       expect(await store.forwardFallbacks(T0 + 1000 * WINDOW, rule)).toEqual([]);
       expect((await store.getEvent('l1'))?.status).toBe('shadowed');
+    });
+  });
+  describe('counterparts (the cut-over decision as a webhook arrives)', () => {
+    const WINDOW = 5 * MINUTE;
+    const query = (over: Partial<Parameters<typeof fallbackCounterpart>[0]> = {}) =>
+      fallbackCounterpart(
+        { source: 'workflows', customerId: 'A', interviewId: 'i1', receivedAt: T0, ...over },
+        { windowMs: WINDOW },
+      );
+
+    it('finds the other source of the same customer or interview within the window, and says how it went', async () => {
+      const store = await open();
+      await store.accept(
+        newEvent({
+          id: 'l1',
+          source: 'legacy',
+          customerId: 'A',
+          interviewId: 'i1',
+          receivedAt: T0 - MINUTE,
+        }),
+        DEDUP,
+      );
+      await store.accept(
+        newEvent({
+          id: 'l2',
+          source: 'legacy',
+          customerId: 'B',
+          interviewId: 'i2',
+          receivedAt: T0 - MINUTE,
+          shadowed: true,
+        }),
+        DEDUP,
+      );
+      await store.accept(
+        newEvent({
+          id: 'w0',
+          source: 'workflows',
+          customerId: 'A',
+          interviewId: 'i1',
+          receivedAt: T0 - MINUTE,
+        }),
+        DEDUP,
+      );
+      const found = await store.counterparts(query());
+      expect(found.map((e) => [e.eventId, e.delivery, e.paired])).toEqual([
+        ['l1', 'pending', false],
+      ]);
+      // A session event names no customer: its interview finds the legacy event.
+      const byInterview = await store.counterparts(query({ customerId: null, interviewId: 'i2' }));
+      expect(byInterview.map((e) => [e.eventId, e.delivery])).toEqual([['l2', 'shadowed']]);
+      expect(await store.counterparts(query({ receivedAt: T0 + WINDOW }))).toEqual([]);
+      expect(await store.counterparts(query({ customerId: 'C', interviewId: 'i3' }))).toEqual([]);
+    });
+  });
+  describe('moved pair figures (the cut-over guard)', () => {
+    const pairing = {
+      windowMs: 5 * MINUTE,
+      comparison: { compared: [{ field: 'status' }], ignored: [] },
+    };
+    /** Customers on both sides of a 50% share. */
+    const customers = Array.from({ length: 40 }, (_, i) => `guard-customer-${i}`);
+    const moved = customers.filter((id) => bucketOf(id) < 5000).slice(0, 4);
+    const unmoved = customers.filter((id) => bucketOf(id) >= 5000).slice(0, 2);
+
+    it('counts the pairs of moved customers completed in the range, as the guard reads them', async () => {
+      const store = await open();
+      const pairUp = async (customerId: string, i: number, at: number, agrees: boolean) => {
+        const base = { customerId, interviewId: `i-${customerId}-${i}`, pairing };
+        await store.accept(
+          newEvent({ ...base, id: `l-${customerId}-${i}`, receivedAt: at - 1000, shadowed: true }),
+          DEDUP,
+        );
+        await store.accept(
+          newEvent({
+            ...base,
+            id: `w-${customerId}-${i}`,
+            source: 'workflows',
+            receivedAt: at,
+            status: agrees ? 'PASS' : 'FAIL',
+          }),
+          DEDUP,
+        );
+      };
+      await pairUp(moved[0] as string, 0, T0 + MINUTE, true);
+      await pairUp(moved[1] as string, 0, T0 + 2 * MINUTE, false);
+      await pairUp(moved[2] as string, 0, T0 + 3 * MINUTE, true);
+      await pairUp(moved[3] as string, 0, T0 + 4 * MINUTE, false);
+      await pairUp(unmoved[0] as string, 0, T0 + 2 * MINUTE, false);
+      await pairUp(moved[0] as string, 1, T0 + 20 * MINUTE, true); // after the range
+
+      const query = { from: T0 + MINUTE, to: T0 + 10 * MINUTE, belowBucket: 5000, ids: 20 };
+      expect(await store.movedPairFigures(query)).toEqual({
+        pairs: 4,
+        agreeing: 2,
+        disagreeingIds: [`l-${moved[1]}-0/w-${moved[1]}-0`, `l-${moved[3]}-0/w-${moved[3]}-0`],
+      });
+      // The same figures as the guard's reference computes from the stored pairs.
+      const { pairs } = await store.comparisonData(T0 - HOUR, T0 + HOUR);
+      const reference = agreementOf(
+        movedPairs(pairs, 5000, query.from).filter((p) => p.at < query.to),
+      );
+      expect(reference).toMatchObject({ pairs: 4, agreeing: 2 });
+      expect(await store.movedPairFigures({ ...query, ids: 1 })).toMatchObject({
+        disagreeingIds: [`l-${moved[1]}-0/w-${moved[1]}-0`],
+      });
+      // A share of 0 moves nobody.
+      expect(await store.movedPairFigures({ ...query, belowBucket: 0 })).toEqual({
+        pairs: 0,
+        agreeing: 0,
+        disagreeingIds: [],
+      });
     });
   });
 }

@@ -21,5 +21,16 @@ export function describeSettings(backend: StoreBackend): void {
         updatedAt: T0 + 1,
       });
     });
+
+    it('replaces a setting only while it still holds the expected value (compare and set)', async () => {
+      const store = await open();
+      expect(await store.replaceSetting('forward_source', 'a', 'b', T0)).toBe(false);
+      expect(await store.getSetting('forward_source')).toBeUndefined();
+      await store.setSetting('forward_source', 'a', T0);
+      expect(await store.replaceSetting('forward_source', 'a', 'b', T0 + 1)).toBe(true);
+      // A second writer that read 'a' before the first one wrote loses, and changes nothing.
+      expect(await store.replaceSetting('forward_source', 'a', 'c', T0 + 2)).toBe(false);
+      expect(await store.getSetting('forward_source')).toEqual({ value: 'b', updatedAt: T0 + 1 });
+    });
   });
 }

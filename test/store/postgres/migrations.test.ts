@@ -9,9 +9,13 @@ import {
 import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
 import { describePostgres, freshSchema } from '../../helpers/postgres.js';
 
+/** Every version, and the newest. */
+const ALL = POSTGRES_MIGRATIONS.map((m) => m.version);
+const NEWEST = POSTGRES_SCHEMA_VERSION;
+
 it('the PostgreSQL schema has the version of the SQLite one', () => {
   expect(POSTGRES_SCHEMA_VERSION).toBe(SQLITE_MIGRATIONS.length);
-  expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([6]);
+  expect(ALL).toEqual([6, 7]);
 });
 
 async function tables(driver: ReturnType<Awaited<ReturnType<typeof freshSchema>>['driver']>) {
@@ -26,7 +30,7 @@ describePostgres('PostgreSQL migrations', () => {
   it('apply to a fresh schema once; a second run finds nothing to do', async () => {
     const schema = await freshSchema();
     const driver = schema.driver();
-    expect(await migrate(driver)).toEqual({ from: 0, to: 6, applied: [6] });
+    expect(await migrate(driver)).toEqual({ from: 0, to: NEWEST, applied: ALL });
     expect(await tables(driver)).toEqual([
       'dedup_keys',
       'delivery_attempts',
@@ -38,16 +42,16 @@ describePostgres('PostgreSQL migrations', () => {
       'schema_version',
       'settings',
     ]);
-    expect(await migrate(driver)).toEqual({ from: 6, to: 6, applied: [] });
-    const { rows } = await driver.query('SELECT version FROM schema_version');
-    expect(rows).toEqual([{ version: 6 }]);
+    expect(await migrate(driver)).toEqual({ from: NEWEST, to: NEWEST, applied: [] });
+    const { rows } = await driver.query('SELECT version FROM schema_version ORDER BY version');
+    expect(rows).toEqual(ALL.map((version) => ({ version })));
   });
 
   it('create the schema named in the driver when it is missing', async () => {
     const schema = await freshSchema();
     const admin = schema.driver();
     await admin.query(`DROP SCHEMA ${schema.name}`);
-    expect((await migrate(schema.driver())).applied).toEqual([6]);
+    expect((await migrate(schema.driver())).applied).toEqual(ALL);
     expect(await tables(admin)).toContain('events');
   });
 
@@ -57,21 +61,25 @@ describePostgres('PostgreSQL migrations', () => {
     // Every pool connected first, so the three migrations really start together.
     await Promise.all(drivers.map((d) => d.query('SELECT 1')));
     const results = await Promise.all(drivers.map((d) => migrate(d)));
-    expect(results.map((r) => r.applied).sort()).toEqual([[], [], [6]]);
-    expect(results.every((r) => r.to === 6)).toBe(true);
+    expect(results.map((r) => r.applied).sort()).toEqual([[], [], ALL]);
+    expect(results.every((r) => r.to === NEWEST)).toBe(true);
     const { rows } = await schema.driver().query('SELECT count(*) AS n FROM schema_version');
-    expect(rows).toEqual([{ n: 1 }]);
+    expect(rows).toEqual([{ n: ALL.length }]);
   });
 
   it('a schema newer than this code stops the start', async () => {
     const schema = await freshSchema();
     const driver = schema.driver();
     await migrate(driver);
-    await driver.query(`INSERT INTO schema_version (version, title) VALUES (7, 'from the future')`);
+    await driver.query(
+      `INSERT INTO schema_version (version, title) VALUES (${NEWEST + 1}, 'from the future')`,
+    );
     const error = await migrate(driver).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PostgresConfigError);
     expect((error as Error).message).toMatch(
-      /has schema 7, newer than this version of faceauth-shim knows \(6\)/,
+      new RegExp(
+        `has schema ${NEWEST + 1}, newer than this version of faceauth-shim knows \\(${NEWEST}\\)`,
+      ),
     );
   });
 

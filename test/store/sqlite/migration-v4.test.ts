@@ -261,7 +261,13 @@ describe('migration from schema version 3', () => {
     }
     expect(after.outbox).toEqual(before.outbox);
     expect(after.attempts).toEqual(before.attempts);
-    expect(after.pairs).toEqual(before.pairs);
+    // Schema 7 adds the customer's cut-over bucket to each pair.
+    expect(after.pairs).toEqual(
+      (before.pairs as Record<string, unknown>[]).map((p) => ({
+        ...p,
+        bucket: expect.any(Number),
+      })),
+    );
     expect(after.settings).toEqual(before.settings);
     expect(after.quarantine).toEqual(before.quarantine);
 

@@ -19,8 +19,18 @@ export const PAIR_CANDIDATES = `SELECT e.id, e.customer_id, e.interview_id, e.re
   ORDER BY e.received_at, e.seq`;
 
 /** One pair per event: the UNIQUE constraints keep a second one out. */
-export const INSERT_PAIR = `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences)
-  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`;
+export const INSERT_PAIR = `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences, bucket)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`;
+
+/** The cut-over guard's figures: $1 from, $2 to, $3 below this bucket. */
+export const MOVED_PAIR_COUNTS = `SELECT count(*)::int AS pairs,
+    count(*) FILTER (WHERE status_agrees AND reason_agrees)::int AS agreeing
+  FROM pairs WHERE paired_at >= $1 AND paired_at < $2 AND bucket < $3`;
+
+/** The first $4 disagreeing pairs of the same range. */
+export const MOVED_PAIRS_DISAGREEING = `SELECT legacy_id, workflows_id FROM pairs
+  WHERE paired_at >= $1 AND paired_at < $2 AND bucket < $3 AND NOT (status_agrees AND reason_agrees)
+  ORDER BY paired_at LIMIT $4`;
 
 /**
  * Shadowed events whose fallback time has come (200 at a time: each takes up to two advisory
@@ -38,13 +48,19 @@ export const DUE_FALLBACKS = `SELECT id, source, customer_id, interview_id, rece
  * for events that name no customer, the same interview. $1 source, $2 customer, $3 interview,
  * $4 from, $5 to.
  */
-export const COUNTERPART = `SELECT id FROM events WHERE source = $1 AND status IN ${RESULT_STATUSES}
-    AND received_at BETWEEN $4 AND $5
-    AND (($2::text IS NOT NULL AND customer_id = $2::text
-          AND ($3::text IS NULL OR interview_id IS NULL OR interview_id = $3::text))
-      OR ($3::text IS NOT NULL AND interview_id = $3::text
-          AND ($2::text IS NULL OR customer_id IS NULL)))
-  LIMIT 1`;
+const COUNTERPART_WHERE = `e.source = $1 AND e.status IN ${RESULT_STATUSES}
+    AND e.received_at BETWEEN $4 AND $5
+    AND (($2::text IS NOT NULL AND e.customer_id = $2::text
+          AND ($3::text IS NULL OR e.interview_id IS NULL OR e.interview_id = $3::text))
+      OR ($3::text IS NOT NULL AND e.interview_id = $3::text
+          AND ($2::text IS NULL OR e.customer_id IS NULL)))`;
+
+export const COUNTERPART = `SELECT e.id FROM events e WHERE ${COUNTERPART_WHERE} LIMIT 1`;
+
+/** Every such counterpart with what the cut-over needs of it; the same parameters. */
+export const COUNTERPARTS = `SELECT ${COMPARED_COLUMNS} FROM events e
+  WHERE ${COUNTERPART_WHERE} AND e.normalized IS NOT NULL
+  ORDER BY e.received_at, e.seq`;
 
 export const SETTLE_FALLBACKS = 'UPDATE events SET fallback_at = NULL WHERE id = ANY ($1::text[])';
 

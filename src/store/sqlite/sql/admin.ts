@@ -10,6 +10,9 @@ export function prepareAdmin(db: Database.Database) {
       'SELECT value, updated_at FROM settings WHERE key = ?',
     ),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+    replaceSetting: db.prepare<[{ key: string; expected: string; value: string; now: number }]>(
+      'UPDATE settings SET value = @value, updated_at = @now WHERE key = @key AND value = @expected',
+    ),
     setSetting: db.prepare<[string, string, number]>(
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,

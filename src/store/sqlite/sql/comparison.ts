@@ -1,7 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
 import type { ComparedRow } from '../../rows.js';
+import type { CounterpartQuery } from '../../rules/fallback.js';
 import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
+
+/**
+ * rules/fallback.ts CounterpartQuery as SQL: the other source within the window, the same
+ * customer (and interview where both carry one), or, for events that name no customer (a
+ * session event, an ONBOARDING_FINISHED still waiting for its score), the same interview. The
+ * customer and interview indexes find them.
+ */
+const COUNTERPART = `e.source = @source AND +e.status IN ${RESULT_STATUSES}
+  AND e.received_at BETWEEN @from AND @to
+  AND ((@customerId IS NOT NULL AND e.customer_id = @customerId
+        AND (@interviewId IS NULL OR e.interview_id IS NULL OR e.interview_id = @interviewId))
+    OR (@interviewId IS NOT NULL AND e.interview_id = @interviewId
+        AND (@customerId IS NULL OR e.customer_id IS NULL)))`;
 
 /** Pairs of the two sources, shadow fallbacks and the comparison report. */
 export function prepareComparison(db: Database.Database) {
@@ -33,8 +47,24 @@ export function prepareComparison(db: Database.Database) {
        ORDER BY e.received_at, e.seq`,
     ),
     insertPair: db.prepare(
-      `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences)
-       VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences)`,
+      `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, kind, differences, bucket)
+       VALUES (@legacyId, @workflowsId, @pairedAt, @statusAgrees, @reasonAgrees, @kind, @differences, @bucket)`,
+    ),
+    movedPairCounts: db.prepare<
+      [{ from: number; to: number; belowBucket: number }],
+      { pairs: number; agreeing: number | null }
+    >(
+      `SELECT count(*) AS pairs, sum(status_agrees AND reason_agrees) AS agreeing FROM pairs
+       WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket`,
+    ),
+    movedPairsDisagreeing: db.prepare<
+      [{ from: number; to: number; belowBucket: number; ids: number }],
+      { legacy_id: string; workflows_id: string }
+    >(
+      `SELECT legacy_id, workflows_id FROM pairs
+       WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket
+         AND NOT (status_agrees AND reason_agrees)
+       ORDER BY paired_at LIMIT @ids`,
     ),
     dueFallbacks: db.prepare<
       [number],
@@ -61,17 +91,10 @@ export function prepareComparison(db: Database.Database) {
         },
       ],
       { id: string }
-    >(
-      // The same customer (and interview where both carry one), or, for events that name no
-      // customer (a session event, an ONBOARDING_FINISHED still waiting for its score), the
-      // same interview.
-      `SELECT id FROM events WHERE source = @source AND +status IN ${RESULT_STATUSES}
-         AND received_at BETWEEN @from AND @to
-         AND ((@customerId IS NOT NULL AND customer_id = @customerId
-               AND (@interviewId IS NULL OR interview_id IS NULL OR interview_id = @interviewId))
-           OR (@interviewId IS NOT NULL AND interview_id = @interviewId
-               AND (@customerId IS NULL OR customer_id IS NULL)))
-         LIMIT 1`,
+    >(`SELECT e.id FROM events e WHERE ${COUNTERPART} LIMIT 1`),
+    counterparts: db.prepare<[CounterpartQuery], ComparedRow>(
+      `SELECT ${COMPARED_COLUMNS} FROM events e WHERE ${COUNTERPART} AND e.normalized IS NOT NULL
+         ORDER BY e.received_at, e.seq`,
     ),
     settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
     clearFallbacks: db.prepare(

@@ -1,0 +1,71 @@
+import { type ForwardSourceSwitch, legacyForwarded } from '../config/forward-source.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Store } from '../store/store.js';
+import { dayOf, deadlineWarning } from './deadlines.js';
+import { type GuardSettings, nextAction, readFacts } from './guard.js';
+import { percent } from './share.js';
+
+export interface CutoverWatchOptions {
+  store: Pick<Store, 'movedPairFigures'>;
+  forwardSource: ForwardSourceSwitch;
+  settings: GuardSettings;
+  logger: Logger;
+  metrics: Pick<Metrics, 'cutoverRollbacks' | 'cutoverSteps'>;
+  clock?: () => number;
+}
+
+/**
+ * The guard, the plan and Incode's dates, looked at once per call of `check` (the service calls
+ * it every FORWARD_SOURCE_GUARD_INTERVAL, after reading the stored switch). Every instance may
+ * run it: the decision comes from the stored state and the store's count of the pairs alone, and a
+ * change is written only if the stored state is still the one it was decided from (compare and
+ * set), so two instances that see the same rollback write it once.
+ */
+export function createCutoverWatch(options: CutoverWatchOptions) {
+  const { store, forwardSource, settings, logger, metrics } = options;
+  const clock = options.clock ?? Date.now;
+  let warnedOn: number | undefined;
+
+  function warnDeadline(now: number) {
+    const warning = deadlineWarning(legacyForwarded(forwardSource.mode()), now);
+    if (!warning || warnedOn === dayOf(now)) return;
+    warnedOn = dayOf(now);
+    logger.warn({ forwardSource: forwardSource.get() }, warning);
+  }
+
+  return {
+    /** One look: warns about the dates once a day, rolls back or takes a step when due. */
+    async check(): Promise<'rollback' | 'advance' | 'wait'> {
+      const now = clock();
+      warnDeadline(now);
+      const mode = forwardSource.mode();
+      if (!('state' in mode)) return 'wait';
+      const state = mode.state;
+      const action = nextAction(state, await readFacts(store, state, settings, now), settings, now);
+      if (action.action === 'wait') return 'wait';
+      if (!(await forwardSource.replace(state, action.next, now))) return 'wait';
+      if (action.action === 'rollback') {
+        metrics.cutoverRollbacks.inc();
+        logger.warn(
+          {
+            from: percent(state.share),
+            to: percent(action.next.share),
+            reason: action.reason,
+            pairIds: action.pairIds.slice(0, 10),
+          },
+          `FORWARD_SOURCE guard: rolled back from ${percent(state.share)} to ${percent(action.next.share)} of customers on Workflows, and paused until an operator resumes (POST /admin/forward-source/resume or \`faceauth-shim forward-source resume\`)`,
+        );
+      } else {
+        metrics.cutoverSteps.inc();
+        logger.warn(
+          { from: percent(state.share), to: percent(action.next.share) },
+          `FORWARD_SOURCE plan: step taken, ${percent(action.next.share)} of customers on Workflows`,
+        );
+      }
+      return action.action;
+    },
+  };
+}
+
+export type CutoverWatch = ReturnType<typeof createCutoverWatch>;

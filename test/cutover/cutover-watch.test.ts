@@ -1,0 +1,131 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadForwardSource } from '../../src/config/forward-source.js';
+import { bucketOf } from '../../src/cutover/bucket.js';
+import { createCutoverWatch } from '../../src/cutover/cutover-watch.js';
+import type { GuardSettings } from '../../src/cutover/guard.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeTestApp } from '../helpers/test-app.js';
+
+const SETTINGS: GuardSettings = {
+  minPairs: 20,
+  minAgreement: 0.99,
+  maxDisagreements: 2,
+  windowMs: 3_600_000,
+  compareWindowMs: 300_000,
+};
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
+const warnings = (lines: Record<string, unknown>[]) =>
+  lines.filter((l) => l.level === 'warn').map((l) => String(l.msg));
+
+describe("the cut-over watch: Incode's dates", () => {
+  it('warns from 2027-01-01 while legacy is forwarded: at the first look, then once a day', async () => {
+    const store = SqliteStore.open(':memory:');
+    const { logger, lines } = capture();
+    let now = Date.parse('2026-12-31T23:00:00Z');
+    const forwardSource = await loadForwardSource(
+      store,
+      { value: 'workflows:90%', explicit: true },
+      logger,
+      now,
+    );
+    const watch = createCutoverWatch({
+      store,
+      forwardSource,
+      settings: SETTINGS,
+      logger,
+      metrics: createMetrics(store),
+      clock: () => now,
+    });
+    await watch.check();
+    expect(warnings(lines)).toEqual([]);
+    now = Date.parse('2027-01-01T00:00:05Z');
+    await watch.check();
+    now += 3_600_000;
+    await watch.check();
+    expect(warnings(lines)).toEqual([
+      'legacy events are still forwarded for some customers: 90 days left: Incode switches the legacy Authentication Webhook 1:1 off on 2027-04-01; the recommended date (2027-01-01) has passed',
+    ]);
+    now = Date.parse('2027-01-02T00:00:01Z');
+    await watch.check();
+    expect(warnings(lines)).toHaveLength(2);
+    // All customers on Workflows: nothing to warn about.
+    await forwardSource.set('workflows', now);
+    now = Date.parse('2027-01-03T00:00:01Z');
+    await watch.check();
+    expect(warnings(lines)).toHaveLength(2);
+  });
+
+  it('/metrics has the days left before 2027-04-01', async () => {
+    const store = SqliteStore.open(':memory:');
+    const metrics = createMetrics(store, undefined, () => Date.parse('2027-03-01T00:00:00Z'));
+    expect(await metrics.registry.metrics()).toMatch(/^faceauth_legacy_days_left 31$/m);
+  });
+});
+
+describe('the cut-over watch: the guard on stored pairs', () => {
+  it('rolls back once when two instances see the same disagreement', async () => {
+    const t = await makeTestApp({ forwardSource: 'workflows:50%' });
+    const moved = Array.from({ length: 100 }, (_, i) => `cust-${i}`)
+      .filter((id) => bucketOf(id) < 5000)
+      .slice(0, 2);
+    for (const id of moved) {
+      await t.post(
+        '/webhooks/legacy/authentication',
+        JSON.stringify({
+          customerId: id,
+          interviewId: `i-${id}`,
+          faceMatch: true,
+          overallStatus: 'PASS',
+        }),
+      );
+      await t.post(
+        '/webhooks/workflows/face-authentication',
+        JSON.stringify({
+          customerId: id,
+          interviewId: `i-${id}`,
+          overallStatus: 'FAIL',
+          error: { name: 'SPOOF_DETECTED', message: 'Spoof attempt detected' },
+        }),
+      );
+    }
+    const env = { value: 'workflows:50%' as const, explicit: true };
+    const start = Date.now() - 60_000;
+    const { logger, lines } = capture();
+    const one = await loadForwardSource(t.store, env, logger, start);
+    const two = await loadForwardSource(t.store, env, logger, start);
+    const metrics = createMetrics(t.store);
+    const watch = (forwardSource: typeof one) =>
+      createCutoverWatch({ store: t.store, forwardSource, settings: SETTINGS, logger, metrics });
+    expect(await watch(one).check()).toBe('rollback');
+    expect(await watch(two).check()).toBe('wait');
+    expect(one.get()).toBe('workflows:0%');
+    await two.refresh();
+    expect(two.get()).toBe('workflows:0%');
+    expect(await metrics.registry.metrics()).toMatch(/^faceauth_forward_guard_rollbacks_total 1$/m);
+    const warned = lines.filter((l) =>
+      String(l.msg).startsWith('FORWARD_SOURCE guard: rolled back'),
+    );
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({
+      from: '50%',
+      to: '0%',
+      pairIds: [expect.any(String), expect.any(String)],
+    });
+    // A further look changes nothing: the rollback is done, the plan (none) stays paused.
+    expect(await watch(one).check()).toBe('wait');
+  });
+});
