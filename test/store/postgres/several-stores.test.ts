@@ -501,5 +501,24 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       await c.deleteSetting('forward_source');
       expect(await a.getSetting('forward_source')).toBeUndefined();
     });
+
+    it("compare and set at three stores at the same moment: one wins, the others get false and never overwrite the winner's value", async () => {
+      const { stores } = await sharedSchema(3);
+      const [a, b, c] = [at(stores, 0), at(stores, 1), at(stores, 2)];
+      for (const round of range(10)) {
+        await a.setSetting('plan', `base-${round}`, T0 + round);
+        const results = await Promise.all(
+          stores.map((store, s) =>
+            store.replaceSetting('plan', `base-${round}`, `step-${round}-${s}`, T0 + round),
+          ),
+        );
+        expect(results.filter(Boolean), `round ${round}`).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect((await b.getSetting('plan'))?.value).toBe(`step-${round}-${winner}`);
+        // A step decided on the stale value changes nothing.
+        expect(await c.replaceSetting('plan', `base-${round}`, 'stale', T0 + round)).toBe(false);
+        expect((await a.getSetting('plan'))?.value).toBe(`step-${round}-${winner}`);
+      }
+    });
   });
 });
