@@ -237,6 +237,24 @@ describePostgres('the driver on TEST_DATABASE_URL', () => {
     }
   });
 
+  it('a connection the server ends between two statements of a transaction fails it as unavailable, and the process hears the error', async () => {
+    const schema = await freshSchema();
+    const driver = schema.driver();
+    const other = schema.driver({ max: 1 });
+    const error = await driver
+      .transaction(async (c) => {
+        const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await other.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+        // The server's FATAL (57P01) arrives while no statement runs on the connection: an
+        // 'error' event nobody listened to would end the process (and this test run).
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await c.query('SELECT 1');
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostgresUnavailableError);
+    expect((await driver.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('commits what fn did, rolls back what it did before throwing', async () => {
     const schema = await freshSchema();
     const driver = schema.driver();
