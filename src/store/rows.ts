@@ -1,5 +1,12 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
-import type { ComparedEvent, EventStatus, EventSummary, ForwardFormat, Page } from './store.js';
+import type {
+  ComparedEvent,
+  EventDetail,
+  EventStatus,
+  EventSummary,
+  ForwardFormat,
+  Page,
+} from './store.js';
 
 // Row mapping, shared by both backends (flags read as 0/1, times as numbers): what the SQL returns, as the Store interface's types.
 
@@ -124,4 +131,55 @@ export function page<Row extends { seq: number }, T>(
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   return { items: kept.map(map), next: more ? String(kept[kept.length - 1]?.seq) : null };
+}
+
+/** An event row with what its detail shows (GET /admin/events/:id). */
+export interface EventDetailRow extends EventRow {
+  normalized: string | null;
+  content_type: string;
+  raw_body: Buffer;
+  forward_format: ForwardFormat | null;
+  forward_body: Buffer | null;
+  delivered_status: number | null;
+  delivered_ms: number | null;
+}
+
+/** A failed attempt as stored (a success is kept on the event row). */
+export interface AttemptRow {
+  at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+export function toDetail(row: EventDetailRow, attempts: readonly AttemptRow[]): EventDetail {
+  return {
+    ...toSummary(row),
+    normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
+    contentType: row.content_type,
+    rawBody: row.raw_body,
+    callbackBody:
+      row.forward_format === null
+        ? null
+        : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
+    attemptHistory: [
+      ...attempts.map((a) => ({
+        at: a.at,
+        durationMs: a.duration_ms,
+        statusCode: a.status_code,
+        error: a.error,
+      })),
+      // The success that ended this round, kept on the event row.
+      ...(row.delivered_ms !== null && row.delivered_at !== null
+        ? [
+            {
+              at: row.delivered_at - row.delivered_ms,
+              durationMs: row.delivered_ms,
+              statusCode: row.delivered_status,
+              error: null,
+            },
+          ]
+        : []),
+    ],
+  };
 }

@@ -43,6 +43,7 @@ import {
 } from './driver.js';
 import { migrate } from './migrations.js';
 import {
+  type AttemptRow,
   bytes,
   type ComparedRow,
   type EventDetailRow,
@@ -51,6 +52,7 @@ import {
   page,
   type QuarantineRow,
   toCompared,
+  toDetail,
   toSummary,
 } from './rows.js';
 import * as admin from './sql/admin.js';
@@ -962,43 +964,8 @@ export class PostgresStore implements Store {
   async getEvent(id: string): Promise<EventDetail | undefined> {
     const row = (await this.#query<EventDetailRow>(admin.EVENT_BY_ID, [id])).rows[0];
     if (!row) return undefined;
-    const attempts = (
-      await this.#query<{
-        at: number;
-        duration_ms: number;
-        status_code: number | null;
-        error: string | null;
-      }>(admin.ATTEMPTS_OF, [id])
-    ).rows;
-    return {
-      ...toSummary(row),
-      normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
-      contentType: row.content_type,
-      rawBody: row.raw_body,
-      callbackBody:
-        row.forward_format === null
-          ? null
-          : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
-      attemptHistory: [
-        ...attempts.map((a) => ({
-          at: a.at,
-          durationMs: a.duration_ms,
-          statusCode: a.status_code,
-          error: a.error,
-        })),
-        // The success that ended this round, kept on the event row.
-        ...(row.delivered_ms !== null && row.delivered_at !== null
-          ? [
-              {
-                at: row.delivered_at - row.delivered_ms,
-                durationMs: row.delivered_ms,
-                statusCode: row.delivered_status,
-                error: null,
-              },
-            ]
-          : []),
-      ],
-    };
+    const attempts = (await this.#query<AttemptRow>(admin.ATTEMPTS_OF, [id])).rows;
+    return toDetail(row, attempts);
   }
 
   async listQuarantine(query: {

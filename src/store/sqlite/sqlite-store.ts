@@ -8,6 +8,7 @@ import {
   page,
   type QuarantineRow,
   toCompared,
+  toDetail,
   toSummary,
 } from '../rows.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
@@ -566,35 +567,7 @@ export class SqliteStore implements Store {
     const row = this.#commits.run(() => this.#statements.eventById.get(id));
     if (!row) return undefined;
     const attempts = this.#commits.run(() => this.#statements.attemptsOf.all(id));
-    return {
-      ...toSummary(row),
-      normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
-      contentType: row.content_type,
-      rawBody: row.raw_body,
-      callbackBody:
-        row.forward_format === null
-          ? null
-          : { format: row.forward_format, body: row.forward_body ?? row.raw_body },
-      attemptHistory: [
-        ...attempts.map((a) => ({
-          at: a.at,
-          durationMs: a.duration_ms,
-          statusCode: a.status_code,
-          error: a.error,
-        })),
-        // The success that ended this round, kept on the event row.
-        ...(row.delivered_ms !== null && row.delivered_at !== null
-          ? [
-              {
-                at: row.delivered_at - row.delivered_ms,
-                durationMs: row.delivered_ms,
-                statusCode: row.delivered_status,
-                error: null,
-              },
-            ]
-          : []),
-      ],
-    };
+    return toDetail(row, attempts);
   }
 
   async listQuarantine(query: {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { EventRow } from '../../rows.js';
+import type { AttemptRow, EventDetailRow } from '../../rows.js';
 import type { EventStatus } from '../../store.js';
 import { SETTLED_STATUSES, SUMMARY_COLUMNS } from './fragments.js';
 
@@ -17,26 +17,12 @@ export function prepareAdmin(db: Database.Database) {
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
-    eventById: db.prepare<
-      [string],
-      EventRow & {
-        normalized: string | null;
-        content_type: string;
-        raw_body: Buffer;
-        forward_format: 'legacy' | 'normalized' | null;
-        forward_body: Buffer | null;
-        delivered_status: number | null;
-        delivered_ms: number | null;
-      }
-    >(
+    eventById: db.prepare<[string], EventDetailRow>(
       `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body, e.forward_format,
          e.forward_body, e.delivered_status, e.delivered_ms
        FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
     ),
-    attemptsOf: db.prepare<
-      [string],
-      { at: number; duration_ms: number; status_code: number | null; error: string | null }
-    >(
+    attemptsOf: db.prepare<[string], AttemptRow>(
       'SELECT at, duration_ms, status_code, error FROM delivery_attempts WHERE event_id = ? ORDER BY attempt',
     ),
     countByStatus: db.prepare<[], { status: EventStatus; n: number }>(
