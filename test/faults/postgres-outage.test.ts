@@ -1,21 +1,15 @@
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { PostgresDriver } from '../../src/store/postgres/driver.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { describeCluster } from '../helpers/postgres.js';
 import { type Cluster, startCluster } from '../helpers/postgres-cluster.js';
+import { post, readyz, readyzSeen, serviceEnv } from '../helpers/postgres-service.js';
 import { startServiceProcess } from '../helpers/service-process.js';
 import { until } from '../helpers/until.js';
 
 // The database goes away and comes back (issue 15, section 3), with a PostgreSQL cluster of the
 // test's own that it stops and starts: what Incode (the webhook sender), a load balancer
 // (/readyz) and the callback see. A webhook answered 200 is in the database, and is delivered.
-
-const _ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KEY = { name: 'x-incode-key', value: 'outage-suite-inbound-secret' };
-const LEGACY = '/webhooks/legacy/authentication';
-const ADMIN = 'outage-suite-admin-token';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -26,62 +20,6 @@ async function cluster(options: Parameters<typeof startCluster>[0] = {}): Promis
   const started = await startCluster(options);
   cleanups.push(() => started.destroy());
   return started;
-}
-
-async function _freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const serviceEnv = (databaseUrl: string, callbackUrl: string) => ({
-  DATABASE_URL: databaseUrl,
-  CALLBACK_URL: callbackUrl,
-  INBOUND_HEADER_NAME: KEY.name,
-  INBOUND_HEADER_VALUE: KEY.value,
-  ADMIN_TOKEN: ADMIN,
-  DELIVERY_RETRY_SCHEDULE: '100ms,200ms,300ms,500ms,1s,1s,1s,1s,1s,1s',
-  CALLBACK_TIMEOUT_MS: '2000',
-});
-
-/** POSTs one legacy webhook: the status, or 0 when the connection failed. */
-async function post(base: string, n: number): Promise<number> {
-  try {
-    const response = await fetch(`${base}${LEGACY}`, {
-      method: 'POST',
-      body: JSON.stringify({
-        customerId: `c${n % 7}`,
-        transactionId: `t${n}`,
-        faceMatch: true,
-        overallStatus: 'PASS',
-      }),
-      headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return 0;
-  }
-}
-
-/** The last /readyz answers, for a failure's message. */
-const readyzSeen: string[] = [];
-
-async function readyz(base: string): Promise<number> {
-  const started = Date.now();
-  try {
-    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) });
-    readyzSeen.push(`${response.status} ${await response.text()} (${Date.now() - started} ms)`);
-    return response.status;
-  } catch (error) {
-    readyzSeen.push(`${(error as Error).message} (${Date.now() - started} ms)`);
-    return 0;
-  } finally {
-    readyzSeen.splice(0, readyzSeen.length - 3);
-  }
 }
 
 describeCluster('PostgreSQL goes away and comes back (a cluster the test stops and starts)', () => {

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { describeCluster } from '../helpers/postgres.js';
 import { type Cluster, startCluster } from '../helpers/postgres-cluster.js';
+import { freePort, post, readyz, serviceEnv } from '../helpers/postgres-service.js';
 import { FROM_SOURCE, runCli } from '../helpers/service-process.js';
 import { until } from '../helpers/until.js';
 
@@ -14,70 +14,11 @@ import { until } from '../helpers/until.js';
 // ready by itself when the database starts (containers often start before their database).
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const KEY = { name: 'x-incode-key', value: 'outage-suite-inbound-secret' };
-const LEGACY = '/webhooks/legacy/authentication';
-const ADMIN = 'outage-suite-admin-token';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const serviceEnv = (databaseUrl: string, callbackUrl: string) => ({
-  DATABASE_URL: databaseUrl,
-  CALLBACK_URL: callbackUrl,
-  INBOUND_HEADER_NAME: KEY.name,
-  INBOUND_HEADER_VALUE: KEY.value,
-  ADMIN_TOKEN: ADMIN,
-  DELIVERY_RETRY_SCHEDULE: '100ms,200ms,300ms,500ms,1s,1s,1s,1s,1s,1s',
-  CALLBACK_TIMEOUT_MS: '2000',
-});
-
-/** POSTs one legacy webhook: the status, or 0 when the connection failed. */
-async function post(base: string, n: number): Promise<number> {
-  try {
-    const response = await fetch(`${base}${LEGACY}`, {
-      method: 'POST',
-      body: JSON.stringify({
-        customerId: `c${n % 7}`,
-        transactionId: `t${n}`,
-        faceMatch: true,
-        overallStatus: 'PASS',
-      }),
-      headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.arrayBuffer();
-    return response.status;
-  } catch {
-    return 0;
-  }
-}
-
-/** The last /readyz answers, for a failure's message. */
-const readyzSeen: string[] = [];
-
-async function readyz(base: string): Promise<number> {
-  const started = Date.now();
-  try {
-    const response = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) });
-    readyzSeen.push(`${response.status} ${await response.text()} (${Date.now() - started} ms)`);
-    return response.status;
-  } catch (error) {
-    readyzSeen.push(`${(error as Error).message} (${Date.now() - started} ms)`);
-    return 0;
-  } finally {
-    readyzSeen.splice(0, readyzSeen.length - 3);
-  }
-}
 
 describeCluster('PostgreSQL at start (a cluster the test stops and starts)', () => {
   // One cluster for the file: the refused password first, then the start that waits for it.
