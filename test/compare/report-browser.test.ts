@@ -147,6 +147,7 @@ if (!runs) {
           'Next steps',
           'Sources',
           'Pairs',
+          'Per share of customers',
           'Disagreements',
           'Unpaired events',
           'Legacy-only fields',
