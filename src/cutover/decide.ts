@@ -62,22 +62,34 @@ export function shadowedByShare(
 const FORWARDED = new Set(['pending', 'delivered', 'dead']);
 
 /**
+ * Whether a stored counterpart reaches the callback: forwarded, shadowed, or undefined when
+ * that says nothing (informational, superseded). One still waiting for its score goes as it was
+ * decided when it arrived (`shadowed`): forwarded once scored, or not.
+ */
+function forwardedOf(other: ComparedEvent & { shadowed?: boolean }): boolean | undefined {
+  if (FORWARDED.has(other.delivery)) return true;
+  if (other.delivery === 'shadowed') return false;
+  if (other.delivery === 'enriching' && other.shadowed !== undefined) return !other.shadowed;
+  return undefined;
+}
+
+/**
  * The counterpart of an arriving event among the stored ones, as the store pairs and the shadow
  * fallback match: the other source, within the window, the same customer (and interview where
  * both carry one) or, where one names no customer, the same interview; not paired already (a
  * paired event belongs to another authentication). The nearest in time wins. An event still
- * waiting for its score says nothing yet, and is passed over.
+ * waiting for its score counts as it was decided when it arrived (forwardedOf).
  */
 export function findCounterpart(
   event: EventFacts,
-  stored: readonly ComparedEvent[],
+  stored: readonly (ComparedEvent & { shadowed?: boolean })[],
   compareWindowMs: number,
 ): KnownCounterpart | undefined {
-  let best: ComparedEvent | undefined;
+  let best: (ComparedEvent & { shadowed?: boolean }) | undefined;
   for (const other of stored) {
     if (other.source === event.source || other.paired) continue;
     if (Math.abs(other.receivedAt - event.receivedAt) > compareWindowMs) continue;
-    if (other.delivery !== 'shadowed' && !FORWARDED.has(other.delivery)) continue;
+    if (forwardedOf(other) === undefined) continue;
     const sameCustomer =
       event.customerId !== null &&
       other.customerId === event.customerId &&
@@ -96,5 +108,5 @@ export function findCounterpart(
       best = other;
     }
   }
-  return best && { eventId: best.eventId, shadowed: best.delivery === 'shadowed' };
+  return best && { eventId: best.eventId, shadowed: forwardedOf(best) === false };
 }

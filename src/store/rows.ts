@@ -1,6 +1,7 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type {
   ComparedEvent,
+  CounterpartEvent,
   EventDetail,
   EventStatus,
   EventSummary,
@@ -65,6 +66,10 @@ export interface ComparedRow {
 }
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toCounterpart(row: ComparedRow & { shadowed: number | boolean }): CounterpartEvent {
+  return { ...toCompared(row), shadowed: Boolean(row.shadowed) };
+}
 
 export function toCompared(row: ComparedRow): ComparedEvent {
   return {

@@ -252,6 +252,15 @@ export interface ComparedEvent {
   enrichment: 'scored' | 'unavailable' | null;
 }
 
+/** A stored counterpart as the cut-over sees it: with whether it was decided shadowed. */
+export interface CounterpartEvent extends ComparedEvent {
+  /**
+   * Shadowed when it arrived (stored and compared, not forwarded). Says how an event still
+   * waiting for its score (delivery `enriching`) will go: forwarded once scored, or not.
+   */
+  shadowed: boolean;
+}
+
 export interface StoredPair {
   legacy: ComparedEvent;
   workflows: ComparedEvent;
@@ -408,7 +417,7 @@ export interface Store {
    * whether each is paired and how it was forwarded: the cut-over decides by it as a webhook
    * arrives, so it must be an index lookup, not a read of the whole window. A read.
    */
-  counterparts(query: CounterpartQuery): Promise<ComparedEvent[]>;
+  counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]>;
   /**
    * Figures of the pairs completed in [from, to) (when their second event arrived) whose
    * customer's cut-over bucket (cutover/bucket.ts) is below `belowBucket`, the customers a share

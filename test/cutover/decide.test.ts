@@ -165,6 +165,18 @@ describe('one decision for both events of one authentication', () => {
       findCounterpart(event, [{ ...other, receivedAt: T0 - WINDOW - 1 }], WINDOW),
     ).toBeUndefined();
     expect(findCounterpart(event, [{ ...other, interviewId: 'other' }], WINDOW)).toBeUndefined();
-    expect(findCounterpart(event, [{ ...other, delivery: 'enriching' }], WINDOW)).toBeUndefined();
+    // One waiting for its score goes as decided when it arrived: forwarded once scored, or not.
+    const waiting = { ...other, delivery: 'enriching' as const };
+    expect(findCounterpart(event, [{ ...waiting, shadowed: true }], WINDOW)).toEqual({
+      eventId: 'w',
+      shadowed: true,
+    });
+    expect(findCounterpart(event, [{ ...waiting, shadowed: false }], WINDOW)).toEqual({
+      eventId: 'w',
+      shadowed: false,
+    });
+    // Without that decision it says nothing yet.
+    expect(findCounterpart(event, [waiting], WINDOW)).toBeUndefined();
+    expect(findCounterpart(event, [{ ...other, delivery: 'superseded' }], WINDOW)).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
   type AcceptResult,
   type AttemptRecord,
   type ComparedEvent,
+  type CounterpartEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -52,6 +53,7 @@ import {
   page,
   type QuarantineRow,
   toCompared,
+  toCounterpart,
   toDetail,
   toSummary,
 } from './rows.js';
@@ -768,15 +770,12 @@ export class PostgresStore implements Store {
     return rowCount ?? 0;
   }
 
-  async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
-    const { rows } = await this.#query<ComparedRow>(comparison.COUNTERPARTS, [
-      query.source,
-      query.customerId,
-      query.interviewId,
-      query.from,
-      query.to,
-    ]);
-    return rows.map(toCompared);
+  async counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]> {
+    const { rows } = await this.#query<ComparedRow & { shadowed: boolean }>(
+      comparison.COUNTERPARTS,
+      [query.source, query.customerId, query.interviewId, query.from, query.to],
+    );
+    return rows.map(toCounterpart);
   }
 
   async movedPairFigures(query: {

@@ -10,6 +10,7 @@ export {
   page,
   type QuarantineRow,
   toCompared,
+  toCounterpart,
   toDetail,
   toSummary,
 } from '../rows.js';

@@ -8,6 +8,7 @@ import {
   page,
   type QuarantineRow,
   toCompared,
+  toCounterpart,
   toDetail,
   toSummary,
 } from '../rows.js';
@@ -21,6 +22,7 @@ import {
   type AcceptResult,
   type AttemptRecord,
   type ComparedEvent,
+  type CounterpartEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -411,9 +413,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  async counterparts(query: CounterpartQuery): Promise<ComparedEvent[]> {
+  async counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]> {
     const s = this.#statements;
-    return this.#commits.run(() => s.counterparts.all(query).map(toCompared));
+    return this.#commits.run(() => s.counterparts.all(query).map(toCounterpart));
   }
 
   async comparisonData(

@@ -188,7 +188,10 @@ export function describeFallback(backend: StoreBackend): void {
       ]);
       // A session event names no customer: its interview finds the legacy event.
       const byInterview = await store.counterparts(query({ customerId: null, interviewId: 'i2' }));
-      expect(byInterview.map((e) => [e.eventId, e.delivery])).toEqual([['l2', 'shadowed']]);
+      expect(byInterview.map((e) => [e.eventId, e.delivery, e.shadowed])).toEqual([
+        ['l2', 'shadowed', true],
+      ]);
+      expect(found.map((e) => e.shadowed)).toEqual([false]);
       expect(await store.counterparts(query({ receivedAt: T0 + WINDOW }))).toEqual([]);
       expect(await store.counterparts(query({ customerId: 'C', interviewId: 'i3' }))).toEqual([]);
     });

@@ -58,7 +58,7 @@ const COUNTERPART_WHERE = `e.source = $1 AND e.status IN ${RESULT_STATUSES}
 export const COUNTERPART = `SELECT e.id FROM events e WHERE ${COUNTERPART_WHERE} LIMIT 1`;
 
 /** Every such counterpart with what the cut-over needs of it; the same parameters. */
-export const COUNTERPARTS = `SELECT ${COMPARED_COLUMNS} FROM events e
+export const COUNTERPARTS = `SELECT ${COMPARED_COLUMNS}, e.shadowed FROM events e
   WHERE ${COUNTERPART_WHERE} AND e.normalized IS NOT NULL
   ORDER BY e.received_at, e.seq`;
 

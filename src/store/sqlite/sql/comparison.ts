@@ -92,8 +92,8 @@ export function prepareComparison(db: Database.Database) {
       ],
       { id: string }
     >(`SELECT e.id FROM events e WHERE ${COUNTERPART} LIMIT 1`),
-    counterparts: db.prepare<[CounterpartQuery], ComparedRow>(
-      `SELECT ${COMPARED_COLUMNS} FROM events e WHERE ${COUNTERPART} AND e.normalized IS NOT NULL
+    counterparts: db.prepare<[CounterpartQuery], ComparedRow & { shadowed: number }>(
+      `SELECT ${COMPARED_COLUMNS}, e.shadowed FROM events e WHERE ${COUNTERPART} AND e.normalized IS NOT NULL
          ORDER BY e.received_at, e.seq`,
     ),
     settleFallback: db.prepare<[string]>('UPDATE events SET fallback_at = NULL WHERE id = ?'),
