@@ -219,6 +219,8 @@ export async function startService(
     },
   });
 
+  /** Set by close(): a stop that comes while the store is still being waited for. */
+  let closing: Promise<void> | undefined;
   let failed!: (error: Error) => void;
   const failure = new Promise<never>((_, reject) => {
     failed = reject;
@@ -229,8 +231,11 @@ export async function startService(
       // Once the store is usable, before it takes webhooks (and again if it fails on the way).
       async prepare() {
         loadedSource = await loadForwardSource(store, environment, logger);
-        if (started) return;
+        // A stop may come while a database that was waited for comes up: nothing starts then.
+        if (started || closing) return;
+        // A worker stopped while it was starting stays stopped.
         await worker.start();
+        if (closing) return;
         await enricher.start();
         pruner.start();
         started = true;
@@ -283,7 +288,6 @@ export async function startService(
     'faceauth-shim: listening',
   );
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port,

@@ -52,7 +52,7 @@ export function createCutoverWatch(options: CutoverWatchOptions) {
             from: percent(state.share),
             to: percent(action.next.share),
             reason: action.reason,
-            pairIds: action.pairIds.slice(0, 10),
+            pairIds: action.pairIds,
           },
           `FORWARD_SOURCE guard: rolled back from ${percent(state.share)} to ${percent(action.next.share)} of customers on Workflows, and paused until an operator resumes (POST /admin/forward-source/resume or \`faceauth-shim forward-source resume\`)`,
         );

@@ -231,6 +231,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           { released },
           'delivery: entries left in flight by a previous run are due again',
         );
+      // Stopped while it was starting (a stop during the wait for the store): it stays stopped.
+      if (stopping) return;
       running = true;
       void pump();
     },

@@ -101,4 +101,37 @@ describe('the delivery worker on the fast path', () => {
     await worker.stop(100);
     expect(worker.offer(Date.now())).toBeNull();
   });
+
+  it('a worker stopped while it starts (a stop during the wait for the store) stays stopped', async () => {
+    const store = await openStore({ kind: 'sqlite', path: ':memory:' });
+    cleanups.push(() => store.close());
+    let leasesReleased!: () => void;
+    const releaseLeases = store.releaseLeases.bind(store);
+    store.releaseLeases = async () => {
+      await new Promise<void>((resolve) => {
+        leasesReleased = resolve;
+      });
+      return releaseLeases();
+    };
+    const worker = createDeliveryWorker({
+      store,
+      client: createCallbackClient({
+        url: 'http://127.0.0.1:9/never',
+        timeoutMs: 1_000,
+        headers: {},
+        connections: 1,
+      }),
+      retryScheduleMs: [60_000],
+      concurrency: 1,
+      leaseMs: 31_000,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(store),
+    });
+    const starting = worker.start();
+    await worker.stop(0);
+    leasesReleased();
+    await starting;
+    expect(worker.running).toBe(false);
+    expect(worker.offer(Date.now())).toBeNull();
+  });
 });
