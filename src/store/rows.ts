@@ -2,11 +2,13 @@ import type { NormalizedResult, Source } from '../normalize/normalized-schema.js
 import type {
   ComparedEvent,
   CounterpartEvent,
+  EnrichmentItem,
   EventDetail,
   EventStatus,
   EventSummary,
   ForwardFormat,
   Page,
+  QuarantineRecord,
 } from './store.js';
 
 // Row mapping, shared by both backends (flags read as 0/1, times as numbers): what the SQL returns, as the Store interface's types.
@@ -47,7 +49,48 @@ export interface QuarantineRow {
   message: string;
   issues: string | null;
   body: Buffer;
-  truncated: number;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  truncated: number | boolean;
+}
+
+export function toQuarantineRecord(row: QuarantineRow): QuarantineRecord {
+  return {
+    id: row.id,
+    receivedAt: iso(row.received_at) as string,
+    route: row.route,
+    contentType: row.content_type,
+    httpStatus: row.http_status,
+    code: row.code,
+    message: row.message,
+    issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
+    body: row.body,
+    truncated: Boolean(row.truncated),
+  };
+}
+
+/** An event waiting for its score, as a claim reads it. */
+export interface EnrichmentRow {
+  id: string;
+  route: string;
+  received_at: number;
+  raw_body: Buffer;
+  interview_id: string | null;
+  enrich_deadline: number;
+  enrich_attempts: number;
+  enrich_error: string | null;
+}
+
+export function toEnrichmentItem(row: EnrichmentRow): EnrichmentItem {
+  return {
+    eventId: row.id,
+    route: row.route,
+    receivedAt: row.received_at,
+    rawBody: row.raw_body,
+    interviewId: row.interview_id,
+    deadline: row.enrich_deadline,
+    attempts: row.enrich_attempts,
+    lastError: row.enrich_error,
+  };
 }
 
 export interface ComparedRow {

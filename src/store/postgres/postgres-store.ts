@@ -3,6 +3,21 @@ import type pg from 'pg';
 import type { PostgresConfig } from '../../config/database-url.js';
 import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import {
+  type AttemptRow,
+  type ComparedRow,
+  type EnrichmentRow,
+  type EventDetailRow,
+  type EventRow,
+  page,
+  type QuarantineRow,
+  toCompared,
+  toCounterpart,
+  toDetail,
+  toEnrichmentItem,
+  toQuarantineRecord,
+  toSummary,
+} from '../rows.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
 import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
@@ -43,20 +58,7 @@ import {
   waitForDatabase,
 } from './driver.js';
 import { migrate } from './migrations.js';
-import {
-  type AttemptRow,
-  bytes,
-  type ComparedRow,
-  type EventDetailRow,
-  type EventRow,
-  iso,
-  page,
-  type QuarantineRow,
-  toCompared,
-  toCounterpart,
-  toDetail,
-  toSummary,
-} from './rows.js';
+import { bytes } from './rows.js';
 import * as admin from './sql/admin.js';
 import * as comparison from './sql/comparison.js';
 import * as enrichment from './sql/enrichment.js';
@@ -525,28 +527,12 @@ export class PostgresStore implements Store {
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
-    const { rows } = await this.#query<{
-      id: string;
-      route: string;
-      received_at: number;
-      raw_body: Buffer;
-      interview_id: string | null;
-      enrich_deadline: number;
-      enrich_attempts: number;
-      enrich_error: string | null;
-      seq: number;
-    }>(enrichment.CLAIM_ENRICHMENT, [now, limit, now + leaseMs, this.instanceId]);
+    const { rows } = await this.#query<EnrichmentRow & { seq: number }>(
+      enrichment.CLAIM_ENRICHMENT,
+      [now, limit, now + leaseMs, this.instanceId],
+    );
     rows.sort((a, b) => a.seq - b.seq);
-    return rows.map((row) => ({
-      eventId: row.id,
-      route: row.route,
-      receivedAt: row.received_at,
-      rawBody: row.raw_body,
-      interviewId: row.interview_id,
-      deadline: row.enrich_deadline,
-      attempts: row.enrich_attempts,
-      lastError: row.enrich_error,
-    }));
+    return rows.map(toEnrichmentItem);
   }
 
   async completeEnrichment(
@@ -972,22 +958,11 @@ export class PostgresStore implements Store {
     before?: string | undefined;
   }): Promise<Page<QuarantineRecord>> {
     const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
-    const { rows } = await this.#query<Omit<QuarantineRow, 'truncated'> & { truncated: boolean }>(
+    const { rows } = await this.#query<QuarantineRow>(
       'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
       [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
     );
-    return page(rows, query.limit, (row) => ({
-      id: row.id,
-      receivedAt: iso(row.received_at) as string,
-      route: row.route,
-      contentType: row.content_type,
-      httpStatus: row.http_status,
-      code: row.code,
-      message: row.message,
-      issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
-      body: row.body,
-      truncated: row.truncated,
-    }));
+    return page(rows, query.limit, toQuarantineRecord);
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {

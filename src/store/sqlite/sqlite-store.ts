@@ -4,12 +4,13 @@ import type { NormalizedResult, Source } from '../../normalize/normalized-schema
 import {
   type ComparedRow,
   type EventRow,
-  iso,
   page,
   type QuarantineRow,
   toCompared,
   toCounterpart,
   toDetail,
+  toEnrichmentItem,
+  toQuarantineRecord,
   toSummary,
 } from '../rows.js';
 import { decideArrival, fastPathLease } from '../rules/arrival.js';
@@ -163,16 +164,7 @@ export class SqliteStore implements Store {
     return this.#commits.write(() =>
       s.claimEnrichment.all(now, limit).map((row) => {
         s.leaseEnrichment.run(now + leaseMs, row.id);
-        return {
-          eventId: row.id,
-          route: row.route,
-          receivedAt: row.received_at,
-          rawBody: row.raw_body,
-          interviewId: row.interview_id,
-          deadline: row.enrich_deadline,
-          attempts: row.enrich_attempts,
-          lastError: row.enrich_error,
-        };
+        return toEnrichmentItem(row);
       }),
     );
   }
@@ -584,18 +576,7 @@ export class SqliteStore implements Store {
         )
         .all(Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1),
     );
-    return page(rows, query.limit, (row) => ({
-      id: row.id,
-      receivedAt: iso(row.received_at) as string,
-      route: row.route,
-      contentType: row.content_type,
-      httpStatus: row.http_status,
-      code: row.code,
-      message: row.message,
-      issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
-      body: row.body,
-      truncated: row.truncated === 1,
-    }));
+    return page(rows, query.limit, toQuarantineRecord);
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {

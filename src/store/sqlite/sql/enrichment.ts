@@ -1,21 +1,10 @@
 import type Database from 'better-sqlite3';
+import type { EnrichmentRow } from '../../rows.js';
 
 /** Events waiting for their score from the Incode API. */
 export function prepareEnrichment(db: Database.Database) {
   return {
-    claimEnrichment: db.prepare<
-      [number, number],
-      {
-        id: string;
-        route: string;
-        received_at: number;
-        raw_body: Buffer;
-        interview_id: string | null;
-        enrich_deadline: number;
-        enrich_attempts: number;
-        enrich_error: string | null;
-      }
-    >(
+    claimEnrichment: db.prepare<[number, number], EnrichmentRow>(
       `SELECT id, route, received_at, raw_body, interview_id, enrich_deadline, enrich_attempts, enrich_error
        FROM events WHERE status = 'enriching' AND enrich_next_at <= ? ORDER BY enrich_next_at LIMIT ?`,
     ),
