@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PostgresConfig } from '../../config/database-url.js';
-import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import {
   type AttemptRow,
@@ -23,7 +22,7 @@ import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
 import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
-import { pickCounterpart } from '../rules/pairing.js';
+import { type CandidateRow, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
@@ -860,42 +859,23 @@ export class PostgresStore implements Store {
       return;
     }
     const customerId = n.ids.customerId as string;
-    const { rows } = await c.query<{
-      id: string;
-      customer_id: string;
-      interview_id: string | null;
-      received_at: number;
-      normalized: string;
-    }>(comparison.PAIR_CANDIDATES, [
+    const { rows } = await c.query<CandidateRow>(comparison.PAIR_CANDIDATES, [
       event.source === 'legacy' ? 'workflows' : 'legacy',
       customerId,
       event.receivedAt - pairing.windowMs,
       event.receivedAt + pairing.windowMs,
     ]);
-    const match = pickCounterpart(
-      { id: event.id, customerId, interviewId: n.ids.interviewId, receivedAt: event.receivedAt },
-      rows.map((r) => ({
-        id: r.id,
-        customerId: r.customer_id,
-        interviewId: r.interview_id,
-        receivedAt: r.received_at,
-        normalized: r.normalized,
-      })),
-      pairing.windowMs,
-    );
-    if (!match) return;
-    const other = JSON.parse(match.normalized) as NormalizedResult;
-    const { legacy, workflows, diff } = pairOf(event.source, n, other, pairing);
+    const pair = newPair(event, customerId, rows, pairing);
+    if (!pair) return;
     await c.query(comparison.INSERT_PAIR, [
-      legacy.eventId,
-      workflows.eventId,
-      // Complete when its second event arrived (an enriched event may be the earlier one).
-      Math.max(event.receivedAt, match.receivedAt),
-      diff.statusAgrees,
-      diff.reasonAgrees,
-      diff.kind,
-      JSON.stringify(diff.differences),
-      bucketOf(customerId),
+      pair.legacyId,
+      pair.workflowsId,
+      pair.pairedAt,
+      pair.statusAgrees,
+      pair.reasonAgrees,
+      pair.kind,
+      pair.differences,
+      pair.bucket,
     ]);
   }
 

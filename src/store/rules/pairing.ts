@@ -1,3 +1,7 @@
+import { bucketOf } from '../../cutover/bucket.js';
+import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import { type PairingRule, pairOf } from './pair-diff.js';
+
 /** What pairing needs to know of an event. */
 export interface PairingCandidate {
   id: string;
@@ -41,4 +45,70 @@ export function pickCounterpart<T extends PairingCandidate>(
     }
   }
   return best;
+}
+
+/** A stored result of the other source, as both stores read the candidates of a pairing. */
+export interface CandidateRow {
+  id: string;
+  customer_id: string;
+  interview_id: string | null;
+  received_at: number;
+  /** The normalized result, JSON. */
+  normalized: string;
+}
+
+/** A pair to store. */
+export interface NewPair {
+  legacyId: string;
+  workflowsId: string;
+  /** When it was complete: when its second event arrived (an enriched event may be the earlier). */
+  pairedAt: number;
+  statusAgrees: boolean;
+  reasonAgrees: boolean;
+  kind: string | null;
+  /** The differences, JSON. */
+  differences: string;
+  /** The customer's cut-over bucket, which the guard counts by (cutover/bucket.ts). */
+  bucket: number;
+}
+
+/**
+ * The pair an arriving result (with its customer id) makes with the nearest counterpart among
+ * the other source's unpaired results, as each store reads them; null without one. Pure.
+ */
+export function newPair(
+  event: { id: string; source: Source; receivedAt: number; normalized: NormalizedResult },
+  customerId: string,
+  candidates: readonly CandidateRow[],
+  rule: PairingRule,
+): NewPair | null {
+  const match = pickCounterpart(
+    {
+      id: event.id,
+      customerId,
+      interviewId: event.normalized.ids.interviewId,
+      receivedAt: event.receivedAt,
+    },
+    candidates.map((r) => ({
+      id: r.id,
+      customerId: r.customer_id,
+      interviewId: r.interview_id,
+      receivedAt: r.received_at,
+      normalized: r.normalized,
+    })),
+    rule.windowMs,
+  );
+  if (!match) return null;
+  const other = JSON.parse(match.normalized) as NormalizedResult;
+  const { legacy, workflows, diff } = pairOf(event.source, event.normalized, other, rule);
+  return {
+    legacyId: legacy.eventId,
+    workflowsId: workflows.eventId,
+    pairedAt: Math.max(event.receivedAt, match.receivedAt),
+    statusAgrees: diff.statusAgrees,
+    reasonAgrees: diff.reasonAgrees,
+    kind: diff.kind,
+    differences: JSON.stringify(diff.differences),
+    bucket: bucketOf(customerId),
+  };
 }

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { bucketOf } from '../../cutover/bucket.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import {
   type ComparedRow,
@@ -18,7 +17,7 @@ import { dedupSince } from '../rules/dedup.js';
 import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
 import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
 import { type PairingRule, pairOf } from '../rules/pair-diff.js';
-import { pickCounterpart } from '../rules/pairing.js';
+import { newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
@@ -482,30 +481,12 @@ export class SqliteStore implements Store {
       from: event.receivedAt - pairing.windowMs,
       to: event.receivedAt + pairing.windowMs,
     });
-    const match = pickCounterpart(
-      { id: event.id, customerId, interviewId: n.ids.interviewId, receivedAt: event.receivedAt },
-      rows.map((r) => ({
-        id: r.id,
-        customerId: r.customer_id,
-        interviewId: r.interview_id,
-        receivedAt: r.received_at,
-        normalized: r.normalized,
-      })),
-      pairing.windowMs,
-    );
-    if (!match) return;
-    const other = JSON.parse(match.normalized) as NormalizedResult;
-    const { legacy, workflows, diff } = pairOf(event.source, n, other, pairing);
+    const pair = newPair(event, customerId, rows, pairing);
+    if (!pair) return;
     s.insertPair.run({
-      legacyId: legacy.eventId,
-      workflowsId: workflows.eventId,
-      // Complete when its second event arrived (an enriched event may be the earlier one).
-      pairedAt: Math.max(event.receivedAt, match.receivedAt),
-      statusAgrees: diff.statusAgrees ? 1 : 0,
-      reasonAgrees: diff.reasonAgrees ? 1 : 0,
-      kind: diff.kind,
-      differences: JSON.stringify(diff.differences),
-      bucket: bucketOf(customerId),
+      ...pair,
+      statusAgrees: pair.statusAgrees ? 1 : 0,
+      reasonAgrees: pair.reasonAgrees ? 1 : 0,
     });
   }
 

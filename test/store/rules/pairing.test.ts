@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { bucketOf } from '../../../src/cutover/bucket.js';
+import {
+  emptyResult,
+  type NormalizedResult,
+  type Source,
+} from '../../../src/normalize/normalized-schema.js';
+import type { PairingRule } from '../../../src/store/rules/pair-diff.js';
 import {
   isCounterpart,
+  newPair,
   type PairingCandidate,
   pickCounterpart,
 } from '../../../src/store/rules/pairing.js';
@@ -226,5 +234,48 @@ describe('several attempts of the same customer, paired in arrival order', () =>
     expect(pairs).toEqual(expected);
     const ids = pairs.flat();
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('newPair', () => {
+  const rule = {
+    windowMs: WINDOW,
+    comparison: { compared: [{ field: 'status' }], ignored: [] },
+  } as PairingRule;
+  const result = (source: Source, eventId: string, status: NormalizedResult['status']) => {
+    const r = emptyResult({ eventId, receivedAt: new Date(T0).toISOString(), source, status });
+    r.ids.customerId = 'c1';
+    return r;
+  };
+  const candidate = (id: string, offsetMs: number, status: NormalizedResult['status']) => ({
+    id,
+    customer_id: 'c1',
+    interview_id: null,
+    received_at: T0 + offsetMs,
+    normalized: JSON.stringify(result('legacy', id, status)),
+  });
+
+  it('pairs with the nearest counterpart, legacy first, complete when the later event came, with the bucket', () => {
+    // An enriched Workflows result pairs after its legacy counterpart arrived: it is the earlier.
+    const event = {
+      id: 'w',
+      source: 'workflows' as const,
+      receivedAt: T0,
+      normalized: result('workflows', 'w', 'FAIL'),
+    };
+    const pair = newPair(
+      event,
+      'c1',
+      [candidate('far', -200 * SECOND, 'PASS'), candidate('near', 10 * SECOND, 'PASS')],
+      rule,
+    );
+    expect(pair).toMatchObject({
+      legacyId: 'near',
+      workflowsId: 'w',
+      pairedAt: T0 + 10 * SECOND,
+      statusAgrees: false,
+      bucket: bucketOf('c1'),
+    });
+    expect(newPair(event, 'c1', [candidate('late', WINDOW + 1, 'PASS')], rule)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
 import type { ComparedRow } from '../../rows.js';
 import type { CounterpartQuery } from '../../rules/fallback.js';
+import type { CandidateRow } from '../../rules/pairing.js';
 import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
 
 /**
@@ -32,13 +33,7 @@ export function prepareComparison(db: Database.Database) {
     ),
     pairCandidates: db.prepare<
       [{ source: Source; customerId: string; from: number; to: number }],
-      {
-        id: string;
-        customer_id: string;
-        interview_id: string | null;
-        received_at: number;
-        normalized: string;
-      }
+      CandidateRow
     >(
       `SELECT e.id, e.customer_id, e.interview_id, e.received_at, e.normalized FROM events e
        WHERE e.customer_id = @customerId AND e.source = @source AND e.received_at BETWEEN @from AND @to
