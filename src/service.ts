@@ -85,7 +85,6 @@ export async function startService(
     attemptMs: config.callbackTimeoutMs,
     logger,
     metrics,
-    shadowFallbackAfterMs: config.shadowFallbackAfterMs,
   });
   // Without the Incode API, the enrichment worker only settles events left waiting by a run
   // that had it: they are forwarded without the numbers.

@@ -1,7 +1,7 @@
-import { isMoved } from '../cutover/bucket.js';
 import { daysLeft, timeLeft } from '../cutover/deadlines.js';
 import { percent as sharePercent } from '../cutover/share.js';
 import type { Source } from '../normalize/normalized-schema.js';
+import { isMoved } from '../store/rules/bucket.js';
 import type { ComparedEvent, StoredPair } from '../store/store.js';
 import { LEGACY_ONLY_FIELDS } from './legacy-fields.js';
 import type { ComparisonReport } from './report-schema.js';

@@ -50,6 +50,12 @@ const forwardSourcePlan = z.string().transform((text, ctx) => {
 
 export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,8h';
 
+/**
+ * SHADOW_FALLBACK_AFTER's default: long enough for both webhooks of one login to arrive (Incode
+ * sends them at the end of the same authentication), short enough for a user waiting on it.
+ */
+export const DEFAULT_SHADOW_FALLBACK_AFTER = '10s';
+
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -284,11 +290,18 @@ const EnvSchema = z
       .pipe(z.number().min(1000, 'at least 1s').max(600_000, 'at most 10m')),
     MAX_BODIES_IN_FLIGHT: int(1, 100_000).default(128),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
+    // How long a report of the source the mode does not prefer waits for its login's other
+    // report before it is forwarded alone. Never off: a report that waited for ever would be a
+    // login the callback never gets.
     SHADOW_FALLBACK_AFTER: z
       .string()
-      .optional()
-      .transform((text) => (text === undefined || text === 'off' ? undefined : text))
-      .pipe(duration.optional()),
+      .default(DEFAULT_SHADOW_FALLBACK_AFTER)
+      .refine((text) => text.trim() !== 'off', {
+        message:
+          'off is no longer accepted: a login reported only by the source FORWARD_SOURCE does not prefer would never reach the callback; give a wait of at most 1m (0 forwards it at once)',
+      })
+      .pipe(duration)
+      .pipe(z.number().max(60_000, 'at most 1m: the login waits this long for its callback')),
     SHUTDOWN_GRACE: z.string().default('10s').pipe(duration),
     COMPARE_WINDOW: z.string().default('5m').pipe(duration),
     COMPARE_MIN_PAIRS: compareMinPairs,
@@ -404,6 +417,13 @@ const EnvSchema = z
         message: `a plan sets the share itself: leave FORWARD_SOURCE unset (or legacy), not ${env.FORWARD_SOURCE}`,
       });
     }
+    if (env.SHADOW_FALLBACK_AFTER > env.COMPARE_WINDOW) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHADOW_FALLBACK_AFTER'],
+        message: `longer than COMPARE_WINDOW (${env.COMPARE_WINDOW} ms): a report that waited that long could no longer be matched to its login's other report`,
+      });
+    }
     if (env.RETENTION !== undefined) {
       // Pruned events must be past every window that still looks at them.
       const windows = [
@@ -411,7 +431,7 @@ const EnvSchema = z
         ['COMPARE_WINDOW', env.COMPARE_WINDOW, 'events would lose their counterparts'],
         [
           'twice SHADOW_FALLBACK_AFTER',
-          2 * (env.SHADOW_FALLBACK_AFTER ?? 0),
+          2 * env.SHADOW_FALLBACK_AFTER,
           'a fallback would miss its counterpart',
         ],
       ] as const;
@@ -537,7 +557,8 @@ export interface Config {
   maxBodiesInFlight: number;
   dedupWindowMs: number;
   /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
-  shadowFallbackAfterMs: number | undefined;
+  /** SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's other report. */
+  shadowFallbackAfterMs: number;
   /** How long a stop waits for open requests and deliveries in flight. */
   shutdownGraceMs: number;
   /** Events of both sources this close in time (same customer) are the same authentication. */

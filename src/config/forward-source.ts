@@ -1,4 +1,3 @@
-import { ALL } from '../cutover/bucket.js';
 import { planFrom } from '../cutover/plan.js';
 import { parseShare, shareText } from '../cutover/share.js';
 import {
@@ -10,6 +9,7 @@ import {
   shareState,
 } from '../cutover/state.js';
 import type { Logger } from '../ops/logger.js';
+import { ALL } from '../store/rules/bucket.js';
 import type { Store } from '../store/store.js';
 import { FORWARD_SOURCES, type ForwardSource, type ForwardSourceValue } from './config.js';
 

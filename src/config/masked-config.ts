@@ -77,10 +77,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     deliveryRetrySchedule: config.retryScheduleMs.map(formatDuration).join(','),
     maxBodyBytes: config.maxBodyBytes,
     dedupWindow: formatDuration(config.dedupWindowMs),
-    shadowFallbackAfter:
-      config.shadowFallbackAfterMs === undefined
-        ? 'off'
-        : formatDuration(config.shadowFallbackAfterMs),
+    shadowFallbackAfter: formatDuration(config.shadowFallbackAfterMs),
     shutdownGrace: formatDuration(config.shutdownGraceMs),
     compareWindow: formatDuration(config.compareWindowMs),
     compareMinPairs: config.compareMinPairs,

@@ -1,5 +1,5 @@
+import { isMoved } from '../store/rules/bucket.js';
 import type { Store, StoredPair } from '../store/store.js';
-import { isMoved } from './bucket.js';
 import { percent } from './share.js';
 import { advance, type CutoverState, rollBack } from './state.js';
 

@@ -1,4 +1,4 @@
-import { ALL } from './bucket.js';
+import { ALL } from '../store/rules/bucket.js';
 
 /**
  * `workflows:<N>%`: Workflows for N% of customers. N from 0 to 100, at most two decimals

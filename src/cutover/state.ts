@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL } from './bucket.js';
+import { ALL } from '../store/rules/bucket.js';
 import type { PlanStep } from './plan.js';
 import { percent } from './share.js';
 

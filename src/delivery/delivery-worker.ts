@@ -20,11 +20,6 @@ export interface DeliveryWorkerOptions {
   maxFresh?: number;
   logger: Logger;
   metrics: Metrics;
-  /**
-   * SHADOW_FALLBACK_AFTER: shadowed events without a counterpart from the other source
-   * (received within this time of them) are forwarded after all, this long after arrival.
-   */
-  shadowFallbackAfterMs?: number | undefined;
 }
 
 export interface DeliveryWorker {
@@ -76,19 +71,16 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     pumping = true;
     clearTimeout(timer);
     try {
-      if (
-        options.shadowFallbackAfterMs !== undefined &&
-        Date.now() - lastFallbackCheck >= pollIntervalMs
-      ) {
+      // Reports whose wait for their login's other report is over (SHADOW_FALLBACK_AFTER) are
+      // forwarded alone: the login was reported by one source only.
+      if (Date.now() - lastFallbackCheck >= pollIntervalMs) {
         lastFallbackCheck = Date.now();
-        const forwarded = await store.forwardFallbacks(Date.now(), {
-          windowMs: options.shadowFallbackAfterMs,
-        });
+        const forwarded = await store.forwardFallbacks(Date.now());
         if (forwarded.length > 0) {
           metrics.shadowFallbacks.inc(forwarded.length);
-          logger.warn(
+          logger.info(
             { events: forwarded },
-            'delivery: shadowed events had no counterpart from the forwarded source; forwarding them after all',
+            'delivery: no report of the same login came from the preferred source; forwarding these alone',
           );
         }
       }
@@ -216,15 +208,6 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       return running;
     },
     async start() {
-      if (options.shadowFallbackAfterMs === undefined) {
-        // Fallback times set while SHADOW_FALLBACK_AFTER was on must not fire if it is turned on again later.
-        const cleared = await store.clearFallbacks();
-        if (cleared > 0)
-          logger.info(
-            { cleared },
-            'delivery: SHADOW_FALLBACK_AFTER is off; pending fallbacks dropped',
-          );
-      }
       const released = await store.releaseLeases();
       if (released > 0)
         logger.warn(

@@ -2,16 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Config } from '../config/config.js';
 import type { ForwardSourceSwitch } from '../config/forward-source.js';
-import { findCounterpart, needsCounterpart, shadowedByShare } from '../cutover/decide.js';
+import { forwardingMode } from '../cutover/preference.js';
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
-import { isShadowed, prepareForward } from '../delivery/forward-decision.js';
+import { prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, WEBHOOK_ROUTES, type WebhookKind } from '../intake/webhook-kinds.js';
 import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { fallbackCounterpart } from '../store/rules/fallback.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
@@ -60,27 +59,6 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     comparison: mappings.comparison,
   };
   const app = new Hono();
-
-  /**
-   * Under a share of customers: the bucket decides, or the counterpart already stored where it
-   * must (see needsCounterpart), found by customer or interview within COMPARE_WINDOW.
-   */
-  async function shadowedByShareNow(
-    event: Parameters<typeof shadowedByShare>[0],
-    state: Parameters<typeof shadowedByShare>[1],
-  ): Promise<boolean> {
-    if (!needsCounterpart(event, state, config.compareWindowMs)) {
-      return shadowedByShare(event, state, undefined);
-    }
-    const candidates = await store.counterparts(
-      fallbackCounterpart(event, { windowMs: config.compareWindowMs }),
-    );
-    return shadowedByShare(
-      event,
-      state,
-      findCounterpart(event, candidates, config.compareWindowMs),
-    );
-  }
 
   /**
    * What the event is for the callback: its normalized result and rendered body, or why it
@@ -218,16 +196,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
       const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
       let accepted: Awaited<ReturnType<Store['accept']>>;
-      let shadowed: boolean;
       try {
-        const facts = { source, customerId, interviewId, receivedAt };
-        shadowed =
-          'word' in mode
-            ? isShadowed(source, mode.word)
-            : // An informational event is never forwarded: its side needs no lookup.
-              prepared.notForwarded != null
-              ? shadowedByShare(facts, mode.state, undefined)
-              : await shadowedByShareNow(facts, mode.state);
         accepted = await store.accept(
           {
             id: eventId,
@@ -238,15 +207,12 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             contentType: contentType ?? 'application/json',
             rawBody: bytes,
             ...prepared,
-            shadowed,
-            fallbackAt:
-              shadowed && config.shadowFallbackAfterMs !== undefined
-                ? receivedAt + config.shadowFallbackAfterMs
-                : null,
+            mode: forwardingMode(mode),
+            waitMs: config.shadowFallbackAfterMs,
             orderKey: orderKeyOf(customerId, eventId),
             pairing,
             supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
-            fastPath: shadowed ? null : (options.fastPath?.offer(receivedAt) ?? null),
+            fastPath: options.fastPath?.offer(receivedAt) ?? null,
           },
           config.dedupWindowMs,
         );
@@ -287,6 +253,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       );
       if (accepted.fresh) options.fastPath?.deliverFresh(accepted.fresh);
       else if (accepted.status === 'pending') onAccepted();
+      if (accepted.counterpartEnqueued) onAccepted();
       if (accepted.status === 'enriching') options.onEnrich?.();
       return c.json({ success: true }, 200);
     });

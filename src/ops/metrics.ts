@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { ALL } from '../cutover/bucket.js';
 import { daysLeft } from '../cutover/deadlines.js';
+import { ALL } from '../store/rules/bucket.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
 
 /** What the cut-over gauges read at each scrape. */

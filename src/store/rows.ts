@@ -1,7 +1,7 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import { fateOf, type LoginCandidate } from './rules/login.js';
 import type {
   ComparedEvent,
-  CounterpartEvent,
   EnrichmentItem,
   EventDetail,
   EventStatus,
@@ -110,8 +110,44 @@ export interface ComparedRow {
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function toCounterpart(row: ComparedRow & { shadowed: number | boolean }): CounterpartEvent {
-  return { ...toCompared(row), shadowed: Boolean(row.shadowed) };
+/** A report that may be its login's other report, as both stores read it. */
+export interface CandidateRow {
+  id: string;
+  source: Source;
+  customer_id: string | null;
+  interview_id: string | null;
+  received_at: number;
+  status: EventStatus;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  shadowed: number | boolean;
+  fallback_at: number | null;
+  /** The normalized result, JSON; null while it waits for its score. */
+  normalized: string | null;
+}
+
+/** The candidate as rules/login.ts sees it; undefined for a row that is no login's result. */
+export function toCandidate(row: CandidateRow): LoginCandidate | undefined {
+  const fate = fateOf({
+    status: row.status,
+    shadowed: Boolean(row.shadowed),
+    fallbackAt: row.fallback_at,
+  });
+  if (fate === null) return undefined;
+  return {
+    id: row.id,
+    source: row.source,
+    customerId: row.customer_id,
+    interviewId: row.interview_id,
+    receivedAt: row.received_at,
+    status: row.status,
+    fate,
+    normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
+  };
+}
+
+/** The candidates of a lookup, oldest first, as rules/login.ts takes them. */
+export function toCandidates(rows: readonly CandidateRow[]): LoginCandidate[] {
+  return rows.map(toCandidate).filter((c): c is LoginCandidate => c !== undefined);
 }
 
 export function toCompared(row: ComparedRow): ComparedEvent {

@@ -1,5 +1,5 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
-import type { CounterpartQuery } from './rules/fallback.js';
+import type { ForwardingMode } from './rules/forwarding.js';
 import type { PairDiff, PairingRule } from './rules/pair-diff.js';
 import type { SupersedeRule } from './rules/supersede.js';
 
@@ -48,8 +48,17 @@ export interface NewEvent {
    * null when there is nothing to forward (yet).
    */
   forward: { format: ForwardFormat; body: Uint8Array } | null;
-  /** Decided when the event arrives: stored and compared, not forwarded. */
-  shadowed: boolean;
+  /**
+   * The cut-over mode (FORWARD_SOURCE) when it arrived: the store decides its fate from the
+   * preference it gives this report (rules/forwarding.ts preferenceOf, with the customer of its
+   * login's other report where it names none) and from that other report.
+   */
+  mode: ForwardingMode;
+  /**
+   * SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's
+   * other report before it is forwarded alone (0: it does not wait).
+   */
+  waitMs: number;
   /** Not forwarded, and why (see EVENT_STATUSES). */
   notForwarded?: { status: 'informational'; note: string } | null;
   /**
@@ -62,8 +71,6 @@ export interface NewEvent {
    * of these routes: stored as superseded, not forwarded or compared.
    */
   supersededBy?: SupersedeRule | null;
-  /** For a shadowed event: when to forward it after all if no counterpart arrived (null: never). */
-  fallbackAt: number | null;
   /** Events with the same key reach the callback in arrival order (the customer). */
   orderKey: string;
   /**
@@ -75,8 +82,8 @@ export interface NewEvent {
   fastPath?: { leaseUntil: number } | null;
   /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
   legacyFields?: string[];
-  /** Pair the event with its counterpart from the other source, if one is stored (null: don't). */
-  pairing?: PairingRule | null;
+  /** How its login's other report is found (COMPARE_WINDOW) and compared (mappings/comparison.yaml). */
+  pairing: PairingRule;
 }
 
 export interface AcceptResult {
@@ -87,6 +94,8 @@ export interface AcceptResult {
   status?: EventStatus;
   /** Taken by the fast path (NewEvent.fastPath): deliver it now; it is leased until then. */
   fresh?: OutboxItem & { leaseUntil: number };
+  /** Its login's other report, which was waiting, was put in line now (wake the delivery worker). */
+  counterpartEnqueued?: boolean;
 }
 
 /** An event waiting for its score. */
@@ -115,7 +124,8 @@ export type EnrichmentCompletion =
       error: string | null;
       /** Whether this completion follows a call to the Incode API (counted in attempts). */
       called: boolean;
-      pairing?: NewEvent['pairing'];
+      /** How its login's other report is found and compared (as NewEvent.pairing). */
+      pairing: NewEvent['pairing'];
       /** As NewEvent.supersededBy: checked again now that the event has an outcome. */
       supersededBy?: NewEvent['supersededBy'];
     }
@@ -144,12 +154,6 @@ export type ReplayResult =
   | 'enriching'
   | 'informational'
   | 'superseded';
-
-/** How a shadowed event finds the counterpart that makes a fallback unnecessary. */
-export interface FallbackRule {
-  /** Counterparts received this long before or after the shadowed event count. */
-  windowMs: number;
-}
 
 export interface AttemptRecord {
   /** Milliseconds since the epoch. */
@@ -252,22 +256,29 @@ export interface ComparedEvent {
   enrichment: 'scored' | 'unavailable' | null;
 }
 
-/** A stored counterpart as the cut-over sees it: with whether it was decided shadowed. */
-export interface CounterpartEvent extends ComparedEvent {
-  /**
-   * Shadowed when it arrived (stored and compared, not forwarded). Says how an event still
-   * waiting for its score (delivery `enriching`) will go: forwarded once scored, or not.
-   */
-  shadowed: boolean;
-}
-
+/** The two reports of one login, compared (both have a result). */
 export interface StoredPair {
   legacy: ComparedEvent;
   workflows: ComparedEvent;
+  /** Which report reached the callback (null: neither, e.g. both still waiting for a score). */
+  forwarded: Source | null;
   statusAgrees: boolean;
   reasonAgrees: boolean;
   kind: string | null;
   differences: PairDiff['differences'];
+}
+
+/** Logins by who reported them (Store.loginFigures). */
+export interface LoginCounts {
+  total: number;
+  bothSources: number;
+  legacyOnly: number;
+  workflowsOnly: number;
+}
+
+export interface LoginFigures extends LoginCounts {
+  /** Per UTC day (YYYY-MM-DD) that has any, oldest first. */
+  perDay: (LoginCounts & { day: string })[];
 }
 
 /**
@@ -397,27 +408,21 @@ export interface Store {
   /** Replays every event with this status; returns how many. Once, as replay. */
   replayAll(status: 'dead', now: number): Promise<number>;
   /**
-   * Forwards shadowed events whose fallback time has come and that have no counterpart from
-   * the other source (same customer, same interview where both have one, within the window;
-   * an event naming no customer matches by interview); returns the ids forwarded. Events with
-   * a counterpart are settled and stay shadowed. Once: every store runs this on its poll, so
-   * the due rows are locked with SKIP LOCKED (or the shadowed -> pending change is conditional)
-   * and an event is forwarded by one store only; the counterpart check is serialised per
-   * customer with accept, so a counterpart committed at the same moment is not missed.
+   * Forwards the reports whose wait for their login's other report is over (fallback time
+   * reached; a report that found its other report had its wait settled or ended then, in the
+   * same transaction); returns the ids forwarded. Once: every store runs this on its poll; the
+   * change from waiting to pending is conditional on the row still waiting and serialised per
+   * customer and interview with accept, so a report of the same login committed at the same
+   * moment either ends the wait first or finds the report forwarded (and is shadowed).
    */
-  forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]>;
+  forwardFallbacks(now: number): Promise<string[]>;
   /**
-   * Forgets every pending fallback (SHADOW_FALLBACK_AFTER was turned off); returns how many.
-   * Idempotent: two stores clearing at once clear each row once.
+   * Logins by who reported them, counted where the login's first report arrived in [from, to):
+   * reported by both sources (a pair), by the legacy webhook only, by Workflows only (unpaired
+   * results), in total and per UTC day. What the report, GET /admin/forward-source, the CLI and
+   * the metrics all show. Index ranges over the pairs and the events, not a read of the rows.
    */
-  clearFallbacks(): Promise<number>;
-  /**
-   * The stored results that may be an event's counterpart (rules/fallback.ts CounterpartQuery:
-   * the other source, within the window, the same customer or interview), oldest first, with
-   * whether each is paired and how it was forwarded: the cut-over decides by it as a webhook
-   * arrives, so it must be an index lookup, not a read of the whole window. A read.
-   */
-  counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]>;
+  loginFigures(from: number, to: number): Promise<LoginFigures>;
   /**
    * Figures of the pairs completed in [from, to) (when their second event arrived) whose
    * customer's cut-over bucket (cutover/bucket.ts) is below `belowBucket`, the customers a share

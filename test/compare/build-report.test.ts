@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, percentile, type ReportOptions } from '../../src/compare/build-report.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
-import { bucketOf } from '../../src/cutover/bucket.js';
+import { bucketOf } from '../../src/store/rules/bucket.js';
 import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
 
 /** The verdict's time left (tested on its own in the cut-over tests and below). */
@@ -45,6 +45,7 @@ function pair(
   return {
     legacy,
     workflows,
+    forwarded: 'legacy',
     statusAgrees: true,
     reasonAgrees: true,
     kind: null,

@@ -47,7 +47,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 30_000,
       maxBodiesInFlight: 128,
       dedupWindowMs: 3_600_000,
-      shadowFallbackAfterMs: undefined,
+      shadowFallbackAfterMs: 10_000,
       shutdownGraceMs: 10_000,
       compareWindowMs: 300_000,
       compareMinPairs: 20,
@@ -82,7 +82,7 @@ describe('loadConfig', () => {
       REQUEST_TIMEOUT: '5s',
       MAX_BODIES_IN_FLIGHT: '8',
       DEDUP_WINDOW: '30m',
-      SHADOW_FALLBACK_AFTER: '5m',
+      SHADOW_FALLBACK_AFTER: '30s',
       MAPPINGS_DIR: '/etc/shim/mappings',
       INCODE_API_URL: 'https://demo-api.incodesmile.com/',
       INCODE_API_KEY: 'incode-api-key',
@@ -116,7 +116,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 5_000,
       maxBodiesInFlight: 8,
       dedupWindowMs: 1_800_000,
-      shadowFallbackAfterMs: 300_000,
+      shadowFallbackAfterMs: 30_000,
       shutdownGraceMs: 10_000,
       compareWindowMs: 300_000,
       compareMinPairs: 20,
@@ -222,6 +222,9 @@ describe('loadConfig', () => {
     ['MAX_BODIES_IN_FLIGHT', '0'],
     ['DEDUP_WINDOW', '1 hour'],
     ['DEDUP_WINDOW', '60'],
+    ['SHADOW_FALLBACK_AFTER', 'off'],
+    ['SHADOW_FALLBACK_AFTER', '61s'],
+    ['SHADOW_FALLBACK_AFTER', 'soon'],
     ['LOG_LEVEL', 'verbose'],
   ])('names %s when it is %j, in one line', (name, value) => {
     const error = configError({ ...BASE, [name]: value });
@@ -230,6 +233,18 @@ describe('loadConfig', () => {
     for (const other of ['PORT', 'CALLBACK_URL', 'DATABASE_URL', 'DEDUP_WINDOW', 'LOG_LEVEL']) {
       if (other !== name) expect(error.message).not.toContain(`${other}:`);
     }
+  });
+
+  it('SHADOW_FALLBACK_AFTER is on by default, at most a minute, never off; 0 forwards at once', () => {
+    expect(loadConfig({ ...BASE }).shadowFallbackAfterMs).toBe(10_000);
+    expect(loadConfig({ ...BASE, SHADOW_FALLBACK_AFTER: '1m' }).shadowFallbackAfterMs).toBe(60_000);
+    expect(loadConfig({ ...BASE, SHADOW_FALLBACK_AFTER: '0s' }).shadowFallbackAfterMs).toBe(0);
+    expect(configError({ ...BASE, SHADOW_FALLBACK_AFTER: 'off' }).message).toContain(
+      'would never reach the callback',
+    );
+    expect(
+      configError({ ...BASE, SHADOW_FALLBACK_AFTER: '30s', COMPARE_WINDOW: '20s' }).message,
+    ).toContain('SHADOW_FALLBACK_AFTER: longer than COMPARE_WINDOW');
   });
 
   it('names every bad variable at once', () => {

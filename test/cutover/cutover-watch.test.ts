@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadForwardSource } from '../../src/config/forward-source.js';
-import { bucketOf } from '../../src/cutover/bucket.js';
 import { createCutoverWatch } from '../../src/cutover/cutover-watch.js';
 import type { GuardSettings } from '../../src/cutover/guard.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
+import { bucketOf } from '../../src/store/rules/bucket.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeTestApp } from '../helpers/test-app.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf } from '../../src/cutover/bucket.js';
 import { factsOf, type GuardSettings, nextAction } from '../../src/cutover/guard.js';
 import { planFrom } from '../../src/cutover/plan.js';
 import { type CutoverState, planState, resume, shareState } from '../../src/cutover/state.js';
+import { bucketOf } from '../../src/store/rules/bucket.js';
 import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
 
 const MINUTE = 60_000;
@@ -42,6 +42,7 @@ function pair(customerId: string, at: number, agrees = true): StoredPair {
   return {
     legacy: event('legacy', at - 1000),
     workflows: event('workflows', at),
+    forwarded: 'legacy',
     statusAgrees: agrees,
     reasonAgrees: agrees,
     kind: agrees ? null : 'status: legacy PASS, workflows FAIL',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bucketOf } from '../../src/cutover/bucket.js';
+import { bucketOf } from '../../src/store/rules/bucket.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 

@@ -5,9 +5,16 @@ import {
   type NormalizedResult,
   type Source,
 } from '../../src/normalize/normalized-schema.js';
+import type { Preference } from '../../src/store/rules/forwarding.js';
 import type { NewEvent } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+
+/** COMPARE_WINDOW and a comparison table of status and reason, as most store tests use them. */
+export const PAIRING: NewEvent['pairing'] = {
+  windowMs: 5 * 60_000,
+  comparison: { compared: [{ field: 'status' }, { field: 'reason' }], ignored: [] },
+};
 
 /** The webhook route of each source (a Workflows event: the Face Authentication webhook). */
 export const ROUTES: Record<Source, string> = {
@@ -23,8 +30,13 @@ export interface EventSpec {
   receivedAt?: number;
   status?: NormalizedResult['status'];
   reason?: NormalizedResult['reason'];
+  /** How the cut-over mode treats it (default: preferred, forwarded at once without a counterpart). */
+  preference?: Preference;
+  /** SHADOW_FALLBACK_AFTER (default 0; with `other`, a waiting report waits this long). */
+  waitMs?: number;
+  /** Shorthand: the source not preferred, waiting until `fallbackAt` (default: 10 minutes). */
   shadowed?: boolean;
-  fallbackAt?: number | null;
+  fallbackAt?: number;
   /** The raw body; by default a small JSON object naming the customer and the event. */
   body?: string;
   legacyFields?: string[];
@@ -52,7 +64,10 @@ export function newEvent(spec: EventSpec): NewEvent {
   normalized.ids.customerId = customerId;
   normalized.ids.interviewId = interviewId;
   normalized.reason = spec.reason ?? null;
-  const shadowed = spec.shadowed ?? false;
+  const preference = spec.preference ?? (spec.shadowed ? 'other' : 'preferred');
+  const other: Source = source === 'legacy' ? 'workflows' : 'legacy';
+  const waitMs =
+    spec.waitMs ?? (spec.shadowed ? (spec.fallbackAt ?? receivedAt + 10 * 60_000) - receivedAt : 0);
   return {
     id: spec.id,
     source,
@@ -63,10 +78,10 @@ export function newEvent(spec: EventSpec): NewEvent {
     rawBody,
     normalized,
     forward: { format: 'legacy', body: rawBody },
-    shadowed,
-    fallbackAt: shadowed ? (spec.fallbackAt ?? null) : null,
+    mode: { prefer: preference === 'none' ? null : preference === 'preferred' ? source : other },
+    waitMs,
     orderKey: customerId ?? spec.id,
     ...(spec.legacyFields ? { legacyFields: spec.legacyFields } : {}),
-    ...(spec.pairing ? { pairing: spec.pairing } : {}),
+    pairing: spec.pairing ?? PAIRING,
   };
 }

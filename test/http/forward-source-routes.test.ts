@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf } from '../../src/cutover/bucket.js';
+import { bucketOf } from '../../src/store/rules/bucket.js';
 import { ADMIN_TOKEN, makeTestApp, type TestApp } from '../helpers/test-app.js';
 
 const LEGACY = '/webhooks/legacy/authentication';
@@ -133,7 +133,7 @@ describe('webhooks under a share of customers', () => {
     }
   });
 
-  it('a Workflows event without a customer id follows its legacy counterpart, or waits shadowed for it', async () => {
+  it('a Workflows event without a customer id is placed by the customer its legacy report names', async () => {
     const t = await makeTestApp({ forwardSource: 'workflows:50%' });
     const [movedFirst, movedLater] = MOVED as [string, string];
     const [stayingFirst, stayingLater] = STAYING as [string, string];
@@ -142,7 +142,7 @@ describe('webhooks under a share of customers', () => {
     await t.post(WORKFLOWS, workflows(null, 'a'));
     await t.post(LEGACY, legacy(stayingFirst, 'b'));
     await t.post(WORKFLOWS, workflows(null, 'b'));
-    // Workflows first: shadowed; its legacy counterpart is then forwarded, moved or not.
+    // Workflows first: it waits; its legacy report names the customer, whose preferred report goes.
     await t.post(WORKFLOWS, workflows(null, 'c'));
     await t.post(LEGACY, legacy(movedLater, 'c'));
     await t.post(WORKFLOWS, workflows(null, 'd'));
@@ -151,7 +151,7 @@ describe('webhooks under a share of customers', () => {
     expect(Object.fromEntries(byInterview)).toEqual({
       a: ['legacy:shadowed', 'workflows:pending'],
       b: ['legacy:pending', 'workflows:shadowed'],
-      c: ['legacy:pending', 'workflows:shadowed'],
+      c: ['legacy:shadowed', 'workflows:pending'],
       d: ['legacy:pending', 'workflows:shadowed'],
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventSummary } from '../../src/store/store.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
+import { PAIRING } from '../helpers/new-event.js';
 import {
   ONBOARDING_INTERVIEW_ID,
   ONBOARDING_STATUSES,
@@ -404,7 +405,7 @@ describe('one authentication, one callback', () => {
     expect((await events(t)).map((e) => e.status)).toEqual(['informational', 'pending']);
   });
 
-  it('a legacy event is never superseded by a Workflows one', async () => {
+  it('a legacy event is never superseded by a Workflows one: under both it is the same login, shadowed and paired', async () => {
     const t = await makeTestApp({ forwardSource: 'both' });
     await expectAccepted(await t.post(SESSION, readFixtureBytes(sessionFile('session-succeeded'))));
     const legacy = JSON.stringify({
@@ -414,9 +415,10 @@ describe('one authentication, one callback', () => {
       overallStatus: 'PASS',
     });
     await expectAccepted(await t.post('/webhooks/legacy/authentication', legacy));
-    expect((await events(t)).map((e) => [e.source, e.status])).toEqual([
-      ['workflows', 'pending'],
-      ['legacy', 'pending'],
+    const [session, legacyEvent] = await events(t);
+    expect([session, legacyEvent].map((e) => [e?.source, e?.status, e?.note])).toEqual([
+      ['workflows', 'pending', null],
+      ['legacy', 'shadowed', null],
     ]);
   });
 });
@@ -595,6 +597,7 @@ describe('with the Incode API configured (no worker runs here)', () => {
         legacyFields: [],
         error: null,
         called: true,
+        pairing: PAIRING,
         supersededBy: {
           interviewId: ONBOARDING_INTERVIEW_ID,
           routes: [FACE_AUTHENTICATION, SESSION, ONBOARDING],

@@ -22,6 +22,10 @@ export interface PostgresMigration {
 /** Statuses an event can have (store.ts EVENT_STATUSES); a CHECK keeps anything else out. */
 const STATUSES = `'pending', 'delivered', 'dead', 'shadowed', 'enriching', 'informational', 'superseded'`;
 
+/** store/rules/bucket.ts bucketOf, as an SQL expression of a text column. */
+export const BUCKET_SQL = (column: string) =>
+  `((('x' || encode(substring(sha256(convert_to(${column}, 'UTF8')) from 1 for 4), 'hex'))::bit(32)::bigint * 10000) / 4294967296)::int`;
+
 /** How many rows of event_counts each status is spread over (see the trigger). */
 export const COUNT_SLOTS = 16;
 
@@ -191,7 +195,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 7,
     title: 'the cut-over guard counts the pairs of moved customers with one index range',
-    // As SQLite's 7: each pair keeps its customer's bucket (cutover/bucket.ts, written by the
+    // As SQLite's 7: each pair keeps its customer's bucket (store/rules/bucket.ts, written by the
     // store). A PostgreSQL store is new in the version that brings 7: no pair to backfill.
     sql: `
   ALTER TABLE pairs ADD COLUMN bucket integer;
@@ -206,6 +210,28 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // at two instances; the PostgreSQL claim keeps finding heads through its indexes. The
     // version is kept in step with SQLite's.
     sql: 'SELECT 1',
+  },
+  {
+    version: 9,
+    title: 'one callback per login: pairs made before their comparison, the bucket of each event',
+    // As SQLite's 9. The bucket here is store/rules/bucket.ts in SQL: the first 4 bytes of the
+    // SHA-256 of the customer id as an unsigned number, times 10 000, divided by 2^32 (a test
+    // holds the two to the same answer).
+    sql: `
+  ALTER TABLE pairs ALTER COLUMN status_agrees DROP NOT NULL,
+    ALTER COLUMN reason_agrees DROP NOT NULL,
+    ALTER COLUMN differences DROP NOT NULL,
+    ADD COLUMN first_at bigint,
+    ADD COLUMN forwarded text;
+  UPDATE pairs p SET first_at = least(l.received_at, w.received_at),
+    forwarded = CASE WHEN l.status IN ('pending', 'delivered', 'dead') THEN 'legacy'
+                     WHEN w.status IN ('pending', 'delivered', 'dead') THEN 'workflows' END
+    FROM events l, events w WHERE l.id = p.legacy_id AND w.id = p.workflows_id;
+  ALTER TABLE pairs ALTER COLUMN first_at SET NOT NULL;
+  CREATE INDEX pairs_first ON pairs (first_at);
+  ALTER TABLE events ADD COLUMN bucket integer;
+  UPDATE events SET bucket = ${BUCKET_SQL('customer_id')} WHERE customer_id IS NOT NULL;
+  `,
   },
 ];
 

@@ -4,30 +4,43 @@ import type { PostgresConfig } from '../../config/database-url.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import {
   type AttemptRow,
+  type CandidateRow,
   type ComparedRow,
   type EnrichmentRow,
   type EventDetailRow,
   type EventRow,
   page,
   type QuarantineRow,
+  toCandidate,
+  toCandidates,
   toCompared,
-  toCounterpart,
   toDetail,
   toEnrichmentItem,
   toQuarantineRecord,
   toSummary,
 } from '../rows.js';
-import { decideArrival, fastPathLease } from '../rules/arrival.js';
+import {
+  type CounterpartAction,
+  decideArrival,
+  fastPathLease,
+  loginIdsOf,
+  seeksCounterpart,
+} from '../rules/arrival.js';
+import { bucketOf } from '../rules/bucket.js';
 import { dedupSince } from '../rules/dedup.js';
-import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
-import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
-import { type PairingRule, pairOf } from '../rules/pair-diff.js';
-import { type CandidateRow, newPair } from '../rules/pairing.js';
+import {
+  decideCompletion,
+  seeksCounterpartOnCompletion,
+  supersedeLookup,
+  type WaitingEvent,
+} from '../rules/enrichment.js';
+import { type CounterpartQuery, counterpartQuery } from '../rules/login.js';
+import { loginFiguresOf } from '../rules/login-figures.js';
+import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
   type ComparedEvent,
-  type CounterpartEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -35,7 +48,7 @@ import {
   type EventQuery,
   type EventStatus,
   type EventSummary,
-  type FallbackRule,
+  type LoginFigures,
   type NewEvent,
   type OutboxItem,
   type Page,
@@ -282,11 +295,15 @@ export class PostgresStore implements Store {
               event.supersededBy.interviewId,
               event.supersededBy.routes,
               event.id,
-              event.shadowed,
             ])
           ).rows[0]
         : undefined;
-      const arrival = decideArrival(event, earlier);
+      // Read under the customer's and the interview's locks: a report of the same login being
+      // accepted at another instance has committed, or waits for this one.
+      const candidates = seeksCounterpart(event, earlier)
+        ? await this.#candidates(c, counterpartQuery(loginIdsOf(event), event.pairing.windowMs))
+        : [];
+      const arrival = decideArrival(event, earlier, candidates);
       const { status } = arrival;
       const body = event.forward?.body ?? null;
       const row = [
@@ -312,7 +329,8 @@ export class PostgresStore implements Store {
         arrival.enrich?.deadline ?? null,
         arrival.enrich?.waitMs ?? null,
         arrival.enrich?.nextAt ?? null,
-        event.shadowed,
+        arrival.shadowed,
+        arrival.ids.customerId === null ? null : bucketOf(arrival.ids.customerId),
       ];
       let fast: { leaseUntil: number } | null = null;
       if (arrival.forwarded && body !== null) {
@@ -335,18 +353,37 @@ export class PostgresStore implements Store {
       } else {
         await c.query(intake.INSERT_EVENT, row);
       }
-      if (arrival.paired && n && event.pairing) {
-        await this.#pair(
+      let counterpartEnqueued = false;
+      if (arrival.match) {
+        const { counterpart, action } = arrival.match;
+        await this.#insertPair(
           c,
-          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
-          event.pairing,
+          newPair(
+            {
+              id: event.id,
+              source: event.source,
+              receivedAt: event.receivedAt,
+              customerId: arrival.ids.customerId,
+              normalized: n,
+            },
+            counterpart,
+            event.pairing,
+            arrival.shadowed ? counterpart.source : event.source,
+          ),
         );
+        counterpartEnqueued = await this.#settle(c, counterpart.id, action, event.receivedAt);
       }
+      const result: AcceptResult = {
+        eventId: event.id,
+        duplicate: false,
+        status,
+        ...(counterpartEnqueued ? { counterpartEnqueued } : {}),
+      };
       if (fast && body !== null) {
         const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
-        return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
+        return { ...result, fresh: { ...fresh, ...fast } };
       }
-      return { eventId: event.id, duplicate: false, status };
+      return result;
     });
   }
 
@@ -542,15 +579,20 @@ export class PostgresStore implements Store {
     const lookup = supersedeLookup(completion);
     const customerId = 'status' in completion ? null : completion.normalized.ids.customerId;
     const interviewId = 'status' in completion ? null : completion.normalized.ids.interviewId;
+    const windowMs = 'status' in completion ? 0 : completion.pairing.windowMs;
     const locks = [orderLock(customerId ?? eventId)];
     if (lookup) locks.push(interviewLock(lookup.interviewId));
     if (interviewId !== null) locks.push(interviewLock(interviewId));
     return this.#tx(async (c): Promise<EventStatus | null> => {
       await c.query(TAKE_LOCKS, [locks]);
       const current = (
-        await c.query<{ status: EventStatus; shadowed: boolean }>(enrichment.WAITING_FOR_UPDATE, [
-          eventId,
-        ])
+        await c.query<{
+          status: EventStatus;
+          shadowed: boolean;
+          fallback_at: number | null;
+          received_at: number;
+          customer_id: string | null;
+        }>(enrichment.WAITING_FOR_UPDATE, [eventId])
       ).rows[0];
       if (current?.status !== 'enriching') return null;
       const earlier = lookup
@@ -559,11 +601,39 @@ export class PostgresStore implements Store {
               lookup.interviewId,
               lookup.routes,
               eventId,
-              current.shadowed,
             ])
           ).rows[0]
         : undefined;
-      const decision = decideCompletion(current.shadowed, completion, earlier);
+      const paired = (
+        await c.query<{ legacy_id: string; workflows_id: string }>(comparison.PAIR_OF, [eventId])
+      ).rows[0];
+      const otherId =
+        paired && (paired.legacy_id === eventId ? paired.workflows_id : paired.legacy_id);
+      const otherRow = otherId
+        ? (await c.query<CandidateRow>(comparison.CANDIDATE_BY_ID, [otherId])).rows[0]
+        : undefined;
+      const waiting: WaitingEvent = {
+        id: eventId,
+        shadowed: current.shadowed,
+        fallbackAt: current.fallback_at,
+        receivedAt: current.received_at,
+        pairedWith: (otherRow && toCandidate(otherRow)) ?? null,
+      };
+      const candidates = seeksCounterpartOnCompletion(waiting, completion)
+        ? await this.#candidates(
+            c,
+            counterpartQuery(
+              {
+                ...completion.normalized.ids,
+                source: completion.normalized.source,
+                receivedAt: current.received_at,
+              },
+              windowMs,
+            ),
+          )
+        : [];
+      const decision = decideCompletion(waiting, completion, earlier, candidates, windowMs);
+      const known = customerId ?? current.customer_id;
       // The row as the wait ends (ENRICHED's order); each outcome below says only what differs.
       const row = (over: {
         normalized?: NormalizedResult;
@@ -572,6 +642,7 @@ export class PostgresStore implements Store {
         status: EventStatus;
         note?: string | null;
         lastError?: string | null;
+        fallbackAt?: number | null;
       }) => [
         eventId,
         over.normalized ? JSON.stringify(over.normalized) : null,
@@ -587,6 +658,8 @@ export class PostgresStore implements Store {
         over.note ?? null,
         over.lastError ?? null,
         completion.called ? 1 : 0,
+        over.fallbackAt === undefined ? current.fallback_at : over.fallbackAt,
+        known === null ? null : bucketOf(known),
       ];
       if (decision.kind === 'ended') {
         await c.query(
@@ -594,6 +667,9 @@ export class PostgresStore implements Store {
           row({ status: decision.status, note: decision.note, lastError: decision.lastError }),
         );
         await c.query(enrichment.DROP_OUTBOX, [eventId]);
+        if (decision.release) {
+          await this.#settle(c, decision.release.id, decision.release.action, now);
+        }
         return decision.status;
       }
       if ('status' in completion) throw new Error('unreachable: an ending without a result');
@@ -602,14 +678,19 @@ export class PostgresStore implements Store {
       if (decision.kind === 'superseded') {
         await c.query(
           enrichment.ENRICHED,
-          row({ ...result, status: 'superseded', note: decision.note }),
+          row({ ...result, status: 'superseded', note: decision.note, fallbackAt: null }),
         );
         await c.query(enrichment.DROP_OUTBOX, [eventId]);
         return 'superseded';
       }
       await c.query(
         enrichment.ENRICHED,
-        row({ ...result, forward: completion.forward, status: decision.status }),
+        row({
+          ...result,
+          forward: completion.forward,
+          status: decision.status,
+          fallbackAt: decision.fallbackAt,
+        }),
       );
       if (decision.forward) {
         const held = await c.query(enrichment.RELEASE_HELD, [
@@ -618,15 +699,43 @@ export class PostgresStore implements Store {
           eventId,
         ]);
         if (held.rowCount === 0) await c.query(outbox.ENQUEUE, [[eventId], now]);
+      } else {
+        await c.query(enrichment.DROP_OUTBOX, [eventId]);
       }
-      if (decision.pair && completion.pairing) {
-        const event = {
-          id: eventId,
-          source: n.source,
-          receivedAt: Date.parse(n.receivedAt),
-          normalized: n,
-        };
-        await this.#pair(c, event, completion.pairing);
+      const pairing = completion.pairing;
+      if (decision.pair?.kind === 'compare') {
+        const other = decision.pair.counterpart;
+        const compared = compareResults(n.source, n, other.normalized, pairing);
+        if (compared) {
+          const [legacyId, workflowsId] =
+            n.source === 'legacy' ? [eventId, other.id] : [other.id, eventId];
+          await c.query(comparison.UPDATE_PAIR, [
+            legacyId,
+            workflowsId,
+            compared.statusAgrees,
+            compared.reasonAgrees,
+            compared.kind,
+            compared.differences,
+          ]);
+        }
+      } else if (decision.pair?.kind === 'new') {
+        const { counterpart, action } = decision.pair;
+        await this.#insertPair(
+          c,
+          newPair(
+            {
+              id: eventId,
+              source: n.source,
+              receivedAt: current.received_at,
+              customerId: known,
+              normalized: n,
+            },
+            counterpart,
+            pairing,
+            decision.forward ? n.source : counterpart.source,
+          ),
+        );
+        await this.#settle(c, counterpart.id, action, now);
       }
       return decision.status;
     });
@@ -705,62 +814,106 @@ export class PostgresStore implements Store {
     if (rest.length > 0) await c.query(outbox.ENQUEUE, [rest, now]);
   }
 
-  async forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]> {
+  async forwardFallbacks(now: number): Promise<string[]> {
     return this.#tx(async (c) => {
       const { rows } = await c.query<{
         id: string;
-        source: Source;
         customer_id: string | null;
         interview_id: string | null;
-        received_at: number;
       }>(comparison.DUE_FALLBACKS, [now]);
       if (rows.length === 0) return [];
-      // Serialised with accepts of the same customers and interviews: a counterpart committed
-      // at this moment is either seen here or waits until this is decided.
+      // Serialised with accepts of the same customers and interviews: a report of the same login
+      // committed at this moment ended the wait (nothing to do here), or waits until this is done
+      // (and finds this one forwarded).
       const locks = rows.flatMap((e) => [
         orderLock(e.customer_id ?? e.id),
         ...(e.interview_id !== null ? [interviewLock(e.interview_id)] : []),
       ]);
       await c.query(TAKE_LOCKS, [locks]);
-      const settled: string[] = [];
-      const forwarded: string[] = [];
-      for (const event of rows) {
-        const q = fallbackCounterpart(
-          {
-            source: event.source,
-            customerId: event.customer_id,
-            interviewId: event.interview_id,
-            receivedAt: event.received_at,
-          },
-          rule,
-        );
-        const match = await c.query(comparison.COUNTERPART, [
-          q.source,
-          q.customerId,
-          q.interviewId,
-          q.from,
-          q.to,
-        ]);
-        if ((match.rowCount ?? 0) > 0) settled.push(event.id);
-        else forwarded.push(event.id);
-      }
-      if (settled.length > 0) await c.query(comparison.SETTLE_FALLBACKS, [settled]);
-      if (forwarded.length > 0) await c.query(outbox.ENQUEUE, [forwarded, now]);
-      return forwarded;
+      const due = (
+        await c.query<{ id: string }>(comparison.FORWARD_DUE_FALLBACKS, [
+          rows.map((r) => r.id),
+          now,
+        ])
+      ).rows.map((r) => r.id);
+      if (due.length > 0) await c.query(outbox.ENQUEUE, [due, now]);
+      return due;
     });
   }
 
-  async clearFallbacks(): Promise<number> {
-    const { rowCount } = await this.#query(comparison.CLEAR_FALLBACKS);
-    return rowCount ?? 0;
+  async loginFigures(from: number, to: number): Promise<LoginFigures> {
+    this.#usable();
+    return this.#driver.transaction(
+      async (c) => {
+        const pairs = await c.query<{ day: string; n: number }>(comparison.PAIRS_FIRST_PER_DAY, [
+          from,
+          to,
+        ]);
+        const unmatched = await c.query<{ day: string; source: Source; n: number }>(
+          comparison.UNMATCHED_PER_DAY,
+          [from, to],
+        );
+        return loginFiguresOf(
+          pairs.rows.map((r) => ({ day: Number(r.day), n: r.n })),
+          unmatched.rows.map((r) => ({ day: Number(r.day), source: r.source, n: r.n })),
+        );
+      },
+      { isolation: 'repeatable read' },
+    );
   }
 
-  async counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]> {
-    const { rows } = await this.#query<ComparedRow & { shadowed: boolean }>(
-      comparison.COUNTERPARTS,
-      [query.source, query.customerId, query.interviewId, query.from, query.to],
-    );
-    return rows.map(toCounterpart);
+  /** Inside a transaction holding the locks: the unmatched reports that may be the login's other one. */
+  async #candidates(c: Queryable, q: CounterpartQuery) {
+    const { rows } = await c.query<CandidateRow>(comparison.LOGIN_CANDIDATES, [
+      q.source,
+      q.customerId,
+      q.interviewId,
+      q.from,
+      q.to,
+    ]);
+    return toCandidates(rows);
+  }
+
+  /** Inside a transaction: the two reports of one login, paired. */
+  async #insertPair(c: Queryable, pair: NewPair): Promise<void> {
+    const compared = pair.comparison;
+    await c.query(comparison.INSERT_PAIR, [
+      pair.legacyId,
+      pair.workflowsId,
+      pair.pairedAt,
+      pair.firstAt,
+      pair.forwarded,
+      compared?.statusAgrees ?? null,
+      compared?.reasonAgrees ?? null,
+      compared?.kind ?? null,
+      compared?.differences ?? null,
+      pair.bucket,
+    ]);
+  }
+
+  /**
+   * Inside a transaction: what a login's arriving report does to its other report (rules/arrival.ts
+   * CounterpartAction); says whether it was put in line.
+   */
+  async #settle(
+    c: Queryable,
+    id: string,
+    action: CounterpartAction | null,
+    now: number,
+  ): Promise<boolean> {
+    switch (action) {
+      case 'settle':
+        await c.query(comparison.SETTLE_WAIT, [id]);
+        return false;
+      case 'unshadow':
+        await c.query(comparison.UNSHADOW, [id]);
+        return false;
+      case 'enqueue':
+        await c.query(outbox.ENQUEUE, [[id], now]);
+        return true;
+      default:
+        return false;
+    }
   }
 
   async movedPairFigures(query: {
@@ -809,6 +962,7 @@ export class PostgresStore implements Store {
             reason_agrees: boolean;
             kind: string | null;
             differences: string;
+            forwarded: Source | null;
           }>(comparison.COMPARED_PAIRS, [from, to])
         ).rows;
         const pairs: StoredPair[] = [];
@@ -816,6 +970,7 @@ export class PostgresStore implements Store {
           pairs.push({
             legacy: await find(row.legacy_id),
             workflows: await find(row.workflows_id),
+            forwarded: row.forwarded,
             statusAgrees: row.status_agrees,
             reasonAgrees: row.reason_agrees,
             kind: row.kind,
@@ -826,57 +981,6 @@ export class PostgresStore implements Store {
       },
       { isolation: 'repeatable read' },
     );
-  }
-
-  /**
-   * Inside a transaction holding the customer's lock: pairs an event with its counterpart, if
-   * one is stored; an event paired already has its differences computed again.
-   */
-  async #pair(
-    c: Queryable,
-    event: { id: string; source: Source; receivedAt: number; normalized: NormalizedResult },
-    pairing: PairingRule,
-  ): Promise<void> {
-    const n = event.normalized;
-    const existing = (
-      await c.query<{ legacy_id: string; workflows_id: string }>(comparison.PAIR_OF, [event.id])
-    ).rows[0];
-    if (existing) {
-      const otherId = event.source === 'legacy' ? existing.workflows_id : existing.legacy_id;
-      const stored = (
-        await c.query<{ normalized: string | null }>(comparison.NORMALIZED_OF, [otherId])
-      ).rows[0]?.normalized;
-      if (!stored) return;
-      const { diff } = pairOf(event.source, n, JSON.parse(stored) as NormalizedResult, pairing);
-      await c.query(comparison.UPDATE_PAIR, [
-        existing.legacy_id,
-        existing.workflows_id,
-        diff.statusAgrees,
-        diff.reasonAgrees,
-        diff.kind,
-        JSON.stringify(diff.differences),
-      ]);
-      return;
-    }
-    const customerId = n.ids.customerId as string;
-    const { rows } = await c.query<CandidateRow>(comparison.PAIR_CANDIDATES, [
-      event.source === 'legacy' ? 'workflows' : 'legacy',
-      customerId,
-      event.receivedAt - pairing.windowMs,
-      event.receivedAt + pairing.windowMs,
-    ]);
-    const pair = newPair(event, customerId, rows, pairing);
-    if (!pair) return;
-    await c.query(comparison.INSERT_PAIR, [
-      pair.legacyId,
-      pair.workflowsId,
-      pair.pairedAt,
-      pair.statusAgrees,
-      pair.reasonAgrees,
-      pair.kind,
-      pair.differences,
-      pair.bucket,
-    ]);
   }
 
   async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { bucketOf } from '../../cutover/bucket.js';
+import { bucketOf } from '../rules/bucket.js';
 import { StoreUnavailableError } from '../store.js';
 
 /**
@@ -252,12 +252,44 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UPDATE outbox SET blocked = 0 WHERE blocked = 1 AND event_id = (
       SELECT event_id FROM outbox WHERE order_key = OLD.order_key ORDER BY seq LIMIT 1);
   END;
+  `, // 9: one callback per login. A pair is the two reports of one login, made when the second
+  // arrives, before either has a result to compare when one waits for its score: its comparison
+  // is filled in later (nullable now; SQLite cannot drop a NOT NULL, so the table is rebuilt).
+  // It says which report the callback gets (forwarded) and when the login began (first_at,
+  // which ranges count logins by). Events keep their customer's cut-over bucket, so the guard
+  // compares the populations of moved and not moved customers with one index range.
+  `
+  CREATE TABLE pairs_v9 (
+    legacy_id     TEXT NOT NULL UNIQUE REFERENCES events (id),
+    workflows_id  TEXT NOT NULL UNIQUE REFERENCES events (id),
+    paired_at     INTEGER NOT NULL,
+    first_at      INTEGER NOT NULL,
+    forwarded     TEXT,
+    status_agrees INTEGER,
+    reason_agrees INTEGER,
+    kind          TEXT,
+    differences   TEXT,
+    bucket        INTEGER
+  );
+  INSERT INTO pairs_v9 (legacy_id, workflows_id, paired_at, first_at, forwarded, status_agrees,
+      reason_agrees, kind, differences, bucket)
+    SELECT p.legacy_id, p.workflows_id, p.paired_at, min(l.received_at, w.received_at),
+      CASE WHEN l.status IN ('pending', 'delivered', 'dead') THEN 'legacy'
+           WHEN w.status IN ('pending', 'delivered', 'dead') THEN 'workflows' END,
+      p.status_agrees, p.reason_agrees, p.kind, p.differences, p.bucket
+    FROM pairs p JOIN events l ON l.id = p.legacy_id JOIN events w ON w.id = p.workflows_id;
+  DROP TABLE pairs;
+  ALTER TABLE pairs_v9 RENAME TO pairs;
+  CREATE INDEX pairs_completed ON pairs (paired_at, bucket, status_agrees, reason_agrees);
+  CREATE INDEX pairs_first ON pairs (first_at);
+  ALTER TABLE events ADD COLUMN bucket INTEGER;
+  UPDATE events SET bucket = faceauth_bucket(customer_id) WHERE customer_id IS NOT NULL;
   `,
 ];
 
 /** Brings the schema up to date, one version per transaction (PRAGMA user_version). */
 export function migrate(db: Database.Database): void {
-  // Migration 7 gives each stored pair its customer's cut-over bucket, as the store does.
+  // Migrations 7 and 9 give each stored pair and event its customer's cut-over bucket, as the store does.
   db.function('faceauth_bucket', { deterministic: true }, (customerId: unknown) =>
     typeof customerId === 'string' ? bucketOf(customerId) : null,
   );

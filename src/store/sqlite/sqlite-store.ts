@@ -5,24 +5,36 @@ import {
   type EventRow,
   page,
   type QuarantineRow,
+  toCandidate,
+  toCandidates,
   toCompared,
-  toCounterpart,
   toDetail,
   toEnrichmentItem,
   toQuarantineRecord,
   toSummary,
 } from '../rows.js';
-import { decideArrival, fastPathLease } from '../rules/arrival.js';
+import {
+  type CounterpartAction,
+  decideArrival,
+  fastPathLease,
+  loginIdsOf,
+  seeksCounterpart,
+} from '../rules/arrival.js';
+import { bucketOf } from '../rules/bucket.js';
 import { dedupSince } from '../rules/dedup.js';
-import { decideCompletion, supersedeLookup } from '../rules/enrichment.js';
-import { type CounterpartQuery, fallbackCounterpart } from '../rules/fallback.js';
-import { type PairingRule, pairOf } from '../rules/pair-diff.js';
-import { newPair } from '../rules/pairing.js';
+import {
+  decideCompletion,
+  seeksCounterpartOnCompletion,
+  supersedeLookup,
+  type WaitingEvent,
+} from '../rules/enrichment.js';
+import { counterpartQuery } from '../rules/login.js';
+import { loginFiguresOf } from '../rules/login-figures.js';
+import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
   type ComparedEvent,
-  type CounterpartEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -30,7 +42,7 @@ import {
   type EventQuery,
   type EventStatus,
   type EventSummary,
-  type FallbackRule,
+  type LoginFigures,
   type NewEvent,
   type OutboxItem,
   type Page,
@@ -100,10 +112,14 @@ export class SqliteStore implements Store {
             interviewId: event.supersededBy.interviewId,
             routes: JSON.stringify(event.supersededBy.routes),
             id: event.id,
-            shadowed: event.shadowed ? 1 : 0,
           })
         : undefined;
-      const arrival = decideArrival(event, earlier);
+      const candidates = seeksCounterpart(event, earlier)
+        ? toCandidates(
+            s.loginCandidates.all(counterpartQuery(loginIdsOf(event), event.pairing.windowMs)),
+          )
+        : [];
+      const arrival = decideArrival(event, earlier, candidates);
       const { status } = arrival;
       const body = event.forward?.body ?? null;
       const info = s.insertEvent.run({
@@ -129,14 +145,34 @@ export class SqliteStore implements Store {
         enrichDeadline: arrival.enrich?.deadline ?? null,
         enrichWait: arrival.enrich?.waitMs ?? null,
         enrichNextAt: arrival.enrich?.nextAt ?? null,
-        shadowed: event.shadowed ? 1 : 0,
+        shadowed: arrival.shadowed ? 1 : 0,
+        bucket: arrival.ids.customerId === null ? null : bucketOf(arrival.ids.customerId),
       });
-      if (arrival.paired && n && event.pairing) {
-        this.#pair(
-          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
-          event.pairing,
+      let counterpartEnqueued = false;
+      if (arrival.match) {
+        const { counterpart, action } = arrival.match;
+        this.#insertPair(
+          newPair(
+            {
+              id: event.id,
+              customerId: arrival.ids.customerId,
+              source: event.source,
+              receivedAt: event.receivedAt,
+              normalized: n,
+            },
+            counterpart,
+            event.pairing,
+            arrival.shadowed ? counterpart.source : event.source,
+          ),
         );
+        counterpartEnqueued = this.#settle(counterpart.id, action, event.receivedAt);
       }
+      const result: AcceptResult = {
+        eventId: event.id,
+        duplicate: false,
+        status,
+        ...(counterpartEnqueued ? { counterpartEnqueued } : {}),
+      };
       if (arrival.forwarded && body !== null) {
         // The fast path, where nothing of the same customer waits before it: leased to this
         // process's worker at once, so no poll reads it.
@@ -151,10 +187,10 @@ export class SqliteStore implements Store {
         );
         if (fast) {
           const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
-          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
+          return { ...result, fresh: { ...fresh, ...fast } };
         }
       }
-      return { eventId: event.id, duplicate: false, status };
+      return result;
     });
   }
 
@@ -175,7 +211,7 @@ export class SqliteStore implements Store {
   ): Promise<EventStatus | null> {
     const s = this.#statements;
     return this.#commits.write((): EventStatus | null => {
-      const current = s.statusOf.get(eventId);
+      const current = s.waitingOf.get(eventId);
       if (current?.status !== 'enriching') return null;
       const lookup = supersedeLookup(completion);
       const earlier = lookup
@@ -183,10 +219,35 @@ export class SqliteStore implements Store {
             interviewId: lookup.interviewId,
             routes: JSON.stringify(lookup.routes),
             id: eventId,
-            shadowed: current.shadowed,
           })
         : undefined;
-      const decision = decideCompletion(current.shadowed === 1, completion, earlier);
+      const paired = s.pairOf.get(eventId, eventId);
+      const otherId =
+        paired && (paired.legacy_id === eventId ? paired.workflows_id : paired.legacy_id);
+      const otherRow = otherId ? s.candidateById.get(otherId) : undefined;
+      const waiting: WaitingEvent = {
+        id: eventId,
+        shadowed: current.shadowed === 1,
+        fallbackAt: current.fallback_at,
+        receivedAt: current.received_at,
+        pairedWith: (otherRow && toCandidate(otherRow)) ?? null,
+      };
+      const windowMs = 'status' in completion ? 0 : completion.pairing.windowMs;
+      const candidates = seeksCounterpartOnCompletion(waiting, completion)
+        ? toCandidates(
+            s.loginCandidates.all(
+              counterpartQuery(
+                {
+                  ...completion.normalized.ids,
+                  source: completion.normalized.source,
+                  receivedAt: current.received_at,
+                },
+                windowMs,
+              ),
+            ),
+          )
+        : [];
+      const decision = decideCompletion(waiting, completion, earlier, candidates, windowMs);
       // The row as the wait ends; each outcome below says only what differs.
       const row = {
         id: eventId,
@@ -202,6 +263,7 @@ export class SqliteStore implements Store {
         note: null as string | null,
         lastError: null as string | null,
         called: completion.called ? 1 : 0,
+        fallbackAt: current.fallback_at,
       };
       if (decision.kind === 'ended') {
         s.enriched.run({
@@ -211,6 +273,7 @@ export class SqliteStore implements Store {
           lastError: decision.lastError,
         });
         s.dropOutbox.run(eventId);
+        if (decision.release) this.#settle(decision.release.id, decision.release.action, now);
         return decision.status;
       }
       if ('status' in completion) throw new Error('unreachable: an ending without a result');
@@ -224,7 +287,7 @@ export class SqliteStore implements Store {
         legacyFields: JSON.stringify(completion.legacyFields),
       };
       if (decision.kind === 'superseded') {
-        s.enriched.run({ ...result, status: 'superseded', note: decision.note });
+        s.enriched.run({ ...result, status: 'superseded', note: decision.note, fallbackAt: null });
         s.dropOutbox.run(eventId);
         return 'superseded';
       }
@@ -233,19 +296,38 @@ export class SqliteStore implements Store {
         forwardFormat: completion.forward.format,
         forwardBody: completion.forward.body,
         status: decision.status,
+        fallbackAt: decision.fallbackAt,
       });
+      const customerId = n.ids.customerId ?? current.customer_id;
+      if (customerId !== null) s.setBucket.run(bucketOf(customerId), eventId);
       if (decision.forward) {
         const held = s.heldOutbox.run(completion.forward.body, now, eventId);
         if (held.changes === 0) s.enqueue.run(now, eventId);
+      } else {
+        s.dropOutbox.run(eventId);
       }
-      if (decision.pair && completion.pairing) {
-        const event = {
-          id: eventId,
-          source: n.source,
-          receivedAt: Date.parse(n.receivedAt),
-          normalized: n,
-        };
-        this.#pair(event, completion.pairing);
+      const pairing = completion.pairing;
+      if (decision.pair?.kind === 'compare') {
+        const other = decision.pair.counterpart;
+        const comparison = compareResults(n.source, n, other.normalized, pairing);
+        if (comparison) this.#updateComparison(eventId, other.id, n.source, comparison);
+      } else if (decision.pair?.kind === 'new') {
+        const { counterpart, action } = decision.pair;
+        this.#insertPair(
+          newPair(
+            {
+              id: eventId,
+              source: n.source,
+              receivedAt: current.received_at,
+              customerId,
+              normalized: n,
+            },
+            counterpart,
+            pairing,
+            decision.forward ? n.source : counterpart.source,
+          ),
+        );
+        this.#settle(counterpart.id, action, now);
       }
       return decision.status;
     });
@@ -352,38 +434,25 @@ export class SqliteStore implements Store {
     );
   }
 
-  async forwardFallbacks(now: number, rule: FallbackRule): Promise<string[]> {
+  async forwardFallbacks(now: number): Promise<string[]> {
     const s = this.#statements;
     return this.#commits.run(() =>
       this.#db.transaction(() => {
-        const forwarded: string[] = [];
-        for (const event of s.dueFallbacks.all(now)) {
-          const match = s.counterpart.get(
-            fallbackCounterpart(
-              {
-                source: event.source,
-                customerId: event.customer_id,
-                interviewId: event.interview_id,
-                receivedAt: event.received_at,
-              },
-              rule,
-            ),
-          );
-          if (match) {
-            s.settleFallback.run(event.id);
-          } else {
-            s.enqueue.run(now, event.id);
-            s.setPending.run(event.id);
-            forwarded.push(event.id);
-          }
+        const due = s.dueFallbacks.all(now);
+        for (const { id } of due) {
+          s.enqueue.run(now, id);
+          s.setPending.run(id);
         }
-        return forwarded;
+        return due.map((row) => row.id);
       })(),
     );
   }
 
-  async clearFallbacks(): Promise<number> {
-    return this.#commits.run(() => this.#statements.clearFallbacks.run().changes);
+  async loginFigures(from: number, to: number): Promise<LoginFigures> {
+    const s = this.#statements;
+    return this.#commits.run(() =>
+      loginFiguresOf(s.pairsFirstPerDay.all(from, to), s.unmatchedPerDay.all(from, to)),
+    );
   }
 
   async movedPairFigures(query: {
@@ -404,11 +473,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  async counterparts(query: CounterpartQuery): Promise<CounterpartEvent[]> {
-    const s = this.#statements;
-    return this.#commits.run(() => s.counterparts.all(query).map(toCounterpart));
-  }
-
   async comparisonData(
     from: number,
     to: number,
@@ -422,6 +486,7 @@ export class SqliteStore implements Store {
       const pairs = s.comparedPairs.all({ from, to }).map((row) => ({
         legacy: find(row.legacy_id),
         workflows: find(row.workflows_id),
+        forwarded: row.forwarded,
         statusAgrees: row.status_agrees === 1,
         reasonAgrees: row.reason_agrees === 1,
         kind: row.kind,
@@ -448,46 +513,61 @@ export class SqliteStore implements Store {
     s.setPending.run(eventId);
   }
 
-  /**
-   * Inside a transaction: pairs an event with its counterpart, if one is stored; an event
-   * paired already (its score arrived after it was paired) has its differences computed again.
-   */
-  #pair(
-    event: { id: string; source: Source; receivedAt: number; normalized: NormalizedResult },
-    pairing: PairingRule,
+  /** Inside a transaction: the two reports of one login, paired. */
+  #insertPair(pair: NewPair): void {
+    const c = pair.comparison;
+    this.#statements.insertPair.run({
+      legacyId: pair.legacyId,
+      workflowsId: pair.workflowsId,
+      pairedAt: pair.pairedAt,
+      firstAt: pair.firstAt,
+      forwarded: pair.forwarded,
+      statusAgrees: c ? (c.statusAgrees ? 1 : 0) : null,
+      reasonAgrees: c ? (c.reasonAgrees ? 1 : 0) : null,
+      kind: c?.kind ?? null,
+      differences: c?.differences ?? null,
+      bucket: pair.bucket,
+    });
+  }
+
+  /** Inside a transaction: a pair's comparison, once both reports have a result. */
+  #updateComparison(
+    eventId: string,
+    otherId: string,
+    source: Source,
+    c: NonNullable<NewPair['comparison']>,
   ): void {
+    const [legacyId, workflowsId] = source === 'legacy' ? [eventId, otherId] : [otherId, eventId];
+    this.#statements.updatePair.run({
+      legacyId,
+      workflowsId,
+      statusAgrees: c.statusAgrees ? 1 : 0,
+      reasonAgrees: c.reasonAgrees ? 1 : 0,
+      kind: c.kind,
+      differences: c.differences,
+    });
+  }
+
+  /**
+   * Inside a transaction: what a login's arriving report does to its other report (rules/arrival.ts
+   * CounterpartAction); says whether it was put in line (the delivery worker is woken).
+   */
+  #settle(id: string, action: CounterpartAction | null, now: number): boolean {
     const s = this.#statements;
-    const n = event.normalized;
-    const existing = s.pairOf.get(event.id, event.id);
-    if (existing) {
-      const otherId = event.source === 'legacy' ? existing.workflows_id : existing.legacy_id;
-      const stored = s.normalizedOf.get(otherId)?.normalized;
-      if (!stored) return;
-      const { diff } = pairOf(event.source, n, JSON.parse(stored) as NormalizedResult, pairing);
-      s.updatePair.run({
-        legacyId: existing.legacy_id,
-        workflowsId: existing.workflows_id,
-        statusAgrees: diff.statusAgrees ? 1 : 0,
-        reasonAgrees: diff.reasonAgrees ? 1 : 0,
-        kind: diff.kind,
-        differences: JSON.stringify(diff.differences),
-      });
-      return;
+    switch (action) {
+      case 'settle':
+        s.settleWait.run(id);
+        return false;
+      case 'unshadow':
+        s.unshadow.run(id);
+        return false;
+      case 'enqueue':
+        s.enqueue.run(now, id);
+        s.setPending.run(id);
+        return true;
+      default:
+        return false;
     }
-    const customerId = n.ids.customerId as string;
-    const rows = s.pairCandidates.all({
-      source: event.source === 'legacy' ? 'workflows' : 'legacy',
-      customerId,
-      from: event.receivedAt - pairing.windowMs,
-      to: event.receivedAt + pairing.windowMs,
-    });
-    const pair = newPair(event, customerId, rows, pairing);
-    if (!pair) return;
-    s.insertPair.run({
-      ...pair,
-      statusAgrees: pair.statusAgrees ? 1 : 0,
-      reasonAgrees: pair.reasonAgrees ? 1 : 0,
-    });
   }
 
   async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_OF } from '../../../src/intake/webhook-kinds.js';
 import type { EnrichmentCompletion, NewEvent } from '../../../src/store/store.js';
-import { newEvent, T0 } from '../../helpers/new-event.js';
+import { newEvent, PAIRING, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { DEDUP, ids, LEASE, MINUTE, text } from './helpers.js';
 
@@ -23,6 +23,7 @@ function scored(event: NewEvent, body = `scored ${event.id}`): EnrichmentComplet
     legacyFields: [],
     error: null,
     called: true,
+    pairing: PAIRING,
   };
 }
 
@@ -115,12 +116,54 @@ export function describeEnrichment(backend: StoreBackend): void {
       expect(ids(await store.claimDue(T0 + MINUTE, 10, LEASE))).toEqual(['l2']);
     });
 
-    it('a shadowed event is scored too, and stays shadowed', async () => {
+    it('a report waiting for its login is scored too, and keeps waiting until its fallback time', async () => {
       const store = await open();
-      const event = waiting('w1', { shadowed: true });
+      const event = waiting('w1', { mode: { prefer: 'legacy' }, waitMs: 2 * MINUTE });
       expect(await store.accept(event, DEDUP)).toMatchObject({ status: 'enriching' });
       expect(await store.completeEnrichment('w1', scored(event), T0 + MINUTE)).toBe('shadowed');
       expect(await store.claimDue(T0 + MINUTE, 10, LEASE)).toEqual([]);
+      expect(await store.forwardFallbacks(T0 + 2 * MINUTE)).toEqual(['w1']);
+      expect(ids(await store.claimDue(T0 + 2 * MINUTE, 10, LEASE))).toEqual(['w1']);
+    });
+
+    it("a report scored after its login's legacy report was sent is never sent (one callback per login)", async () => {
+      const store = await open();
+      // ONBOARDING_FINISHED-like: no customer until the score names one.
+      const event = waiting('w1', { ids: { customerId: null, interviewId: 'i-x' } });
+      event.normalized = null;
+      await store.accept(event, DEDUP);
+      await store.accept(
+        newEvent({ id: 'l1', customerId: 'A', interviewId: null, receivedAt: T0 + 1000 }),
+        DEDUP,
+      );
+      const withResult = waiting('w1');
+      expect(await store.completeEnrichment('w1', scored(withResult), T0 + MINUTE)).toBe(
+        'shadowed',
+      );
+      expect(ids(await store.claimDue(T0 + MINUTE, 10, LEASE))).toEqual(['l1']);
+    });
+
+    it("a report that was to be sent and ends without an outcome lets its login's shadowed report go", async () => {
+      const store = await open();
+      const event = waiting('w1', { mode: { prefer: null } });
+      await store.accept(event, DEDUP);
+      const legacy = newEvent({
+        id: 'l1',
+        customerId: 'A',
+        interviewId: 'i-w1',
+        receivedAt: T0 + 1,
+      });
+      expect((await store.accept(legacy, DEDUP)).status).toBe('shadowed');
+      const none = {
+        state: 'unavailable' as const,
+        status: 'dead' as const,
+        note: 'no score',
+        error: null,
+        called: true,
+      };
+      expect(await store.completeEnrichment('w1', none, T0 + MINUTE)).toBe('dead');
+      expect((await store.getEvent('l1'))?.status).toBe('pending');
+      expect(ids(await store.claimDue(T0 + MINUTE, 10, LEASE))).toEqual(['l1']);
     });
   });
 

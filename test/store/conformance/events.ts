@@ -75,7 +75,7 @@ export function describeEvents(backend: StoreBackend): void {
       );
       expect(later).toEqual({ eventId: 'e2', duplicate: false, status: 'pending' });
       const otherRoute = await store.accept(
-        newEvent({ id: 'e3', body, source: 'workflows', receivedAt: T0 + 1 }),
+        newEvent({ id: 'e3', body, source: 'workflows', customerId: 'c2', receivedAt: T0 + 1 }),
         DEDUP,
       );
       expect(otherRoute).toEqual({ eventId: 'e3', duplicate: false, status: 'pending' });

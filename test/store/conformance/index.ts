@@ -2,8 +2,8 @@ import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
 import { describeEnrichment } from './enrichment.js';
 import { describeEvents } from './events.js';
-import { describeFallback } from './fallback.js';
 import { describeFastPath } from './fast-path.js';
+import { describeLogins } from './logins.js';
 import { describeOutboxOrder } from './outbox-order.js';
 import { describeReads } from './reads.js';
 import { describeReplay } from './replay.js';
@@ -21,7 +21,7 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
   describe(`Store conformance (${name})`, () => {
     describeEvents(backend);
     describeReplay(backend);
-    describeFallback(backend);
+    describeLogins(backend);
     describeEnrichment(backend);
     describeFastPath(backend);
     describeOutboxOrder(backend);

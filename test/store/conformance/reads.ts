@@ -79,17 +79,6 @@ export function describeReads(backend: StoreBackend): void {
       expect(await store.getSetting('forward_source')).toBeUndefined();
     });
 
-    it('clearFallbacks forgets every pending fallback and says how many', async () => {
-      const store = await open();
-      const shadowed = (id: string) =>
-        newEvent({ id, customerId: id, shadowed: true, fallbackAt: T0 + MINUTE });
-      await store.accept(shadowed('s1'), DEDUP);
-      await store.accept(shadowed('s2'), DEDUP);
-      expect(await store.clearFallbacks()).toBe(2);
-      expect(await store.clearFallbacks()).toBe(0);
-      expect(await store.forwardFallbacks(T0 + 2 * MINUTE, { windowMs: MINUTE })).toEqual([]);
-    });
-
     it('releaseFresh gives a fast-path entry back to the polls at once', async () => {
       const store = await open();
       const fastPath = { leaseUntil: T0 + 10 * MINUTE };

@@ -5,7 +5,7 @@ import { parseWebhook } from '../../../src/intake/parse-webhook.js';
 import { loadMappings } from '../../../src/normalize/load-mappings.js';
 import { normalizeWorkflows } from '../../../src/normalize/normalize.js';
 import { readFixtureBytes } from '../../helpers/fixtures.js';
-import { newEvent, ROUTES, T0 } from '../../helpers/new-event.js';
+import { newEvent, PAIRING, ROUTES, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { attempt, DEDUP, deadEvent, HOUR, ids, LEASE, text } from './helpers.js';
 
@@ -58,8 +58,9 @@ export function describeReplay(backend: StoreBackend): void {
           rawBody,
           normalized,
           forward,
-          shadowed: false,
-          fallbackAt: null,
+          mode: { prefer: 'workflows' },
+          waitMs: 0,
+          pairing: PAIRING,
           orderKey: normalized.ids.customerId ?? 'w1',
         },
         DEDUP,

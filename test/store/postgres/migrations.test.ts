@@ -1,11 +1,13 @@
 import { expect, it } from 'vitest';
 import { PostgresConfigError } from '../../../src/store/postgres/driver.js';
 import {
+  BUCKET_SQL,
   COUNT_SLOTS,
   migrate,
   POSTGRES_MIGRATIONS,
   POSTGRES_SCHEMA_VERSION,
 } from '../../../src/store/postgres/migrations.js';
+import { bucketOf } from '../../../src/store/rules/bucket.js';
 import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
 import { describePostgres, freshSchema } from '../../helpers/postgres.js';
 
@@ -15,7 +17,7 @@ const NEWEST = POSTGRES_SCHEMA_VERSION;
 
 it('the PostgreSQL schema has the version of the SQLite one', () => {
   expect(POSTGRES_SCHEMA_VERSION).toBe(SQLITE_MIGRATIONS.length);
-  expect(ALL).toEqual([6, 7, 8]);
+  expect(ALL).toEqual([6, 7, 8, 9]);
 });
 
 async function tables(driver: ReturnType<Awaited<ReturnType<typeof freshSchema>>['driver']>) {
@@ -108,6 +110,23 @@ describePostgres('PostgreSQL migrations', () => {
     expect(await claim(b, 'e3', now + windowMs + 10)).toBe(true);
   });
 
+  it("schema 9's bucket in SQL is store/rules/bucket.ts's, for any customer id", async () => {
+    const schema = await freshSchema();
+    const driver = schema.driver();
+    const ids = [
+      'customer-a',
+      '',
+      'é-ü-漢字',
+      'x'.repeat(300),
+      ...Array.from({ length: 200 }, (_, i) => `c${i * 7919}`),
+    ];
+    const { rows } = await driver.query<{ id: string; bucket: number }>(
+      `SELECT id, ${BUCKET_SQL('id')} AS bucket FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    expect(rows.map((r) => [r.id, r.bucket])).toEqual(ids.map((id) => [id, bucketOf(id)]));
+  });
+
   it('constraints: one pair per event, statuses from the list, a lease with its holder', async () => {
     const schema = await freshSchema();
     const driver = schema.driver();
@@ -124,8 +143,8 @@ describePostgres('PostgreSQL migrations', () => {
     await expect(insert('x', 'lost')).rejects.toMatchObject({ code: '23514' });
     const pair = (l: string, w: string) =>
       driver.query(
-        `INSERT INTO pairs (legacy_id, workflows_id, paired_at, status_agrees, reason_agrees, differences)
-         VALUES ($1, $2, 1, true, true, '[]')`,
+        `INSERT INTO pairs (legacy_id, workflows_id, paired_at, first_at, status_agrees, reason_agrees, differences)
+         VALUES ($1, $2, 1, 1, true, true, '[]')`,
         [l, w],
       );
     await pair('l1', 'w1');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_OF } from '../../../src/intake/webhook-kinds.js';
+import type { Preference } from '../../../src/store/rules/forwarding.js';
 import { supersededBy } from '../../../src/store/rules/supersede.js';
 import type {
   AttemptRecord,
@@ -8,7 +9,7 @@ import type {
   OutboxItem,
   Store,
 } from '../../../src/store/store.js';
-import { newEvent, T0 } from '../../helpers/new-event.js';
+import { newEvent, PAIRING, T0 } from '../../helpers/new-event.js';
 import { describePostgres } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';
 
@@ -290,6 +291,89 @@ describePostgres('several stores on one PostgreSQL schema', () => {
     });
   });
 
+  describe('one callback per login, both reports at two stores at the same instant', () => {
+    type Case = [string, Preference, Preference];
+    it.each<Case>([
+      ['legacy preferred (FORWARD_SOURCE=legacy)', 'preferred', 'other'],
+      ['Workflows preferred', 'other', 'preferred'],
+      ['no preference (FORWARD_SOURCE=both)', 'none', 'none'],
+      ['instances that disagree for a second after a switch', 'other', 'other'],
+      ['instances that disagree the other way', 'preferred', 'preferred'],
+    ])('%s: each login is sent once, and paired', async (_name, legacyPref, workflowsPref) => {
+      const { stores } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      const n = 20;
+      // Half the logins name their interview on both sides, half only their customer.
+      const both = (k: number) => ({
+        customerId: `c${k}`,
+        interviewId: k % 2 === 0 ? `i${k}` : null,
+        receivedAt: T0 + k,
+        waitMs: 5_000,
+      });
+      await Promise.all(
+        range(n).flatMap((k) => [
+          a.accept(newEvent({ id: `l${k}`, ...both(k), preference: legacyPref }), DEDUP),
+          b.accept(
+            newEvent({ id: `w${k}`, source: 'workflows', ...both(k), preference: workflowsPref }),
+            DEDUP,
+          ),
+        ]),
+      );
+      // Fallbacks due at both stores at the same moment, as their polls do.
+      await Promise.all(stores.map((store) => store.forwardFallbacks(T0 + MINUTE)));
+      const sent = ids(await a.claimDue(T0 + MINUTE, 100, LEASE));
+      for (const k of range(n)) {
+        const mine = sent.filter((id) => id === `l${k}` || id === `w${k}`);
+        expect(mine, `login ${k}`).toHaveLength(1);
+      }
+      const figures = await b.loginFigures(T0 - HOUR, T0 + HOUR);
+      expect(figures).toMatchObject({ total: n, bothSources: n, legacyOnly: 0, workflowsOnly: 0 });
+    });
+
+    it("a login's preferred report and its other report's fallback at the same instant: one is sent", async () => {
+      const { stores } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      const n = 20;
+      for (const k of range(n)) {
+        await a.accept(
+          newEvent({
+            id: `w${k}`,
+            source: 'workflows',
+            customerId: `c${k}`,
+            interviewId: `i${k}`,
+            preference: 'other',
+            waitMs: 5_000,
+          }),
+          DEDUP,
+        );
+      }
+      const due = T0 + 5_000;
+      await Promise.all([
+        a.forwardFallbacks(due),
+        ...range(n).map((k) =>
+          b.accept(
+            newEvent({
+              id: `l${k}`,
+              customerId: `c${k}`,
+              interviewId: `i${k}`,
+              receivedAt: due,
+              preference: 'preferred',
+            }),
+            DEDUP,
+          ),
+        ),
+      ]);
+      await b.forwardFallbacks(due + MINUTE);
+      const sent = ids(await b.claimDue(due + MINUTE, 100, LEASE));
+      for (const k of range(n)) {
+        expect(
+          sent.filter((id) => id === `l${k}` || id === `w${k}`),
+          `login ${k}`,
+        ).toHaveLength(1);
+      }
+    });
+  });
+
   describe('work done once', () => {
     const WINDOW = 10 * MINUTE;
 
@@ -308,9 +392,7 @@ describePostgres('several stores on one PostgreSQL schema', () => {
         );
       }
       const now = T0 + WINDOW + 100;
-      const forwarded = await Promise.all(
-        stores.map((store) => store.forwardFallbacks(now, { windowMs: WINDOW })),
-      );
+      const forwarded = await Promise.all(stores.map((store) => store.forwardFallbacks(now)));
       const all = forwarded.flat();
       expect(all.sort()).toEqual(
         range(30)
@@ -318,7 +400,7 @@ describePostgres('several stores on one PostgreSQL schema', () => {
           .sort(),
       );
       expect(await at(stores, 0).claimDue(now, 100, LEASE)).toHaveLength(30);
-      expect(await at(stores, 1).forwardFallbacks(now + HOUR, { windowMs: WINDOW })).toEqual([]);
+      expect(await at(stores, 1).forwardFallbacks(now + HOUR)).toEqual([]);
     });
 
     it('the two halves of one authentication at two stores at the same moment make one pair, and no fallback', async () => {
@@ -364,7 +446,7 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       );
       // Each shadowed legacy event has its counterpart: no store forwards it after all.
       const fallbacks = await Promise.all(
-        stores.map((store) => store.forwardFallbacks(T0 + WINDOW + 1, { windowMs: WINDOW })),
+        stores.map((store) => store.forwardFallbacks(T0 + WINDOW + 1)),
       );
       expect(fallbacks.flat()).toEqual([]);
     });
@@ -419,6 +501,7 @@ describePostgres('several stores on one PostgreSQL schema', () => {
         legacyFields: [],
         error: null,
         called: true,
+        pairing: PAIRING,
       });
       const results = await Promise.all(
         waiting.flatMap((event) => [
@@ -433,19 +516,6 @@ describePostgres('several stores on one PostgreSQL schema', () => {
         ]);
       }
       expect(await b.claimDue(T0 + MINUTE, 100, LEASE)).toHaveLength(n);
-    });
-
-    it('two stores clearing fallbacks at the same moment clear each once', async () => {
-      const { stores } = await sharedSchema(2);
-      for (const k of range(20)) {
-        await at(stores, k % 2).accept(
-          newEvent({ id: `l${k}`, customerId: `c${k}`, shadowed: true, fallbackAt: T0 + HOUR }),
-          DEDUP,
-        );
-      }
-      const cleared = await Promise.all(stores.map((store) => store.clearFallbacks()));
-      expect(cleared.reduce((sum, n) => sum + n, 0)).toBe(20);
-      expect(await at(stores, 0).forwardFallbacks(T0 + 2 * HOUR, { windowMs: MINUTE })).toEqual([]);
     });
 
     it('two stores replaying one dead event at the same moment enqueue it once', async () => {

@@ -267,11 +267,14 @@ describe('migration from schema version 3', () => {
       })),
     );
     expect(after.attempts).toEqual(before.attempts);
-    // Schema 7 adds the customer's cut-over bucket to each pair.
+    // Schema 7 adds the customer's cut-over bucket to each pair; schema 9 when the login began
+    // (its first report) and which report was sent (the legacy one, delivered, here).
     expect(after.pairs).toEqual(
       (before.pairs as Record<string, unknown>[]).map((p) => ({
         ...p,
         bucket: expect.any(Number),
+        first_at: expect.any(Number),
+        forwarded: 'legacy',
       })),
     );
     expect(after.settings).toEqual(before.settings);

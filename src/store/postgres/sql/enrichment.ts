@@ -19,20 +19,20 @@ export const RETRY_ENRICHMENT = `UPDATE events SET enrich_next_at = $1, enrich_a
   WHERE id = $3 AND status = 'enriching'`;
 
 /** The event's row as its wait ends, locked: the status decides whether it still waits. */
-export const WAITING_FOR_UPDATE =
-  'SELECT status, shadowed FROM events WHERE id = $1 FOR NO KEY UPDATE';
+export const WAITING_FOR_UPDATE = `SELECT status, shadowed, fallback_at, received_at, customer_id
+  FROM events WHERE id = $1 FOR NO KEY UPDATE`;
 
 /**
  * The wait ends, conditional on it still going on (a second completion changes nothing).
  * $1 id, $2 normalized, $3 result status, $4 reason, $5 customer, $6 forward format,
  * $7 forward body, $8 legacy fields, $9 enrichment state, $10 error, $11 status, $12 note,
- * $13 last error, $14 1 when this completion followed a call.
+ * $13 last error, $14 1 when this completion followed a call, $15 fallback at, $16 bucket.
  */
 export const ENRICHED = `UPDATE events SET normalized = $2, result_status = $3, reason = $4,
     customer_id = coalesce(customer_id, $5), forward_format = $6, forward_body = $7,
     legacy_fields = $8, enrichment = $9, enrich_error = $10, enrich_next_at = NULL,
     enrich_leased_by = NULL, status = $11, note = $12, last_error = $13,
-    enrich_attempts = enrich_attempts + $14
+    enrich_attempts = enrich_attempts + $14, fallback_at = $15, bucket = coalesce($16, bucket)
   WHERE id = $1 AND status = 'enriching'`;
 
 /** The held entry released with the scored body; $1 body, $2 now, $3 id. */

@@ -30,30 +30,29 @@ export const PRUNE_DEDUP_KEYS = `DELETE FROM dedup_keys WHERE key IN
 const EVENT_COLUMNS = `id, source, route, received_at, dedup_key, content_type,
     raw_body, normalized, result_status, reason, customer_id, interview_id, status, forward_format,
     forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_wait,
-    enrich_next_at, shadowed`;
+    enrich_next_at, shadowed, bucket`;
 const EVENT_VALUES = `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-    $18, $19, $20, $21, $22, $23`;
+    $18, $19, $20, $21, $22, $23, $24`;
 
 export const INSERT_EVENT = `INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_VALUES})`;
 
 /**
  * The event and its outbox entry in one statement, the entry at the event's place in line.
- * INSERT_EVENT's values, then $24 body, $25 next attempt at, $26 order key, $27 lease until,
- * $28 lease holder.
+ * INSERT_EVENT's values, then $25 body, $26 next attempt at, $27 order key, $28 lease until,
+ * $29 lease holder.
  */
 export const INSERT_EVENT_AND_OUTBOX = `WITH event AS (
     INSERT INTO events (${EVENT_COLUMNS}) VALUES (${EVENT_VALUES}) RETURNING id, seq
   )
   INSERT INTO outbox (event_id, body, next_attempt_at, seq, order_key, lease_until, leased_by)
-  SELECT id, $24, $25, seq, $26, $27, $28 FROM event`;
+  SELECT id, $25, $26, seq, $27, $28, $29 FROM event`;
 
 /**
- * The earliest result of the interview on the given routes with the same fate (forwarded or
- * shadowed): one forwarded is never superseded by one shadowed.
- * $1 interview, $2 routes, $3 the event's own id, $4 shadowed.
+ * The earliest result of the interview on the given routes, whatever its fate (as SQLite's
+ * earlierResult). $1 interview, $2 routes, $3 the event's own id.
  */
 export const EARLIER_RESULT = `SELECT id, route FROM events WHERE interview_id = $1 AND source = 'workflows'
-    AND status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> $3 AND shadowed = $4
+    AND status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> $3
     AND route = ANY ($2::text[])
   ORDER BY seq LIMIT 1`;
 

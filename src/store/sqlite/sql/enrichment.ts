@@ -20,9 +20,21 @@ export function prepareEnrichment(db: Database.Database) {
          customer_id = coalesce(customer_id, @customerId), forward_format = @forwardFormat,
          forward_body = @forwardBody, legacy_fields = @legacyFields, enrichment = @state,
          enrich_error = @error, enrich_next_at = NULL, status = @status, note = @note,
-         last_error = @lastError, enrich_attempts = enrich_attempts + @called
+         last_error = @lastError, enrich_attempts = enrich_attempts + @called,
+         fallback_at = @fallbackAt
        WHERE id = @id`,
     ),
+    waitingOf: db.prepare<
+      [string],
+      {
+        status: string;
+        shadowed: number;
+        fallback_at: number | null;
+        received_at: number;
+        customer_id: string | null;
+      }
+    >('SELECT status, shadowed, fallback_at, received_at, customer_id FROM events WHERE id = ?'),
+    setBucket: db.prepare<[number, string]>('UPDATE events SET bucket = ? WHERE id = ?'),
     heldOutbox: db.prepare<[Uint8Array, number, string]>(
       'UPDATE outbox SET body = ?, next_attempt_at = ? WHERE event_id = ?',
     ),

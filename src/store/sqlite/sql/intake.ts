@@ -26,21 +26,20 @@ export function prepareIntake(db: Database.Database) {
       `INSERT INTO events (id, source, route, received_at, dedup_key, content_type, raw_body,
          normalized, result_status, reason, customer_id, interview_id, status, forward_format,
          forward_body, fallback_at, legacy_fields, event_name, note, enrich_deadline, enrich_wait, enrich_next_at,
-         shadowed)
+         shadowed, bucket)
        VALUES (@id, @source, @route, @receivedAt, @dedupKey, @contentType, @rawBody,
          @normalized, @resultStatus, @reason, @customerId, @interviewId, @status, @forwardFormat,
          @forwardBody, @fallbackAt, @legacyFields, @eventName, @note, @enrichDeadline, @enrichWait, @enrichNextAt,
-         @shadowed)`,
+         @shadowed, @bucket)`,
     ),
     earlierResult: db.prepare<
-      [{ interviewId: string; routes: string; id: string; shadowed: number }],
+      [{ interviewId: string; routes: string; id: string }],
       { id: string; route: string }
     >(
-      // Only an event with the same fate: one forwarded is never superseded by one shadowed
-      // (after a switch of FORWARD_SOURCE), which the callback would never get.
+      // Whatever its fate: forwarded, the login reached the callback; waiting, it will; shadowed,
+      // the login's legacy report did. Either way this repeat of the login is not forwarded.
       `SELECT id, route FROM events WHERE interview_id = @interviewId AND source = 'workflows'
          AND +status IN ${RESULT_STATUSES} AND normalized IS NOT NULL AND id <> @id
-         AND shadowed = @shadowed
          AND route IN (SELECT value FROM json_each(@routes)) ORDER BY seq LIMIT 1`,
     ),
     insertOutbox: db.prepare<[string, Uint8Array, number, number | bigint, string, number | null]>(

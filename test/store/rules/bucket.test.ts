@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL, bucketOf, isMoved } from '../../src/cutover/bucket.js';
+import { ALL, bucketOf, isMoved } from '../../../src/store/rules/bucket.js';
 
 describe('bucketing by customer id', () => {
   it('is stable: the same id always gets the same bucket, inside 0..9999', () => {
