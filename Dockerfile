@@ -1,4 +1,4 @@
-# faceauth-shim: the service in a container (README, "Install for production").
+# faceauth-shim: the service in a container (docs/operations.md, "Install").
 #   docker build -t faceauth-shim .
 #   docker run -p 8080:8080 -v faceauth-data:/data \
 #     -e CALLBACK_URL=https://auth.example.com/incode/callback \

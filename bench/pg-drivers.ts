@@ -1,6 +1,6 @@
 // `npm run bench:pg`: the outbox workload on the two PostgreSQL clients a Node service can use,
 // node-postgres (`pg`) and `postgres` (porsager), against the same server, same schema, same
-// concurrency, in the same run. It decided the client (README, "Why node-postgres").
+// concurrency, in the same run. It decided the client (docs/decisions.md, "Why node-postgres").
 //
 // Per webhook: one transaction that inserts the event row (raw body, the indexes the store keeps)
 // and its outbox row. Then the drain, by CONCURRENCY workers as several instances would: claim

@@ -1,6 +1,6 @@
 // `npm run bench:sqlite`: the store's hot path on the two SQLite drivers a Node 24 service can
 // use, better-sqlite3 and the built-in node:sqlite, on the same file system in the same run.
-// It decided the driver (README, "Why better-sqlite3 13 and not node:sqlite").
+// It decided the driver (docs/decisions.md, "Why better-sqlite3 13 and not node:sqlite").
 //
 // The workload is the outbox's: an event row (with its raw body and the indexes the service
 // keeps) and an outbox row written per webhook, in transactions of one event-loop turn's

@@ -13,7 +13,7 @@ try {
 } catch {
   if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
     process.stderr.write(
-      'faceauth-shim: no dist/ and no compiler (dev dependencies omitted): build with `npm ci && npm run build` first, or install a packed release (README, "Install for production")\n',
+      'faceauth-shim: no dist/ and no compiler (dev dependencies omitted): build with `npm ci && npm run build` first, or install a packed release (docs/operations.md, "Install")\n',
     );
   }
   process.exit(0);

@@ -7,7 +7,7 @@ import type { Signer } from './signing.js';
 
 // Deliveries go out through undici's Pool, not global fetch: a keep-alive pool per callback
 // origin, its own timeouts, and no redirect following. msw does not see undici.request, so
-// tests deliver to a real HTTP server on loopback (see README, "Why undici").
+// tests deliver to a real HTTP server on loopback (see docs/decisions.md, "Why undici").
 
 export interface CallbackClientOptions {
   url: string;

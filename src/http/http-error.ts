@@ -1,4 +1,4 @@
-/** The one error type of the HTTP edge; app.onError turns it into CONTRACT.md's error body. */
+/** The one error type of the HTTP edge; app.onError turns it into docs/contract.md's error body. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(

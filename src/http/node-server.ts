@@ -31,7 +31,7 @@ export const MAX_HEADER_BYTES = 16_384;
  * - `Expect: 100-continue` is not answered before the app has checked the route and the
  *   credentials: the body reader sends `100 Continue` when it starts reading (read-body.ts);
  * - what Node answers by itself (a timeout, a header section over 16 KB, a request it cannot
- *   parse) gets CONTRACT.md's JSON error body, is counted, and logged at debug: it is the
+ *   parse) gets docs/contract.md's JSON error body, is counted, and logged at debug: it is the
  *   client's doing.
  */
 export function createNodeServer(options: NodeServerOptions): Server {

@@ -45,7 +45,7 @@ export interface WebhookRoutesOptions {
 }
 
 /**
- * The routes Incode calls. Checks run in CONTRACT.md's order: credentials (401, headers
+ * The routes Incode calls. Checks run in docs/contract.md's order: credentials (401, headers
  * only), content type (415), size (413), parse (400), format (422); bad bodies (415, 400,
  * 422) are quarantined. The 200 is sent only once the event is stored.
  */

@@ -370,7 +370,7 @@ describe('GET /admin/report', () => {
     });
   });
 
-  it('empty from= and to= (as CONTRACT.md writes the route) mean the default range', async () => {
+  it('empty from= and to= (as docs/contract.md writes the route) mean the default range', async () => {
     const t = await makeTestApp();
     const response = await t.admin('/admin/report?from=&to=&format=json');
     expect(response.status).toBe(200);

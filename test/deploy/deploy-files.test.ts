@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // The container image and the systemd unit cannot be built or started on these machines (no
-// image registry, no systemd): what can be checked is that they start the service the way the
-// README documents, and copy files that exist.
+// image registry, no systemd): what can be checked is that they start the service the way
+// docs/operations.md documents, and copy files that exist.
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -13,7 +13,7 @@ const pkg = JSON.parse(read('package.json')) as {
 };
 /** `npm start`, the documented start: `node <memory flags> dist/cli.js serve`. */
 const START = pkg.scripts.start as string;
-/** README "Memory": a small young generation, and an old one that grows by half its live size. */
+/** docs/operations.md, "Memory": a small young generation, and an old one that grows by half its live size. */
 const MEMORY_FLAGS = '--max-semi-space-size=2 --heap-growing-percent=50';
 
 describe('the Dockerfile', () => {
@@ -70,11 +70,12 @@ describe('npx faceauth-shim after npm ci', () => {
   });
 });
 
-describe('the README documents both', () => {
+describe('the operations guide documents both', () => {
   it('names the Dockerfile, the unit and the production install commands', () => {
-    const readme = read('README.md');
-    expect(readme).toContain('docker build -t faceauth-shim .');
-    expect(readme).toContain('deploy/faceauth-shim.service');
-    expect(readme).toContain('npm ci --omit=dev');
+    const operations = read('docs/operations.md');
+    expect(operations).toContain('docker build -t faceauth-shim .');
+    expect(operations).toContain('deploy/faceauth-shim.service');
+    expect(operations).toContain('npm ci --omit=dev');
+    expect(operations).toContain(MEMORY_FLAGS);
   });
 });

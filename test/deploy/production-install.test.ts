@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
+import { brokenLinks, docFiles } from '../helpers/markdown.js';
 import { startServiceProcess } from '../helpers/service-process.js';
 
-// The production path of the README, as an operator takes it: a packed release (npm pack
+// The production path of docs/operations.md, as an operator takes it: a packed release (npm pack
 // builds it), installed with `npm ci --omit=dev` (no compiler, no dev dependencies), started
 // with the documented command. The install is offline: the packages come from npm's cache,
 // which the `npm ci` that ran this suite filled.
@@ -29,6 +30,9 @@ describe('install for production from a packed release', () => {
     await run('tar', ['-xzf', join(dir, tarball), '-C', app, '--strip-components=1']);
     expect(existsSync(join(app, 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(join(app, 'src'))).toBe(false);
+    // The docs travel with it, and what the README and the runbook link to is in the package.
+    for (const doc of docFiles(ROOT)) expect(existsSync(join(app, doc)), doc).toBe(true);
+    expect(brokenLinks(app, ['README.md', 'MIGRATION.md'])).toEqual([]);
     cpSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
     await run('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], {
       cwd: app,

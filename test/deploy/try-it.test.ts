@@ -13,10 +13,9 @@ import { until } from '../helpers/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(
-  readme.indexOf('## Try it'),
-  readme.indexOf('## Install for production'),
-);
+const start = readme.indexOf('\n## Try it\n');
+/** From its heading to the next section's: the commands a reader runs, all of them. */
+const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
   (m[1] as string).replace(/\\\n\s*/g, ' ').trim(),
 );

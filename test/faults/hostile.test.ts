@@ -9,7 +9,7 @@ import { until } from '../helpers/until.js';
 
 // The hostile group of the fault suite: the real service process, and clients that send too
 // slowly, in tiny pieces, too much, or not valid HTTP. What they may hold is bounded in time
-// and memory, and every answer has CONTRACT.md's JSON error body.
+// and memory, and every answer has docs/contract.md's JSON error body.
 
 const KEY = { name: 'x-incode-key', value: 'hostile-suite-inbound-secret' };
 const LEGACY = '/webhooks/legacy/authentication';

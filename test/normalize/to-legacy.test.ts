@@ -29,7 +29,7 @@ describe('renderLegacy of Workflows events', () => {
     expect(JSON.parse(JSON.stringify(body))).toStrictEqual(body);
   });
 
-  // The rules of CONTRACT.md "What the callback receives", checked on every case on top of the
+  // The rules of docs/contract.md "What the callback receives", checked on every case on top of the
   // exact bodies above, so a wrong expected file cannot hide a broken rule.
   describe.each(workflowsCases)('%s follows the contract', (name) => {
     const raw = readFixtureJson(`workflows/${name}.json`) as {
