@@ -450,6 +450,13 @@ export interface Store {
   /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
   /**
+   * Sets a setting only if it is not set, in one statement; says whether it did. Two stores
+   * inserting at once: one wins, the other gets false and the winner's value stays.
+   */
+  insertSetting(key: string, value: string, now: number): Promise<boolean>;
+  /** The settings whose key starts with `prefix`, oldest update first. A read. */
+  listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]>;
+  /**
    * Compare and set: sets the setting to `value` only if it is still `expected`, in one
    * statement; says whether it did. Two stores replacing the same value at once: one wins, the
    * other gets false (the cut-over guard's rollback is never overwritten by a stale step).

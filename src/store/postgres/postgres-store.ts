@@ -1003,6 +1003,21 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
+  async insertSetting(key: string, value: string, now: number): Promise<boolean> {
+    const { rowCount } = await this.#query(admin.INSERT_SETTING, [key, value, now]);
+    return rowCount === 1;
+  }
+
+  async listSettings(
+    prefix: string,
+  ): Promise<{ key: string; value: string; updatedAt: number }[]> {
+    const { rows } = await this.#query<{ key: string; value: string; updated_at: number }>(
+      admin.LIST_SETTINGS,
+      [prefix],
+    );
+    return rows.map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+  }
+
   async deleteSetting(key: string): Promise<void> {
     await this.#query(admin.DELETE_SETTING, [key]);
   }

@@ -590,6 +590,20 @@ export class SqliteStore implements Store {
     );
   }
 
+  async insertSetting(key: string, value: string, now: number): Promise<boolean> {
+    return this.#commits.run(
+      () => this.#statements.insertSetting.run(key, value, now).changes === 1,
+    );
+  }
+
+  async listSettings(
+    prefix: string,
+  ): Promise<{ key: string; value: string; updatedAt: number }[]> {
+    return this.#commits
+      .run(() => this.#statements.listSettings.all(prefix, prefix))
+      .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+  }
+
   async deleteSetting(key: string): Promise<void> {
     this.#commits.run(() => this.#statements.deleteSetting.run(key));
   }

@@ -32,5 +32,30 @@ export function describeSettings(backend: StoreBackend): void {
       expect(await store.replaceSetting('forward_source', 'a', 'c', T0 + 2)).toBe(false);
       expect(await store.getSetting('forward_source')).toEqual({ value: 'b', updatedAt: T0 + 1 });
     });
+
+    it('inserts a setting only where none is set, at the same instant too: one wins', async () => {
+      const store = await open();
+      const results = await Promise.all([
+        store.insertSetting('forward_source', 'legacy', T0),
+        store.insertSetting('forward_source', 'both', T0),
+      ]);
+      expect(results.sort()).toEqual([false, true]);
+      const winner = results[0] ? 'legacy' : 'both';
+      expect((await store.getSetting('forward_source'))?.value).toBe(winner);
+      expect(await store.insertSetting('forward_source', 'workflows', T0 + 1)).toBe(false);
+    });
+
+    it('lists the settings whose key starts with a prefix, taken literally', async () => {
+      const store = await open();
+      await store.setSetting('env:b', '2', T0 + 1);
+      await store.setSetting('env:a', '1', T0);
+      await store.setSetting('env_x', 'not it', T0);
+      await store.setSetting('other', 'no', T0);
+      expect(await store.listSettings('env:')).toEqual([
+        { key: 'env:a', value: '1', updatedAt: T0 },
+        { key: 'env:b', value: '2', updatedAt: T0 + 1 },
+      ]);
+      expect(await store.listSettings('env%')).toEqual([]);
+    });
   });
 }

@@ -8,6 +8,11 @@ export const DELETE_SETTING = 'DELETE FROM settings WHERE key = $1';
 /** Compare and set: $1 key, $2 the value expected, $3 the new one, $4 now. */
 export const REPLACE_SETTING =
   'UPDATE settings SET value = $3, updated_at = $4 WHERE key = $1 AND value = $2';
+export const INSERT_SETTING = `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+  ON CONFLICT (key) DO NOTHING`;
+/** $1: a prefix, matched literally (starts_with, not LIKE). */
+export const LIST_SETTINGS = `SELECT key, value, updated_at FROM settings WHERE starts_with(key, $1)
+  ORDER BY updated_at, key`;
 export const SET_SETTING = `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
 

@@ -10,6 +10,13 @@ export function prepareAdmin(db: Database.Database) {
       'SELECT value, updated_at FROM settings WHERE key = ?',
     ),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
+    insertSetting: db.prepare<[string, string, number]>(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
+    ),
+    // A prefix matched literally: substr, not LIKE (whose % and _ would be wildcards).
+    listSettings: db.prepare<[string, string], { key: string; value: string; updated_at: number }>(
+      'SELECT key, value, updated_at FROM settings WHERE substr(key, 1, length(?)) = ? ORDER BY updated_at, key',
+    ),
     replaceSetting: db.prepare<[{ key: string; expected: string; value: string; now: number }]>(
       'UPDATE settings SET value = @value, updated_at = @now WHERE key = @key AND value = @expected',
     ),
