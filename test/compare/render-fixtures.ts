@@ -345,14 +345,14 @@ export function demoReport(): ComparisonReport {
 
 /**
  * What a hostile string in the report tries: to run a script, to leave an attribute and add an
- * element with a handler, to close the stylesheet. Each one, if it reached the page as markup,
+ * element with a handler, to close the title or the stylesheet. Each one, if it reached the page as markup,
  * would set `window.pwned` (the browser test runs it with the page's CSP bypassed, so only the
  * escaping stands in the way) or show up as an element.
  */
 export const INJECTIONS = [
   '<script>window.pwned=1;alert(1)</script>',
   '"><img src=x onerror="window.pwned=1;alert(1)">',
-  "'></style><script>window.pwned=1</script><style>",
+  "'></title></style><script>window.pwned=1</script><style>",
 ] as const;
 
 /**

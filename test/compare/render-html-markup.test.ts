@@ -53,7 +53,9 @@ describe('renderHtml of a report whose strings hold markup', () => {
     expect(page).toContain(
       '&quot;&gt;&lt;img src=x onerror=&quot;window.pwned=1;alert(1)&quot;&gt;',
     );
-    expect(page).toContain('&#39;&gt;&lt;/style&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;');
+    expect(page).toContain(
+      '&#39;&gt;&lt;/title&gt;&lt;/style&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;',
+    );
     // In the title, a class name, a chart's label and a failure reason's bar too.
     expect(page).toMatch(/<title>Face authentication comparison: [^<]*&lt;script&gt;/);
     expect(page).toMatch(/<span class="status-FAIL[^"]*&lt;/);
