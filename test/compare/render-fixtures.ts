@@ -342,3 +342,39 @@ export function demoReport(): ComparisonReport {
   ]);
   return report;
 }
+
+/**
+ * What a hostile string in the report tries: to run a script, to leave an attribute and add an
+ * element with a handler, to close the title or the stylesheet. Each one, if it reached the page as markup,
+ * would set `window.pwned` (the browser test runs it with the page's CSP bypassed, so only the
+ * escaping stands in the way) or show up as an element.
+ */
+export const INJECTIONS = [
+  '<script>window.pwned=1;alert(1)</script>',
+  '"><img src=x onerror="window.pwned=1;alert(1)">',
+  "'></title></style><script>window.pwned=1</script><style>",
+] as const;
+
+/**
+ * The sample report with an injection appended to every string in it (ids, times, statuses,
+ * reasons, kinds, field names and values, the verdict's words, the range, the shares) and to
+ * every failure reason code, a different one in turn, so that each place a report value lands
+ * in the page (text, attribute, chart label, title) gets each kind of attack somewhere.
+ */
+export function hostileReport(): ComparisonReport {
+  let turn = 0;
+  const taint = (value: string) => `${value}${INJECTIONS[turn++ % INJECTIONS.length]}`;
+  const walk = (value: unknown, key?: string): unknown => {
+    if (typeof value === 'string') return taint(value);
+    if (Array.isArray(value)) return value.map((item) => walk(item));
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value).map(([name, inner]) => [
+        key === 'failureReasons' ? taint(name) : name,
+        walk(inner, name),
+      ]);
+      return Object.fromEntries(entries);
+    }
+    return value;
+  };
+  return walk(sampleReport()) as ComparisonReport;
+}

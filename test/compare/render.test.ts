@@ -208,8 +208,8 @@ describe('renderMarkdown', () => {
     expect(fields.indexOf('INCODE_API_URL')).toBeLessThan(fields.indexOf('| Field |'));
     const html = renderHtml(sampleReport());
     const part = html.slice(
-      html.indexOf('<h2>Legacy-only fields</h2>'),
-      html.indexOf('<h2>Delivery'),
+      html.indexOf('<h2 id="legacy-only-fields">Legacy-only fields</h2>'),
+      html.indexOf('<h2 id="delivery">'),
     );
     expect(part).toContain('are filled when <code>INCODE_API_URL</code> is set');
   });
@@ -367,21 +367,21 @@ describe('renderHtml', () => {
   });
 
   it('has the same tables as the Markdown', () => {
-    for (const heading of [
-      'Sources',
-      'Pairs',
-      'Disagreements',
-      'Unpaired events',
-      'Legacy-only fields',
-      'Delivery',
+    for (const [id, heading] of [
+      ['sources', 'Sources'],
+      ['pairs', 'Pairs'],
+      ['disagreements', 'Disagreements'],
+      ['unpaired-events', 'Unpaired events'],
+      ['legacy-only-fields', 'Legacy-only fields'],
+      ['delivery', 'Delivery'],
     ]) {
-      expect(html).toContain(`<h2>${heading}</h2>`);
+      expect(html).toContain(`<h2 id="${id}">${heading}</h2>`);
     }
     expect(html).toContain('status: legacy FAIL, workflows PASS <span class="muted">(2)</span>');
     expect(html).toContain('<td class="num">85.4%</td>');
     expect(html).toContain('<td class="num">95.5%</td><td class="num">93.2%</td>');
     expect(html).toContain(
-      '<td>Latency p95 (ms)</td><td class="num">940.5</td><td class="num">n/a</td>',
+      '<th scope="row">Latency p95 (ms)</th><td class="num">940.5</td><td class="num">n/a</td>',
     );
     expect(html).toContain('<code>spoofConfidence</code>');
     expect(html).toContain('<code>evt_w_0041</code>');
@@ -512,6 +512,6 @@ describe('the cut-over in the rendered report', () => {
     expect(md).toContain('| 10% | 5 | 100% | 80% | 1 |');
     const html = renderHtml(report);
     expect(html).toContain(`Time left: ${TIME_LEFT.timeLeft}.`);
-    expect(html).toContain('<h2>Per share of customers</h2>');
+    expect(html).toContain('<h2 id="per-share">Per share of customers</h2>');
   });
 });

@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
-import { demoReport, emptyReport, sampleReport, TIME_LEFT } from './render-fixtures.js';
+import {
+  demoReport,
+  emptyReport,
+  hostileReport,
+  INJECTIONS,
+  sampleReport,
+  TIME_LEFT,
+} from './render-fixtures.js';
 
 // The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
 // (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
@@ -40,6 +48,38 @@ interface Problems {
 
 /** The widths a reader uses: a laptop, and a phone held upright. */
 const WIDTHS = [1280, 390] as const;
+/** axe-core also checks the narrowest phone in common use. */
+const AXE_WIDTHS = [...WIDTHS, 375] as const;
+
+interface PageOptions {
+  /**
+   * Lets a script the test adds run (axe-core), and lets the hostile report's scripts run if
+   * any reached the page as markup: then only the escaping stands between them and the page.
+   */
+  bypassCSP?: boolean;
+}
+
+/** One axe-core finding, as much of it as a failing test needs to say what is wrong. */
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core (every rule it has, best practices included) over the whole page. */
+async function axeViolations(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ content: axe.source });
+  return page.evaluate<Violation[]>(
+    `axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+      result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((node) => node.target.join(' ')),
+      })))`,
+  );
+}
 
 let browser: Browser | undefined;
 
@@ -47,6 +87,7 @@ async function withPage<T>(
   report: ComparisonReport,
   check: (page: Page, problems: Problems) => Promise<T>,
   width: number = WIDTHS[0],
+  options: PageOptions = {},
 ): Promise<T> {
   if (!hasChromium) {
     throw new Error(
@@ -55,7 +96,10 @@ async function withPage<T>(
     );
   }
   if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const page = await browser.newPage({
+    viewport: { width, height: 900 },
+    bypassCSP: options.bypassCSP ?? false,
+  });
   try {
     const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
     page.on('console', (message) => {
@@ -186,6 +230,115 @@ if (!runs) {
         expectNoProblems(problems);
       });
     }, 60_000);
+
+    // The sample has every section (disagreements with examples, unpaired events, legacy-only
+    // fields), checked at every width; the empty and the demo report have the empty states and
+    // more next steps, checked on a phone.
+    it.each([
+      ...AXE_WIDTHS.map((width) => ({ name: 'sample', width, report: sampleReport })),
+      { name: 'empty', width: 390, report: emptyReport },
+      { name: 'demo', width: 390, report: demoReport },
+    ])(
+      'passes axe-core: the $name report at $width px, and fits the width',
+      async ({ width, report }) => {
+        await withPage(
+          report(),
+          async (page, problems) => {
+            const violations = await axeViolations(page);
+            const severe = violations.filter(
+              (v) => v.impact === 'serious' || v.impact === 'critical',
+            );
+            expect(severe, 'serious or critical').toEqual([]);
+            expect(violations, 'of any impact').toEqual([]);
+            const overflow = await page.evaluate<number>(
+              'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+            );
+            expect(overflow, 'wider than the window').toBeLessThanOrEqual(0);
+            expectNoProblems(problems);
+          },
+          width,
+          { bypassCSP: true },
+        );
+      },
+      60_000,
+    );
+
+    it('lets a keyboard reach a table that scrolls, by the name of its heading, and scroll it', async () => {
+      await withPage(
+        sampleReport(),
+        async (page) => {
+          // At 390 px the examples of a disagreement (seven columns) are wider than the window.
+          const region = page.getByRole('region', {
+            name: 'status: legacy FAIL, workflows PASS (2)',
+            exact: true,
+          });
+          expect(await region.count(), 'a region named by its heading').toBe(1);
+          const [scrollWidth, clientWidth] = await region.evaluate((el) => [
+            el.scrollWidth,
+            el.clientWidth,
+          ]);
+          expect(scrollWidth).toBeGreaterThan(clientWidth);
+          // Tab from the top of the page until the focus is on it: it is in the tab order, and
+          // nothing before it holds the focus.
+          let reached = false;
+          for (let i = 0; i < 20 && !reached; i++) {
+            await page.keyboard.press('Tab');
+            reached = await region.evaluate((el) => el.ownerDocument.activeElement === el);
+          }
+          expect(reached, 'the scrolling table is reached by Tab').toBe(true);
+          await page.keyboard.press('ArrowRight');
+          await page.keyboard.press('End');
+          await expect
+            .poll(() => region.evaluate((el) => el.scrollLeft), { timeout: 5000 })
+            .toBeGreaterThan(0);
+          // Every table's box has the name of the heading above it, as the browser computes it.
+          const names = [
+            'Sources',
+            'Pairs',
+            'Per share of customers',
+            'status: legacy FAIL, workflows PASS (2)',
+            'reason: legacy USER_IS_NOT_RECOGNIZED, workflows HEAD_COVER_DETECTED (1)',
+            'Unpaired events',
+            'Legacy without a counterpart',
+            'Workflows without a counterpart',
+            'Legacy-only fields',
+            'Delivery',
+          ];
+          expect(await page.locator('.table-wrap').count()).toBe(names.length);
+          for (const name of names) {
+            const box = page.getByRole('region', { name, exact: true });
+            expect(await box.getAttribute('class'), name).toBe('table-wrap');
+          }
+        },
+        390,
+      );
+    }, 60_000);
+
+    it('shows a hostile report as text: no script runs, no element is added', async () => {
+      await withPage(
+        hostileReport(),
+        async (page, problems) => {
+          expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
+          expect(await page.locator('script, img, iframe, object, embed').count()).toBe(0);
+          expect(await page.locator('style').count()).toBe(1);
+          const handlers = await page.evaluate<string[]>(
+            `[...document.querySelectorAll('*')].flatMap((el) =>
+              [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => a.name))`,
+          );
+          expect(handlers).toEqual([]);
+          expect(await page.title()).toMatch(/^Face authentication comparison: 2026-03-14T09:00/);
+          const text = await visibleText(page);
+          for (const injection of INJECTIONS) expect(text).toContain(injection);
+          expect(await page.locator('h2').allTextContents()).toHaveLength(8);
+          // The page still looks as designed: the stylesheet was not closed early.
+          expect(await page.evaluate(BANNER_COLOR)).toBe('rgb(254, 226, 226)');
+          expectNoProblems(problems);
+        },
+        390,
+        { bypassCSP: true },
+      );
+    }, 60_000);
+
     describe.each(WIDTHS)('the demo run, as a new user sees it, %i px wide', (width) => {
       it('labels the time axis with times that differ and do not overlap', async () => {
         await withPage(
