@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Config } from './config/config.js';
-import { createForwardSourceSwitch, type ForwardSourceSwitch } from './config/forward-source.js';
+import { createForwardSourceSwitch, type ForwardSourceSwitch } from './cutover/switch.js';
 import type { DeliveryWorker } from './delivery/delivery-worker.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { createFailureLimiter } from './http/failure-limiter.js';
@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   const { config, store, mappings, logger, metrics } = deps;
   const app = new Hono();
   const forwardSource =
-    deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource, undefined, logger);
+    deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource, { logger });
   const onAccepted = deps.onAccepted ?? (() => {});
   const onEnrich = deps.onEnrich ?? (() => {});
   const tokens = config.inboundOAuth

@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
+import { createCutoverWatch } from './cutover/cutover-watch.js';
+import { workflowsShare } from './cutover/source-value.js';
 import {
+  announceCutover,
   createForwardSourceSwitch,
   FORWARD_SOURCE_REFRESH_MS,
-  type ForwardSourceSwitch,
-  loadForwardSource,
-  workflowsShare,
-} from './config/forward-source.js';
-import { createCutoverWatch } from './cutover/cutover-watch.js';
+} from './cutover/switch.js';
 import { createCallbackClient } from './delivery/callback-client.js';
 import { createCallbackTokens } from './delivery/callback-token.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
@@ -17,6 +17,7 @@ import { createEnrichWorker, type ScoreSource } from './enrich/enrich-worker.js'
 import { createNodeServer } from './http/node-server.js';
 import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
+import { registerCutoverMetrics } from './ops/cutover-metrics.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { connectStore, openStore } from './store/open-store.js';
@@ -65,6 +66,10 @@ export async function startService(
       const mode = forwardSource.mode();
       return 'state' in mode && mode.state.paused !== null;
     },
+  });
+  registerCutoverMetrics(metrics.registry, {
+    store,
+    environmentDiffers: () => forwardSource.environment().differs,
   });
   const client = createCallbackClient({
     url: config.callbackUrl,
@@ -122,22 +127,9 @@ export async function startService(
     explicit: config.forwardSourceExplicit,
     plan: config.forwardSourcePlan,
   };
-  let loadedSource: ForwardSourceSwitch = createForwardSourceSwitch(
-    store,
-    environment,
-    undefined,
-    logger,
-  );
-  const forwardSource: ForwardSourceSwitch = {
-    get: () => loadedSource.get(),
-    mode: () => loadedSource.mode(),
-    origin: () => loadedSource.origin(),
-    set: (source, now) => loadedSource.set(source, now),
-    setPlan: (text, now) => loadedSource.setPlan(text, now),
-    resume: (now) => loadedSource.resume(now),
-    replace: (basis, next, now) => loadedSource.replace(basis, next, now),
-    refresh: (now) => loadedSource.refresh(now),
-  };
+  // This instance, as the stored cut-over lists what each instance's environment asks for.
+  const instance = `${hostname()}:${process.pid}`;
+  const forwardSource = createForwardSourceSwitch(store, environment, { logger, instance });
   // A switch made by the CLI (or, with a shared database, another instance) is obeyed here.
   // While the database is away, said once, and once when it is back.
   let refreshFailing = false;
@@ -229,7 +221,10 @@ export async function startService(
     await connectStore(store, {
       // Once the store is usable, before it takes webhooks (and again if it fails on the way).
       async prepare() {
-        loadedSource = await loadForwardSource(store, environment, logger);
+        // The stored cut-over (a restart never changes it); the first start stores this
+        // environment's for every instance.
+        await forwardSource.refresh();
+        announceCutover(forwardSource, logger);
         // A stop may come while a database that was waited for comes up: nothing starts then.
         if (started || closing) return;
         // A worker stopped while it was starting stays stopped.

@@ -2,24 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
+import { loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
 import {
   FORWARD_SOURCES,
-  loadConfig,
-  loadDatabaseConfig,
-  loadReportConfig,
-  parseForwardSource,
-} from '../config/config.js';
-import {
   type ForwardMode,
   ForwardSourceError,
-  modeFor,
-  modeForPlan,
-  readForwardSourceSwitch,
-  resetForwardSourceSwitch,
-  storeForwardSourceSwitch,
-} from '../config/forward-source.js';
-import { resume } from '../cutover/state.js';
+  parseForwardSource,
+  sourceText,
+} from '../cutover/source-value.js';
 import { readStatus, type StatusView } from '../cutover/status.js';
+import { readStored, resetStored, resumeStored, setPlan, setSource } from '../cutover/stored.js';
 import { Source } from '../normalize/normalized-schema.js';
 import { createLogger } from '../ops/logger.js';
 import { startService } from '../service.js';
@@ -318,15 +310,6 @@ and message each got (what GET /admin/quarantine answers). Reads DATABASE_URL.
   },
 };
 
-/** The mode a CLI change starts from: the stored switch, or FORWARD_SOURCE as this shell has it. */
-async function currentMode(store: Store, env: CliContext['env']): Promise<ForwardMode> {
-  const stored = await readForwardSourceSwitch(store);
-  if (stored) return stored.mode;
-  const fromEnv = parseForwardSource(env.FORWARD_SOURCE?.trim() || 'legacy');
-  if ('error' in fromEnv) return { word: 'legacy' };
-  return modeFor(fromEnv.value, { word: 'legacy' }, Date.now(), 'environment');
-}
-
 /** The status as lines a person reads. */
 function statusLines(status: StatusView): string[] {
   const lines = [`forwarded: ${status.source} (${status.share} of customers on Workflows)`];
@@ -353,34 +336,47 @@ function statusLines(status: StatusView): string[] {
     );
   }
   if (status.next) lines.push(`next: ${status.next.action}: ${status.next.reason}`);
+  const logins = status.logins;
+  lines.push(
+    `logins since ${logins.range.from}: ${logins.total} in all, ${logins.bothSources} reported by both webhooks, ${logins.legacyOnly} by the legacy webhook only, ${logins.workflowsOnly} by Workflows only`,
+  );
+  lines.push(`  reality: ${logins.reality}: ${logins.line}`);
+  lines.push(`  next step: ${logins.next}`);
+  for (const instance of status.environments.instances) {
+    lines.push(
+      `instance ${instance.instance} (seen ${instance.seenAt}): its environment asks for ${instance.forwardSource}${instance.differs ? ' (differs from the stored cut-over, which holds)' : ''}`,
+    );
+  }
   lines.push(`legacy webhook: ${status.legacy.timeLeft}`);
   return lines;
 }
 
 const forwardSource: Command = {
   name: 'forward-source',
-  summary: 'show, set or reset the forwarded source, a share of customers or a plan',
+  summary: 'show or change the cut-over: the preferred source, a share of customers or a plan',
   help: `usage: faceauth-shim forward-source [show]
        faceauth-shim forward-source set legacy|workflows|both|workflows:<N>%
        faceauth-shim forward-source plan <steps>     e.g. 1%,10%@2d,50%@7d,100%@14d
        faceauth-shim forward-source resume
        faceauth-shim forward-source reset
 
-The run-time switch of FORWARD_SOURCE, in the database (the CLI counterpart of
+The cut-over, as stored in the database for every instance (the CLI counterpart of
 PUT /admin/forward-source; it needs no ADMIN_TOKEN). A running service obeys a change within a
-second or two; an event keeps the decision made when it arrived.
+second or two; a report keeps the decision made when it arrived. A restart never changes it.
 
-  show     the value in force, and for a share: the plan's steps, the guard's figures and why
-           the plan waits
-  set S    store S; it wins over FORWARD_SOURCE until FORWARD_SOURCE itself changes.
-           workflows:<N>% moves N% of customers (by a stable hash of the customer id), guarded
+  show     the value in force; the logins of the last 7 days by who reported them (both
+           webhooks, legacy only, Workflows only) and what that says; for a share: the plan's
+           steps, the guard's figures and why the plan waits; each instance's environment
+  set S    store S for every instance until an operator changes it again. workflows:<N>%
+           prefers Workflows for N% of customers (by a stable hash of the customer id), guarded
   plan P   store a plan, which starts now: steps of a share and an earliest time (@2d after
            the start, or @2026-12-15T09:00:00Z); shares must rise from step to step
   resume   after the guard rolled a share back and paused: go on (pairs are counted anew)
-  reset    forget the switch: FORWARD_SOURCE (or FORWARD_SOURCE_PLAN) applies again
+  reset    forget the stored cut-over: the next instance to look stores its own FORWARD_SOURCE
+           (or FORWARD_SOURCE_PLAN), for every instance
 
-Reads DATABASE_URL, and COMPARE_MIN_PAIRS, COMPARE_MIN_AGREEMENT, COMPARE_WINDOW,
-FORWARD_SOURCE_GUARD_WINDOW and FORWARD_SOURCE_GUARD_DISAGREEMENTS to say where a plan stands.`,
+Reads DATABASE_URL, and COMPARE_MIN_PAIRS, COMPARE_MIN_AGREEMENT, COMPARE_WINDOW and
+FORWARD_SOURCE_GUARD_* to say where a plan stands.`,
   options: {},
   positionals: { min: 0, max: 2 },
   async run(_values, [action = 'show', value], ctx) {
@@ -390,16 +386,23 @@ FORWARD_SOURCE_GUARD_WINDOW and FORWARD_SOURCE_GUARD_DISAGREEMENTS to say where 
         const status = await readStatus(store, mode, loadReportConfig(ctx.env).guard, now);
         for (const text of statusLines(status)) line(ctx, text);
       };
+      const refused = (error: unknown, verb: string) => {
+        if (!(error instanceof ForwardSourceError)) throw error;
+        throw new UsageError(`forward-source ${verb}: ${(error as Error).message}`);
+      };
       if (action === 'show') {
         if (value !== undefined) throw new UsageError('forward-source show takes no value');
-        const stored = await readForwardSourceSwitch(store);
-        line(
-          ctx,
-          stored
-            ? `switched to ${stored.source} since ${stored.since} (wins over FORWARD_SOURCE until FORWARD_SOURCE changes)`
-            : 'no run-time switch: FORWARD_SOURCE from the environment applies',
-        );
-        if (stored && 'state' in stored.mode) await show(stored.mode);
+        const stored = await readStored(store);
+        if (!stored) {
+          line(
+            ctx,
+            'nothing stored: the next instance to start (or to look, within a second) stores its FORWARD_SOURCE for every instance',
+          );
+          await show({ word: 'legacy' });
+          return 0;
+        }
+        line(ctx, `stored: ${sourceText(stored.mode)} since ${stored.since}`);
+        await show(stored.mode);
         return 0;
       }
       if (action === 'set') {
@@ -409,43 +412,47 @@ FORWARD_SOURCE_GUARD_WINDOW and FORWARD_SOURCE_GUARD_DISAGREEMENTS to say where 
             `forward-source set takes ${FORWARD_SOURCES.join(', ')} or workflows:<N>%, not ${value === undefined ? 'nothing' : `"${value}"`}${value?.startsWith('workflows:') ? `: ${parsed.error}` : ''}`,
           );
         }
-        const before = await readForwardSourceSwitch(store);
-        const mode = modeFor(parsed.value, await currentMode(store, ctx.env), now, 'switch');
-        await storeForwardSourceSwitch(store, mode, now);
-        line(ctx, `switched to ${parsed.value}${before ? ` (was ${before.source})` : ''}`);
+        const before = await readStored(store);
+        await setSource(store, parsed.value, now).catch((error: unknown) => refused(error, 'set'));
+        line(
+          ctx,
+          `stored ${parsed.value}${before ? ` (was ${sourceText(before.mode)})` : ''} for every instance`,
+        );
         return 0;
       }
       if (action === 'plan') {
         if (value === undefined) throw new UsageError('forward-source plan takes the steps');
-        let mode: ForwardMode;
+        let mode: ForwardMode | undefined;
         try {
-          mode = modeForPlan(value, await currentMode(store, ctx.env), now, 'switch');
+          mode = await setPlan(store, value, now);
         } catch (error) {
-          if (!(error instanceof ForwardSourceError)) throw error;
-          throw new UsageError(`forward-source plan: ${error.message}`);
+          refused(error, 'plan');
         }
-        await storeForwardSourceSwitch(store, mode, now);
         line(ctx, `plan stored: ${value}`);
-        await show(mode);
+        if (mode) await show(mode);
         return 0;
       }
       if (action === 'resume') {
         if (value !== undefined) throw new UsageError('forward-source resume takes no value');
-        const stored = await readForwardSourceSwitch(store);
-        if (!stored || !('state' in stored.mode) || !stored.mode.state.paused) {
-          fail(ctx, 'nothing to resume: the guard has not paused the cut-over');
+        let mode: ForwardMode;
+        try {
+          mode = await resumeStored(store, now);
+        } catch (error) {
+          if (!(error instanceof ForwardSourceError)) throw error;
+          fail(ctx, (error as Error).message);
           return 1;
         }
-        const mode = { state: resume(stored.mode.state, now) };
-        await storeForwardSourceSwitch(store, mode, now);
-        line(ctx, `resumed at ${stored.source}`);
+        line(ctx, `resumed at ${sourceText(mode)}`);
         await show(mode);
         return 0;
       }
       if (action === 'reset') {
         if (value !== undefined) throw new UsageError('forward-source reset takes no value');
-        await resetForwardSourceSwitch(store);
-        line(ctx, 'no run-time switch: FORWARD_SOURCE from the environment applies');
+        await resetStored(store);
+        line(
+          ctx,
+          'forgotten: the next instance to look (within a second) stores its FORWARD_SOURCE (or FORWARD_SOURCE_PLAN) for every instance',
+        );
         return 0;
       }
       throw new UsageError(

@@ -1,33 +1,12 @@
 import { z } from 'zod';
 import { planFrom } from '../cutover/plan.js';
-import { parseShare, shareText } from '../cutover/share.js';
+import { type ForwardSourceValue, parseForwardSource } from '../cutover/source-value.js';
+import { parseDuration } from '../util/duration.js';
 import { type DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
-import { parseDuration } from './duration.js';
 
 /** Thrown by loadConfig; the message is one line naming every bad variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-}
-
-/** Whose events reach the callback: FORWARD_SOURCE, and the run-time switch. */
-export const FORWARD_SOURCES = ['legacy', 'workflows', 'both'] as const;
-export type ForwardSource = (typeof FORWARD_SOURCES)[number];
-/** FORWARD_SOURCE in full: a word, or a share of customers on Workflows (`workflows:10%`). */
-export type ForwardSourceValue = ForwardSource | `workflows:${string}%`;
-
-/** A FORWARD_SOURCE value as the environment, the admin API and the CLI accept it. */
-export function parseForwardSource(
-  text: string,
-): { value: ForwardSourceValue } | { error: string } {
-  const word = FORWARD_SOURCES.find((w) => w === text.trim());
-  if (word) return { value: word };
-  if (!text.trim().startsWith('workflows:')) {
-    return {
-      error: `expected ${FORWARD_SOURCES.join(', ')} or workflows:<N>% (a share of customers, 0 to 100), not "${text}"`,
-    };
-  }
-  const parsed = parseShare(text);
-  return 'error' in parsed ? parsed : { value: shareText(parsed.share) };
 }
 
 const forwardSourceValue = z.string().transform((text, ctx): ForwardSourceValue => {

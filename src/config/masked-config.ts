@@ -1,6 +1,6 @@
+import type { ForwardSourceSwitch } from '../cutover/switch.js';
+import { formatDuration } from '../util/duration.js';
 import type { Config } from './config.js';
-import { formatDuration } from './duration.js';
-import type { ForwardSourceSwitch } from './forward-source.js';
 
 export const MASK = '********';
 

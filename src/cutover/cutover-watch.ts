@@ -1,10 +1,11 @@
-import { type ForwardSourceSwitch, legacyForwarded } from '../config/forward-source.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { dayOf, deadlineWarning } from './deadlines.js';
 import { type GuardSettings, nextAction, readFacts } from './guard.js';
 import { percent } from './share.js';
+import { legacyForwarded } from './source-value.js';
+import type { ForwardSourceSwitch } from './switch.js';
 
 export interface CutoverWatchOptions {
   store: Pick<Store, 'movedPairFigures'>;

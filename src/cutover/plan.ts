@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../util/duration.js';
 import { parseShare, percent } from './share.js';
 
 /** A step of a plan as written: a share, and when it may be taken at the earliest. */

@@ -1,5 +1,5 @@
-import type { ForwardMode } from '../config/forward-source.js';
 import type { ForwardingMode } from '../store/rules/forwarding.js';
+import type { ForwardMode } from './source-value.js';
 
 /** The mode in force as the store decides by it (store/rules/forwarding.ts ForwardingMode). */
 export function forwardingMode(mode: ForwardMode): ForwardingMode {

@@ -1,10 +1,4 @@
-import {
-  type ForwardMode,
-  legacyForwarded,
-  sourceText,
-  workflowsShare,
-} from '../config/forward-source.js';
-import type { Store } from '../store/store.js';
+import type { LoginFigures, Store } from '../store/store.js';
 import { daysLeft, timeLeft } from './deadlines.js';
 import {
   type CutoverFacts,
@@ -13,7 +7,16 @@ import {
   readFacts,
   windowStart,
 } from './guard.js';
+import { type RealityView, realityOf } from './reality.js';
 import { percent } from './share.js';
+import {
+  type ForwardMode,
+  type ForwardSourceValue,
+  legacyForwarded,
+  sourceText,
+  workflowsShare,
+} from './source-value.js';
+import { environmentDiffers, type InstanceEnvironment, instanceEnvironments } from './stored.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -91,15 +94,69 @@ export function statusView(
   };
 }
 
-export type StatusView = ReturnType<typeof statusView>;
+/** The logins of the last LOGINS_DAYS days, as the report counts them over its default range. */
+export const LOGINS_DAYS = 7;
+
+/** Who reports the logins, and which reality that is. */
+export interface LoginsView extends LoginFigures, RealityView {
+  range: { from: string; to: string };
+}
+
+/** What the instances' environments ask for, against the stored cut-over. */
+export interface EnvironmentsView {
+  /** This instance: what its FORWARD_SOURCE / FORWARD_SOURCE_PLAN ask for, and whether that differs. */
+  thisInstance: { forwardSource: string; differs: boolean } | null;
+  /** Every instance seen in the last minutes, with whether its environment differs. */
+  instances: (InstanceEnvironment & { differs: boolean })[];
+  /** How many of them differ from the stored cut-over (a restart would not change it). */
+  differing: number;
+}
+
+export type StatusView = ReturnType<typeof statusView> & {
+  logins: LoginsView;
+  environments: EnvironmentsView;
+};
 
 /** Reads the figures the status needs and builds it. */
 export async function readStatus(
-  store: Pick<Store, 'movedPairFigures'>,
+  store: Pick<Store, 'movedPairFigures' | 'loginFigures' | 'listSettings' | 'deleteSetting'>,
   mode: ForwardMode,
   settings: GuardSettings,
   now: number,
+  thisInstance: { forwardSource: string; differs: boolean } | null = null,
 ): Promise<StatusView> {
-  if ('word' in mode) return statusView(mode, undefined, settings, now);
-  return statusView(mode, await readFacts(store, mode.state, settings, now), settings, now);
+  const view =
+    'word' in mode
+      ? statusView(mode, undefined, settings, now)
+      : statusView(mode, await readFacts(store, mode.state, settings, now), settings, now);
+  const from = now - LOGINS_DAYS * 86_400_000;
+  const figures = await store.loginFigures(from, now + 1);
+  const instances = (await instanceEnvironments(store, now)).map((instance) => ({
+    ...instance,
+    differs: differsFrom(instance.forwardSource, mode),
+  }));
+  return {
+    ...view,
+    logins: {
+      range: { from: iso(from), to: iso(now) },
+      ...figures,
+      ...realityOf(figures),
+    },
+    environments: {
+      thisInstance,
+      instances,
+      differing: instances.filter((i) => i.differs).length,
+    },
+  };
+}
+
+/** Whether an environment, as recorded ("workflows:10%", "plan 1%,10%@2d"), differs from the mode. */
+function differsFrom(recorded: string, mode: ForwardMode): boolean {
+  const plan = recorded.startsWith('plan ') ? recorded.slice(5) : undefined;
+  return environmentDiffers(
+    plan !== undefined
+      ? { value: 'legacy', explicit: true, plan }
+      : { value: recorded as ForwardSourceValue, explicit: recorded !== 'unset' },
+    mode,
+  );
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { presentLegacyFields } from '../compare/legacy-fields.js';
-import type { ForwardSource } from '../config/config.js';
 import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
 import { lenient } from '../intake/lenient.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
@@ -12,11 +11,6 @@ const encoder = new TextEncoder();
 
 /** A legacy body as rendered from a Workflows event, which may not name a customer. */
 const RenderedLegacyBody = LegacyAuthenticationBody.extend({ customerId: lenient(z.string()) });
-
-/** Whether the callback gets this source's events, or they are only stored and compared. */
-export function isShadowed(source: Source, forwardSource: ForwardSource): boolean {
-  return forwardSource !== 'both' && forwardSource !== source;
-}
 
 /**
  * The event as a legacy 1:1 body: a legacy event's own parsed body, a Workflows event rendered

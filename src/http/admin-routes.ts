@@ -2,10 +2,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import { type Config, parseForwardSource } from '../config/config.js';
-import { ForwardSourceError, type ForwardSourceSwitch } from '../config/forward-source.js';
+import type { Config } from '../config/config.js';
 import { maskedConfig } from '../config/masked-config.js';
+import { ForwardSourceError, parseForwardSource } from '../cutover/source-value.js';
 import { readStatus } from '../cutover/status.js';
+import type { ForwardSourceSwitch } from '../cutover/switch.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -164,7 +165,7 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
       }
     } catch (error) {
       if (!(error instanceof ForwardSourceError)) throw error;
-      throw new HttpError(422, 'invalid_payload', error.message);
+      throw new HttpError(422, 'invalid_payload', (error as Error).message);
     }
     const source = forwardSource.get();
     logger.warn(
@@ -180,7 +181,13 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
 
   /** Where the cut-over stands: the share, the plan, the guard, and why the plan waits. */
   function status(now = Date.now()) {
-    return readStatus(store, forwardSource.mode(), guardSettings(config), now);
+    return readStatus(
+      store,
+      forwardSource.mode(),
+      guardSettings(config),
+      now,
+      forwardSource.environment(),
+    );
   }
 
   app.get('/forward-source', async function showForwardSource(c) {
@@ -194,7 +201,7 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
       await forwardSource.resume(now);
     } catch (error) {
       if (!(error instanceof ForwardSourceError)) throw error;
-      throw new HttpError(409, 'conflict', error.message);
+      throw new HttpError(409, 'conflict', (error as Error).message);
     }
     logger.warn({ forwardSource: forwardSource.get() }, 'admin: the cut-over resumed');
     return c.json({ success: true, status: await status(now) });

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Config } from '../config/config.js';
-import type { ForwardSourceSwitch } from '../config/forward-source.js';
 import { forwardingMode } from '../cutover/preference.js';
+import type { ForwardSourceSwitch } from '../cutover/switch.js';
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
 import { prepareForward } from '../delivery/forward-decision.js';
 import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';

@@ -120,16 +120,18 @@ describe('the admin actions on the database, without the admin API', () => {
     expect(JSON.parse(quarantine.stdout)).toEqual({ items: [], next: null });
   });
 
-  it('forward-source shows, sets and resets the run-time switch', async () => {
+  it('forward-source shows, sets and resets the stored cut-over, with the logins by who reported them', async () => {
     const env = await storeWith('switch');
-    expect((await cliInProcess(env, ['forward-source'])).stdout).toBe(
-      'no run-time switch: FORWARD_SOURCE from the environment applies\n',
+    expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(
+      /^nothing stored: the next instance to start .* stores its FORWARD_SOURCE for every instance\n/,
     );
     expect((await cliInProcess(env, ['forward-source', 'set', 'workflows'])).stdout).toBe(
-      'switched to workflows\n',
+      'stored workflows for every instance\n',
     );
-    expect((await cliInProcess(env, ['forward-source', 'show'])).stdout).toMatch(
-      /^switched to workflows since \d{4}-/,
+    const shown = (await cliInProcess(env, ['forward-source', 'show'])).stdout;
+    expect(shown).toMatch(/^stored: workflows since \d{4}-/);
+    expect(shown).toMatch(
+      /\nlogins since .*: \d+ in all, \d+ reported by both webhooks, \d+ by the legacy webhook only, \d+ by Workflows only\n {2}reality: /,
     );
     const wrong = await cliInProcess(env, ['forward-source', 'set', 'everything']);
     expect(wrong.code).toBe(2);
@@ -137,13 +139,13 @@ describe('the admin actions on the database, without the admin API', () => {
       /forward-source set takes legacy, workflows, both or workflows:<N>%, not "everything"/,
     );
     expect((await cliInProcess(env, ['forward-source', 'reset'])).code).toBe(0);
-    expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(/^no run-time switch/);
+    expect((await cliInProcess(env, ['forward-source'])).stdout).toMatch(/^nothing stored/);
   });
 
   it('forward-source sets a share and a plan, shows where the plan stands, refuses bad ones', async () => {
     const env = await storeWith('share');
     expect((await cliInProcess(env, ['forward-source', 'set', 'workflows:10%'])).stdout).toBe(
-      'switched to workflows:10%\n',
+      'stored workflows:10% for every instance\n',
     );
     const over = await cliInProcess(env, ['forward-source', 'set', 'workflows:120%']);
     expect(over.code).toBe(2);
@@ -164,7 +166,7 @@ describe('the admin actions on the database, without the admin API', () => {
       expect.stringMatching(/^ {2}\[ \] 100% not before \d{4}-/),
     ]);
     const shown = await cliInProcess(env, ['forward-source', 'show']);
-    expect(shown.stdout).toMatch(/^switched to workflows:1% since /);
+    expect(shown.stdout).toMatch(/^stored: workflows:1% since /);
     expect(shown.stdout).toMatch(/\nguard: green; window since .*: 0 pairs, agreement no pairs;/);
     expect(shown.stdout).toMatch(/\nnext: wait: the step to 10% is not due before /);
     expect(shown.stdout).toMatch(/\nlegacy webhook: \d+ days? left: /);

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadForwardSource } from '../../src/config/forward-source.js';
 import { createCutoverWatch } from '../../src/cutover/cutover-watch.js';
 import type { GuardSettings } from '../../src/cutover/guard.js';
+import { loadForwardSource } from '../../src/cutover/switch.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
@@ -40,7 +40,7 @@ describe("the cut-over watch: Incode's dates", () => {
       store,
       { value: 'workflows:90%', explicit: true },
       logger,
-      now,
+      { now },
     );
     const watch = createCutoverWatch({
       store,
@@ -105,8 +105,8 @@ describe('the cut-over watch: the guard on stored pairs', () => {
     const env = { value: 'workflows:50%' as const, explicit: true };
     const start = Date.now() - 60_000;
     const { logger, lines } = capture();
-    const one = await loadForwardSource(t.store, env, logger, start);
-    const two = await loadForwardSource(t.store, env, logger, start);
+    const one = await loadForwardSource(t.store, env, logger, { now: start });
+    const two = await loadForwardSource(t.store, env, logger, { now: start });
     const metrics = createMetrics(t.store);
     const watch = (forwardSource: typeof one) =>
       createCutoverWatch({ store: t.store, forwardSource, settings: SETTINGS, logger, metrics });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { DEFAULT_RETRY_SCHEDULE, loadConfig } from '../../src/config/config.js';
-import { loadForwardSource } from '../../src/config/forward-source.js';
+import { loadForwardSource } from '../../src/cutover/switch.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';

@@ -1008,9 +1008,7 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async listSettings(
-    prefix: string,
-  ): Promise<{ key: string; value: string; updatedAt: number }[]> {
+  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
     const { rows } = await this.#query<{ key: string; value: string; updated_at: number }>(
       admin.LIST_SETTINGS,
       [prefix],

@@ -596,9 +596,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  async listSettings(
-    prefix: string,
-  ): Promise<{ key: string; value: string; updatedAt: number }[]> {
+  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
     return this.#commits
       .run(() => this.#statements.listSettings.all(prefix, prefix))
       .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
