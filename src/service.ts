@@ -23,6 +23,7 @@ import { createMetrics } from './ops/metrics.js';
 import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
 import { StoreUnavailableError } from './store/store.js';
+import { atMost } from './util/at-most.js';
 
 export interface RunningService {
   /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
@@ -297,9 +298,8 @@ export async function startService(
         pruner.stop();
         clearInterval(refreshForwardSource);
         clearInterval(watchCutover);
-        const graceOver = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         await Promise.all([
-          Promise.race([intakeClosed, graceOver]).then(() => {
+          atMost(intakeClosed, graceMs).then(() => {
             server.closeAllConnections();
           }),
           worker.stop(graceMs),

@@ -1,6 +1,6 @@
 import { errors, Pool } from 'undici';
-import { deadline } from '../http/deadline.js';
 import type { OutboxItem } from '../store/store.js';
+import { deadline } from '../util/deadline.js';
 import { CallbackTokenError, type CallbackTokens } from './callback-token.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Signer } from './signing.js';

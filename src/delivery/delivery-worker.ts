@@ -1,6 +1,7 @@
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { AttemptRecord, OutboxItem, Store } from '../store/store.js';
+import { atMost } from '../util/at-most.js';
 import type { CallbackClient } from './callback-client.js';
 import { decide } from './retry-policy.js';
 
@@ -241,10 +242,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         clearTimeout(timer);
         const drained = () =>
           inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
-        await Promise.race([
-          drained(),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
+        await atMost(drained(), graceMs);
         abandon.abort();
         await drained();
         await client.close();

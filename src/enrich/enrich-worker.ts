@@ -9,6 +9,7 @@ import type { Metrics } from '../ops/metrics.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
+import { atMost } from '../util/at-most.js';
 
 /** Where scores come from: the Incode API client (src/incode/incode-client.ts). */
 export interface ScoreSource {
@@ -247,18 +248,12 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       running = false;
       clearTimeout(timer);
       if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => idle.push(resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
+        await atMost(new Promise<void>((resolve) => idle.push(resolve)), graceMs);
       }
       // Calls still open are abandoned; their events are asked for again after the next start.
       await scores.close?.();
       if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => idle.push(resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
-        ]);
+        await atMost(new Promise<void>((resolve) => idle.push(resolve)), 1_000);
       }
     },
   };

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { deadline } from '../http/deadline.js';
+import { deadline } from '../util/deadline.js';
 import { IncodeErrorBody } from './score-schema.js';
 
 // One request to the Incode API and what came of it, in words a person can act on. Global

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deadline } from '../../src/http/deadline.js';
+import { deadline } from '../../src/util/deadline.js';
 
 describe('deadline', () => {
   beforeEach(() => {
