@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { planFrom } from '../cutover/plan.js';
 import { type ForwardSourceValue, parseForwardSource } from '../cutover/source-value.js';
+import type { DatabaseConfig } from '../store/database-config.js';
 import { parseDuration } from '../util/duration.js';
-import { type DatabaseConfig, DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
 
 /** Thrown by loadConfig; the message is one line naming every bad variable. */
 export class ConfigError extends Error {

@@ -1,5 +1,4 @@
-import type { Logger } from '../ops/logger.js';
-import type { Metrics } from '../ops/metrics.js';
+import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { dayOf, deadlineWarning } from './deadlines.js';
 import { type GuardSettings, nextAction, readFacts } from './guard.js';
@@ -12,7 +11,8 @@ export interface CutoverWatchOptions {
   forwardSource: ForwardSourceSwitch;
   settings: GuardSettings;
   logger: Logger;
-  metrics: Pick<Metrics, 'cutoverRollbacks' | 'cutoverSteps'>;
+  /** The service's counters of the guard's rollbacks and the plan's steps (ops/metrics.ts). */
+  metrics: { cutoverRollbacks: { inc(): void }; cutoverSteps: { inc(): void } };
   clock?: () => number;
 }
 

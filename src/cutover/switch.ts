@@ -1,4 +1,4 @@
-import type { Logger } from '../ops/logger.js';
+import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import {
   type ForwardMode,

@@ -6,7 +6,7 @@ import { interpret } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { PairingRule } from '../store/rules/pair-diff.js';
+import type { PairingRule } from '../store/rules/pairing.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
 import { atMost } from '../util/at-most.js';

@@ -12,7 +12,7 @@ import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
-import type { PairingRule } from '../store/rules/pair-diff.js';
+import type { PairingRule } from '../store/rules/pairing.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
 import { HttpError } from './http-error.js';

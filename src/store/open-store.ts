@@ -1,4 +1,4 @@
-import type { DatabaseConfig } from '../config/database-url.js';
+import type { DatabaseConfig } from './database-config.js';
 import {
   type ConnectOptions,
   PostgresStore,

@@ -1,29 +1,17 @@
+import type { PairDiff } from '../compare/diff/pair-diff.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type { ForwardingMode } from './rules/forwarding.js';
-import type { PairDiff, PairingRule } from './rules/pair-diff.js';
+import type { PairingRule } from './rules/pairing.js';
+import type { EventStatus } from './rules/statuses.js';
 import type { SupersedeRule } from './rules/supersede.js';
 
 // The storage contract (see Store below). Everything above the store talks to this interface
 // only, and opens it with open-store.ts, so a PostgreSQL store can stand beside the embedded
 // SQLite one. Every method is async.
 
-/**
- * pending: waiting for (another) delivery attempt; delivered; dead: the retry schedule is
- * used up; shadowed: stored and compared, not forwarded (FORWARD_SOURCE); enriching: waiting
- * for its score from the Incode API before it is forwarded; informational: says nothing about
- * a face authentication (SESSION_STARTED, ...); superseded: the same authentication as a
- * Workflows event received before it, which the callback gets instead.
- */
-export const EVENT_STATUSES = [
-  'pending',
-  'delivered',
-  'dead',
-  'shadowed',
-  'enriching',
-  'informational',
-  'superseded',
-] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
+// The statuses are defined with the rules about them (rules/statuses.ts); they are part of
+// this interface's vocabulary, so they are exported from here too.
+export { EVENT_STATUSES, type EventStatus } from './rules/statuses.js';
 
 export type ForwardFormat = 'legacy' | 'normalized';
 
@@ -332,7 +320,7 @@ export interface Store {
    *   returned, only when no entry of its order key is in the outbox (pending, leased by any
    *   store, or held): checked and inserted in one transaction serialised per customer.
    * - Pairing (NewEvent.pairing): the counterpart is picked with rules/pairing.ts among the
-   *   other source's unpaired results and diffed with rules/pair-diff.ts. Once: an event is in
+   *   other source's unpaired results and diffed with compare/diff/pair-diff.ts. Once: an event is in
    *   at most one pair (unique legacy_id and unique workflows_id); serialised per customer, so
    *   two halves arriving at two stores at the same moment still find each other.
    */

@@ -20,7 +20,8 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type PostgresConfig, parsePostgresUrl } from '../../src/config/database-url.js';
+import { parsePostgresUrl } from '../../src/config/database-url.js';
+import type { PostgresConfig } from '../../src/store/database-config.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { type PostgresConfig, parsePostgresUrl } from '../../src/config/database-url.js';
+import { parsePostgresUrl } from '../../src/config/database-url.js';
+import type { PostgresConfig } from '../../src/store/database-config.js';
 import { describeTarget } from '../../src/store/postgres/driver.js';
 
 /** The server the PostgreSQL tests use: TEST_DATABASE_URL, or the machine's own (trust auth). */

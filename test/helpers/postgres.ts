@@ -6,7 +6,7 @@
 // stands in for them and fails, naming the server and the reason.
 import { randomUUID } from 'node:crypto';
 import { describe, inject, it, onTestFinished } from 'vitest';
-import type { PostgresConfig } from '../../src/config/database-url.js';
+import type { PostgresConfig } from '../../src/store/database-config.js';
 import {
   PostgresDriver,
   type PostgresDriverOptions,

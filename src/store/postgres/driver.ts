@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
-import type { PostgresConfig } from '../../config/database-url.js';
+import type { PostgresConfig } from '../database-config.js';
 import { StoreOpenError, StoreUnavailableError } from '../store.js';
 
 // The PostgreSQL connection: a pool opened from DATABASE_URL (sslmode as libpq means it), one

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { PostgresConfig } from '../../config/database-url.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import type { PostgresConfig } from '../database-config.js';
 import {
   type AttemptRow,
   type CandidateRow,

@@ -1,5 +1,5 @@
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
-import type { EventStatus } from '../store.js';
+import type { EventStatus } from './statuses.js';
 
 /**
  * A login is one face authentication attempt. Incode may report it through the legacy webhook,

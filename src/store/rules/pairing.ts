@@ -1,7 +1,32 @@
+import { diffResults, type PairDiff } from '../../compare/diff/pair-diff.js';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import type { ComparisonTable } from '../../normalize/tables.js';
 import { bucketOf } from './bucket.js';
 import type { LoginCandidate } from './login.js';
-import { type PairingRule, pairOf } from './pair-diff.js';
+
+/**
+ * How an arriving (or newly scored) event is paired and compared: its counterpart within
+ * COMPARE_WINDOW, diffed through mappings/comparison.yaml. Plain data, so it can travel in a
+ * NewEvent to any backend; the store applies it with pickCounterpart and diffResults (compare/diff).
+ */
+export interface PairingRule {
+  windowMs: number;
+  comparison: ComparisonTable;
+}
+
+/**
+ * The pair an event makes with `other` (the other source's result): which is legacy, which
+ * Workflows, and how they compare.
+ */
+export function pairOf(
+  source: NormalizedResult['source'],
+  event: NormalizedResult,
+  other: NormalizedResult,
+  rule: Pick<PairingRule, 'comparison'>,
+): { legacy: NormalizedResult; workflows: NormalizedResult; diff: PairDiff } {
+  const [legacy, workflows] = source === 'legacy' ? [event, other] : [other, event];
+  return { legacy, workflows, diff: diffResults(legacy, workflows, rule.comparison) };
+}
 
 /** How the two reports of a pair compare; null until both have a result (one waits for its score). */
 export interface PairComparison {

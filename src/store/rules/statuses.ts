@@ -1,4 +1,20 @@
-import type { EventStatus } from '../store.js';
+/**
+ * pending: waiting for (another) delivery attempt; delivered; dead: the retry schedule is
+ * used up; shadowed: stored and compared, not forwarded (FORWARD_SOURCE); enriching: waiting
+ * for its score from the Incode API before it is forwarded; informational: says nothing about
+ * a face authentication (SESSION_STARTED, ...); superseded: the same authentication as a
+ * Workflows event received before it, which the callback gets instead.
+ */
+export const EVENT_STATUSES = [
+  'pending',
+  'delivered',
+  'dead',
+  'shadowed',
+  'enriching',
+  'informational',
+  'superseded',
+] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /**
  * Statuses of events that are an authentication's result: compared in the report, paired,

@@ -49,27 +49,3 @@ export function diffResults(
   else if (differences.length > 0) kind = `fields: ${differences.map((d) => d.field).join(', ')}`;
   return { statusAgrees, reasonAgrees, differences, kind };
 }
-
-/**
- * How an arriving (or newly scored) event is paired and compared: its counterpart within
- * COMPARE_WINDOW, diffed through mappings/comparison.yaml. Plain data, so it can travel in a
- * NewEvent to any backend; the store applies it with pickCounterpart and diffResults.
- */
-export interface PairingRule {
-  windowMs: number;
-  comparison: ComparisonTable;
-}
-
-/**
- * The pair an event makes with `other` (the other source's result): which is legacy, which
- * Workflows, and how they compare.
- */
-export function pairOf(
-  source: NormalizedResult['source'],
-  event: NormalizedResult,
-  other: NormalizedResult,
-  rule: Pick<PairingRule, 'comparison'>,
-): { legacy: NormalizedResult; workflows: NormalizedResult; diff: PairDiff } {
-  const [legacy, workflows] = source === 'legacy' ? [event, other] : [other, event];
-  return { legacy, workflows, diff: diffResults(legacy, workflows, rule.comparison) };
-}

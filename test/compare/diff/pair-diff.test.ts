@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { diffResults, type PairDiff } from '../../../src/compare/diff/pair-diff.js';
 import { loadMappings } from '../../../src/normalize/load-mappings.js';
 import {
   emptyResult,
@@ -6,7 +7,6 @@ import {
   type Source,
 } from '../../../src/normalize/normalized-schema.js';
 import type { ComparisonTable } from '../../../src/normalize/tables.js';
-import { diffResults, type PairDiff } from '../../../src/store/rules/pair-diff.js';
 
 let table: ComparisonTable;
 beforeAll(async () => {
