@@ -1,10 +1,12 @@
-import { daysLeft, timeLeft } from '../cutover/deadlines.js';
+import { realityOf } from '../cutover/reality.js';
 import { percent as sharePercent } from '../cutover/share.js';
 import type { Source } from '../normalize/normalized-schema.js';
 import { isMoved } from '../store/rules/bucket.js';
-import type { ComparedEvent, StoredPair } from '../store/store.js';
+import type { ComparedEvent, LoginFigures, StoredPair } from '../store/store.js';
 import { LEGACY_ONLY_FIELDS } from './legacy-fields.js';
+import { populationsOf } from './populations.js';
 import type { ComparisonReport } from './report-schema.js';
+import { judge } from './verdict.js';
 
 export interface ReportOptions {
   from: number;
@@ -27,8 +29,6 @@ export const REPORT_SHARES = [100, 500, 1000, 2500, 5000, 10_000] as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
-const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The nearest-rank percentile of `values` (sorted here), or null for none. */
 export function percentile(values: number[], p: number): number | null {
@@ -84,7 +84,7 @@ function sourceStats(events: ComparedEvent[]): ComparisonReport['sources']['lega
 
 /** The comparison report from the stored events and pairs of a range. Pure. */
 export function buildReport(
-  data: { events: ComparedEvent[]; pairs: StoredPair[] },
+  data: { events: ComparedEvent[]; pairs: StoredPair[]; logins: LoginFigures },
   options: ReportOptions,
 ): ComparisonReport {
   const { from, to, minPairs, minAgreement } = options;
@@ -157,29 +157,17 @@ export function buildReport(
     };
   });
 
-  const reasons: string[] = [];
-  if (workflows.events === 0) reasons.push('no Workflows events in the range');
-  if (pairs.length < minPairs) {
-    reasons.push(
-      `only ${plural(pairs.length, 'pair', 'pairs')} of the same authentication; at least ${minPairs} needed (COMPARE_MIN_PAIRS)`,
-    );
-  }
-  if (statusAgreement !== null && statusAgreement < minAgreement) {
-    reasons.push(
-      `status agrees in ${percent(statusAgreement)} of pairs; at least ${percent(minAgreement)} needed (COMPARE_MIN_AGREEMENT)`,
-    );
-  }
-  if (reasonAgreement !== null && reasonAgreement < minAgreement) {
-    reasons.push(
-      `reason agrees in ${percent(reasonAgreement)} of pairs; at least ${percent(minAgreement)} needed (COMPARE_MIN_AGREEMENT)`,
-    );
-  }
-  if (workflows.delivery.dead > 0) {
-    reasons.push(
-      `${plural(workflows.delivery.dead, 'Workflows event', 'Workflows events')} could not be delivered (dead)`,
-    );
-  }
-  const safe = reasons.length === 0;
+  const logins = { ...data.logins, ...realityOf(data.logins) };
+  const populations = populationsOf(data.events);
+  const verdict = judge({
+    thresholds: { minPairs, minAgreement },
+    workflowsEvents: workflows.events,
+    workflowsDead: workflows.delivery.dead,
+    pairs: { count: pairs.length, statusAgreement, reasonAgreement },
+    logins,
+    populations,
+    now: options.now,
+  });
 
   return {
     version: 1,
@@ -192,12 +180,8 @@ export function buildReport(
     legacyOnlyFields,
     timeline,
     shares,
-    verdict: {
-      safe,
-      line: safe ? 'safe to switch' : `not safe to switch: ${reasons.join('; ')}`,
-      reasons,
-      daysLeft: daysLeft(options.now),
-      timeLeft: timeLeft(options.now),
-    },
+    logins,
+    populations,
+    verdict,
   };
 }

@@ -1,6 +1,7 @@
 import type { Fragment } from './html/fragment.js';
 import { page } from './html/page.js';
 import { disagreements, unpaired } from './html/sections/events.js';
+import { logins, populations } from './html/sections/logins.js';
 import { atAGlance, charts, nextSteps, verdict } from './html/sections/overview.js';
 import type { Section } from './html/sections/section.js';
 import { delivery, legacyOnlyFields, pairs, shares, sources } from './html/sections/tables.js';
@@ -16,6 +17,8 @@ const SECTIONS: readonly Section[] = [
   verdict,
   nextSteps,
   atAGlance,
+  logins,
+  populations,
   charts,
   sources,
   pairs,

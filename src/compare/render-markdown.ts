@@ -1,214 +1,25 @@
 import type { ComparisonReport } from './report-schema.js';
+import {
+  DELIVERY_ROWS,
+  EXAMPLE_COLUMNS,
+  formatRate,
+  formatValue,
+  type Inline,
+  LOGIN_ROWS,
+  MAX_LISTED,
+  nextSteps,
+  populationRows,
+  READING_SECTION,
+  type ResultSide,
+  SCORE_NOTE,
+  SOURCE_LABELS,
+  SOURCES,
+  sortedReasons,
+  verdictHeading,
+} from './report-text.js';
 
-// The comparison report as Markdown for a pull request (GitHub flavoured: tables). A rendering
-// of the report object only: every number comes from it, nothing is computed here but formats.
-// The small format helpers are shared with the HTML rendering, so both say the same thing.
-
-/** At most this many unpaired events per source, and examples per disagreement kind, are listed. */
-export const MAX_LISTED = 20;
-
-/** The columns of a disagreement's examples, in both renderings. */
-export const EXAMPLE_COLUMNS = [
-  'Customer',
-  'Interview',
-  'Legacy received',
-  'Workflows received',
-  'Legacy',
-  'Workflows',
-  'Differing fields',
-];
-
-export const SOURCES = ['legacy', 'workflows'] as const;
-export type SourceName = (typeof SOURCES)[number];
-export const SOURCE_LABELS: Record<SourceName, string> = {
-  legacy: 'Legacy',
-  workflows: 'Workflows',
-};
-
-type Disagreement = ComparisonReport['pairs']['disagreements'][number];
-export type DisagreementExample = Disagreement['examples'][number];
-export type ResultSide = DisagreementExample['legacy'];
-
-/**
- * A 0..1 rate as a percentage with one decimal ("97.5%", "100%"); "n/a" when null. Never rounds
- * to a claim the data does not make: 0.9996 is ">99.9%", not "100%".
- */
-export function formatRate(rate: number | null): string {
-  if (rate === null || !Number.isFinite(rate)) return 'n/a';
-  const percent = rate * 100;
-  if (percent > 99.95 && percent < 100) return '>99.9%';
-  if (percent > 0 && percent < 0.05) return '<0.1%';
-  return `${trimNumber(percent)}%`;
-}
-
-/** Milliseconds, one decimal at most; "n/a" when null. */
-export function formatMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return 'n/a';
-  return trimNumber(ms);
-}
-
-function trimNumber(value: number): string {
-  return String(Math.round(value * 10) / 10);
-}
-
-/** A field's value as JSON ("true", "0.93", "\"FAIL\"", "null"); "absent" when missing. */
-export function formatValue(value: unknown): string {
-  if (value === undefined) return 'absent';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-/**
- * The verdict as a heading: "safe to switch" or "not safe to switch", its reasons listed
- * below it. The verdict's line repeats the reasons after the colon, so it is shown only when
- * there are no reasons to list (the heading would otherwise say the same thing twice).
- */
-export function verdictHeading(verdict: ComparisonReport['verdict']): string {
-  if (verdict.reasons.length === 0) return verdict.line;
-  return verdict.safe ? 'safe to switch' : 'not safe to switch';
-}
-
-type SourceStats = ComparisonReport['sources']['legacy'];
-
-/** Text for both renderings: plain strings, and `{ code }` for names a reader types. */
-export type Inline = string | { code: string };
-
-/** The legacy-only fields that `INCODE_API_URL` fills from Incode's score. */
-export const SCORE_FIELDS = ['spoofConfidence', 'recognitionConfidence.confidence', 'overallScore'];
-
-/** The section of MIGRATION.md that says how to read the report. */
-export const READING_SECTION = {
-  file: 'MIGRATION.md',
-  title: 'Reading the comparison report',
-  anchor: 'reading-the-comparison-report',
-};
-
-/**
- * What to do next, from what the report lacks: the first steps unblock the verdict (the
- * sources, the missing pairs), then what to enable or look at. The renderings add where to
- * read more (MIGRATION.md), each in its own way.
- */
-/**
- * Under the legacy-only fields table: which of them `INCODE_API_URL` fills, and which no
- * setting does. Said whether or not it is set: the table itself cannot tell.
- */
-export const SCORE_NOTE: Inline[] = [
-  'The numbers (',
-  { code: 'spoofConfidence' },
-  ', ',
-  { code: 'recognitionConfidence.confidence' },
-  ', ',
-  { code: 'overallScore' },
-  ') are filled when ',
-  { code: 'INCODE_API_URL' },
-  ' is set (with ',
-  { code: 'INCODE_API_KEY' },
-  " and an admin token or login): each Workflows event then waits for Incode's score (",
-  { code: 'GET /omni/get/score' },
-  ') and carries them, so fewer pairs lack them. The other fields stay legacy-only.',
-];
-
-export function nextSteps(report: ComparisonReport): Inline[][] {
-  const { sources, pairs, thresholds } = report;
-  const steps: Inline[][] = [];
-  if (sources.legacy.events === 0) {
-    steps.push([
-      'Point the legacy Authentication webhook at ',
-      { code: '/webhooks/legacy/authentication' },
-      ': no legacy event arrived in this range, so nothing can be paired.',
-    ]);
-  }
-  if (sources.workflows.events === 0) {
-    steps.push([
-      "Point Incode's Face Authentication webhook at ",
-      { code: '/webhooks/workflows/face-authentication' },
-      ': no Workflows event arrived in this range.',
-    ]);
-  }
-  if (pairs.count < thresholds.minPairs) {
-    const more = thresholds.minPairs - pairs.count;
-    steps.push([
-      `Collect ${more} more ${more === 1 ? 'pair' : 'pairs'} (${pairs.count} so far; `,
-      { code: 'COMPARE_MIN_PAIRS' },
-      ` is ${thresholds.minPairs}): keep both webhooks on while users authenticate, then ` +
-        'make the report again over the longer range.' +
-        (sources.legacy.unpaired + sources.workflows.unpaired > 0
-          ? ' Unpaired events (below) are logins only one webhook reported.'
-          : ''),
-    ]);
-  }
-  const workflows = sources.workflows;
-  const neverScored =
-    workflows.scores.scored + workflows.scores.unavailable + workflows.delivery.enriching === 0;
-  if (
-    workflows.events > 0 &&
-    neverScored &&
-    report.legacyOnlyFields.some((f) => SCORE_FIELDS.includes(f.field))
-  ) {
-    steps.push([
-      'Set ',
-      { code: 'INCODE_API_URL' },
-      ' (with ',
-      { code: 'INCODE_API_KEY' },
-      " and an admin token or login) so that Workflows events carry Incode's scores and ",
-      'the numbers (',
-      { code: 'spoofConfidence' },
-      ', ',
-      { code: 'overallScore' },
-      ', ...) are compared too.',
-    ]);
-  }
-  if (pairs.disagreements.length > 0) {
-    steps.push([
-      'Look at every disagreement below, the ',
-      { code: 'status:' },
-      ' ones first: the products decided differently.',
-    ]);
-  }
-  if (workflows.delivery.dead > 0) {
-    steps.push([
-      'Replay or explain the dead Workflows events: ',
-      { code: 'GET /admin/events?status=dead' },
-      ', then ',
-      { code: 'POST /admin/replay?status=dead' },
-      '.',
-    ]);
-  }
-  if (report.verdict.safe) {
-    steps.push([
-      'Go through the go/no-go list in MIGRATION.md, then switch: ',
-      { code: 'PUT /admin/forward-source' },
-      ' with ',
-      { code: '{"source":"workflows"}' },
-      '.',
-    ]);
-  }
-  return steps;
-}
-
-/**
- * The delivery table, in both renderings: one row per measure, one column per source. Three
- * columns fit a phone's width; ten (a column per measure) did not fit even a laptop's.
- */
-export const DELIVERY_ROWS: ReadonlyArray<{ label: string; value: (s: SourceStats) => string }> = [
-  { label: 'Delivered', value: (s) => String(s.delivery.delivered) },
-  { label: 'Pending', value: (s) => String(s.delivery.pending) },
-  { label: 'Dead', value: (s) => String(s.delivery.dead) },
-  { label: 'Shadowed', value: (s) => String(s.delivery.shadowed) },
-  { label: 'Waiting for score', value: (s) => String(s.delivery.enriching) },
-  { label: 'Scored', value: (s) => String(s.scores.scored) },
-  { label: 'Without score', value: (s) => String(s.scores.unavailable) },
-  { label: 'Latency p50 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p50) },
-  { label: 'Latency p95 (ms)', value: (s) => formatMs(s.delivery.latencyMs.p95) },
-];
-
-/** Failure reasons, most frequent first, then by name. */
-export function sortedReasons(reasons: Record<string, number>): Array<[string, number]> {
-  return Object.entries(reasons).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
-}
+// The comparison report as Markdown for a pull request (GitHub flavoured: tables); the words it
+// shares with the HTML rendering are in report-text.ts.
 
 /**
  * Inline text: Markdown's inline specials backslash-escaped, line breaks as spaces, and a
@@ -282,6 +93,7 @@ export function renderMarkdown(report: ComparisonReport): string {
   out.push('');
   for (const reason of report.verdict.reasons) out.push(`- ${text(reason)}`);
   if (report.verdict.reasons.length > 0) out.push('');
+  if (report.verdict.note) out.push(`Evidence: ${text(report.verdict.note)}.`, '');
   out.push(
     `Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ` +
       `${formatRate(report.thresholds.minAgreement)}. Generated ${text(report.generatedAt)}.`,
@@ -292,6 +104,29 @@ export function renderMarkdown(report: ComparisonReport): string {
   for (const step of nextSteps(report)) out.push(`- ${inline(step)}`);
   out.push(
     `- How to read this report: [${READING_SECTION.title}](${READING_SECTION.file}#${READING_SECTION.anchor}).`,
+  );
+
+  out.push('', '## Who reports the logins', '');
+  out.push(`${text(report.logins.line)}.`, '');
+  out.push(
+    ...table(
+      ['Logins', 'Count'],
+      LOGIN_ROWS.map((row) => [row.label, String(row.value(report.logins))]),
+      ['l', 'r'],
+    ),
+  );
+
+  out.push('', '## Populations', '');
+  out.push(
+    'The two sources compared as populations: what stands in for pairs where logins are reported by one webhook. A 95% interval follows each PASS rate.',
+    '',
+  );
+  out.push(
+    ...table(
+      ['', ...SOURCES.map((name) => SOURCE_LABELS[name])],
+      populationRows(report).map((row) => [row.label, ...row.cells.map(cell)]),
+      ['l', 'r', 'r'],
+    ),
   );
 
   out.push('', '## Sources', '');

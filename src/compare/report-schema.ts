@@ -51,12 +51,63 @@ const SourceStats = z.object({
     .describe('Workflows events completed from the Incode API (INCODE_API_URL)'),
 });
 
+const LoginCounts = z.object({
+  total: z.number().int(),
+  bothSources: z.number().int().describe('logins reported by both webhooks (a pair)'),
+  legacyOnly: z.number().int().describe('logins reported by the legacy webhook only'),
+  workflowsOnly: z.number().int().describe('logins reported by Workflows only'),
+});
+
+const PassRate = z
+  .object({
+    results: z.number().int(),
+    pass: z.number().int(),
+    rate: rate,
+    low: rate.describe("the 95% interval's lower end (Wilson)"),
+    high: rate.describe("the 95% interval's upper end (Wilson)"),
+  })
+  .describe('a pass rate with its 95% interval');
+
 export const ComparisonReport = z.object({
   version: z.literal(1),
   generatedAt: z.string(),
   range: z.object({ from: z.string(), to: z.string() }),
   thresholds: z.object({ minPairs: z.number().int(), minAgreement: z.number() }),
   sources: z.object({ legacy: SourceStats, workflows: SourceStats }),
+  logins: LoginCounts.extend({
+    perDay: z.array(LoginCounts.extend({ day: z.string().describe('YYYY-MM-DD, UTC') })),
+    reality: z
+      .enum(['none', 'unclear', 'legacy-only', 'workflows-only', 'split', 'both', 'mixed'])
+      .describe(
+        'which reality the logins show: split (each login reported by one webhook), both (by both), mixed, or only one source',
+      ),
+    bothShare: rate.describe('the share of logins reported by both webhooks'),
+    line: z.string(),
+    next: z.string().describe('the path this reality asks for'),
+  }).describe(
+    'logins by who reported them, counted where their first report arrived in the range (the same figures as GET /admin/forward-source)',
+  ),
+  populations: z
+    .object({
+      passRate: z.object({
+        legacy: PassRate,
+        workflows: PassRate,
+        workflowsClearlyLower: z
+          .boolean()
+          .describe("Workflows' interval lies wholly below legacy's"),
+      }),
+      sameCustomers: z
+        .object({
+          customers: z.number().int(),
+          legacyBefore: PassRate,
+          workflowsAfter: PassRate,
+          workflowsClearlyLower: z.boolean(),
+        })
+        .describe(
+          'customers with legacy results before their first Workflows result: their legacy results before, against their Workflows results after',
+        ),
+    })
+    .describe('the two sources compared as populations, for where logins are not reported by both'),
   pairs: z.object({
     count: z.number().int(),
     statusAgreement: rate,
@@ -122,6 +173,12 @@ export const ComparisonReport = z.object({
     safe: z.boolean(),
     line: z.string().describe('"safe to switch" or "not safe to switch: ..."'),
     reasons: z.array(z.string()),
+    evidence: z
+      .enum(['pairs', 'populations', 'none'])
+      .describe(
+        'what the verdict rests on: pairs (logins reported by both), populations, or nothing sufficient',
+      ),
+    note: z.string().nullable().describe('where pair-level evidence is missing: what that means'),
     daysLeft: z
       .number()
       .int()

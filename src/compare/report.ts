@@ -17,12 +17,13 @@ export interface ReportRequest {
 
 /** Reads the range from the store and renders the report in the asked format. */
 export async function produceReport(
-  store: Pick<Store, 'comparisonData'>,
+  store: Pick<Store, 'comparisonData' | 'loginFigures'>,
   request: ReportRequest,
   now = Date.now(),
 ): Promise<{ report: ComparisonReport; contentType: string; body: string }> {
   const data = await store.comparisonData(request.from, request.to);
-  const report = buildReport(data, { ...request, now });
+  const logins = await store.loginFigures(request.from, request.to);
+  const report = buildReport({ ...data, logins }, { ...request, now });
   switch (request.format) {
     case 'md':
       return { report, contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(report) };

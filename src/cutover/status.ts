@@ -124,13 +124,14 @@ export async function readStatus(
   settings: GuardSettings,
   now: number,
   thisInstance: { forwardSource: string; differs: boolean } | null = null,
+  /** The logins' range: by default the last LOGINS_DAYS days, as the report's default range. */
+  range: { from: number; to: number } = { from: now - LOGINS_DAYS * 86_400_000, to: now },
 ): Promise<StatusView> {
   const view =
     'word' in mode
       ? statusView(mode, undefined, settings, now)
       : statusView(mode, await readFacts(store, mode.state, settings, now), settings, now);
-  const from = now - LOGINS_DAYS * 86_400_000;
-  const figures = await store.loginFigures(from, now + 1);
+  const figures = await store.loginFigures(range.from, range.to);
   const instances = (await instanceEnvironments(store, now)).map((instance) => ({
     ...instance,
     differs: differsFrom(instance.forwardSource, mode),
@@ -138,7 +139,7 @@ export async function readStatus(
   return {
     ...view,
     logins: {
-      range: { from: iso(from), to: iso(now) },
+      range: { from: iso(range.from), to: iso(range.to) },
       ...figures,
       ...realityOf(figures),
     },

@@ -191,8 +191,24 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   }
 
   app.get('/forward-source', async function showForwardSource(c) {
+    const query = parseQuery(
+      z.object({ from: z.string().optional(), to: z.string().optional() }),
+      c.req.query(),
+    );
+    const now = Date.now();
+    // The logins over the same range as the report's (its default: the last 7 days).
+    const range = reportRange(query.from, query.to, now);
+    if ('error' in range) throw new HttpError(400, 'invalid_query', range.error);
     await forwardSource.refresh();
-    return c.json({ ...(await status()), origin: forwardSource.origin() });
+    const view = await readStatus(
+      store,
+      forwardSource.mode(),
+      guardSettings(config),
+      now,
+      forwardSource.environment(),
+      range,
+    );
+    return c.json({ ...view, origin: forwardSource.origin() });
   });
 
   app.post('/forward-source/resume', async function resumeCutover(c) {

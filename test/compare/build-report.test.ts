@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildReport, percentile, type ReportOptions } from '../../src/compare/build-report.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
-import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
+import { loginFiguresOf } from '../../src/store/rules/login-figures.js';
+import type { ComparedEvent, LoginFigures, StoredPair } from '../../src/store/store.js';
 
 /** The verdict's time left (tested on its own in the cut-over tests and below). */
 const ANY_TIME = { daysLeft: expect.any(Number), timeLeft: expect.any(String) };
@@ -54,20 +55,36 @@ function pair(
   };
 }
 
+/** The logins of test data, as the store counts them: pairs, and the results no pair holds. */
+function loginsOf(data: { events: ComparedEvent[]; pairs: StoredPair[] }): LoginFigures {
+  const day = (ms: number) => Math.floor(ms / 86_400_000);
+  const pairsPerDay = data.pairs.map((p) => ({
+    day: day(Math.min(p.legacy.receivedAt, p.workflows.receivedAt)),
+    n: 1,
+  }));
+  const unmatched = data.events
+    .filter((e) => !e.paired)
+    .map((e) => ({ day: day(e.receivedAt), source: e.source, n: 1 }));
+  return loginFiguresOf(pairsPerDay, unmatched);
+}
+
 /** Builds the report and checks it against its schema. */
 function build(
   data: { events: ComparedEvent[]; pairs: StoredPair[] },
   options: Partial<ReportOptions> = {},
 ): ComparisonReport {
-  const report = buildReport(data, {
-    from: T0,
-    to: T0 + HOUR,
-    now: T0 + 2 * HOUR,
-    minPairs: 20,
-    minAgreement: 0.99,
-    buckets: 4,
-    ...options,
-  });
+  const report = buildReport(
+    { ...data, logins: loginsOf(data) },
+    {
+      from: T0,
+      to: T0 + HOUR,
+      now: T0 + 2 * HOUR,
+      minPairs: 20,
+      minAgreement: 0.99,
+      buckets: 4,
+      ...options,
+    },
+  );
   return ComparisonReport.parse(report);
 }
 
@@ -292,12 +309,12 @@ describe('buildReport on a fixed set of stored events', () => {
 
   it('the verdict: not safe, with every reason', () => {
     const reasons = [
-      'only 2 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+      'not enough evidence: 2 pairs (40.0% of logins; at least 20 pairs covering 50.0% of logins, COMPARE_MIN_PAIRS), and 0 customers seen under legacy before and Workflows after (at least 20, with 20 results of each source)',
       'status agrees in 50.0% of pairs; at least 99.0% needed (COMPARE_MIN_AGREEMENT)',
-      'reason agrees in 50.0% of pairs; at least 99.0% needed (COMPARE_MIN_AGREEMENT)',
+      'reason agrees in 50.0% of pairs (differences mappings/comparison.yaml declares equivalent count as agreeing); at least 99.0% needed (COMPARE_MIN_AGREEMENT)',
       '1 Workflows event could not be delivered (dead)',
     ];
-    expect(report.verdict).toEqual({
+    expect(report.verdict).toMatchObject({
       safe: false,
       line: `not safe to switch: ${reasons.join('; ')}`,
       reasons,
@@ -313,7 +330,10 @@ describe('buildReport on a fixed set of stored events', () => {
 
   it('24 buckets by default', () => {
     const report = ComparisonReport.parse(
-      buildReport(FIXED, { from: T0, to: T0 + HOUR, now: T0, minPairs: 0, minAgreement: 0 }),
+      buildReport(
+        { ...FIXED, logins: loginsOf(FIXED) },
+        { from: T0, to: T0 + HOUR, now: T0, minPairs: 0, minAgreement: 0 },
+      ),
     );
     expect(report.timeline).toHaveLength(24);
     expect(report.timeline[1]?.start).toBe('2026-11-25T12:02:30.000Z');
@@ -444,8 +464,9 @@ describe('buildReport: grouping and lists', () => {
     expect(report.verdict.safe).toBe(false);
     expect(report.verdict.reasons).toEqual([
       'no Workflows events in the range',
-      'only 0 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
+      'not enough evidence: 0 pairs (0.0% of logins; at least 20 pairs covering 50.0% of logins, COMPARE_MIN_PAIRS), and 0 customers seen under legacy before and Workflows after (at least 20, with 20 results of each source)',
     ]);
+    expect(report.verdict).toMatchObject({ evidence: 'none', note: 'no login in the range' });
   });
 });
 
@@ -474,7 +495,9 @@ describe('buildReport: the verdict', () => {
       'too few pairs',
       pairsOf(1),
       { minPairs: 2, minAgreement: 0.5 },
-      ['only 1 pair of the same authentication; at least 2 needed (COMPARE_MIN_PAIRS)'],
+      [
+        'not enough evidence: 1 pair (100.0% of logins; at least 2 pairs covering 50.0% of logins, COMPARE_MIN_PAIRS), and 0 customers seen under legacy before and Workflows after (at least 2, with 2 results of each source)',
+      ],
     ],
     [
       'agreement on reason below the threshold',
@@ -486,7 +509,9 @@ describe('buildReport: the verdict', () => {
         },
       ]),
       { minPairs: 2, minAgreement: 0.9 },
-      ['reason agrees in 50.0% of pairs; at least 90.0% needed (COMPARE_MIN_AGREEMENT)'],
+      [
+        'reason agrees in 50.0% of pairs (differences mappings/comparison.yaml declares equivalent count as agreeing); at least 90.0% needed (COMPARE_MIN_AGREEMENT)',
+      ],
     ],
     [
       'agreement on status (and so on reason) below the threshold',
@@ -494,13 +519,13 @@ describe('buildReport: the verdict', () => {
       { minPairs: 2, minAgreement: 0.8 },
       [
         'status agrees in 75.0% of pairs; at least 80.0% needed (COMPARE_MIN_AGREEMENT)',
-        'reason agrees in 75.0% of pairs; at least 80.0% needed (COMPARE_MIN_AGREEMENT)',
+        'reason agrees in 75.0% of pairs (differences mappings/comparison.yaml declares equivalent count as agreeing); at least 80.0% needed (COMPARE_MIN_AGREEMENT)',
       ],
     ],
     [
       'dead Workflows events',
       (() => {
-        const data = pairsOf(2);
+        const data = pairsOf(4);
         data.events.push(
           ev('Wdead1', 'workflows', 30 * MINUTE, { customerId: 'x', delivery: 'dead' }),
           ev('Wdead2', 'workflows', 31 * MINUTE, { customerId: 'y', delivery: 'dead' }),
@@ -524,12 +549,12 @@ describe('buildReport: the verdict', () => {
       { minPairs: 2, minAgreement: 0.5 },
       [
         'no Workflows events in the range',
-        'only 0 pairs of the same authentication; at least 2 needed (COMPARE_MIN_PAIRS)',
+        'not enough evidence: 0 pairs (0.0% of logins; at least 2 pairs covering 50.0% of logins, COMPARE_MIN_PAIRS), and 0 customers seen under legacy before and Workflows after (at least 2, with 2 results of each source)',
       ],
     ],
   ])('not safe: %s', (_name, data, options, reasons) => {
     const report = build(data, options);
-    expect(report.verdict).toEqual({
+    expect(report.verdict).toMatchObject({
       safe: false,
       line: `not safe to switch: ${reasons.join('; ')}`,
       reasons,
@@ -551,8 +576,82 @@ describe('buildReport: the verdict', () => {
       safe: true,
       line: 'safe to switch',
       reasons: [],
+      evidence: 'pairs',
+      note: null,
       ...ANY_TIME,
     });
+  });
+
+  /** `n` logins reported by one source only, customers `prefix`0..n-1, PASS unless told. */
+  function oneSided(
+    source: 'legacy' | 'workflows',
+    n: number,
+    prefix: string,
+    at = 0,
+    status: (i: number) => 'PASS' | 'FAIL' = () => 'PASS',
+  ) {
+    return Array.from({ length: n }, (_, i) =>
+      ev(`${source}-${prefix}${i}`, source, at + i * SECOND, {
+        customerId: `${prefix}${i}`,
+        status: status(i),
+      }),
+    );
+  }
+
+  it('40 agreeing pairs among 145 legacy logins are not safe: pairs speak for 28% of logins, and no customer was seen on both sides', () => {
+    const data = pairsOf(40);
+    data.events.push(...oneSided('legacy', 105, 'only-legacy-', 50 * MINUTE));
+    const report = build(data, { minPairs: 20, minAgreement: 0.99 });
+    expect(report.logins).toMatchObject({
+      total: 145,
+      bothSources: 40,
+      legacyOnly: 105,
+      reality: 'mixed',
+    });
+    expect(report.verdict).toMatchObject({ safe: false, evidence: 'none' });
+    expect(report.verdict.reasons.join()).toContain(
+      'not enough evidence: 40 pairs (27.6% of logins',
+    );
+    expect(report.verdict.note).toContain(
+      'pair-level evidence is missing: pairs cover 27.6% of the 145 logins',
+    );
+  });
+
+  it('users split between app versions: judged by the populations, the same customers before and after', () => {
+    // 30 customers: legacy logins first, then (after moving to the new app) Workflows logins.
+    const events = [
+      ...oneSided('legacy', 30, 'moved-'),
+      ...oneSided('workflows', 30, 'moved-', 10 * MINUTE),
+      ...oneSided('legacy', 20, 'stayed-', 20 * MINUTE),
+    ];
+    const report = build({ events, pairs: [] }, { minPairs: 20, minAgreement: 0.99 });
+    expect(report.logins).toMatchObject({
+      bothSources: 0,
+      legacyOnly: 50,
+      workflowsOnly: 30,
+      reality: 'split',
+    });
+    expect(report.populations.sameCustomers).toMatchObject({
+      customers: 30,
+      workflowsClearlyLower: false,
+    });
+    expect(report.verdict).toMatchObject({ safe: true, evidence: 'populations' });
+    expect(report.verdict.note).toContain('pair-level evidence is missing');
+  });
+
+  it('users split, and the moved customers pass clearly fewer under Workflows: not safe, saying so', () => {
+    const events = [
+      ...oneSided('legacy', 30, 'moved-'),
+      ...oneSided('workflows', 30, 'moved-', 10 * MINUTE, (i) => (i < 12 ? 'PASS' : 'FAIL')),
+    ];
+    const report = build({ events, pairs: [] }, { minPairs: 20, minAgreement: 0.99 });
+    expect(report.verdict.safe).toBe(false);
+    expect(report.verdict.reasons.join('\n')).toMatch(
+      /Workflows passes clearly fewer logins: 40\.0% of 30 .* against 100\.0% of 30/,
+    );
+    expect(report.verdict.reasons.join('\n')).toMatch(
+      /the same 30 customers pass clearly fewer under Workflows/,
+    );
   });
 });
 

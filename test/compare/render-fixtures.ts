@@ -1,4 +1,41 @@
+import { passRate } from '../../src/compare/populations.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
+import { realityOf } from '../../src/cutover/reality.js';
+
+/** The logins of a report, with the reality they show. */
+export function loginsOf(
+  counts: { bothSources: number; legacyOnly: number; workflowsOnly: number },
+  day = '2026-03-14',
+): ComparisonReport['logins'] {
+  const total = counts.bothSources + counts.legacyOnly + counts.workflowsOnly;
+  const all = { total, ...counts };
+  return { ...all, perDay: total === 0 ? [] : [{ day, ...all }], ...realityOf(all) };
+}
+
+/** Populations from pass counts: [pass, results] per source, and for the same customers. */
+export function populationsOf(
+  legacy: [number, number],
+  workflows: [number, number],
+  same: { customers: number; legacy: [number, number]; workflows: [number, number] } = {
+    customers: 0,
+    legacy: [0, 0],
+    workflows: [0, 0],
+  },
+): ComparisonReport['populations'] {
+  return {
+    passRate: {
+      legacy: passRate(...legacy),
+      workflows: passRate(...workflows),
+      workflowsClearlyLower: false,
+    },
+    sameCustomers: {
+      customers: same.customers,
+      legacyBefore: passRate(...same.legacy),
+      workflowsAfter: passRate(...same.workflows),
+      workflowsClearlyLower: false,
+    },
+  };
+}
 
 // Report objects for the rendering tests: one from a realistic shadow run (legacy forwarded,
 // Workflows shadowed, six hourly buckets) with hostile strings where a customer could put
@@ -20,7 +57,14 @@ export const TIME_LEFT = {
 
 /** An unsafe verdict as buildReport writes it: the line repeats the reasons after a colon. */
 export function verdict(reasons: string[]): ComparisonReport['verdict'] {
-  return { safe: false, line: `not safe to switch: ${reasons.join('; ')}`, reasons, ...TIME_LEFT };
+  return {
+    safe: false,
+    line: `not safe to switch: ${reasons.join('; ')}`,
+    reasons,
+    evidence: 'pairs',
+    note: null,
+    ...TIME_LEFT,
+  };
 }
 
 export function sampleReport(): ComparisonReport {
@@ -232,6 +276,12 @@ export function sampleReport(): ComparisonReport {
         disagreements: 3,
       },
     ],
+    logins: loginsOf({ bothSources: 44, legacyOnly: 4, workflowsOnly: 2 }),
+    populations: populationsOf([41, 48], [38, 46], {
+      customers: 3,
+      legacy: [5, 6],
+      workflows: [4, 6],
+    }),
     verdict: verdict([
       'status agrees in 95.5% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
       'reason agrees in 93.2% of pairs; at least 98.0% needed (COMPARE_MIN_AGREEMENT)',
@@ -276,6 +326,8 @@ export function emptyReport(): ComparisonReport {
     shares: [
       { share: '100%', pairs: 0, statusAgreement: null, reasonAgreement: null, disagreements: 0 },
     ],
+    logins: loginsOf({ bothSources: 0, legacyOnly: 0, workflowsOnly: 0 }),
+    populations: populationsOf([0, 0], [0, 0]),
     verdict: verdict([
       'no Workflows events in the range',
       'only 0 pairs of the same authentication; at least 30 needed (COMPARE_MIN_PAIRS)',
@@ -337,6 +389,8 @@ export function demoReport(): ComparisonReport {
       workflows: { events: we, pass: wp },
     };
   });
+  report.logins = loginsOf({ bothSources: 6, legacyOnly: 1, workflowsOnly: 0 }, '2026-11-30');
+  report.populations = populationsOf([1, 7], [1, 6]);
   report.verdict = verdict([
     'only 6 pairs of the same authentication; at least 20 needed (COMPARE_MIN_PAIRS)',
   ]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
-import { formatRate, renderMarkdown } from '../../src/compare/render-markdown.js';
+import { renderMarkdown } from '../../src/compare/render-markdown.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
+import { formatRate } from '../../src/compare/report-text.js';
 import {
   demoReport,
   emptyReport,
@@ -103,7 +104,14 @@ describe('renderMarkdown', () => {
 
   it('shows the verdict line itself when it has no reasons to list', () => {
     const report = sampleReport();
-    report.verdict = { safe: true, line: 'safe to switch', reasons: [], ...TIME_LEFT };
+    report.verdict = {
+      safe: true,
+      line: 'safe to switch',
+      reasons: [],
+      evidence: 'pairs',
+      note: null,
+      ...TIME_LEFT,
+    };
     expect(renderMarkdown(report).split('\n')[2]).toBe('**✅ safe to switch**');
   });
 
@@ -253,6 +261,8 @@ describe('renderMarkdown', () => {
       safe: false,
       line: 'not safe: *bold* [link](x) <b>\n# heading',
       reasons: [],
+      evidence: 'pairs',
+      note: null,
       ...TIME_LEFT,
     };
     expect(renderMarkdown(report)).toContain(
@@ -337,6 +347,8 @@ describe('renderHtml', () => {
       safe: true,
       line: 'safe to switch',
       reasons: ['all thresholds met'],
+      evidence: 'pairs',
+      note: null,
       ...TIME_LEFT,
     };
     expect(renderHtml(safe)).toContain('class="verdict verdict-safe"');

@@ -189,6 +189,8 @@ if (!runs) {
         expect(await page.getByText('<img src=x onerror=alert(1)>').isVisible()).toBe(true);
         expect(await page.locator('h2').allTextContents()).toEqual([
           'Next steps',
+          'Who reports the logins',
+          'Populations',
           'Sources',
           'Pairs',
           'Per share of customers',
@@ -213,7 +215,14 @@ if (!runs) {
 
     it('renders an empty range with empty-state charts and a green banner when safe', async () => {
       const report = emptyReport();
-      report.verdict = { safe: true, line: 'safe to switch', reasons: [], ...TIME_LEFT };
+      report.verdict = {
+        safe: true,
+        line: 'safe to switch',
+        reasons: [],
+        evidence: 'pairs',
+        note: null,
+        ...TIME_LEFT,
+      };
       await withPage(report, async (page, problems) => {
         await expectVisibleBox(page, '#chart-pass-rate');
         await expectVisibleBox(page, '#chart-failure-reasons');
@@ -293,6 +302,8 @@ if (!runs) {
             .toBeGreaterThan(0);
           // Every table's box has the name of the heading above it, as the browser computes it.
           const names = [
+            'Who reports the logins',
+            'Populations',
             'Sources',
             'Pairs',
             'Per share of customers',
@@ -329,7 +340,7 @@ if (!runs) {
           expect(await page.title()).toMatch(/^Face authentication comparison: 2026-03-14T09:00/);
           const text = await visibleText(page);
           for (const injection of INJECTIONS) expect(text).toContain(injection);
-          expect(await page.locator('h2').allTextContents()).toHaveLength(8);
+          expect(await page.locator('h2').allTextContents()).toHaveLength(10);
           // The page still looks as designed: the stylesheet was not closed early.
           expect(await page.evaluate(BANNER_COLOR)).toBe('rgb(254, 226, 226)');
           expectNoProblems(problems);

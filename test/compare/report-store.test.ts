@@ -304,7 +304,23 @@ describe('GET /admin/report', () => {
     // The default thresholds (20 pairs, 99%) are not met.
     expect(report.thresholds).toEqual({ minPairs: 20, minAgreement: 0.99 });
     expect(report.verdict.safe).toBe(false);
-    expect(report.verdict.line).toMatch(/^not safe to switch: only 2 pairs/);
+    expect(report.verdict.line).toMatch(/^not safe to switch: not enough evidence: 2 pairs/);
+    // The logins by who reported them: the same figures GET /admin/forward-source gives.
+    expect(report.logins).toMatchObject({
+      total: 3,
+      bothSources: 2,
+      legacyOnly: 1,
+      workflowsOnly: 0,
+    });
+    const status = (await (await t.admin(`/admin/forward-source?${range}`)).json()) as {
+      logins: { total: number; bothSources: number; legacyOnly: number; workflowsOnly: number };
+    };
+    expect(status.logins).toMatchObject({
+      total: 3,
+      bothSources: 2,
+      legacyOnly: 1,
+      workflowsOnly: 0,
+    });
   });
 
   it('the thresholds are the configured COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT', async () => {
@@ -321,6 +337,8 @@ describe('GET /admin/report', () => {
       safe: true,
       line: 'safe to switch',
       reasons: [],
+      evidence: 'pairs',
+      note: null,
       ...ANY_TIME,
     });
   });

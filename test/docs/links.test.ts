@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { READING_SECTION } from '../../src/compare/render-markdown.js';
+import { READING_SECTION } from '../../src/compare/report-text.js';
 import { commentsOf } from '../helpers/code-comments.js';
 import {
   anchorsOf,

@@ -1,4 +1,4 @@
-import type { SourceName } from '../render-markdown.js';
+import type { SourceName } from '../report-text.js';
 
 // The colour of each source, the same in the charts and in the tables' swatches.
 

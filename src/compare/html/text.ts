@@ -6,7 +6,7 @@ import {
   SOURCE_LABELS,
   type SourceName,
   sortedReasons,
-} from '../render-markdown.js';
+} from '../report-text.js';
 import { type Fragment, html } from './fragment.js';
 import { COLORS } from './palette.js';
 

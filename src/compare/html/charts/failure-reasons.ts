@@ -1,5 +1,5 @@
-import { SOURCE_LABELS, SOURCES, sortedReasons } from '../../render-markdown.js';
 import type { ComparisonReport } from '../../report-schema.js';
+import { SOURCE_LABELS, SOURCES, sortedReasons } from '../../report-text.js';
 import { type Fragment, html } from '../fragment.js';
 import { COLORS } from '../palette.js';
 import { type ChartFrame, emptyChart, legend, n, svg } from './frame.js';

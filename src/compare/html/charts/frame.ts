@@ -1,4 +1,4 @@
-import { SOURCE_LABELS, SOURCES, type SourceName } from '../../render-markdown.js';
+import { SOURCE_LABELS, SOURCES, type SourceName } from '../../report-text.js';
 import { type Content, type Fragment, html } from '../fragment.js';
 import { COLORS } from '../palette.js';
 

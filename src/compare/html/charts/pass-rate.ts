@@ -1,5 +1,5 @@
-import { formatRate, SOURCE_LABELS, SOURCES, type SourceName } from '../../render-markdown.js';
 import type { ComparisonReport } from '../../report-schema.js';
+import { formatRate, SOURCE_LABELS, SOURCES, type SourceName } from '../../report-text.js';
 import { type Fragment, html } from '../fragment.js';
 import { COLORS } from '../palette.js';
 import { type ChartFrame, dash, emptyChart, LINE, legend, n, PAINT_ORDER, svg } from './frame.js';

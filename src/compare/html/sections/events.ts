@@ -1,11 +1,11 @@
+import type { ComparisonReport } from '../../report-schema.js';
 import {
   EXAMPLE_COLUMNS,
   MAX_LISTED,
   SOURCE_LABELS,
   SOURCES,
   type SourceName,
-} from '../../render-markdown.js';
-import type { ComparisonReport } from '../../report-schema.js';
+} from '../../report-text.js';
 import { html, lines } from '../fragment.js';
 import { type Cell, num, numHead, plain, rowHead, table, time } from '../table.js';
 import { code, differences, result, sourceName } from '../text.js';

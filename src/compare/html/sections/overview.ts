@@ -5,7 +5,7 @@ import {
   SOURCES,
   nextSteps as steps,
   verdictHeading,
-} from '../../render-markdown.js';
+} from '../../report-text.js';
 import { failureReasonsChart } from '../charts/failure-reasons.js';
 import { passRateChart } from '../charts/pass-rate.js';
 import { html, lines } from '../fragment.js';
@@ -22,6 +22,7 @@ export const verdict: Section = (report) => {
 ${lines([
   html`<p class="verdict-line">${verdict.safe ? '✓' : '✗'} ${verdictHeading(verdict)}</p>`,
   reasons,
+  verdict.note && html`<p class="thresholds">Evidence: ${verdict.note}.</p>`,
 ])}
 <p class="thresholds">Thresholds: at least ${report.thresholds.minPairs} pairs, agreement at least ${formatRate(report.thresholds.minAgreement)}.</p>
 <p class="thresholds">Time left: ${verdict.timeLeft}.</p>

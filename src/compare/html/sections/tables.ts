@@ -1,4 +1,4 @@
-import { DELIVERY_ROWS, formatRate, SCORE_NOTE, SOURCES } from '../../render-markdown.js';
+import { DELIVERY_ROWS, formatRate, SCORE_NOTE, SOURCES } from '../../report-text.js';
 import { html } from '../fragment.js';
 import { hiddenHead, num, numHead, plain, rowHead, table } from '../table.js';
 import { code, inline, reasonsList, sourceName } from '../text.js';
