@@ -9,12 +9,13 @@ import { createInboundAuth } from './http/inbound-auth.js';
 import { createInboundTokens } from './http/inbound-token.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
-import { ClientClosedError, createBodyBudget } from './http/read-body.js';
+import { createBodyBudget } from './http/read-body.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
 import type { Logger } from './ops/logger.js';
 import type { Metrics } from './ops/metrics.js';
-import { type Store, StoreUnavailableError } from './store/store.js';
+import type { Store } from './store/store.js';
+import { codeOf, HTTP_ERROR_CODES } from './util/errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -95,7 +96,10 @@ export function createApp(deps: AppDeps): Hono {
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
-  app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));
+  app.route(
+    '/',
+    opsRoutes({ store, metrics, logger, isDelivering: deps.isDelivering ?? (() => true) }),
+  );
   // Without ADMIN_TOKEN the admin routes do not exist.
   if (config.adminToken) {
     app.route(
@@ -118,18 +122,21 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) =>
     c.json(new HttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404),
   );
+  // The answer is chosen by the error's code (util/errors.ts), never by its message.
   app.onError(function toErrorBody(error, c) {
-    if (error instanceof HttpError) {
-      if (error.retryAfterS !== undefined) c.header('retry-after', String(error.retryAfterS));
-      return c.json(error.toBody(), error.status);
+    const code = codeOf(error);
+    if (code !== undefined && code in HTTP_ERROR_CODES) {
+      const answer = error as HttpError;
+      if (answer.retryAfterS !== undefined) c.header('retry-after', String(answer.retryAfterS));
+      return c.json(answer.toBody(), answer.status);
     }
-    if (error instanceof ClientClosedError) {
+    if (code === 'client_closed') {
       // Nobody is left to read an answer; the client's doing, counted, not an error of ours.
       metrics.clientErrors.inc({ kind: 'client_closed' });
       logger.debug({ method: c.req.method, path: c.req.path }, 'http: client closed mid-body');
       return c.body(null, 400);
     }
-    if (error instanceof StoreUnavailableError) {
+    if (code === 'store_unavailable') {
       logger.error(
         { err: error, method: c.req.method, path: c.req.path },
         'http: the store is unavailable',

@@ -22,8 +22,8 @@ import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
-import { StoreUnavailableError } from './store/store.js';
 import { atMost } from './util/at-most.js';
+import { codeOf } from './util/errors.js';
 
 export interface RunningService {
   /** Base URL it listens on, e.g. http://127.0.0.1:8080 */
@@ -144,7 +144,7 @@ export async function startService(
         refreshFailing = false;
       },
       (error: unknown) => {
-        if (refreshFailing && error instanceof StoreUnavailableError) return;
+        if (refreshFailing && codeOf(error) === 'store_unavailable') return;
         refreshFailing = true;
         logger.error({ err: error }, 'FORWARD_SOURCE: cannot read the stored switch');
       },
@@ -173,7 +173,7 @@ export async function startService(
       .then(
         () => undefined,
         (error: unknown) => {
-          if (error instanceof StoreUnavailableError) return;
+          if (codeOf(error) === 'store_unavailable') return;
           logger.error({ err: error }, 'FORWARD_SOURCE guard: cannot check the cut-over');
         },
       )

@@ -6,7 +6,6 @@ import { loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/conf
 import {
   FORWARD_SOURCES,
   type ForwardMode,
-  ForwardSourceError,
   parseForwardSource,
   sourceText,
 } from '../cutover/source-value.js';
@@ -17,10 +16,12 @@ import { createLogger } from '../ops/logger.js';
 import { startService } from '../service.js';
 import { openStore } from '../store/open-store.js';
 import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
+import { codeOf, FaceauthError } from '../util/errors.js';
 
 /** Thrown for wrong command-line words; exit code 2, with the command's usage. */
-export class UsageError extends Error {
+export class UsageError extends FaceauthError {
   override readonly name = 'UsageError';
+  readonly code = 'usage';
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -387,7 +388,7 @@ FORWARD_SOURCE_GUARD_* to say where a plan stands.`,
         for (const text of statusLines(status)) line(ctx, text);
       };
       const refused = (error: unknown, verb: string) => {
-        if (!(error instanceof ForwardSourceError)) throw error;
+        if (codeOf(error) !== 'forward_source_refused') throw error;
         throw new UsageError(`forward-source ${verb}: ${(error as Error).message}`);
       };
       if (action === 'show') {
@@ -438,7 +439,7 @@ FORWARD_SOURCE_GUARD_* to say where a plan stands.`,
         try {
           mode = await resumeStored(store, now);
         } catch (error) {
-          if (!(error instanceof ForwardSourceError)) throw error;
+          if (codeOf(error) !== 'forward_source_refused') throw error;
           fail(ctx, (error as Error).message);
           return 1;
         }

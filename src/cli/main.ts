@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { codeOf } from '../util/errors.js';
 import { type CliContext, COMMANDS, type Command, UsageError } from './commands.js';
 import { explainFailure } from './explain-failure.js';
 
@@ -46,8 +47,9 @@ async function run(command: Command, args: string[], ctx: CliContext): Promise<n
   );
 }
 
+/** Wrong words: ours (UsageError), or Node's parseArgs refusing an option (ERR_PARSE_ARGS_*). */
 const isUsageError = (error: unknown) =>
-  error instanceof UsageError ||
+  codeOf(error) === 'usage' ||
   ((error as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS') ?? false);
 
 /**

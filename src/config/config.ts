@@ -3,11 +3,13 @@ import { planFrom } from '../cutover/plan.js';
 import { type ForwardSourceValue, parseForwardSource } from '../cutover/source-value.js';
 import type { DatabaseConfig } from '../store/database-config.js';
 import { parseDuration } from '../util/duration.js';
+import { FaceauthError } from '../util/errors.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './database-url.js';
 
 /** Thrown by loadConfig; the message is one line naming every bad variable. */
-export class ConfigError extends Error {
+export class ConfigError extends FaceauthError {
   override readonly name = 'ConfigError';
+  readonly code = 'invalid_configuration';
 }
 
 const forwardSourceValue = z.string().transform((text, ctx): ForwardSourceValue => {

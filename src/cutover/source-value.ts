@@ -1,4 +1,5 @@
 import { ALL } from '../store/rules/bucket.js';
+import { FaceauthError } from '../util/errors.js';
 import { planFrom } from './plan.js';
 import { parseShare, shareText } from './share.js';
 import { type CutoverState, planState, shareState } from './state.js';
@@ -13,8 +14,9 @@ export type ForwardSourceValue = ForwardSource | `workflows:${string}%`;
 export type ForwardMode = { word: ForwardSource } | { state: CutoverState };
 
 /** Thrown for a value the cut-over refuses (API: 422, CLI: exit 2), with the reason. */
-export class ForwardSourceError extends Error {
+export class ForwardSourceError extends FaceauthError {
   override readonly name = 'ForwardSourceError';
+  readonly code = 'forward_source_refused';
 }
 
 /** A FORWARD_SOURCE value as the environment, the admin API and the CLI accept it. */

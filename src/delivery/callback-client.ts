@@ -1,7 +1,8 @@
 import { errors, Pool } from 'undici';
 import type { OutboxItem } from '../store/store.js';
 import { deadline } from '../util/deadline.js';
-import { CallbackTokenError, type CallbackTokens } from './callback-token.js';
+import { codeOf } from '../util/errors.js';
+import type { CallbackTokens } from './callback-token.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Signer } from './signing.js';
 
@@ -112,7 +113,8 @@ export function createCallbackClient(options: CallbackClientOptions): CallbackCl
         return {
           ok: false,
           statusCode: null,
-          error: error instanceof CallbackTokenError ? error.message : describe(error),
+          error:
+            codeOf(error) === 'callback_token_failed' ? (error as Error).message : describe(error),
           retryAfterMs: null,
           abandoned: abandon?.aborted === true && !attempt.timedOut,
         };

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { FaceauthError } from '../util/errors.js';
 
 // OAuth 2.0 client credentials towards the callback, as Incode authenticated to it: a token
 // fetched once, cached until shortly before it expires, fetched again when the callback
@@ -12,8 +13,9 @@ export interface CallbackTokenOptions {
 }
 
 /** Thrown when the token endpoint does not give a token; the delivery attempt fails with it. */
-export class CallbackTokenError extends Error {
+export class CallbackTokenError extends FaceauthError {
   override readonly name = 'CallbackTokenError';
+  readonly code = 'callback_token_failed';
 }
 
 /** Renew this long before the token says it expires. */

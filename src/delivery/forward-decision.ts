@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { presentLegacyFields } from '../compare/legacy-fields.js';
 import { LegacyAuthenticationBody } from '../intake/legacy-schema.js';
 import { lenient } from '../intake/lenient.js';
+import { MappingsError } from '../normalize/mappings-error.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
 import { renderLegacy } from '../normalize/to-legacy.js';
@@ -27,7 +28,7 @@ export function legacyView(
   const rendered = renderLegacy(normalized, mappings.toLegacy);
   const check = RenderedLegacyBody.safeParse(rendered);
   if (!check.success) {
-    throw new Error(
+    throw new MappingsError(
       `mappings/normalized-to-legacy.yaml renders no legacy body: ${z.prettifyError(check.error)}`,
     );
   }

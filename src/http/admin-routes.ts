@@ -11,6 +11,7 @@ import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
+import { codeOf } from '../util/errors.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
 import { readRequestBody } from './read-body.js';
@@ -164,7 +165,7 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
         await forwardSource.set(value.value, now);
       }
     } catch (error) {
-      if (!(error instanceof ForwardSourceError)) throw error;
+      if (codeOf(error) !== 'forward_source_refused') throw error;
       throw new HttpError(422, 'invalid_payload', (error as Error).message);
     }
     const source = forwardSource.get();
@@ -216,7 +217,7 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
     try {
       await forwardSource.resume(now);
     } catch (error) {
-      if (!(error instanceof ForwardSourceError)) throw error;
+      if (codeOf(error) !== 'forward_source_refused') throw error;
       throw new HttpError(409, 'conflict', (error as Error).message);
     }
     logger.warn({ forwardSource: forwardSource.get() }, 'admin: the cut-over resumed');

@@ -2,8 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { reportJsonSchema } from '../compare/report-schema.js';
 import { NormalizedResult } from '../normalize/normalized-schema.js';
+import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
+import { codeOf } from '../util/errors.js';
 
 /** The JSON Schema of the normalized result, generated from the zod schema (and checked in). */
 export function normalizedJsonSchema() {
@@ -17,6 +19,8 @@ export function normalizedJsonSchema() {
 export interface OpsRoutesOptions {
   store: Pick<Store, 'ping'>;
   metrics: Metrics;
+  /** Where an unexpected failure of the readiness check is logged. */
+  logger?: Logger;
   /** Whether the delivery worker is running. */
   isDelivering: () => boolean;
 }
@@ -34,7 +38,13 @@ export function opsRoutes(options: OpsRoutesOptions): Hono {
     try {
       await store.ping();
     } catch (error) {
-      problems.push(`store: ${(error as Error).message.replace(/^store: /, '')}`);
+      if (codeOf(error) === 'store_unavailable') {
+        // The store says why it cannot work now: its message, under one "store: ".
+        problems.push(`store: ${(error as Error).message.replace(/^store: /, '')}`);
+      } else {
+        options.logger?.error({ err: error }, 'readyz: the store check failed unexpectedly');
+        problems.push('store: unexpected error; see the service log');
+      }
     }
     if (!isDelivering()) problems.push('delivery worker is not running');
     return problems.length === 0

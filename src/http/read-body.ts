@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { FaceauthError } from '../util/errors.js';
 import { HttpError } from './http-error.js';
 
 /** The body of a request, read up to a limit. */
@@ -13,7 +14,7 @@ export interface BoundedBody {
  * The client closed the connection (or the server cut it: REQUEST_TIMEOUT) before the whole
  * body arrived. Nobody is left to answer; it is the client's doing, not an error of ours.
  */
-export class ClientClosedError extends Error {
+export class ClientClosedError extends FaceauthError {
   override readonly name = 'ClientClosedError';
   readonly code = 'client_closed';
   constructor(options?: { cause?: unknown }) {

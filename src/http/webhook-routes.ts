@@ -14,7 +14,8 @@ import type { Metrics } from '../ops/metrics.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pairing.js';
 import { supersededBy } from '../store/rules/supersede.js';
-import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
+import type { NewEvent, Store } from '../store/store.js';
+import { codeOf } from '../util/errors.js';
 import { HttpError } from './http-error.js';
 import type { InboundAuth } from './inbound-auth.js';
 import { type BodyBudget, readRequestBody } from './read-body.js';
@@ -217,7 +218,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           config.dedupWindowMs,
         );
       } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) throw error;
+        if (codeOf(error) !== 'store_unavailable') throw error;
         count('unavailable');
         logger.error(
           { err: error, route },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { lenient } from '../intake/lenient.js';
+import { FaceauthError } from '../util/errors.js';
 import {
   describeAnswer,
   exchange,
@@ -34,8 +35,9 @@ export const LOGIN_REFUSED_HOLD_MS = 5 * 60 * 1000;
 export const LOGIN_CALL = 'POST /executive/log-in';
 
 /** Why no token could be had; the score call fails with it. */
-export class IncodeLoginError extends Error {
+export class IncodeLoginError extends FaceauthError {
   override readonly name = 'IncodeLoginError';
+  readonly code = 'incode_login_failed';
   constructor(
     message: string,
     readonly retryable: boolean,

@@ -2,15 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { MappingsError } from './mappings-error.js';
 import { checkTables, MAPPING_FILES, type Mappings } from './tables.js';
 
 /** The mappings/ folder shipped with faceauth-shim (src/ and dist/ sit at the same depth). */
 export const DEFAULT_MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));
-
-/** Thrown when a table in mappings/ is missing, unreadable or wrong; the message names file and entry. */
-export class MappingsError extends Error {
-  override readonly name = 'MappingsError';
-}
 
 /** Reads and validates the tables in `dir`. */
 export async function loadMappings(dir: string = DEFAULT_MAPPINGS_DIR): Promise<Mappings> {

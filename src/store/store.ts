@@ -1,5 +1,6 @@
 import type { PairDiff } from '../compare/diff/pair-diff.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
+import { FaceauthError } from '../util/errors.js';
 import type { ForwardingMode } from './rules/forwarding.js';
 import type { PairingRule } from './rules/pairing.js';
 import type { EventStatus } from './rules/statuses.js';
@@ -489,8 +490,9 @@ export interface Store {
 }
 
 /** Thrown when the store cannot do its work (disk full, locked, corrupt); the webhook gets a 503. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+export class StoreUnavailableError extends FaceauthError {
+  override readonly name: string = 'StoreUnavailableError';
+  readonly code = 'store_unavailable';
 }
 
 /**
@@ -498,6 +500,7 @@ export class StoreUnavailableError extends Error {
  * cannot be made, a file that is not a database, a missing file where one must exist. A
  * configuration problem (exit 2), not an outage.
  */
-export class StoreOpenError extends Error {
-  override readonly name = 'StoreOpenError';
+export class StoreOpenError extends FaceauthError {
+  override readonly name: string = 'StoreOpenError';
+  readonly code = 'store_cannot_open';
 }

@@ -2,11 +2,8 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import {
-  DEFAULT_MAPPINGS_DIR,
-  loadMappings,
-  MappingsError,
-} from '../../src/normalize/load-mappings.js';
+import { DEFAULT_MAPPINGS_DIR, loadMappings } from '../../src/normalize/load-mappings.js';
+import { MappingsError } from '../../src/normalize/mappings-error.js';
 import { MAPPING_FILES } from '../../src/normalize/tables.js';
 
 // Broken copies of the shipped mappings/ tables, for tests of what stops a start.

@@ -493,6 +493,19 @@ describe('admin API: replay, forward-source switch, config', () => {
   });
 });
 
+describe('admin API: a store that cannot work', () => {
+  it('answers 503 unavailable (the error body of the contract), not a 500', async () => {
+    const t = await makeTestApp();
+    await t.store.close();
+    const response = await t.admin('/admin/events');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      success: false,
+      error: { code: 'unavailable', message: 'the store is unavailable; try again later' },
+    });
+  });
+});
+
 describe('webhook: a store that cannot write', () => {
   it('answers 503 unavailable and stores nothing while the database is locked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faceauth-locked-'));

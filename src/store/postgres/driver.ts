@@ -103,10 +103,13 @@ export function classifyPostgresError(error: unknown): PostgresFailure {
  * database or role, TLS that cannot be had or verified, a missing privilege): the start stops
  * with exit 2, naming DATABASE_URL (the message holds the URL masked, never the password).
  */
-export class PostgresConfigError extends StoreOpenError {}
+export class PostgresConfigError extends StoreOpenError {
+  override readonly name = 'PostgresConfigError';
+}
 
 /** PostgreSQL cannot be reached or cannot work now: a webhook gets 503, a worker tries again. */
 export class PostgresUnavailableError extends StoreUnavailableError {
+  override readonly name = 'PostgresUnavailableError';
   constructor(
     message: string,
     /**

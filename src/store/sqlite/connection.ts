@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { codeOf } from '../../util/errors.js';
 import { StoreOpenError, StoreUnavailableError } from '../store.js';
 import { migrate } from './migrations.js';
 
@@ -58,7 +59,7 @@ export function openDatabase(path: string, options: SqliteOpenOptions = {}): Dat
     db.pragma('foreign_keys = ON');
   } catch (cause) {
     db.close();
-    if (cause instanceof StoreUnavailableError) throw cause;
+    if (codeOf(cause) === 'store_unavailable') throw cause;
     throw new StoreUnavailableError(`store: cannot migrate ${path}: ${(cause as Error).message}`, {
       cause,
     });
