@@ -158,7 +158,7 @@ export async function startService(
     settings: {
       minPairs: config.compareMinPairs,
       minAgreement: config.compareMinAgreement,
-      maxDisagreements: config.forwardSourceGuard.maxDisagreements,
+      counts: config.forwardSourceGuard.counts,
       windowMs: config.forwardSourceGuard.windowMs,
       compareWindowMs: config.compareWindowMs,
     },
@@ -195,6 +195,7 @@ export async function startService(
     onEnrich: enricher.wake,
     isDelivering: () => worker.running,
   });
+  for (const retired of config.retired) logger.warn(`no longer read: ${retired}`);
   if (!config.inboundHeader && !config.inboundOAuth) {
     logger.warn(
       'INBOUND_AUTH=none: webhooks are accepted without credentials; use this only on a machine of your own',

@@ -111,11 +111,17 @@ const guardWindow = z
         .max(30 * 86_400_000, 'at most 30d'),
     ),
   );
-const guardDisagreements = z
-  .string()
-  .default('3')
-  .transform((text) => (text === 'off' ? undefined : text))
-  .pipe(int(1, 1_000_000).optional());
+/** Which differences the guard counts as disagreements: status only, or status and reason. */
+const guardCounts = z.enum(['status', 'reason']).default('reason');
+
+/**
+ * Variables an earlier version read and this one does not, with what replaced them: a start that
+ * finds one says so at warn (it changes nothing).
+ */
+export const RETIRED_VARIABLES: Record<string, string> = {
+  FORWARD_SOURCE_GUARD_DISAGREEMENTS:
+    'the guard judges a rate, agreement below COMPARE_MIN_AGREEMENT over at least COMPARE_MIN_PAIRS pairs, not a count of disagreements per hour; FORWARD_SOURCE_GUARD_COUNTS says which differences count',
+};
 
 /** What `faceauth-shim report` reads: the store and the verdict's thresholds. */
 export function loadReportConfig(env: Record<string, string | undefined> = process.env) {
@@ -129,7 +135,7 @@ export function loadReportConfig(env: Record<string, string | undefined> = proce
       COMPARE_MIN_AGREEMENT: compareMinAgreement,
       COMPARE_WINDOW: z.string().default('5m').pipe(duration),
       FORWARD_SOURCE_GUARD_WINDOW: guardWindow,
-      FORWARD_SOURCE_GUARD_DISAGREEMENTS: guardDisagreements,
+      FORWARD_SOURCE_GUARD_COUNTS: guardCounts,
     })
     .safeParse(present);
   if (!result.success) {
@@ -144,7 +150,7 @@ export function loadReportConfig(env: Record<string, string | undefined> = proce
     guard: {
       minPairs: result.data.COMPARE_MIN_PAIRS,
       minAgreement: result.data.COMPARE_MIN_AGREEMENT,
-      maxDisagreements: result.data.FORWARD_SOURCE_GUARD_DISAGREEMENTS,
+      counts: result.data.FORWARD_SOURCE_GUARD_COUNTS,
       windowMs: result.data.FORWARD_SOURCE_GUARD_WINDOW,
       compareWindowMs: result.data.COMPARE_WINDOW,
     },
@@ -173,7 +179,7 @@ const EnvSchema = z
     FORWARD_SOURCE: forwardSourceValue.default('legacy'),
     FORWARD_SOURCE_PLAN: forwardSourcePlan.optional(),
     FORWARD_SOURCE_GUARD_WINDOW: guardWindow,
-    FORWARD_SOURCE_GUARD_DISAGREEMENTS: guardDisagreements,
+    FORWARD_SOURCE_GUARD_COUNTS: guardCounts,
     FORWARD_SOURCE_GUARD_INTERVAL: z
       .string()
       .default('5s')
@@ -510,12 +516,14 @@ export interface Config {
   forwardSourceExplicit: boolean;
   /** FORWARD_SOURCE_PLAN: a ramp of shares, checked (it resolves when it is stored). */
   forwardSourcePlan: string | undefined;
-  /** The guard of a share on Workflows: its sliding window, disagreements that roll back, how often it looks. */
+  /** The guard of a share on Workflows: its sliding window, which differences count, how often it looks. */
   forwardSourceGuard: {
     windowMs: number;
-    maxDisagreements: number | undefined;
+    counts: 'status' | 'reason';
     intervalMs: number;
   };
+  /** Retired variables found in the environment, with what replaced each (RETIRED_VARIABLES). */
+  retired: string[];
   forwardFormat: 'legacy' | 'normalized';
   database: DatabaseConfig;
   /** The static header Incode must send, with every accepted value (for rotation). */
@@ -584,9 +592,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forwardSourcePlan: e.FORWARD_SOURCE_PLAN,
     forwardSourceGuard: {
       windowMs: e.FORWARD_SOURCE_GUARD_WINDOW,
-      maxDisagreements: e.FORWARD_SOURCE_GUARD_DISAGREEMENTS,
+      counts: e.FORWARD_SOURCE_GUARD_COUNTS,
       intervalMs: e.FORWARD_SOURCE_GUARD_INTERVAL,
     },
+    retired: Object.keys(RETIRED_VARIABLES)
+      .filter((name) => present[name] !== undefined)
+      .map((name) => `${name}: ${RETIRED_VARIABLES[name]}`),
     forwardFormat: e.FORWARD_FORMAT,
     database: e.DATABASE_URL,
     inboundHeader:

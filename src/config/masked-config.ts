@@ -33,7 +33,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     forwardSourcePlan: config.forwardSourcePlan ?? null,
     forwardSourceGuard: {
       window: formatDuration(config.forwardSourceGuard.windowMs),
-      disagreements: config.forwardSourceGuard.maxDisagreements ?? 'off',
+      counts: config.forwardSourceGuard.counts,
       interval: formatDuration(config.forwardSourceGuard.intervalMs),
     },
     forwardFormat: config.forwardFormat,

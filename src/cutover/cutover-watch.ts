@@ -7,7 +7,7 @@ import { legacyForwarded } from './source-value.js';
 import type { ForwardSourceSwitch } from './switch.js';
 
 export interface CutoverWatchOptions {
-  store: Pick<Store, 'movedPairFigures'>;
+  store: Pick<Store, 'movedPairFigures' | 'populationFigures'>;
   forwardSource: ForwardSourceSwitch;
   settings: GuardSettings;
   logger: Logger;

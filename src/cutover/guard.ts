@@ -1,5 +1,6 @@
 import { isMoved } from '../store/rules/bucket.js';
-import type { Store, StoredPair } from '../store/store.js';
+import type { PopulationFigures, Store, StoredPair } from '../store/store.js';
+import { clearlyLower, type PassRate, passRate } from '../util/pass-rate.js';
 import { percent } from './share.js';
 import { advance, type CutoverState, rollBack } from './state.js';
 
@@ -7,8 +8,11 @@ import { advance, type CutoverState, rollBack } from './state.js';
 export interface GuardSettings {
   minPairs: number;
   minAgreement: number;
-  /** This many disagreeing pairs in the window roll back, however many pairs there are. */
-  maxDisagreements: number | undefined;
+  /**
+   * FORWARD_SOURCE_GUARD_COUNTS: a pair disagrees when its status differs (`status`), or its
+   * status or its reason (`reason`); differences mappings/comparison.yaml declares expected agree.
+   */
+  counts: 'status' | 'reason';
   /** The sliding window the guard looks at. */
   windowMs: number;
   /** COMPARE_WINDOW: how far apart the two events of a pair may be. */
@@ -28,7 +32,12 @@ export interface MovedPair {
  * The pairs of customers the share moves to Workflows, completed at or after `from`. A pair
  * agrees when both sources give the same status and reason (what the report's verdict counts).
  */
-export function movedPairs(pairs: readonly StoredPair[], share: number, from: number): MovedPair[] {
+export function movedPairs(
+  pairs: readonly StoredPair[],
+  share: number,
+  from: number,
+  counts: GuardSettings['counts'] = 'reason',
+): MovedPair[] {
   const moved: MovedPair[] = [];
   for (const pair of pairs) {
     const customerId = pair.legacy.customerId ?? pair.workflows.customerId;
@@ -37,7 +46,7 @@ export function movedPairs(pairs: readonly StoredPair[], share: number, from: nu
     moved.push({
       id: `${pair.legacy.eventId}/${pair.workflows.eventId}`,
       at,
-      agrees: pair.statusAgrees && pair.reasonAgrees,
+      agrees: pair.statusAgrees && (counts === 'status' || pair.reasonAgrees),
     });
   }
   return moved.sort((a, b) => a.at - b.at);
@@ -77,12 +86,47 @@ export function agreementOf(pairs: readonly MovedPair[]): Agreement {
   );
 }
 
-/** Why the guard is red, or null when it is green. */
-export function guardAlarm(window: Agreement, settings: GuardSettings): string | null {
-  const limit = settings.maxDisagreements;
-  if (limit !== undefined && window.disagreeing >= limit) {
-    return `${window.disagreeing} disagreeing pairs among moved customers in the guard window (FORWARD_SOURCE_GUARD_DISAGREEMENTS=${limit})`;
+/**
+ * The moved customers as populations (their forwarded results since the share took effect),
+ * against their own results before it and against the customers not moved over the same time:
+ * what the guard goes by where logins are reported by one webhook and pairs are rare.
+ */
+export interface PopulationFacts {
+  moved: PassRate;
+  movedBefore: PassRate;
+  notMoved: PassRate;
+}
+
+/** The population facts from the store's counts. */
+export function populationFacts(figures: PopulationFigures): PopulationFacts {
+  return {
+    moved: passRate(figures.moved.pass, figures.moved.results),
+    movedBefore: passRate(figures.movedBefore.pass, figures.movedBefore.results),
+    notMoved: passRate(figures.notMoved.pass, figures.notMoved.results),
+  };
+}
+
+const rateText = (r: PassRate) => `${share(r.rate ?? 0)} of ${r.results}`;
+
+/**
+ * Why the populations make the guard red, or null: the moved customers pass clearly fewer (95%
+ * intervals apart) than they did before the share moved them AND than the customers not moved
+ * do now, each over at least COMPARE_MIN_PAIRS results. Both, so that a bad hour for everyone
+ * (an outage, a busy day) does not roll back the cut-over.
+ */
+export function populationAlarm(facts: PopulationFacts, settings: GuardSettings): string | null {
+  const enough = [facts.moved, facts.movedBefore, facts.notMoved].every(
+    (r) => r.results >= Math.max(settings.minPairs, 1),
+  );
+  if (!enough) return null;
+  if (!clearlyLower(facts.moved, facts.movedBefore) || !clearlyLower(facts.moved, facts.notMoved)) {
+    return null;
   }
+  return `moved customers pass clearly fewer logins since the share moved them (${rateText(facts.moved)}) than before it (${rateText(facts.movedBefore)}) and than the customers not moved (${rateText(facts.notMoved)})`;
+}
+
+/** Why the guard is red, or null when it is green: a rate over a minimum sample, never a count. */
+export function guardAlarm(window: Agreement, settings: GuardSettings): string | null {
   if (
     window.agreement !== null &&
     window.pairs >= Math.max(settings.minPairs, 1) &&
@@ -106,6 +150,8 @@ export interface CutoverFacts {
   window: Agreement;
   /** Moved customers' pairs since the share in force was set. */
   sinceStep: Agreement;
+  /** The moved customers as populations (absent where none was read: a share of 0% or 100%). */
+  populations?: PopulationFacts;
 }
 
 /** Where the guard's window starts: its length back from now, not before `guardFrom`. */
@@ -125,8 +171,8 @@ export function factsOf(
 ): CutoverFacts {
   const from = windowStart(state, settings, now);
   return {
-    window: agreementOf(movedPairs(pairs, state.share, from)),
-    sinceStep: agreementOf(movedPairs(pairs, state.share, state.since)),
+    window: agreementOf(movedPairs(pairs, state.share, from, settings.counts)),
+    sinceStep: agreementOf(movedPairs(pairs, state.share, state.since, settings.counts)),
   };
 }
 
@@ -135,7 +181,7 @@ export function factsOf(
  * many events the window or the step holds (the guard looks every few seconds on every instance).
  */
 export async function readFacts(
-  store: Pick<Store, 'movedPairFigures'>,
+  store: Pick<Store, 'movedPairFigures' | 'populationFigures'>,
   state: CutoverState,
   settings: GuardSettings,
   now: number,
@@ -146,14 +192,29 @@ export async function readFacts(
       to: now + 1,
       belowBucket: state.share,
       ids: NAMED_PAIRS,
+      counts: settings.counts,
     });
     return agreement(figures.pairs, figures.agreeing, figures.disagreeingIds);
   };
-  const [window, sinceStep] = await Promise.all([
+  // The populations since the share took effect (at most the guard's window back), against as
+  // long before it; only where the share moves some customers and leaves others.
+  const populations = async () => {
+    if (state.share <= 0 || state.share >= 10_000) return undefined;
+    const since = Math.max(state.since, now - settings.windowMs);
+    const figures = await store.populationFigures({
+      from: since - (now - since),
+      since,
+      to: now + 1,
+      belowBucket: state.share,
+    });
+    return populationFacts(figures);
+  };
+  const [window, sinceStep, found] = await Promise.all([
     count(windowStart(state, settings, now)),
     count(state.since),
+    populations(),
   ]);
-  return { window, sinceStep };
+  return found ? { window, sinceStep, populations: found } : { window, sinceStep };
 }
 
 /**
@@ -169,7 +230,9 @@ export function nextAction(
   now: number,
 ): CutoverAction {
   if (state.share > 0) {
-    const alarm = guardAlarm(facts.window, settings);
+    const alarm =
+      guardAlarm(facts.window, settings) ??
+      (facts.populations ? populationAlarm(facts.populations, settings) : null);
     if (alarm) {
       const cause = { reason: alarm, pairIds: facts.window.disagreeingIds };
       return { action: 'rollback', next: rollBack(state, cause, now), ...cause };

@@ -82,7 +82,8 @@ export function statusView(
       },
       minPairs: settings.minPairs,
       minAgreement: settings.minAgreement,
-      maxDisagreements: settings.maxDisagreements ?? null,
+      counts: settings.counts,
+      populations: facts.populations ?? null,
     },
     next:
       action.action === 'wait'
@@ -119,7 +120,10 @@ export type StatusView = ReturnType<typeof statusView> & {
 
 /** Reads the figures the status needs and builds it. */
 export async function readStatus(
-  store: Pick<Store, 'movedPairFigures' | 'loginFigures' | 'listSettings' | 'deleteSetting'>,
+  store: Pick<
+    Store,
+    'movedPairFigures' | 'populationFigures' | 'loginFigures' | 'listSettings' | 'deleteSetting'
+  >,
   mode: ForwardMode,
   settings: GuardSettings,
   now: number,

@@ -49,7 +49,7 @@ export function guardSettings(config: Config) {
   return {
     minPairs: config.compareMinPairs,
     minAgreement: config.compareMinAgreement,
-    maxDisagreements: config.forwardSourceGuard.maxDisagreements,
+    counts: config.forwardSourceGuard.counts,
     windowMs: config.forwardSourceGuard.windowMs,
     compareWindowMs: config.compareWindowMs,
   };

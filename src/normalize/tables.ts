@@ -133,11 +133,25 @@ export const NormalizedToLegacyTable = z.strictObject({
 });
 export type NormalizedToLegacyTable = z.infer<typeof NormalizedToLegacyTable>;
 
+/**
+ * Reasons that differ between the two products for the same failure, and are expected to: the
+ * Workflows module names causes the legacy webhook reported as "not recognized" or without a
+ * reason. A pair of FAILs whose reasons an entry lists is not a disagreement (the report shows it
+ * as expected; the guard counts it as agreeing).
+ */
+export const Equivalence = z.strictObject({
+  legacy: z.array(ReasonCode).min(1),
+  workflows: z.array(ReasonCode).min(1),
+  why: z.string().min(1),
+});
+export type Equivalence = z.infer<typeof Equivalence>;
+
 export const ComparisonTable = z.strictObject({
   compared: z
     .array(z.strictObject({ field: Path, tolerance: z.number().min(0).optional() }))
     .min(1),
   ignored: z.array(Path),
+  equivalent: z.array(Equivalence).optional(),
 });
 export type ComparisonTable = z.infer<typeof ComparisonTable>;
 

@@ -257,6 +257,19 @@ export interface StoredPair {
   differences: PairDiff['differences'];
 }
 
+/** Results that reached the callback, and how many passed. */
+export interface ResultCounts {
+  results: number;
+  pass: number;
+}
+
+/** Store.populationFigures. */
+export interface PopulationFigures {
+  moved: ResultCounts;
+  movedBefore: ResultCounts;
+  notMoved: ResultCounts;
+}
+
 /** Logins by who reported them (Store.loginFigures). */
 export interface LoginCounts {
   total: number;
@@ -425,7 +438,22 @@ export interface Store {
     to: number;
     belowBucket: number;
     ids: number;
+    /** A pair agrees on its status (`status`), or on its status and its reason (`reason`). */
+    counts: 'status' | 'reason';
   }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }>;
+  /**
+   * The cut-over guard's populations: the results that reached the callback (pending, delivered,
+   * dead) of the customers whose bucket is below `belowBucket` received in [since, to) (moved)
+   * and in [from, since) (their own before), and of the other customers in [since, to). One
+   * index range over the events (received_at, bucket, status, result), every few seconds on
+   * every instance. A read.
+   */
+  populationFigures(query: {
+    from: number;
+    since: number;
+    to: number;
+    belowBucket: number;
+  }): Promise<PopulationFigures>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
   comparisonData(
     from: number,

@@ -1,6 +1,6 @@
-import { passRate } from '../../src/compare/populations.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
 import { realityOf } from '../../src/cutover/reality.js';
+import { passRate } from '../../src/util/pass-rate.js';
 
 /** The logins of a report, with the reality they show. */
 export function loginsOf(

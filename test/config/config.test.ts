@@ -29,7 +29,8 @@ describe('loadConfig', () => {
       forwardSource: 'legacy',
       forwardSourceExplicit: false,
       forwardSourcePlan: undefined,
-      forwardSourceGuard: { windowMs: 3_600_000, maxDisagreements: 3, intervalMs: 5_000 },
+      forwardSourceGuard: { windowMs: 3_600_000, counts: 'reason', intervalMs: 5_000 },
+      retired: [],
       forwardFormat: 'legacy',
       database: { kind: 'sqlite', path: 'data/faceauth-shim.db' },
       inboundHeader: { name: 'x-incode-secret', values: ['s3cret-inbound-value'] },
@@ -100,7 +101,8 @@ describe('loadConfig', () => {
       forwardSource: 'both',
       forwardSourceExplicit: true,
       forwardSourcePlan: undefined,
-      forwardSourceGuard: { windowMs: 3_600_000, maxDisagreements: 3, intervalMs: 5_000 },
+      forwardSourceGuard: { windowMs: 3_600_000, counts: 'reason', intervalMs: 5_000 },
+      retired: [],
       forwardFormat: 'normalized',
       database: { kind: 'sqlite', path: '/var/lib/shim/events.db' },
       inboundHeader: { name: 'x-incode-secret', values: ['s3cret-inbound-value'] },
@@ -203,7 +205,7 @@ describe('loadConfig', () => {
     ['FORWARD_SOURCE_PLAN', '1%,,10%'],
     ['FORWARD_SOURCE_PLAN', '1%@7d,10%@2d'],
     ['FORWARD_SOURCE_GUARD_WINDOW', '10s'],
-    ['FORWARD_SOURCE_GUARD_DISAGREEMENTS', '0'],
+    ['FORWARD_SOURCE_GUARD_COUNTS', 'everything'],
     ['FORWARD_SOURCE_GUARD_INTERVAL', 'often'],
     ['FORWARD_FORMAT', 'json'],
     ['DATABASE_URL', 'mysql://localhost/db'],
@@ -245,6 +247,16 @@ describe('loadConfig', () => {
     expect(
       configError({ ...BASE, SHADOW_FALLBACK_AFTER: '30s', COMPARE_WINDOW: '20s' }).message,
     ).toContain('SHADOW_FALLBACK_AFTER: longer than COMPARE_WINDOW');
+  });
+
+  it('a retired variable changes nothing and is named, with what replaced it', () => {
+    const config = loadConfig({ ...BASE, FORWARD_SOURCE_GUARD_DISAGREEMENTS: '3' });
+    expect(config.retired).toEqual([
+      expect.stringMatching(/^FORWARD_SOURCE_GUARD_DISAGREEMENTS: the guard judges a rate/),
+    ]);
+    expect(
+      loadConfig({ ...BASE, FORWARD_SOURCE_GUARD_COUNTS: 'status' }).forwardSourceGuard.counts,
+    ).toBe('status');
   });
 
   it('names every bad variable at once', () => {

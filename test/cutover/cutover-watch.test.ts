@@ -12,7 +12,7 @@ import { makeTestApp } from '../helpers/test-app.js';
 const SETTINGS: GuardSettings = {
   minPairs: 20,
   minAgreement: 0.99,
-  maxDisagreements: 2,
+  counts: 'reason',
   windowMs: 3_600_000,
   compareWindowMs: 300_000,
 };
@@ -77,11 +77,11 @@ describe("the cut-over watch: Incode's dates", () => {
 });
 
 describe('the cut-over watch: the guard on stored pairs', () => {
-  it('rolls back once when two instances see the same disagreement', async () => {
+  it('rolls back once when two instances see the same disagreement at the same instant', async () => {
     const t = await makeTestApp({ forwardSource: 'workflows:50%' });
     const moved = Array.from({ length: 100 }, (_, i) => `cust-${i}`)
       .filter((id) => bucketOf(id) < 5000)
-      .slice(0, 2);
+      .slice(0, SETTINGS.minPairs);
     for (const id of moved) {
       await t.post(
         '/webhooks/legacy/authentication',
@@ -110,10 +110,11 @@ describe('the cut-over watch: the guard on stored pairs', () => {
     const metrics = createMetrics(t.store);
     const watch = (forwardSource: typeof one) =>
       createCutoverWatch({ store: t.store, forwardSource, settings: SETTINGS, logger, metrics });
-    expect(await watch(one).check()).toBe('rollback');
-    expect(await watch(two).check()).toBe('wait');
+    // Both decide from the same stored state; the compare and set lets one write.
+    const results = await Promise.all([watch(one).check(), watch(two).check()]);
+    expect([...results].sort()).toEqual(['rollback', 'wait']);
+    await Promise.all([one.refresh(), two.refresh()]);
     expect(one.get()).toBe('workflows:0%');
-    await two.refresh();
     expect(two.get()).toBe('workflows:0%');
     expect(await metrics.registry.metrics()).toMatch(/^faceauth_forward_guard_rollbacks_total 1$/m);
     const warned = lines.filter((l) =>
@@ -123,9 +124,54 @@ describe('the cut-over watch: the guard on stored pairs', () => {
     expect(warned[0]).toMatchObject({
       from: '50%',
       to: '0%',
-      pairIds: [expect.any(String), expect.any(String)],
+      pairIds: expect.arrayContaining([expect.any(String)]),
     });
     // A further look changes nothing: the rollback is done, the plan (none) stays paused.
     expect(await watch(one).check()).toBe('wait');
+  });
+
+  it('expected differences (mappings/comparison.yaml) do not roll back: FACE_TOO_DARK against legacy 4015', async () => {
+    const t = await makeTestApp({ forwardSource: 'workflows:50%' });
+    const moved = Array.from({ length: 200 }, (_, i) => `dark-${i}`)
+      .filter((id) => bucketOf(id) < 5000)
+      .slice(0, SETTINGS.minPairs);
+    for (const id of moved) {
+      await t.post(
+        '/webhooks/legacy/authentication',
+        JSON.stringify({
+          customerId: id,
+          interviewId: `i-${id}`,
+          faceMatch: false,
+          overallStatus: 'FAIL',
+          error: 'User is not recognized',
+          errorCode: 4015,
+        }),
+      );
+      await t.post(
+        '/webhooks/workflows/face-authentication',
+        JSON.stringify({
+          customerId: id,
+          interviewId: `i-${id}`,
+          overallStatus: 'FAIL',
+          error: { name: 'FACE_TOO_DARK', message: 'The face is too dark' },
+        }),
+      );
+    }
+    const { logger } = capture();
+    const forwardSource = await loadForwardSource(
+      t.store,
+      { value: 'workflows:50%', explicit: true },
+      logger,
+      { now: Date.now() - 60_000 },
+    );
+    const watch = createCutoverWatch({
+      store: t.store,
+      forwardSource,
+      settings: SETTINGS,
+      logger,
+      metrics: createMetrics(t.store),
+    });
+    expect(await watch.check()).toBe('wait');
+    expect(forwardSource.get()).toBe('workflows:50%');
   });
 });

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { factsOf, type GuardSettings, nextAction } from '../../src/cutover/guard.js';
+import {
+  factsOf,
+  type GuardSettings,
+  nextAction,
+  populationAlarm,
+  populationFacts,
+} from '../../src/cutover/guard.js';
 import { planFrom } from '../../src/cutover/plan.js';
 import { type CutoverState, planState, resume, shareState } from '../../src/cutover/state.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
 import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
+import { passRate } from '../../src/util/pass-rate.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -12,7 +19,7 @@ const START = Date.parse('2026-12-01T00:00:00Z');
 const SETTINGS: GuardSettings = {
   minPairs: 3,
   minAgreement: 0.99,
-  maxDisagreements: 2,
+  counts: 'reason',
   windowMs: HOUR,
   compareWindowMs: 5 * MINUTE,
 };
@@ -140,12 +147,13 @@ describe('the guard', () => {
     const bad = [
       pair(MOVED[0] as string, now - MINUTE, false),
       pair(MOVED[1] as string, now, false),
+      pair(MOVED[2] as string, now, false),
     ];
     const action = look(state, bad, now);
     expect(action).toMatchObject({
       action: 'rollback',
       reason:
-        '2 disagreeing pairs among moved customers in the guard window (FORWARD_SOURCE_GUARD_DISAGREEMENTS=2)',
+        'agreement 0.0% over 3 pairs of moved customers in the guard window, below COMPARE_MIN_AGREEMENT=0.99',
       pairIds: bad.map((p) => `${p.legacy.eventId}/${p.workflows.eventId}`),
       next: {
         share: 1000,
@@ -180,8 +188,8 @@ describe('the guard', () => {
       ...MOVED.slice(0, 3).map((id, i) => pair(id, START + HOUR + i)),
       pair(MOVED[3] as string, before, false),
     ];
-    // One disagreement in the window: green (below the count of 2, too few pairs to judge
-    // agreement); but 75% over the step is below 99%: the plan waits.
+    // One disagreement in the window: green (one pair in it, too few to judge agreement); but
+    // 75% over the step is below 99%: the plan waits.
     expect(look(state, pairs, START + DAY)).toMatchObject({
       action: 'wait',
       reason: expect.stringMatching(/^agreement 75.0% among moved customers since the last step/),
@@ -195,7 +203,12 @@ describe('the guard', () => {
     );
     expect(step).toMatchObject({ action: 'advance', next: { share: 5000, guardFrom: START } });
     if (step.action !== 'advance') return;
-    const after = [...pairs, pair(MOVED[4] as string, START + DAY + MINUTE, false)];
+    // Three disagreements after the step: 3 agreeing of 7 in the window, below 50%, because the
+    // one just before the step counts (without it: 3 of 6, not below).
+    const after = [
+      ...pairs,
+      ...MOVED.slice(4, 7).map((id) => pair(id, START + DAY + MINUTE, false)),
+    ];
     expect(
       nextAction(
         step.next,
@@ -216,7 +229,7 @@ describe('the guard', () => {
       pair(MOVED[0] as string, now - 3 * MINUTE, false),
       pair(MOVED[1] as string, now - 2 * MINUTE),
     ];
-    // One disagreement in two pairs: below the count, and too few pairs to judge agreement.
+    // One disagreement in two pairs: too few pairs to judge agreement (COMPARE_MIN_PAIRS=3).
     expect(look(state, pairs, now)).toMatchObject({ action: 'wait' });
     pairs.push(pair(MOVED[2] as string, now - MINUTE));
     expect(look(state, pairs, now)).toMatchObject({
@@ -241,7 +254,7 @@ describe('the guard', () => {
   it('rolls the first step back to 0%, and a share set by hand to the share before it', () => {
     const first = plan('10%,50%@1d');
     const now = START + MINUTE;
-    const bad = MOVED.slice(0, 2).map((id) => pair(id, now, false));
+    const bad = MOVED.slice(0, 3).map((id) => pair(id, now, false));
     expect(look(first, bad, now)).toMatchObject({
       action: 'rollback',
       next: { share: 0, plan: { step: -1 }, paused: { from: 1000, to: 0 } },
@@ -258,5 +271,92 @@ describe('the guard', () => {
     const now = START + DAY + 10 * MINUTE;
     const bad = MOVED.slice(0, 2).map((id) => pair(id, now, false));
     expect(look(state, bad, now)).toEqual(look(structuredClone(state), structuredClone(bad), now));
+  });
+
+  it('a rate over a minimum sample, not a count: many disagreements among many pairs under the threshold roll back, agreement exactly at it does not', () => {
+    const state = at50();
+    const now = START + DAY + 30 * MINUTE;
+    const settings = { ...SETTINGS, minPairs: 10, minAgreement: 0.9 };
+    const ten = (agreeing: number) =>
+      MOVED.slice(0, 10).map((id, i) => pair(id, now - i * 1000, i < agreeing));
+    const at = (pairs: StoredPair[]) =>
+      nextAction(state, factsOf(pairs, state, settings, now), settings, now);
+    // 9 of 10 agree: exactly COMPARE_MIN_AGREEMENT, green.
+    expect(at(ten(9)).action).not.toBe('rollback');
+    // 8 of 10: below it, red.
+    expect(at(ten(8))).toMatchObject({ action: 'rollback' });
+    // Two disagreeing pairs among only 5: too few to judge, green.
+    expect(
+      at(
+        ten(9)
+          .slice(0, 5)
+          .map((p) => ({ ...p })),
+      ),
+    ).toMatchObject({ action: 'wait' });
+  });
+
+  it('FORWARD_SOURCE_GUARD_COUNTS=status: pairs that differ only in their reason agree', () => {
+    const state = at50();
+    const now = START + DAY + 30 * MINUTE;
+    const reasonOnly = MOVED.slice(0, 3).map((id, i) => ({
+      ...pair(id, now - i, true),
+      reasonAgrees: false,
+      kind: 'reason: legacy SPOOF_DETECTED, workflows FACE_TOO_DARK',
+    }));
+    expect(look(state, reasonOnly, now)).toMatchObject({ action: 'rollback' });
+    const statusOnly = { ...SETTINGS, counts: 'status' as const };
+    expect(
+      nextAction(state, factsOf(reasonOnly, state, statusOnly, now), statusOnly, now).action,
+    ).not.toBe('rollback');
+  });
+});
+
+describe('the guard over populations, where logins are reported by one webhook', () => {
+  const rate = (pass: number, results: number) => passRate(pass, results);
+  const settings = { ...SETTINGS, minPairs: 20 };
+
+  it('red when the moved customers pass clearly fewer than before the share and than the others', () => {
+    const facts = { moved: rate(20, 50), movedBefore: rate(45, 50), notMoved: rate(90, 100) };
+    expect(populationAlarm(facts, settings)).toBe(
+      'moved customers pass clearly fewer logins since the share moved them (40.0% of 50) than before it (90.0% of 50) and than the customers not moved (90.0% of 100)',
+    );
+  });
+
+  it('green when only one comparison is lower (a bad hour for everyone), or the counts are too few', () => {
+    expect(
+      populationAlarm(
+        { moved: rate(20, 50), movedBefore: rate(45, 50), notMoved: rate(45, 100) },
+        settings,
+      ),
+    ).toBeNull();
+    expect(
+      populationAlarm(
+        { moved: rate(2, 10), movedBefore: rate(45, 50), notMoved: rate(90, 100) },
+        settings,
+      ),
+    ).toBeNull();
+    expect(
+      populationAlarm(
+        { moved: rate(44, 50), movedBefore: rate(45, 50), notMoved: rate(90, 100) },
+        settings,
+      ),
+    ).toBeNull();
+  });
+
+  it('rolls the share back with the populations as the reason', () => {
+    const state = shareState(5000, 1000, START, 'switch');
+    const populations = populationFacts({
+      moved: { results: 50, pass: 20 },
+      movedBefore: { results: 50, pass: 45 },
+      notMoved: { results: 100, pass: 90 },
+    });
+    const none = { pairs: 0, agreeing: 0, agreement: null, disagreeing: 0, disagreeingIds: [] };
+    expect(
+      nextAction(state, { window: none, sinceStep: none, populations }, settings, START + HOUR),
+    ).toMatchObject({
+      action: 'rollback',
+      reason: expect.stringMatching(/^moved customers pass clearly fewer logins/),
+      next: { share: 1000 },
+    });
   });
 });

@@ -15,7 +15,7 @@ const T0 = Date.parse('2026-11-30T12:00:00Z');
 const GUARD = {
   minPairs: 20,
   minAgreement: 0.99,
-  maxDisagreements: undefined,
+  counts: 'reason' as const,
   windowMs: 3_600_000,
   compareWindowMs: 300_000,
 };

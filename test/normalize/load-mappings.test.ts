@@ -54,6 +54,13 @@ describe('the shipped tables', () => {
 });
 
 describe('a broken table stops the load with a MappingsError naming file and entry', () => {
+  it('an unknown reason code in an expected difference', async () => {
+    const dir = await brokenCopy({
+      'comparison.yaml': replaceOnce('      - FACE_TOO_DARK\n', '      - TOO_DARK\n'),
+    });
+    expectProblem(await loadError(dir), dir, 'comparison.yaml', 'equivalent.0.workflows.0');
+  });
+
   it('an unknown reason code for a legacy errorCode', async () => {
     const dir = await brokenCopy({
       [LEGACY]: replaceOnce('4003: USER_BLACKLISTED', '4003: USER_BANNED'),

@@ -1,6 +1,6 @@
 import type { NormalizedResult } from '../../normalize/normalized-schema.js';
 import { getPath } from '../../normalize/paths.js';
-import type { ComparisonTable } from '../../normalize/tables.js';
+import type { ComparisonTable, Equivalence } from '../../normalize/tables.js';
 
 export interface FieldDifference {
   field: string;
@@ -41,11 +41,30 @@ export function diffResults(
     if (!equal) differences.push({ field: rule.field, legacy: a, workflows: b });
   }
   const statusAgrees = legacy.status === workflows.status;
-  const reasonAgrees = statusAgrees && legacy.reason === workflows.reason;
+  const expected = statusAgrees ? equivalenceOf(legacy, workflows, table) : undefined;
+  const reasonAgrees = statusAgrees && (legacy.reason === workflows.reason || !!expected);
   let kind: string | null = null;
   if (!statusAgrees) kind = `status: legacy ${legacy.status}, workflows ${workflows.status}`;
+  else if (expected)
+    kind = `expected: legacy ${show(legacy.reason)}, workflows ${show(workflows.reason)}`;
   else if (!reasonAgrees)
     kind = `reason: legacy ${show(legacy.reason)}, workflows ${show(workflows.reason)}`;
   else if (differences.length > 0) kind = `fields: ${differences.map((d) => d.field).join(', ')}`;
   return { statusAgrees, reasonAgrees, differences, kind };
+}
+
+/**
+ * The entry of mappings/comparison.yaml `equivalent` that lists both reasons of two FAILs with
+ * different reasons, if one does.
+ */
+function equivalenceOf(
+  legacy: NormalizedResult,
+  workflows: NormalizedResult,
+  table: ComparisonTable,
+): Equivalence | undefined {
+  if (legacy.status !== 'FAIL' || legacy.reason === workflows.reason) return undefined;
+  const l = legacy.reason;
+  const w = workflows.reason;
+  if (l === null || w === null) return undefined;
+  return table.equivalent?.find((e) => e.legacy.includes(l) && e.workflows.includes(w));
 }

@@ -231,6 +231,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   CREATE INDEX pairs_first ON pairs (first_at);
   ALTER TABLE events ADD COLUMN bucket integer;
   UPDATE events SET bucket = ${BUCKET_SQL('customer_id')} WHERE customer_id IS NOT NULL;
+  CREATE INDEX events_population ON events (received_at, bucket, status, result_status);
   `,
   },
 ];

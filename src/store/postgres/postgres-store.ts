@@ -35,7 +35,7 @@ import {
   type WaitingEvent,
 } from '../rules/enrichment.js';
 import { type CounterpartQuery, counterpartQuery } from '../rules/login.js';
-import { loginFiguresOf } from '../rules/login-figures.js';
+import { loginFiguresOf, populationFiguresOf } from '../rules/login-figures.js';
 import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
@@ -52,6 +52,7 @@ import {
   type NewEvent,
   type OutboxItem,
   type Page,
+  type PopulationFigures,
   type QuarantineEntry,
   type QuarantineRecord,
   type ReplayResult,
@@ -841,6 +842,21 @@ export class PostgresStore implements Store {
     });
   }
 
+  async populationFigures(query: {
+    from: number;
+    since: number;
+    to: number;
+    belowBucket: number;
+  }): Promise<PopulationFigures> {
+    const { rows } = await this.#query<{
+      moved: boolean;
+      after: boolean;
+      results: number;
+      pass: number;
+    }>(comparison.POPULATION_COUNTS, [query.from, query.since, query.to, query.belowBucket]);
+    return populationFiguresOf(rows);
+  }
+
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
     this.#usable();
     return this.#driver.transaction(
@@ -921,8 +937,9 @@ export class PostgresStore implements Store {
     to: number;
     belowBucket: number;
     ids: number;
+    counts: 'status' | 'reason';
   }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
-    const range = [query.from, query.to, query.belowBucket];
+    const range = [query.from, query.to, query.belowBucket, query.counts === 'status'];
     const [counts, disagreeing] = await Promise.all([
       this.#query<{ pairs: number; agreeing: number }>(comparison.MOVED_PAIR_COUNTS, range),
       this.#query<{ legacy_id: string; workflows_id: string }>(comparison.MOVED_PAIRS_DISAGREEING, [

@@ -1,5 +1,5 @@
 import type { Source } from '../../normalize/normalized-schema.js';
-import type { LoginCounts, LoginFigures } from '../store.js';
+import type { LoginCounts, LoginFigures, PopulationFigures } from '../store.js';
 
 const DAY = 86_400_000;
 
@@ -42,4 +42,38 @@ export function loginFiguresOf(
     workflowsOnly: sum('workflowsOnly'),
     perDay,
   };
+}
+
+/**
+ * Store.populationFigures from what both stores count: results and passes grouped by moved (0/1,
+ * or a boolean) and after (0/1). Pure.
+ */
+export function populationFiguresOf(
+  rows: readonly {
+    moved: number | boolean;
+    after: number | boolean;
+    results: number;
+    pass: number | null;
+  }[],
+): PopulationFigures {
+  const figures: PopulationFigures = {
+    moved: { results: 0, pass: 0 },
+    movedBefore: { results: 0, pass: 0 },
+    notMoved: { results: 0, pass: 0 },
+  };
+  for (const row of rows) {
+    const moved = Boolean(Number(row.moved));
+    const after = Boolean(Number(row.after));
+    const into = moved
+      ? after
+        ? figures.moved
+        : figures.movedBefore
+      : after
+        ? figures.notMoved
+        : undefined;
+    if (!into) continue;
+    into.results += Number(row.results);
+    into.pass += Number(row.pass ?? 0);
+  }
+  return figures;
 }

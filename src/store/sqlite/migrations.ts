@@ -284,6 +284,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX pairs_first ON pairs (first_at);
   ALTER TABLE events ADD COLUMN bucket INTEGER;
   UPDATE events SET bucket = faceauth_bucket(customer_id) WHERE customer_id IS NOT NULL;
+  CREATE INDEX events_population ON events (received_at, bucket, status, result_status);
   `,
 ];
 

@@ -29,7 +29,7 @@ import {
   type WaitingEvent,
 } from '../rules/enrichment.js';
 import { counterpartQuery } from '../rules/login.js';
-import { loginFiguresOf } from '../rules/login-figures.js';
+import { loginFiguresOf, populationFiguresOf } from '../rules/login-figures.js';
 import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
@@ -46,6 +46,7 @@ import {
   type NewEvent,
   type OutboxItem,
   type Page,
+  type PopulationFigures,
   type QuarantineEntry,
   type QuarantineRecord,
   type ReplayResult,
@@ -448,6 +449,16 @@ export class SqliteStore implements Store {
     );
   }
 
+  async populationFigures(query: {
+    from: number;
+    since: number;
+    to: number;
+    belowBucket: number;
+  }): Promise<PopulationFigures> {
+    const rows = this.#commits.run(() => this.#statements.populationCounts.all(query));
+    return populationFiguresOf(rows);
+  }
+
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
     const s = this.#statements;
     return this.#commits.run(() =>
@@ -460,11 +471,15 @@ export class SqliteStore implements Store {
     to: number;
     belowBucket: number;
     ids: number;
+    counts: 'status' | 'reason';
   }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
     const s = this.#statements;
+    const { counts: kind, ...range } = query;
+    const params = { ...range, statusOnly: kind === 'status' ? 1 : 0 };
     return this.#commits.run(() => {
-      const counts = s.movedPairCounts.get(query) ?? { pairs: 0, agreeing: 0 };
-      const disagreeing = s.movedPairsDisagreeing.all(query);
+      const { ids: _ids, ...countParams } = params;
+      const counts = s.movedPairCounts.get(countParams) ?? { pairs: 0, agreeing: 0 };
+      const disagreeing = s.movedPairsDisagreeing.all(params);
       return {
         pairs: counts.pairs,
         agreeing: counts.agreeing ?? 0,

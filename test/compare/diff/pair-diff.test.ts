@@ -329,3 +329,54 @@ describe('diffResults with mappings/comparison.yaml', () => {
     expect(compared.filter((field) => table.ignored.includes(field))).toEqual([]);
   });
 });
+
+describe('differences mappings/comparison.yaml declares expected', () => {
+  it.each<[NormalizedResult['reason'], NormalizedResult['reason']]>([
+    ['USER_IS_NOT_RECOGNIZED', 'FACE_TOO_DARK'],
+    ['USER_IS_NOT_RECOGNIZED', 'CLOSED_EYES_DETECTED'],
+    ['UNKNOWN_ERROR', 'FACE_TOO_DARK'],
+    ['UNKNOWN_ERROR', 'HEAD_COVER_DETECTED'],
+  ])(
+    'legacy %s against Workflows %s, both FAIL: agreeing, shown as expected',
+    (legacy, workflows) => {
+      const diff = diffResults(
+        result('legacy', 'FAIL', legacy),
+        result('workflows', 'FAIL', workflows),
+        table,
+      );
+      expect(diff).toMatchObject({
+        statusAgrees: true,
+        reasonAgrees: true,
+        kind: `expected: legacy ${legacy}, workflows ${workflows}`,
+      });
+    },
+  );
+
+  it('not the other way round, not across statuses, not for reasons it does not list', () => {
+    const fail = (source: Source, reason: NormalizedResult['reason']) =>
+      result(source, 'FAIL', reason);
+    expect(
+      diffResults(
+        fail('legacy', 'FACE_TOO_DARK'),
+        fail('workflows', 'USER_IS_NOT_RECOGNIZED'),
+        table,
+      ),
+    ).toMatchObject({ reasonAgrees: false });
+    expect(
+      diffResults(result('legacy', 'PASS', null), fail('workflows', 'FACE_TOO_DARK'), table),
+    ).toMatchObject({ statusAgrees: false, reasonAgrees: false });
+    expect(
+      diffResults(fail('legacy', 'SPOOF_DETECTED'), fail('workflows', 'FACE_TOO_DARK'), table),
+    ).toMatchObject({
+      reasonAgrees: false,
+      kind: 'reason: legacy SPOOF_DETECTED, workflows FACE_TOO_DARK',
+    });
+    expect(
+      diffResults(
+        fail('legacy', 'USER_BLACKLISTED'),
+        fail('workflows', 'HEAD_COVER_DETECTED'),
+        table,
+      ),
+    ).toMatchObject({ reasonAgrees: false });
+  });
+});

@@ -311,7 +311,13 @@ export function describeLogins(backend: StoreBackend): void {
       await pairUp(unmoved[0] as string, 0, T0 + 2 * MINUTE, false);
       await pairUp(moved[0] as string, 1, T0 + 20 * MINUTE, true); // after the range
 
-      const query = { from: T0 + MINUTE, to: T0 + 10 * MINUTE, belowBucket: 5000, ids: 20 };
+      const query = {
+        from: T0 + MINUTE,
+        to: T0 + 10 * MINUTE,
+        belowBucket: 5000,
+        ids: 20,
+        counts: 'reason' as const,
+      };
       expect(await store.movedPairFigures(query)).toEqual({
         pairs: 4,
         agreeing: 2,

@@ -39,8 +39,8 @@ export function describeSettings(backend: StoreBackend): void {
         store.insertSetting('forward_source', 'legacy', T0),
         store.insertSetting('forward_source', 'both', T0),
       ]);
-      expect(results.sort()).toEqual([false, true]);
       const winner = results[0] ? 'legacy' : 'both';
+      expect([...results].sort()).toEqual([false, true]);
       expect((await store.getSetting('forward_source'))?.value).toBe(winner);
       expect(await store.insertSetting('forward_source', 'workflows', T0 + 1)).toBe(false);
     });

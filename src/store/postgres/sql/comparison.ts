@@ -57,16 +57,31 @@ export const UNMATCHED_PER_DAY = `SELECT e.received_at / 86400000 AS day, e.sour
     AND ${UNMATCHED}
   GROUP BY 1, 2`;
 
-/** The cut-over guard's figures: $1 from, $2 to, $3 below this bucket. */
+/**
+ * The cut-over guard's figures: $1 from, $2 to, $3 below this bucket, $4 true when a pair agrees
+ * on its status alone (FORWARD_SOURCE_GUARD_COUNTS=status).
+ */
 export const MOVED_PAIR_COUNTS = `SELECT count(*)::int AS pairs,
-    count(*) FILTER (WHERE status_agrees AND reason_agrees)::int AS agreeing
+    count(*) FILTER (WHERE status_agrees AND ($4 OR reason_agrees))::int AS agreeing
   FROM pairs WHERE paired_at >= $1 AND paired_at < $2 AND bucket < $3
     AND status_agrees IS NOT NULL`;
 
-/** The first $4 disagreeing pairs of the same range. */
+/** The first $5 disagreeing pairs of the same range. */
 export const MOVED_PAIRS_DISAGREEING = `SELECT legacy_id, workflows_id FROM pairs
-  WHERE paired_at >= $1 AND paired_at < $2 AND bucket < $3 AND NOT (status_agrees AND reason_agrees)
-  ORDER BY paired_at LIMIT $4`;
+  WHERE paired_at >= $1 AND paired_at < $2 AND bucket < $3
+    AND NOT (status_agrees AND ($4 OR reason_agrees))
+  ORDER BY paired_at LIMIT $5`;
+
+/**
+ * The guard's populations (as SQLite's populationCounts): $1 from, $2 since, $3 to, $4 below this
+ * bucket.
+ */
+export const POPULATION_COUNTS = `SELECT bucket < $4 AS moved, received_at >= $2 AS after,
+    count(*)::int AS results, count(*) FILTER (WHERE result_status = 'PASS')::int AS pass
+  FROM events
+  WHERE received_at >= $1 AND received_at < $3 AND bucket IS NOT NULL
+    AND status IN ('pending', 'delivered', 'dead') AND result_status IS NOT NULL
+  GROUP BY 1, 2`;
 
 /**
  * Reports whose wait for their login's other report is over (200 at a time; the next poll takes

@@ -67,21 +67,35 @@ export function prepareComparison(db: Database.Database) {
        GROUP BY day, e.source`,
     ),
     movedPairCounts: db.prepare<
-      [{ from: number; to: number; belowBucket: number }],
+      [{ from: number; to: number; belowBucket: number; statusOnly: number }],
       { pairs: number; agreeing: number | null }
     >(
-      `SELECT count(*) AS pairs, sum(status_agrees AND reason_agrees) AS agreeing FROM pairs
+      `SELECT count(*) AS pairs,
+         sum(status_agrees AND (@statusOnly OR reason_agrees)) AS agreeing FROM pairs
        WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket
          AND status_agrees IS NOT NULL`,
     ),
     movedPairsDisagreeing: db.prepare<
-      [{ from: number; to: number; belowBucket: number; ids: number }],
+      [{ from: number; to: number; belowBucket: number; ids: number; statusOnly: number }],
       { legacy_id: string; workflows_id: string }
     >(
       `SELECT legacy_id, workflows_id FROM pairs
        WHERE paired_at >= @from AND paired_at < @to AND bucket < @belowBucket
-         AND NOT (status_agrees AND reason_agrees)
+         AND NOT (status_agrees AND (@statusOnly OR reason_agrees))
        ORDER BY paired_at LIMIT @ids`,
+    ),
+    // The guard's populations: one range of events_population (received_at, bucket, status,
+    // result_status), grouped by moved (bucket below the share) and after (since the share).
+    populationCounts: db.prepare<
+      [{ from: number; since: number; to: number; belowBucket: number }],
+      { moved: number; after: number; results: number; pass: number }
+    >(
+      `SELECT bucket < @belowBucket AS moved, received_at >= @since AS after,
+         count(*) AS results, sum(result_status = 'PASS') AS pass
+       FROM events
+       WHERE received_at >= @from AND received_at < @to AND bucket IS NOT NULL
+         AND status IN ('pending', 'delivered', 'dead') AND result_status IS NOT NULL
+       GROUP BY 1, 2`,
     ),
     dueFallbacks: db.prepare<[number], { id: string }>(
       `SELECT id FROM events
