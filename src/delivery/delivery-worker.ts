@@ -1,7 +1,8 @@
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { AttemptRecord, OutboxItem, Store } from '../store/store.js';
-import { atMost } from '../util/at-most.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { createPollLoop } from '../util/poll-loop.js';
 import type { CallbackClient } from './callback-client.js';
 import { decide } from './retry-policy.js';
 
@@ -21,6 +22,8 @@ export interface DeliveryWorkerOptions {
   maxFresh?: number;
   logger: Logger;
   metrics: Metrics;
+  /** The time, and its timers (the poll, a retry due before the next poll); the system's by default. */
+  clock?: Clock;
 }
 
 export interface DeliveryWorker {
@@ -48,71 +51,54 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const attemptMs = options.attemptMs ?? leaseMs / 2;
   const maxFresh = options.maxFresh ?? 1024;
+  const clock = options.clock ?? systemClock;
   /** Fresh events waiting for a slot, oldest first; each is leased to this worker. */
   const fresh: (OutboxItem & { leaseUntil: number })[] = [];
   /** The outbox may hold due entries (something was enqueued without the fast path). */
   let backlog = true;
-  let running = false;
   let stopping: Promise<void> | undefined;
-  let inFlight = 0;
-  let pumping = false;
-  let pumpAgain = false;
   let lastFallbackCheck = 0;
-  let timer: NodeJS.Timeout | undefined;
   /** Aborted when a stop's grace period is over. */
   const abandon = new AbortController();
-  const idle: (() => void)[] = [];
+  const loop = createPollLoop({
+    turn,
+    intervalMs: pollIntervalMs,
+    clock,
+    onError: (error) =>
+      logger.error({ err: error }, 'delivery: cannot read the outbox; trying again'),
+  });
 
-  async function pump(): Promise<void> {
-    if (!running) return;
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    clearTimeout(timer);
-    try {
-      // Reports whose wait for their login's other report is over (SHADOW_FALLBACK_AFTER) are
-      // forwarded alone: the login was reported by one source only.
-      if (Date.now() - lastFallbackCheck >= pollIntervalMs) {
-        lastFallbackCheck = Date.now();
-        const forwarded = await store.forwardFallbacks(Date.now());
-        if (forwarded.length > 0) {
-          metrics.shadowFallbacks.inc(forwarded.length);
-          logger.info(
-            { events: forwarded },
-            'delivery: no report of the same login came from the preferred source; forwarding these alone',
-          );
-        }
+  /** One turn of the loop: the due fallbacks, then due entries for every free slot. */
+  async function turn(): Promise<void> {
+    // Reports whose wait for their login's other report is over (SHADOW_FALLBACK_AFTER) are
+    // forwarded alone: the login was reported by one source only.
+    if (clock.now() - lastFallbackCheck >= pollIntervalMs) {
+      lastFallbackCheck = clock.now();
+      const forwarded = await store.forwardFallbacks(clock.now());
+      if (forwarded.length > 0) {
+        metrics.shadowFallbacks.inc(forwarded.length);
+        logger.info(
+          { events: forwarded },
+          'delivery: no report of the same login came from the preferred source; forwarding these alone',
+        );
       }
-      do {
-        pumpAgain = false;
-        while (running && inFlight < concurrency) {
-          const wanted = concurrency - inFlight;
-          const items = await store.claimDue(Date.now(), wanted, leaseMs);
-          if (items.length < wanted) backlog = false;
-          if (items.length === 0) break;
-          for (const item of items) start(item);
-        }
-      } while (pumpAgain && running);
-    } catch (error) {
-      logger.error({ err: error }, 'delivery: cannot read the outbox; trying again');
-    } finally {
-      pumping = false;
-      if (running) timer = setTimeout(pump, pollIntervalMs);
+    }
+    while (loop.running && loop.inFlight < concurrency) {
+      const wanted = concurrency - loop.inFlight;
+      const items = await store.claimDue(clock.now(), wanted, leaseMs);
+      if (items.length < wanted) backlog = false;
+      if (items.length === 0) break;
+      for (const item of items) start(item);
     }
   }
 
   /** Sends one entry in a slot of its own; when it ends, the slot takes the next one. */
   function start(item: OutboxItem): void {
-    inFlight++;
-    void deliver(item).finally(function settled() {
-      inFlight--;
-      if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+    loop.track(deliver(item), function settled() {
       if (nextFresh()) return;
       // Refill from the outbox once half the slots are free, and only when it may hold due
       // entries: one claim (one transaction) for several entries, none for fresh events.
-      if (backlog && inFlight <= concurrency >> 1) void pump();
+      if (backlog && loop.inFlight <= concurrency >> 1) void loop.poll();
     });
   }
 
@@ -120,10 +106,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   function nextFresh(): boolean {
     const stale: string[] = [];
     let started = false;
-    while (running && inFlight < concurrency && fresh.length > 0) {
+    while (loop.running && loop.inFlight < concurrency && fresh.length > 0) {
       const item = fresh.shift() as OutboxItem & { leaseUntil: number };
       // Too little of its lease left for an attempt: given back, for a poll to claim.
-      if (item.leaseUntil - Date.now() <= attemptMs + 1_000) {
+      if (item.leaseUntil - clock.now() <= attemptMs + 1_000) {
         stale.push(item.eventId);
         continue;
       }
@@ -135,7 +121,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       backlog = true;
       store
         .releaseFresh(stale)
-        .then(() => pump())
+        .then(() => loop.poll())
         .catch((error: unknown) =>
           logger.error(
             { err: error },
@@ -147,7 +133,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   async function deliver(item: OutboxItem): Promise<void> {
-    const at = Date.now();
+    const at = clock.now();
     const started = performance.now();
     const outcome = await client.send(item, abandon.signal);
     if (outcome.abandoned) {
@@ -186,10 +172,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           'delivery: the event is dead; replay it with POST /admin/events/:id/replay',
         );
       } else {
-        const retryAt = Date.now() + verdict.delayMs;
+        const retryAt = clock.now() + verdict.delayMs;
         await store.recordFailed(item.eventId, attempt, { retryAt });
         // A retry due before the next poll gets a timer of its own; later ones wait for a poll.
-        if (verdict.delayMs < pollIntervalMs) setTimeout(pump, verdict.delayMs).unref();
+        if (verdict.delayMs < pollIntervalMs) loop.pollIn(verdict.delayMs);
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });
         logger.warn(
           { ...log, error: outcome.error, retryAt: new Date(retryAt).toISOString() },
@@ -206,7 +192,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   return {
     get running() {
-      return running;
+      return loop.running;
     },
     async start() {
       const released = await store.releaseLeases();
@@ -216,35 +202,30 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           'delivery: entries left in flight by a previous run are due again',
         );
       // Stopped while it was starting (a stop during the wait for the store): it stays stopped.
-      if (stopping) return;
-      running = true;
-      void pump();
+      loop.start();
     },
     wake() {
       backlog = true;
-      if (running) setImmediate(pump);
+      loop.wake();
     },
     offer(now) {
-      if (!running || fresh.length >= maxFresh) return null;
+      if (!loop.running || fresh.length >= maxFresh) return null;
       return { leaseUntil: now + leaseMs };
     },
     deliverFresh(item) {
       // Accepted while stopping: it stays leased in the outbox, due again at the next start.
-      if (!running) return;
+      if (!loop.running) return;
       fresh.push(item);
       nextFresh();
     },
     stop(graceMs) {
       stopping ??= (async () => {
-        running = false;
+        loop.stop();
         // Fresh events not started stay leased in the outbox: due again at the next start.
         fresh.length = 0;
-        clearTimeout(timer);
-        const drained = () =>
-          inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
-        await atMost(drained(), graceMs);
+        await loop.drained(graceMs);
         abandon.abort();
-        await drained();
+        await loop.drained();
         await client.close();
       })();
       return stopping;

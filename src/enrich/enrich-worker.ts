@@ -9,7 +9,8 @@ import type { Metrics } from '../ops/metrics.js';
 import type { PairingRule } from '../store/rules/pairing.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
-import { atMost } from '../util/at-most.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { createPollLoop } from '../util/poll-loop.js';
 
 /** Where scores come from: the Incode API client (src/incode/incode-client.ts). */
 export interface ScoreSource {
@@ -39,6 +40,8 @@ export interface EnrichWorkerOptions {
   metrics: Metrics;
   /** Called when an event was put in the outbox (wakes the delivery worker). */
   onForward: () => void;
+  /** The time, and its timers (the poll, a retry due before the next poll); the system's by default. */
+  clock?: Clock;
 }
 
 export interface EnrichWorker {
@@ -65,52 +68,31 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     windowMs: options.compareWindowMs,
     comparison: mappings.comparison,
   };
-  let running = false;
-  let pumping = false;
-  let again = false;
-  let inFlight = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const idle: (() => void)[] = [];
+  const clock = options.clock ?? systemClock;
+  const loop = createPollLoop({
+    turn,
+    intervalMs: pollIntervalMs,
+    clock,
+    onError: (error) =>
+      logger.error({ err: error }, 'enrichment: cannot read the waiting events; trying again'),
+  });
 
-  async function pump(): Promise<void> {
-    if (!running) return;
-    if (pumping) {
-      again = true;
-      return;
-    }
-    pumping = true;
-    clearTimeout(timer);
-    try {
-      do {
-        again = false;
-        while (running && inFlight < concurrency) {
-          const items = await store.claimEnrichment(
-            Date.now(),
-            concurrency - inFlight,
-            options.leaseMs,
-          );
-          if (items.length === 0) break;
-          for (const item of items) {
-            inFlight++;
-            void enrich(item).finally(() => {
-              inFlight--;
-              if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-              void pump();
-            });
-          }
-        }
-      } while (again && running);
-    } catch (error) {
-      logger.error({ err: error }, 'enrichment: cannot read the waiting events; trying again');
-    } finally {
-      pumping = false;
-      if (running) timer = setTimeout(pump, pollIntervalMs);
+  /** One turn of the loop: waiting events for every free slot. */
+  async function turn(): Promise<void> {
+    while (loop.running && loop.inFlight < concurrency) {
+      const items = await store.claimEnrichment(
+        clock.now(),
+        concurrency - loop.inFlight,
+        options.leaseMs,
+      );
+      if (items.length === 0) break;
+      for (const item of items) loop.track(enrich(item), () => void loop.poll());
     }
   }
 
   async function enrich(item: EnrichmentItem): Promise<void> {
     try {
-      if (Date.now() >= item.deadline) {
+      if (clock.now() >= item.deadline) {
         const last = item.lastError ? `; the last answer: ${item.lastError}` : '';
         await finish(item, undefined, `no score within ENRICH_MAX_WAIT${last}`, false);
         return;
@@ -128,7 +110,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       const delay = Math.min(retryBaseMs * 2 ** item.attempts, maxRetryDelayMs);
       const retryAt = Math.min(
         item.deadline,
-        Date.now() + Math.round(delay * (0.8 + Math.random() * 0.4)),
+        clock.now() + Math.round(delay * (0.8 + Math.random() * 0.4)),
       );
       if (!outcome.retryable) {
         await finish(item, undefined, outcome.error, true);
@@ -140,9 +122,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
         { eventId: item.eventId, error: outcome.error, retryAt: new Date(retryAt).toISOString() },
         'enrichment: no score yet; will ask again',
       );
-      if (retryAt - Date.now() < pollIntervalMs) {
-        setTimeout(pump, Math.max(0, retryAt - Date.now())).unref();
-      }
+      if (retryAt - clock.now() < pollIntervalMs) loop.pollIn(Math.max(0, retryAt - clock.now()));
     } catch (error) {
       // The outcome could not be stored: the lease runs out and the event is asked for again.
       logger.error({ err: error, eventId: item.eventId }, 'enrichment: cannot record the outcome');
@@ -167,7 +147,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       const state = score ? 'scored' : 'unavailable';
       completion = { state, status: 'dead', note, error, called };
     }
-    const status = await store.completeEnrichment(item.eventId, completion, Date.now());
+    const status = await store.completeEnrichment(item.eventId, completion, clock.now());
     if (status === null) return;
     const state = completion.state;
     metrics.enrichment.inc({ outcome: state });
@@ -238,23 +218,17 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
 
   return {
     async start() {
-      running = true;
-      void pump();
+      loop.start();
     },
     wake() {
-      if (running) setImmediate(pump);
+      loop.wake();
     },
     async stop(graceMs) {
-      running = false;
-      clearTimeout(timer);
-      if (inFlight > 0) {
-        await atMost(new Promise<void>((resolve) => idle.push(resolve)), graceMs);
-      }
+      loop.stop();
+      await loop.drained(graceMs);
       // Calls still open are abandoned; their events are asked for again after the next start.
       await scores.close?.();
-      if (inFlight > 0) {
-        await atMost(new Promise<void>((resolve) => idle.push(resolve)), 1_000);
-      }
+      await loop.drained(1_000);
     },
   };
 }
