@@ -1,5 +1,7 @@
 // `npm run demo`: Incode's legacy samples and their Face Authentication counterparts through a
-// real running faceauth-shim into a local stand-in for the client's callback.
+// real running faceauth-shim into a local stand-in for the client's callback, in both realities
+// of the migration: logins reported by both webhooks, and logins reported by one (users split
+// between app versions). Each login reaches the callback once.
 //
 // It listens on a free port with a temporary SQLite file; PORT and DATABASE_URL from the
 // environment override them. When the service cannot start, it says why in one line, exits 1
@@ -123,30 +125,41 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  let expected = 0;
-  const sent: { sample: string; customerId: string; legacy: string; interviewId: string | null }[] =
-    [];
+  const admin = async (path: string) => {
+    const response = await fetch(`${service.url}${path}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const waitForCallbacks = async (count: number) => {
+    const deadline = Date.now() + 10_000;
+    while (received.length < count && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    // A moment more: a second callback for one login would show here.
+    await new Promise((r) => setTimeout(r, 300));
+  };
+
+  // Reality 1: one login, both webhooks. Each sample of Incode's legacy page, and the Face
+  // Authentication webhook's report of the same attempt (the same interview).
+  out('1. Logins reported by both webhooks (one authentication, two webhooks)');
+  const sent: { sample: string; customerId: string; legacy: string; interviewId: string }[] = [];
+  let logins = 0;
   for (const [i, pair] of PAIRS.entries()) {
     const raw = readFileSync(new URL(pair.sample, SAMPLES));
     const legacy = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
     const customerId = String(legacy.customerId);
-    const entry = {
-      sample: pair.sample,
-      customerId,
-      legacy: JSON.stringify(legacy),
-      interviewId: null as string | null,
-    };
-    sent.push(entry);
+    // The same session id where the legacy sample names one: that is how one login is matched.
+    const interviewId =
+      typeof legacy.interviewId === 'string' ? legacy.interviewId : `demo-interview-${i}`;
+    sent.push({ sample: pair.sample, customerId, legacy: JSON.stringify(legacy), interviewId });
     const answer = await post('/webhooks/legacy/authentication', raw);
     if (answer.status !== 200)
       throw new Error(`${pair.sample}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    expected++;
+    logins++;
     if (pair.workflowsError === 'none') continue;
-    // The same session id where the legacy sample names one: that is how pairs are matched.
-    entry.interviewId =
-      typeof legacy.interviewId === 'string' ? legacy.interviewId : `demo-interview-${i}`;
     const workflows = {
-      interviewId: entry.interviewId,
+      interviewId,
       customerId,
       overallStatus: pair.workflowsError ? 'FAIL' : 'PASS',
       hint: customerId,
@@ -158,7 +171,6 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
       JSON.stringify(workflows),
     );
     if (wAnswer.status !== 200) throw new Error(`${pair.sample} (workflows): ${wAnswer.status}`);
-    expected++;
   }
   const trailingComma = await post(
     '/webhooks/legacy/authentication',
@@ -168,50 +180,118 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
     '/webhooks/legacy/authentication',
     readFileSync(new URL('success.json', SAMPLES)),
   );
-
-  const deadline = Date.now() + 10_000;
-  while (received.length < expected && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-
+  await waitForCallbacks(logins);
   out(
-    `Sent ${PAIRS.length} legacy samples from Incode's page and ${expected - PAIRS.length} Face Authentication events for the same attempts.`,
+    `   Sent ${PAIRS.length} legacy samples from Incode's page and, for ${PAIRS.length - 1} of them, the Face Authentication report of the same attempt.`,
   );
   out(
-    `  The page's "User blacklisted" sample as printed (trailing comma): ${trailingComma.status} ${JSON.stringify(trailingComma.body)}`,
+    `   The page's "User blacklisted" sample as printed (trailing comma): ${trailingComma.status} ${JSON.stringify(trailingComma.body)}`,
   );
   out(
-    `  The success sample sent again, as Incode retries: ${redelivery.status} ${JSON.stringify(redelivery.body)}`,
+    `   The success sample sent again, as Incode retries: ${redelivery.status} ${JSON.stringify(redelivery.body)}`,
   );
-  out();
   out(
-    `The callback received ${received.length} of ${expected} events, all in the legacy 1:1 shape:`,
+    `   The callback received ${received.length} bodies for ${logins} logins: one per login, the first report (FORWARD_SOURCE=both); the other report is stored, paired and compared.`,
   );
+  const shadowed = (await admin('/admin/events?source=workflows&status=shadowed&limit=100')) as {
+    events: { id: string; result: { interviewId: string | null } }[];
+  };
   let differing = 0;
   for (const { sample, customerId, legacy: legacyText, interviewId } of sent) {
     const legacy = received.find(
       (r) => r.source === 'legacy' && JSON.stringify(r.body) === legacyText,
     );
-    const workflows = received.find(
-      (r) => r.source === 'workflows' && r.body.interviewId === interviewId,
-    );
+    const twin = shadowed.events.find((e) => e.result.interviewId === interviewId);
+    const detail = twin ? await admin(`/admin/events/${twin.id}`) : undefined;
+    const callback = detail?.callback as { body?: string } | null | undefined;
+    const workflows = callback?.body
+      ? (JSON.parse(callback.body) as Record<string, unknown>)
+      : undefined;
     out();
-    out(`- ${sample.replace('.json', '')}  (customer ${customerId})`);
-    out(`    from legacy     ${legacy ? JSON.stringify(legacy.body) : '(nothing)'}`);
+    out(`   - ${sample.replace('.json', '')}  (customer ${customerId})`);
+    out(`       the callback got   ${legacy ? JSON.stringify(legacy.body) : '(nothing)'}`);
     out(
-      `    from workflows  ${workflows ? JSON.stringify(workflows.body) : '(no Face Authentication counterpart)'}`,
+      `       Workflows, shadowed ${workflows ? JSON.stringify(workflows) : '(no Face Authentication report: the Workflow module does not report blacklisting)'}`,
     );
     if (legacy && workflows) {
-      const { decisions, legacyOnly } = compare(legacy.body, workflows.body);
+      const { decisions, legacyOnly } = compare(legacy.body, workflows);
       if (decisions.length > 0) differing++;
       out(
-        `    decision fields ${decisions.length === 0 ? `agree (${DECISION_FIELDS.join(', ')})` : decisions.join('; ')}`,
+        `       decision fields    ${decisions.length === 0 ? `agree (${DECISION_FIELDS.join(', ')})` : decisions.join('; ')}`,
       );
-      out(`    legacy only     ${legacyOnly.join(', ') || 'none'}`);
+      out(`       legacy only        ${legacyOnly.join(', ') || 'none'}`);
     }
   }
   out();
   out(
-    `Summary: ${received.length}/${expected} delivered; ${differing} of ${expected - PAIRS.length} pairs disagree on a decision field; the numbers only the legacy webhook sent are listed above (MIGRATION.md says what that means for your callback).`,
+    `   ${differing} of ${PAIRS.length - 1} logins disagree on a decision field; the numbers only the legacy webhook sent are listed above (MIGRATION.md says what that means for your callback).`,
+  );
+
+  // Reality 2: users split between app versions. Users on the app with the Workflow are
+  // reported by the Face Authentication webhook only; users still on the legacy SDK by the
+  // legacy webhook only. Each login reaches the callback once, and nothing waits under `both`.
+  out();
+  out('2. Logins reported by one webhook (users split between app versions)');
+  const before = received.length;
+  const split = [
+    {
+      route: '/webhooks/workflows/face-authentication',
+      body: {
+        interviewId: 'demo-new-app-1',
+        customerId: 'demo-new-app-user-1',
+        overallStatus: 'PASS',
+      },
+    },
+    {
+      route: '/webhooks/workflows/face-authentication',
+      body: {
+        interviewId: 'demo-new-app-2',
+        customerId: 'demo-new-app-user-2',
+        overallStatus: 'FAIL',
+        error: { name: 'FACE_TOO_DARK', message: 'The face is too dark' },
+      },
+    },
+    {
+      route: '/webhooks/legacy/authentication',
+      body: {
+        customerId: 'demo-old-app-user-1',
+        interviewId: 'demo-old-app-1',
+        faceMatch: true,
+        overallStatus: 'PASS',
+      },
+    },
+  ];
+  for (const login of split) {
+    const answer = await post(login.route, JSON.stringify(login.body));
+    if (answer.status !== 200) throw new Error(`${login.route}: ${answer.status}`);
+    logins++;
+  }
+  await waitForCallbacks(logins);
+  out(
+    `   Sent ${split.length} logins, 2 from users on the new app (Workflows only), 1 from a user on the legacy SDK: the callback received ${received.length - before}, one per login, at once.`,
+  );
+  for (const r of received.slice(before)) {
+    out(`   - from ${r.source.padEnd(9)} ${JSON.stringify(r.body)}`);
+  }
+
+  // Which reality the service sees: the logins by who reported them.
+  const status = (await admin(`/admin/forward-source?from=${encodeURIComponent(started)}`)) as {
+    logins: {
+      total: number;
+      bothSources: number;
+      legacyOnly: number;
+      workflowsOnly: number;
+      line: string;
+      next: string;
+    };
+  };
+  out();
+  out('Who reports the logins (GET /admin/forward-source, `faceauth-shim forward-source show`):');
+  out(`   ${status.logins.line}`);
+  out(`   next step: ${status.logins.next}`);
+  out();
+  out(
+    `Summary: ${received.length} callbacks for ${logins} logins${received.length === logins ? ': none lost, none doubled' : ''}.`,
   );
 
   // The comparison report of what was sent, as the admin API serves it.
@@ -238,11 +318,13 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
   out(`Comparison report: ${written.join(', ')}`);
   out(`Verdict: ${verdict}`);
   out(
-    '(With the few demo events the verdict cannot be "safe": COMPARE_MIN_PAIRS asks for 20 pairs.)',
+    '(With the few demo logins the verdict cannot be "safe": COMPARE_MIN_PAIRS asks for 20 pairs, or 20 customers seen on both sides.)',
   );
 
-  if (received.length !== expected) {
-    process.stderr.write(`demo: the callback received ${received.length} of ${expected} events\n`);
+  if (received.length !== logins) {
+    process.stderr.write(
+      `demo: the callback received ${received.length} bodies for ${logins} logins\n`,
+    );
     process.exitCode = 1;
   }
 }

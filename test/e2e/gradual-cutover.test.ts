@@ -93,12 +93,11 @@ describe('gradual cut-over, end to end', () => {
       INBOUND_HEADER_VALUE: KEY.value,
       ADMIN_TOKEN: ADMIN,
       FORWARD_SOURCE_PLAN: '50%,100%@1d',
-      FORWARD_SOURCE_GUARD_DISAGREEMENTS: '2',
       FORWARD_SOURCE_GUARD_INTERVAL: '100ms',
       COMPARE_MIN_PAIRS: '2',
     };
-    const start = async () => {
-      const proc: ServiceProcess = await startServiceProcess(env);
+    const start = async (over: Record<string, string> = {}) => {
+      const proc: ServiceProcess = await startServiceProcess({ ...env, ...over });
       cleanups.push(async () => {
         if (proc.child.exitCode === null) {
           proc.child.kill('SIGTERM');
@@ -138,15 +137,21 @@ describe('gradual cut-over, end to end', () => {
         from: '50%',
         to: '0%',
         reason:
-          '2 disagreeing pairs among moved customers in the guard window (FORWARD_SOURCE_GUARD_DISAGREEMENTS=2)',
+          'agreement 0.0% over 2 pairs of moved customers in the guard window, below COMPARE_MIN_AGREEMENT=0.99',
       },
       next: { action: 'wait', reason: expect.stringMatching(/^paused by the guard/) },
     });
     const pairIds = paused.body.paused?.pairIds ?? [];
     expect(pairIds).toHaveLength(2);
-    expect(shim.output()).toMatch(
-      /"level":"warn".*"pairIds":\[".*"\].*FORWARD_SOURCE guard: rolled back from 50% to 0%/,
-    );
+    // The state is written before the line that says so: wait for the line, not assume it.
+    const rolledBack =
+      /"level":"warn".*"pairIds":\[".*"\].*FORWARD_SOURCE guard: rolled back from 50% to 0%/;
+    expect(
+      await until(
+        () => Promise.resolve(shim.output()),
+        (text) => rolledBack.test(text),
+      ),
+    ).toMatch(rolledBack);
     const metrics = await (await fetch(`${shim.url}/metrics`)).text();
     expect(metrics).toMatch(/^faceauth_forward_guard_rollbacks_total 1$/m);
     expect(metrics).toMatch(/^faceauth_forward_guard_paused 1$/m);
@@ -193,6 +198,29 @@ describe('gradual cut-over, end to end', () => {
       paused: { from: '50%', to: '0%', pairIds },
     });
     expect(cb.calls).toHaveLength(5);
+
+    // A restart whose environment asks for something else (FORWARD_SOURCE=legacy written out,
+    // no plan) changes nothing either; the instance says so.
+    shim.child.kill('SIGTERM');
+    expect(await shim.exited).toBe(0);
+    const { FORWARD_SOURCE_PLAN: _plan, ...withoutPlan } = env;
+    const proc = await startServiceProcess({ ...withoutPlan, FORWARD_SOURCE: 'legacy' });
+    cleanups.push(async () => {
+      if (proc.child.exitCode === null) {
+        proc.child.kill('SIGTERM');
+        await proc.exited;
+      }
+    });
+    shim = proc;
+    const differing = await admin(shim.url, '/forward-source');
+    expect(differing.body).toMatchObject({
+      source: 'workflows:0%',
+      paused: { from: '50%', to: '0%' },
+      environments: { thisInstance: { forwardSource: 'legacy', differs: true } },
+    });
+    expect(shim.output()).toMatch(
+      /"level":"warn".*asks for legacy, but the stored cut-over is workflows:0%: the stored one holds/,
+    );
 
     // Only an operator resumes: the plan retakes its due step, and pairs are counted anew.
     const resumed = await admin(shim.url, '/forward-source/resume', 'POST');

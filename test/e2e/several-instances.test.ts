@@ -81,6 +81,7 @@ describePostgres('several service processes on one PostgreSQL database', () => {
       CALLBACK_URL: cb.url,
       DATABASE_URL: schemaUrl(name),
       FORWARD_SOURCE: 'legacy',
+      SHADOW_FALLBACK_AFTER: '1s',
       DELIVERY_RETRY_SCHEDULE: '50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms',
       CALLBACK_TIMEOUT_MS: '10000',
     };
@@ -160,6 +161,72 @@ describePostgres('several service processes on one PostgreSQL database', () => {
     cb.respond = () => ({ status: 200 });
   });
 
+  it('both reports of each login at the two instances at the same instant, under both: the callback gets each login once', async () => {
+    await admin(a, '/admin/forward-source', {
+      method: 'PUT',
+      body: JSON.stringify({ source: 'both' }),
+    });
+    const bothAt = async (proc: ServiceProcess) =>
+      (await admin<{ forwardSource: { value: string } }>(proc, '/admin/config')).forwardSource
+        .value === 'both';
+    await until(
+      'both instances on both',
+      async () => (await bothAt(a)) && (await bothAt(b)),
+      2_500,
+      50,
+    );
+    const logins = Array.from({ length: 15 }, (_, n) => n);
+    const workflows = (n: number) =>
+      fetch(`${b.url}/webhooks/workflows/face-authentication`, {
+        method: 'POST',
+        body: JSON.stringify({
+          interviewId: `two-${n}`,
+          customerId: `two-${n}`,
+          overallStatus: 'PASS',
+        }),
+        headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
+      });
+    const legacy = (n: number) =>
+      fetch(`${a.url}${LEGACY}`, {
+        method: 'POST',
+        body: JSON.stringify({
+          customerId: `two-${n}`,
+          interviewId: `two-${n}`,
+          transactionId: `two-${n}`,
+          faceMatch: true,
+          overallStatus: 'PASS',
+        }),
+        headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
+      });
+    const answers = await Promise.all(logins.flatMap((n) => [legacy(n), workflows(n)]));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const forLogins = () =>
+      cb.calls.filter((call) => String(call.json.customerId).startsWith('two-'));
+    await until('a callback per login', () => forLogins().length >= logins.length, 5_000);
+    // Each login's other report is stored as shadowed at whichever instance took it.
+    const shadowed = await admin<{ events: unknown[] }>(
+      a,
+      '/admin/events?status=shadowed&limit=500',
+    );
+    expect(shadowed.events.length).toBeGreaterThanOrEqual(logins.length);
+    const perLogin = new Map<string, number>();
+    for (const call of forLogins()) {
+      const id = String(call.json.customerId);
+      perLogin.set(id, (perLogin.get(id) ?? 0) + 1);
+    }
+    expect([...perLogin.values()]).toEqual(logins.map(() => 1));
+    await admin(a, '/admin/forward-source', {
+      method: 'PUT',
+      body: JSON.stringify({ source: 'legacy' }),
+    });
+    await until(
+      'both back on legacy',
+      async () => !(await bothAt(a)) && !(await bothAt(b)),
+      2_500,
+      50,
+    );
+  });
+
   it('PUT /admin/forward-source at one instance is obeyed by the other within two seconds', async () => {
     await admin(a, '/admin/forward-source', {
       method: 'PUT',
@@ -176,10 +243,16 @@ describePostgres('several service processes on one PostgreSQL database', () => {
       50,
     );
     expect(Date.now() - switched).toBeLessThan(2_500);
-    // What the callback sees: a legacy webhook at b is now stored and compared, not forwarded.
+    // What the callback sees: a legacy login at b, which no Workflows report joins, waits for
+    // one (SHADOW_FALLBACK_AFTER, 1 s here), then is forwarded alone: never dropped.
+    const sent = Date.now();
     await send(b, { customerId: 'sw-1', transactionId: 'sw-1', overallStatus: 'PASS' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(callsFor(cb, 'sw-')).toEqual([]);
+    await until(
+      'the waiting login forwarded alone',
+      () => callsFor(cb, 'sw-1').length === 1,
+      5_000,
+    );
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
 
     // And back, the same way round.
     await admin(b, '/admin/forward-source', {

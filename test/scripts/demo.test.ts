@@ -6,29 +6,36 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// `npm run demo` when the service cannot start: it must say why and exit within seconds (the
-// stand-in callback kept it alive forever), leaving no temporary folder behind.
+// `npm run demo`: it shows both realities of the migration with one callback per login; when the
+// service cannot start, it must say why and exit within seconds (the stand-in callback kept it
+// alive forever), leaving no temporary folder behind.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function demo(env: Record<string, string>) {
+function demo(env: Record<string, string>, killAfterMs = 20_000) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const started = Date.now();
-  return new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, ms: Date.now() - started });
-    });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
   });
+  const started = Date.now();
+  return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>(
+    (resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      });
+    },
+  );
 }
 
 const demoFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('faceauth-demo-'));
@@ -67,4 +74,22 @@ describe('npm run demo when the service cannot start', () => {
       rmSync(junk, { force: true });
     }
   }, 30_000);
+
+  it('runs in both realities: one callback per login, none lost, none doubled', async () => {
+    const result = await demo({}, 50_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1. Logins reported by both webhooks');
+    expect(result.stdout).toContain(
+      'The callback received 7 bodies for 7 logins: one per login, the first report',
+    );
+    expect(result.stdout).toContain('2. Logins reported by one webhook');
+    expect(result.stdout).toMatch(/the callback received 3, one per login, at once/);
+    expect(result.stdout).toContain(
+      '10 logins: 6 reported by both webhooks, 2 by the legacy webhook only, 2 by Workflows only',
+    );
+    expect(result.stdout).toContain(
+      'Summary: 10 callbacks for 10 logins: none lost, none doubled.',
+    );
+  }, 60_000);
 });

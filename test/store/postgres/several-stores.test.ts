@@ -330,6 +330,44 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       expect(figures).toMatchObject({ total: n, bothSources: n, legacyOnly: 0, workflowsOnly: 0 });
     });
 
+    it('a Workflows report naming no customer and its legacy report at the same instant: found by the interview, sent once', async () => {
+      const { stores } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      const n = 20;
+      await Promise.all(
+        range(n).flatMap((k) => [
+          a.accept(
+            newEvent({
+              id: `l${k}`,
+              customerId: `c${k}`,
+              interviewId: `i${k}`,
+              receivedAt: T0 + k,
+              preference: 'none',
+            }),
+            DEDUP,
+          ),
+          b.accept(
+            newEvent({
+              id: `w${k}`,
+              source: 'workflows',
+              customerId: null,
+              interviewId: `i${k}`,
+              receivedAt: T0 + k,
+              preference: 'none',
+            }),
+            DEDUP,
+          ),
+        ]),
+      );
+      const sent = ids(await a.claimDue(T0 + MINUTE, 100, LEASE));
+      for (const k of range(n)) {
+        expect(
+          sent.filter((id) => id === `l${k}` || id === `w${k}`),
+          `login ${k}`,
+        ).toHaveLength(1);
+      }
+    });
+
     it("a login's preferred report and its other report's fallback at the same instant: one is sent", async () => {
       const { stores } = await sharedSchema(2);
       const [a, b] = [at(stores, 0), at(stores, 1)];
