@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { newEvent } from '../helpers/new-event.js';
+import { until } from '../helpers/until.js';
 
 // The fast path: a fresh event is handed from the accept to the delivery worker in memory,
 // leased to it in the same transaction, and sent without reading the outbox. What the store
@@ -54,7 +55,8 @@ describe('the delivery worker on the fast path', () => {
     });
     await worker.start();
     cleanups.push(() => worker.stop(1_000));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The poll at start has read the outbox (empty): the next read would be a minute away.
+    await until('the first poll', () => claims > 0);
     return { store, worker, callback, claims: () => claims };
   }
 
@@ -75,9 +77,11 @@ describe('the delivery worker on the fast path', () => {
     expect(calls.map((c) => c.headers['x-faceauth-event-id']).sort()).toEqual(
       Array.from({ length: 10 }, (_, i) => `f${i}`).sort(),
     );
+    await until(
+      'ten stored as delivered',
+      async () => (await store.countByStatus()).delivered === 10,
+    );
     expect(claims()).toBe(before);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await store.countByStatus()).delivered).toBe(10);
   });
 
   it('gives back a fresh event whose lease is too short for an attempt; a poll sends it at once', async () => {

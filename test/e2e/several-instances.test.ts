@@ -50,6 +50,17 @@ async function admin<T>(proc: ServiceProcess, path: string, init: RequestInit = 
   return (await response.json()) as T;
 }
 
+/** The stored events of the customers whose id starts with `prefix`, as the admin API lists them. */
+async function eventsOf(
+  proc: ServiceProcess,
+  prefix: string,
+): Promise<{ status: string; result: { customerId: string | null } }[]> {
+  const { events } = await admin<{
+    events: { status: string; result: { customerId: string | null } }[];
+  }>(proc, '/admin/events?limit=500');
+  return events.filter((event) => event.result.customerId?.startsWith(prefix));
+}
+
 const transactionOf = (call: CallbackServer['calls'][number]) => String(call.json.transactionId);
 /** The callback's calls for these transaction ids, in arrival order. */
 const callsFor = (cb: CallbackServer, prefix: string) =>
@@ -112,8 +123,16 @@ describePostgres('several service processes on one PostgreSQL database', () => {
       expect(pair.map((answer) => answer?.status)).toEqual([200, 200]);
       expect(pair.filter((answer) => answer?.body.duplicate === true)).toHaveLength(1);
     }
-    await until('every webhook delivered', () => callsFor(cb, 'dup-').length >= 10, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One event stored per webhook, each delivered: nothing is sent for them again.
+    await until(
+      'every webhook stored once and delivered',
+      async () => {
+        const events = await eventsOf(a, 'dup-');
+        return events.length === 10 && events.every((event) => event.status === 'delivered');
+      },
+      5_000,
+      50,
+    );
     const calls = callsFor(cb, 'dup-');
     expect(calls.map(transactionOf).sort()).toEqual(
       bodies.map((body) => body.transactionId).sort(),
@@ -202,13 +221,18 @@ describePostgres('several service processes on one PostgreSQL database', () => {
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
     const forLogins = () =>
       cb.calls.filter((call) => String(call.json.customerId).startsWith('two-'));
-    await until('a callback per login', () => forLogins().length >= logins.length, 5_000);
-    // Each login's other report is stored as shadowed at whichever instance took it.
-    const shadowed = await admin<{ events: unknown[] }>(
-      a,
-      '/admin/events?status=shadowed&limit=500',
+    // Each login stored once delivered, its other report shadowed at whichever instance took
+    // it: every report in a final state, so no callback is still to come.
+    await until(
+      'one report of each login delivered, the other shadowed',
+      async () => {
+        const events = await eventsOf(a, 'two-');
+        const count = (status: string) => events.filter((e) => e.status === status).length;
+        return count('delivered') === logins.length && count('shadowed') === logins.length;
+      },
+      5_000,
+      50,
     );
-    expect(shadowed.events.length).toBeGreaterThanOrEqual(logins.length);
     const perLogin = new Map<string, number>();
     for (const call of forLogins()) {
       const id = String(call.json.customerId);
@@ -282,7 +306,25 @@ describePostgres('several service processes on one PostgreSQL database', () => {
     await a.exited;
 
     // a's lease (CALLBACK_TIMEOUT_MS + 30 s) still runs: b sends neither k1 nor k2 behind it.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // A Workflows login sent to b after the kill waits SHADOW_FALLBACK_AFTER, then b's poll
+    // forwards it and claims it from the outbox: once it is delivered, b has read the outbox
+    // with k1 leased to the dead instance, and sent nothing of kill-x.
+    const probe = await fetch(`${b.url}/webhooks/workflows/face-authentication`, {
+      method: 'POST',
+      body: JSON.stringify({
+        interviewId: 'kill-probe',
+        customerId: 'kill-probe',
+        overallStatus: 'PASS',
+      }),
+      headers: { 'content-type': 'application/json', [KEY.name]: KEY.value },
+    });
+    expect(probe.status).toBe(200);
+    await until(
+      'b to claim and deliver the probe',
+      async () => (await eventsOf(b, 'kill-probe')).some((e) => e.status === 'delivered'),
+      5_000,
+      50,
+    );
     expect(callsFor(cb, 'k').map(transactionOf)).toEqual(['k1']);
     const leased = await sql.query<{ event_id: string }>(
       'SELECT event_id FROM outbox WHERE lease_until IS NOT NULL',

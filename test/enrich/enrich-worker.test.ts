@@ -127,6 +127,8 @@ interface Harness {
   app: Hono;
   metrics: Metrics;
   forwarded: number;
+  /** The worker's reads of the waiting events so far (each turn reads at least once). */
+  claims: number;
   post(route: string, body: string | Uint8Array): Promise<Response>;
   admin(path: string, method?: 'GET' | 'POST'): Promise<Response>;
   event(id: string): Promise<EventSummary & { normalized: Record<string, unknown> | null }>;
@@ -153,6 +155,12 @@ interface HarnessOptions {
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
+  const claimEnrichment = store.claimEnrichment.bind(store);
+  store.claimEnrichment = async (...args) => {
+    const items = await claimEnrichment(...args);
+    h.claims++;
+    return items;
+  };
   const metrics = createMetrics(store);
   const logger = createLogger({ level: 'silent' });
   const config = loadConfig({
@@ -215,6 +223,7 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
     app,
     metrics,
     forwarded: 0,
+    claims: 0,
     post: async (route, body) =>
       app.request(route, {
         method: 'POST',
@@ -253,6 +262,12 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
   });
   if (options.start !== false) await worker.start();
   return h;
+}
+
+/** Resolves once the worker has begun a turn after this call and finished it (it polls every 25 ms). */
+async function aTurnLater(h: Harness): Promise<void> {
+  const before = h.claims;
+  await until('a whole turn of the worker', () => h.claims >= before + 2);
 }
 
 async function statusOf(h: Harness, id: string): Promise<string | undefined> {
@@ -634,8 +649,9 @@ describe('ONBOARDING_FINISHED', () => {
     const h = await harness();
     await accepted(h, ONBOARDING, onboarding('onb-5', 'ID_VALIDATION_FINISHED'));
     const id = await h.onlyEventId();
-    expect(await statusOf(h, id)).toBe('informational');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Stored as informational, not waiting for a score: the worker reads only waiting events.
+    expect(await h.event(id)).toMatchObject({ status: 'informational', enrichment: null });
+    await aTurnLater(h);
     expect(incode.scores).toEqual([]);
   });
 });
@@ -677,7 +693,9 @@ describe('sessions and one authentication per interview', () => {
     expect(sessionEvent?.note).toContain(faceEvent?.id);
     release?.();
     await until('the face event to be forwarded', async () => h.forwarded === 1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // The session event stays superseded (never forwarded), also after the worker's next turn.
+    await aTurnLater(h);
+    expect(await statusOf(h, sessionEvent?.id as string)).toBe('superseded');
     const due = await h.due();
     expect([...due.keys()]).toEqual([faceEvent?.id]);
     expect(incode.scores.map((s) => s.interviewId)).toEqual([PASS.interviewId]);

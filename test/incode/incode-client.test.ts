@@ -12,6 +12,7 @@ import {
   type ScoreOutcome,
 } from '../../src/incode/incode-client.js';
 import { readFixtureJson } from '../helpers/fixtures.js';
+import { until } from '../helpers/until.js';
 
 // The client against an msw stand-in that behaves like Incode's API: the score of an
 // interview behind an API key and an admin token from POST /executive/log-in, Spring's error
@@ -546,15 +547,18 @@ describe('failures', () => {
   });
 
   it('close() abandons a call under way as retryable', async () => {
+    let arrived = false;
     fakeIncode({
       score: async () => {
+        arrived = true;
         await delay('infinite');
         return HttpResponse.json(SCORE);
       },
     });
     const incode = client();
     const pending = incode.getScore(INTERVIEW);
-    await delay(50);
+    // Under way: Incode has the request.
+    await until('the score call to arrive', () => arrived);
     await incode.close();
     expect(failed(await pending)).toEqual({
       ok: false,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SCORE_STATUSES } from '../../src/incode/score-schema.js';
+import { SCORE_STATUSES, Score } from '../../src/incode/score-schema.js';
+import { interpret } from '../../src/normalize/interpret.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import { checkTables, MAPPING_FILES, type Mappings } from '../../src/normalize/tables.js';
 import {
@@ -9,6 +10,8 @@ import {
   replaceFirst,
   replaceOnce,
 } from '../helpers/broken-mappings.js';
+import { META, readFixtureJson } from '../helpers/fixtures.js';
+import { onboardingBody } from '../helpers/session-fixtures.js';
 
 const SESSIONS = MAPPING_FILES.sessions;
 const SCORE = MAPPING_FILES.score;
@@ -212,10 +215,21 @@ describe('a broken score-to-normalized.yaml stops the load, naming file and entr
     const dir = await brokenCopy({
       [SCORE]: replaceFirst(
         '      MANUAL_PENDING: null\n',
-        '      MANUAL_PENDING: null\n      MAYBE: null\n',
+        '      MANUAL_PENDING: null\n      MAYBE: PASS\n',
       ),
     });
-    await expect(loadMappings(dir)).resolves.toBeDefined();
+    // An ONBOARDING_FINISHED whose score says MAYBE: the shipped tables give it no outcome (an
+    // undocumented status gives no value); the table that decides MAYBE makes it a PASS.
+    const maybe = Score.parse({
+      ...(readFixtureJson('incode/score-face-authentication.json') as object),
+      overall: { value: '90.0', status: 'MAYBE' },
+    });
+    const finished = (mappings: Mappings) =>
+      interpret('onboarding-status', onboardingBody('ONBOARDING_FINISHED'), mappings, META, maybe);
+    expect(finished(await loadMappings())).toMatchObject({ outcome: 'no-result' });
+    const decided = finished(await loadMappings(dir));
+    expect(decided.outcome).toBe('result');
+    if (decided.outcome === 'result') expect(decided.normalized.status).toBe('PASS');
   });
 
   it('a statuses.to: status with the value "MAYBE"', async () => {
