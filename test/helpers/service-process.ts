@@ -12,6 +12,18 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
+export interface SpawnOptions {
+  /** Start under this umask (octal, e.g. '022'), set by sh before it execs Node. */
+  umask?: string;
+}
+
+/** Node and its arguments, or sh setting the umask and then exec-ing them. */
+function withUmask(args: string[], umask: string | undefined): [string, string[]] {
+  if (umask === undefined) return [process.execPath, args];
+  if (!/^[0-7]{3,4}$/.test(umask)) throw new Error(`not a umask: ${umask}`);
+  return ['sh', ['-c', `umask ${umask} && exec "$@"`, 'sh', process.execPath, ...args]];
+}
+
 /** How to run the CLI: from source through tsx (the default), or a built `dist/cli.js`. */
 export const FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
 
@@ -24,8 +36,10 @@ export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
   cli: string[] = FROM_SOURCE,
+  options: SpawnOptions = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...cli, 'serve'], {
+  const [command, args] = withUmask([...cli, 'serve'], options.umask);
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,8 +80,10 @@ export async function runCli(
   env: Record<string, string>,
   args: string[] = ['serve'],
   cli: string[] = FROM_SOURCE,
+  options: SpawnOptions = {},
 ) {
-  const child = spawn(process.execPath, [...cli, ...args], {
+  const [command, argv] = withUmask([...cli, ...args], options.umask);
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
