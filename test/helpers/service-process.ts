@@ -15,13 +15,19 @@ export interface ServiceProcess {
 export interface SpawnOptions {
   /** Start under this umask (octal, e.g. '022'), set by sh before it execs Node. */
   umask?: string;
+  /** A command that runs Node for it, e.g. a sandbox: `[...wrap, node, ...args]`. */
+  wrap?: string[];
 }
 
-/** Node and its arguments, or sh setting the umask and then exec-ing them. */
-function withUmask(args: string[], umask: string | undefined): [string, string[]] {
-  if (umask === undefined) return [process.execPath, args];
-  if (!/^[0-7]{3,4}$/.test(umask)) throw new Error(`not a umask: ${umask}`);
-  return ['sh', ['-c', `umask ${umask} && exec "$@"`, 'sh', process.execPath, ...args]];
+/** Node and its arguments; behind `wrap`, and sh setting the umask, when asked. */
+function launch(args: string[], options: SpawnOptions): [string, string[]] {
+  let argv = [...(options.wrap ?? []), process.execPath, ...args];
+  if (options.umask !== undefined) {
+    if (!/^[0-7]{3,4}$/.test(options.umask)) throw new Error(`not a umask: ${options.umask}`);
+    argv = ['sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...argv];
+  }
+  const [command, ...rest] = argv as [string, ...string[]];
+  return [command, rest];
 }
 
 /** How to run the CLI: from source through tsx (the default), or a built `dist/cli.js`. */
@@ -38,7 +44,7 @@ export async function startServiceProcess(
   cli: string[] = FROM_SOURCE,
   options: SpawnOptions = {},
 ): Promise<ServiceProcess> {
-  const [command, args] = withUmask([...cli, 'serve'], options.umask);
+  const [command, args] = launch([...cli, 'serve'], options);
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -82,7 +88,7 @@ export async function runCli(
   cli: string[] = FROM_SOURCE,
   options: SpawnOptions = {},
 ) {
-  const [command, argv] = withUmask([...cli, ...args], options.umask);
+  const [command, argv] = launch([...cli, ...args], options);
   const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
