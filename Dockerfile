@@ -1,4 +1,4 @@
-# faceauth-shim: the service in a container (README, "Install for production").
+# faceauth-shim: the service in a container (docs/operations.md, "Install").
 #   docker build -t faceauth-shim .
 #   cp deploy/faceauth-shim.env.example faceauth-shim.env && chmod 600 faceauth-shim.env
 #     (then replace every CHANGE-ME in it: it holds the settings and their secrets)
