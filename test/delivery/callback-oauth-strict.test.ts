@@ -139,16 +139,19 @@ describe('the service with CALLBACK_OAUTH_* towards oidc-provider', () => {
     async (method, client) => {
       const tokens = await tokenServer();
       const callback = await callbackServer();
-      const shim = await startServiceProcess({
-        CALLBACK_URL: callback.url,
-        DATABASE_URL: `sqlite:${join(dir, `${method}.db`)}`,
-        INBOUND_AUTH: 'none',
-        CALLBACK_OAUTH_TOKEN_URL: tokens.tokenUrl,
-        CALLBACK_OAUTH_CLIENT_ID: client.id,
-        CALLBACK_OAUTH_CLIENT_SECRET: client.secret,
-        CALLBACK_OAUTH_AUTH_METHOD: method,
-        LOG_LEVEL: 'debug',
-      });
+      const shim = await startServiceProcess(
+        {
+          CALLBACK_URL: callback.url,
+          DATABASE_URL: `sqlite:${join(dir, `${method}.db`)}`,
+          INBOUND_AUTH: 'none',
+          CALLBACK_OAUTH_TOKEN_URL: tokens.tokenUrl,
+          CALLBACK_OAUTH_CLIENT_ID: client.id,
+          CALLBACK_OAUTH_CLIENT_SECRET: client.secret,
+          CALLBACK_OAUTH_AUTH_METHOD: method,
+          LOG_LEVEL: 'debug',
+        },
+        30_000,
+      );
       try {
         const body = readFixtureBytes('legacy/success.json');
         const answer = await fetch(`${shim.url}/webhooks/legacy/authentication`, {
@@ -168,7 +171,7 @@ describe('the service with CALLBACK_OAUTH_* towards oidc-provider', () => {
       expect(shim.output()).not.toContain(client.secret);
       expect(shim.output()).not.toContain(tokens.issued[0]);
     },
-    30_000,
+    60_000,
   );
 
   it('a refused token fails each attempt with the OAuth error code, retried on schedule; the service stays up', async () => {
@@ -176,16 +179,19 @@ describe('the service with CALLBACK_OAUTH_* towards oidc-provider', () => {
     const callback = await callbackServer();
     const wrong = `${BASIC.secret}-wrong`;
     const admin = 'admin-token-oauth-0123';
-    const shim = await startServiceProcess({
-      CALLBACK_URL: callback.url,
-      DATABASE_URL: `sqlite:${join(dir, 'refused.db')}`,
-      INBOUND_AUTH: 'none',
-      ADMIN_TOKEN: admin,
-      CALLBACK_OAUTH_TOKEN_URL: tokens.tokenUrl,
-      CALLBACK_OAUTH_CLIENT_ID: BASIC.id,
-      CALLBACK_OAUTH_CLIENT_SECRET: wrong,
-      DELIVERY_RETRY_SCHEDULE: '50ms,50ms',
-    });
+    const shim = await startServiceProcess(
+      {
+        CALLBACK_URL: callback.url,
+        DATABASE_URL: `sqlite:${join(dir, 'refused.db')}`,
+        INBOUND_AUTH: 'none',
+        ADMIN_TOKEN: admin,
+        CALLBACK_OAUTH_TOKEN_URL: tokens.tokenUrl,
+        CALLBACK_OAUTH_CLIENT_ID: BASIC.id,
+        CALLBACK_OAUTH_CLIENT_SECRET: wrong,
+        DELIVERY_RETRY_SCHEDULE: '50ms,50ms',
+      },
+      30_000,
+    );
     type Listed = { status: string; attempts: number; lastError: string | null };
     let events: Listed[] = [];
     try {
@@ -219,5 +225,5 @@ describe('the service with CALLBACK_OAUTH_* towards oidc-provider', () => {
     expect(tokens.refused).toEqual(['invalid_client', 'invalid_client', 'invalid_client']);
     expect(callback.calls).toHaveLength(0);
     expect(shim.output()).not.toContain(wrong);
-  }, 30_000);
+  }, 60_000);
 });

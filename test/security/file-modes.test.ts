@@ -23,7 +23,7 @@ async function modesAfterAWebhook(umask: string, db: string, folders: string[]) 
       DATABASE_URL: `sqlite:${db}`,
       INBOUND_AUTH: 'none',
     },
-    15_000,
+    30_000,
     undefined,
     { umask },
   );
@@ -58,6 +58,7 @@ describe('what the service creates is its own', () => {
       const modes = await modesAfterAWebhook(umask, db, [top, join(top, 'state')]);
       expect(modes).toEqual({ folders: ['0700', '0700'], db: '0600', wal: '0600', shm: '0600' });
     },
+    60_000,
   );
 
   it("a folder the operator made keeps the operator's mode; what the service creates in it is 0600", async () => {
@@ -67,7 +68,7 @@ describe('what the service creates is its own', () => {
     const db = join(operator, 'state.db');
     const modes = await modesAfterAWebhook('022', db, [operator]);
     expect(modes).toEqual({ folders: ['0750'], db: '0600', wal: '0600', shm: '0600' });
-  });
+  }, 60_000);
 
   it('report --out writes a new file 0600 under umask 022', async () => {
     const db = join(dir, 'report', 'state.db');
@@ -83,5 +84,5 @@ describe('what the service creates is its own', () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(mode(out)).toBe('0600');
-  });
+  }, 60_000);
 });
