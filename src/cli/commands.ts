@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
@@ -14,6 +13,7 @@ import { readStatus, type StatusView } from '../cutover/status.js';
 import { readStored, resetStored, resumeStored, setPlan, setSource } from '../cutover/stored.js';
 import { Source } from '../normalize/normalized-schema.js';
 import { createLogger } from '../ops/logger.js';
+import { writePrivateFile } from '../ops/private-files.js';
 import { startService } from '../service.js';
 import { openStore } from '../store/open-store.js';
 import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
@@ -155,7 +155,8 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
         minAgreement: settings.compareMinAgreement,
       });
       if (typeof values.out === 'string') {
-        await writeFile(values.out, produced.body);
+        // 0600 when new: a report names customers and interviews.
+        await writePrivateFile(values.out, produced.body);
         line(ctx, `wrote ${values.out}`);
       } else {
         ctx.write(produced.body);
