@@ -63,7 +63,7 @@ export const LAYERS = [
   },
   {
     folder: 'config',
-    imports: ['cutover', 'store', 'normalize', 'intake', 'util'],
+    imports: ['delivery', 'cutover', 'store', 'normalize', 'intake', 'util'],
     why: 'the environment, read once; handed down as options, never imported by a stage',
   },
   {

@@ -296,7 +296,8 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
 
   // The comparison report of what was sent, as the admin API serves it.
   const reports = join(process.cwd(), 'demo-out');
-  mkdirSync(reports, { recursive: true });
+  // As the service keeps what it writes: the folder 0700 and the files 0600 when new.
+  mkdirSync(reports, { recursive: true, mode: 0o700 });
   const written: string[] = [];
   let verdict = '';
   for (const format of ['html', 'md', 'json'] as const) {
@@ -311,7 +312,7 @@ async function demo(dir: string, cleanups: (() => unknown)[]): Promise<void> {
     if (format === 'json')
       verdict = (JSON.parse(text) as { verdict: { line: string } }).verdict.line;
     const file = join(reports, `comparison-report.${format}`);
-    writeFileSync(file, text);
+    writeFileSync(file, text, { mode: 0o600 });
     written.push(file);
   }
   out();

@@ -67,6 +67,21 @@ describe('faceauth-shim serve: start-up failures', () => {
     expect(result.stderr).not.toContain('short-secret');
   });
 
+  it('an unknown CALLBACK_OAUTH_AUTH_METHOD stops the start with exit code 2, one line naming it, no secret', async () => {
+    const result = await runCli({
+      ...base,
+      CALLBACK_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/oauth/token',
+      CALLBACK_OAUTH_CLIENT_ID: 'shim',
+      CALLBACK_OAUTH_CLIENT_SECRET: 'callback-secret+%:/=value',
+      CALLBACK_OAUTH_AUTH_METHOD: 'private_key_jwt',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'faceauth-shim: invalid configuration: CALLBACK_OAUTH_AUTH_METHOD: expected client_secret_basic or client_secret_post',
+    ]);
+    expect(result.stdout).toBe('');
+  });
+
   it('no inbound authentication and no INBOUND_AUTH=none is refused', async () => {
     const { INBOUND_AUTH: _, ...open } = base;
     const result = await runCli(open);

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
@@ -17,6 +16,7 @@ import { startService } from '../service.js';
 import { openStore } from '../store/open-store.js';
 import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
 import { codeOf, FaceauthError } from '../util/errors.js';
+import { writePrivateFile } from '../util/private-files.js';
 
 /** Thrown for wrong command-line words; exit code 2, with the command's usage. */
 export class UsageError extends FaceauthError {
@@ -156,7 +156,8 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
         minAgreement: settings.compareMinAgreement,
       });
       if (typeof values.out === 'string') {
-        await writeFile(values.out, produced.body);
+        // 0600 when new: a report names customers and interviews.
+        await writePrivateFile(values.out, produced.body);
         line(ctx, `wrote ${values.out}`);
       } else {
         ctx.write(produced.body);

@@ -10,9 +10,15 @@ const rate = z
   .nullable()
   .describe('0..1; null when there is nothing to count');
 
+/**
+ * An instant as the report writes it (Date#toISOString: UTC, `Z`): `format: date-time` in the
+ * JSON Schema, so a consumer's validator refuses "yesterday" or "2026-13-01".
+ */
+const instant = z.iso.datetime();
+
 const ResultSide = z.object({
   eventId: z.string(),
-  receivedAt: z.string(),
+  receivedAt: instant,
   status: z.enum(['PASS', 'FAIL']),
   reason: z.string().nullable(),
 });
@@ -70,8 +76,8 @@ const PassRate = z
 
 export const ComparisonReport = z.object({
   version: z.literal(1),
-  generatedAt: z.string(),
-  range: z.object({ from: z.string(), to: z.string() }),
+  generatedAt: instant,
+  range: z.object({ from: instant, to: instant }),
   thresholds: z.object({ minPairs: z.number().int(), minAgreement: z.number() }),
   sources: z.object({ legacy: SourceStats, workflows: SourceStats }),
   logins: LoginCounts.extend({
@@ -150,7 +156,7 @@ export const ComparisonReport = z.object({
   timeline: z
     .array(
       z.object({
-        start: z.string(),
+        start: instant,
         legacy: z.object({ events: z.number().int(), pass: z.number().int() }),
         workflows: z.object({ events: z.number().int(), pass: z.number().int() }),
       }),

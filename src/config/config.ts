@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { planFrom } from '../cutover/plan.js';
 import { type ForwardSourceValue, parseForwardSource } from '../cutover/source-value.js';
+import {
+  CALLBACK_OAUTH_AUTH_METHODS,
+  type CallbackOAuthAuthMethod,
+} from '../delivery/callback-oauth-method.js';
 import type { DatabaseConfig } from '../store/database-config.js';
 import { parseDuration } from '../util/duration.js';
 import { FaceauthError } from '../util/errors.js';
@@ -251,6 +255,11 @@ const EnvSchema = z
     CALLBACK_OAUTH_TOKEN_URL: httpUrl.optional(),
     CALLBACK_OAUTH_CLIENT_ID: z.string().optional(),
     CALLBACK_OAUTH_CLIENT_SECRET: z.string().optional(),
+    CALLBACK_OAUTH_AUTH_METHOD: z
+      .enum(CALLBACK_OAUTH_AUTH_METHODS, {
+        error: `expected ${CALLBACK_OAUTH_AUTH_METHODS.join(' or ')}`,
+      })
+      .optional(),
     CALLBACK_SIGNING_SECRET: z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected whsec_ followed by base64')
@@ -364,6 +373,13 @@ const EnvSchema = z
           message: 'required when the other CALLBACK_OAUTH_* are set',
         });
       }
+    }
+    if (set.length === 0 && env.CALLBACK_OAUTH_AUTH_METHOD !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CALLBACK_OAUTH_AUTH_METHOD'],
+        message: `has no meaning without ${outbound.join(', ')}`,
+      });
     }
     if (
       env.INBOUND_OAUTH_CLIENT_ID !== undefined &&
@@ -531,7 +547,15 @@ export interface Config {
   /** OAuth 2.0 client credentials Incode uses to get a token from POST /oauth/token. */
   inboundOAuth: { clientId: string; clientSecrets: string[]; tokenTtlMs: number } | undefined;
   /** OAuth 2.0 client credentials faceauth-shim uses towards the callback. */
-  callbackOAuth: { tokenUrl: string; clientId: string; clientSecret: string } | undefined;
+  callbackOAuth:
+    | {
+        tokenUrl: string;
+        clientId: string;
+        clientSecret: string;
+        /** How the client authenticates to the token endpoint (RFC 6749 §2.3.1). */
+        authMethod: CallbackOAuthAuthMethod;
+      }
+    | undefined;
   /** whsec_... : sign every forward with Standard Webhooks headers. */
   callbackSigningSecret: string | undefined;
   adminToken: string | undefined;
@@ -620,6 +644,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             tokenUrl: e.CALLBACK_OAUTH_TOKEN_URL,
             clientId: e.CALLBACK_OAUTH_CLIENT_ID,
             clientSecret: e.CALLBACK_OAUTH_CLIENT_SECRET,
+            authMethod: e.CALLBACK_OAUTH_AUTH_METHOD ?? 'client_secret_basic',
           }
         : undefined,
     callbackSigningSecret: e.CALLBACK_SIGNING_SECRET,

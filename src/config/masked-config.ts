@@ -65,6 +65,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
           tokenUrl: maskUrl(config.callbackOAuth.tokenUrl),
           clientId: config.callbackOAuth.clientId,
           clientSecret: MASK,
+          authMethod: config.callbackOAuth.authMethod,
         }
       : null,
     callbackSigningSecret: config.callbackSigningSecret ? MASK : null,

@@ -1,25 +1,31 @@
+import * as oauth from 'oauth4webapi';
 import { request } from 'undici';
-import { FaceauthError } from '../util/errors.js';
+import type { CallbackOAuthAuthMethod } from './callback-oauth-method.js';
+import { CallbackTokenError } from './callback-token-error.js';
+import { describeTokenFailure } from './token-failure.js';
+
+export { CallbackTokenError } from './callback-token-error.js';
 
 // OAuth 2.0 client credentials towards the callback, as Incode authenticated to it: a token
 // fetched once, cached until shortly before it expires, fetched again when the callback
-// answers 401. undici.request like the deliveries themselves; tests use a real token server.
+// answers 401. The protocol (client authentication by RFC 6749 §2.3.1, the token answer's
+// checks, error answers) is oauth4webapi's; the HTTP under it is undici.request, like the
+// deliveries themselves, so that the answer is read with a cap and a timeout. Tests use a
+// standards-strict token server (oidc-provider) on loopback.
 
 export interface CallbackTokenOptions {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
+  /** client_secret_basic (the default): an Authorization header; client_secret_post: the form. */
+  authMethod?: CallbackOAuthAuthMethod | undefined;
   timeoutMs: number;
-}
-
-/** Thrown when the token endpoint does not give a token; the delivery attempt fails with it. */
-export class CallbackTokenError extends FaceauthError {
-  override readonly name = 'CallbackTokenError';
-  readonly code = 'callback_token_failed';
 }
 
 /** Renew this long before the token says it expires. */
 const EARLY_MS = 30_000;
+/** A token answer without expires_in is kept this long (RFC 6749 leaves it to the client). */
+const DEFAULT_EXPIRES_IN_S = 300;
 
 /**
  * The largest token endpoint answer read, in bytes. A token answer is a few hundred bytes (a
@@ -52,70 +58,139 @@ async function readLimited(
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * undici's stable code (ECONNREFUSED, UND_ERR_SOCKET...), or the error's name (TimeoutError: a
+ * DOMException's numeric code says nothing).
+ */
+function failureName(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/**
+ * A token answer without token_type, read as Bearer. RFC 6749 §5.1 requires the field, and
+ * oauth4webapi refuses an answer without it; faceauth-shim took such answers before it used
+ * oauth4webapi (some token endpoints written for a single client leave it out), so an upgrade
+ * keeps working with them. Any other token_type is still checked (Bearer only).
+ */
+function bearerByDefault(text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || 'token_type' in json) {
+    return text;
+  }
+  return JSON.stringify({ ...json, token_type: 'Bearer' });
+}
+
+/** Statuses whose Response cannot carry a body (the Fetch standard's "null body status"). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * oauth4webapi's fetch, made of undici.request: the answer is read to TOKEN_ANSWER_LIMIT at
+ * most, within the timeout's signal, then handed over as a web Response. No redirect is
+ * followed (undici.request never does; a token endpoint that redirects fails the fetch).
+ */
+async function cappedFetch(
+  url: string,
+  init: oauth.CustomFetchOptions<'POST', URLSearchParams>,
+): Promise<Response> {
+  let answer: Awaited<ReturnType<typeof request>>;
+  try {
+    answer = await request(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body.toString(),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  } catch (error) {
+    throw new CallbackTokenError(`token endpoint: ${failureName(error)}`);
+  }
+  let text: string | undefined;
+  let readError: unknown;
+  try {
+    text = await readLimited(answer.body, answer.headers['content-length'], TOKEN_ANSWER_LIMIT);
+  } catch (error) {
+    readError = error;
+  }
+  // An error answer that cannot be read whole is still that status.
+  if (answer.statusCode !== 200 && (readError !== undefined || text === undefined)) {
+    throw new CallbackTokenError(`token endpoint answered ${answer.statusCode}`);
+  }
+  if (readError !== undefined) {
+    throw new CallbackTokenError(
+      `token endpoint: ${failureName(readError)} while reading the answer`,
+    );
+  }
+  if (text === undefined) {
+    throw new CallbackTokenError(
+      `token endpoint answered more than ${TOKEN_ANSWER_LIMIT} bytes; a token answer is a short JSON object`,
+    );
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined) headers.append(name, one);
+    }
+  }
+  const body = answer.statusCode === 200 ? bearerByDefault(text) : text;
+  return new Response(NULL_BODY.has(answer.statusCode) ? null : body, {
+    status: answer.statusCode,
+    headers,
+  });
+}
+
 export function createCallbackTokens(options: CallbackTokenOptions) {
   let cached: { token: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
-  // As Incode sent it to the same token endpoint: plain base64(client_id:client_secret).
-  const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
+  const url = new URL(options.tokenUrl);
+  // No discovery: the token endpoint is configured, and a client credentials answer carries no
+  // ID token whose issuer would be checked.
+  const server: oauth.AuthorizationServer = { issuer: url.origin, token_endpoint: url.href };
+  const client: oauth.Client = { client_id: options.clientId };
+  // Both encode the id and the secret as RFC 6749 §2.3.1 asks (application/x-www-form-urlencoded
+  // before base64 for Basic): a secret holding + % : / = reaches a strict server intact.
+  const authenticate =
+    options.authMethod === 'client_secret_post'
+      ? oauth.ClientSecretPost(options.clientSecret)
+      : oauth.ClientSecretBasic(options.clientSecret);
 
   async function fetchToken(): Promise<string> {
     const started = Date.now();
-    let response: Awaited<ReturnType<typeof request>>;
+    let answer: oauth.TokenEndpointResponse;
     try {
-      response = await request(options.tokenUrl, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
+      const response = await oauth.clientCredentialsGrantRequest(
+        server,
+        client,
+        authenticate,
+        new URLSearchParams(),
+        {
+          [oauth.customFetch]: cappedFetch,
+          // CALLBACK_OAUTH_TOKEN_URL may be http:// (config.ts allows it, as for the callback).
+          [oauth.allowInsecureRequests]: url.protocol === 'http:',
+          signal: AbortSignal.timeout(options.timeoutMs),
         },
-        body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+      );
+      answer = await oauth.processClientCredentialsResponse(server, client, response);
+      // oauth4webapi also takes DPoP-bound tokens; this client sends every token as a Bearer.
+      if (answer.token_type !== 'bearer') throw new oauth.UnsupportedOperationError('DPoP');
     } catch (error) {
-      throw new CallbackTokenError(
-        `token endpoint: ${(error as { code?: string }).code ?? (error as Error).name}`,
-      );
-    }
-    let text: string | undefined;
-    let readError: unknown;
-    try {
-      text = await readLimited(
-        response.body,
-        response.headers['content-length'],
-        TOKEN_ANSWER_LIMIT,
-      );
-    } catch (error) {
-      readError = error;
-    }
-    if (response.statusCode !== 200) {
-      throw new CallbackTokenError(`token endpoint answered ${response.statusCode}`);
-    }
-    if (readError !== undefined) {
-      const { code, name } = readError as { code?: string; name?: string };
-      throw new CallbackTokenError(`token endpoint: ${code ?? name} while reading the answer`);
-    }
-    if (text === undefined) {
-      throw new CallbackTokenError(
-        `token endpoint answered more than ${TOKEN_ANSWER_LIMIT} bytes; a token answer is a short JSON object`,
-      );
-    }
-    let body: { access_token?: unknown; expires_in?: unknown };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw new CallbackTokenError('token endpoint answered no JSON');
-    }
-    if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new CallbackTokenError('token endpoint answered no access_token');
+      // No cause: oauth4webapi's errors hold the answer, which is not for logs.
+      throw new CallbackTokenError(await describeTokenFailure(error, options.clientSecret));
     }
     const expiresIn =
-      typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
+      typeof answer.expires_in === 'number' && answer.expires_in > 0
+        ? answer.expires_in
+        : DEFAULT_EXPIRES_IN_S;
     cached = {
-      token: body.access_token,
+      token: answer.access_token,
       until: started + Math.max(expiresIn * 1000 - EARLY_MS, expiresIn * 500),
     };
-    return body.access_token;
+    return answer.access_token;
   }
 
   return {

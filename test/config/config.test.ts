@@ -471,13 +471,38 @@ describe('loadConfig: inbound OAuth, callback OAuth and signing', () => {
     },
   );
 
-  it('reads CALLBACK_OAUTH_* when all three are set', () => {
+  it('reads CALLBACK_OAUTH_* when all three are set; Basic client authentication by default', () => {
     expect(loadConfig({ ...BASE, ...CALLBACK_OAUTH }).callbackOAuth).toStrictEqual({
       tokenUrl: 'https://auth.client.example/oauth/token',
       clientId: 'faceauth-shim',
       clientSecret: 'callback-client-secret',
+      authMethod: 'client_secret_basic',
     });
     expect(loadConfig({ ...BASE }).callbackOAuth).toBeUndefined();
+  });
+
+  it.each(['client_secret_basic', 'client_secret_post'] as const)(
+    'reads CALLBACK_OAUTH_AUTH_METHOD=%s',
+    (method) => {
+      const config = loadConfig({ ...BASE, ...CALLBACK_OAUTH, CALLBACK_OAUTH_AUTH_METHOD: method });
+      expect(config.callbackOAuth?.authMethod).toBe(method);
+    },
+  );
+
+  it.each(['basic', 'client_secret_jwt', 'CLIENT_SECRET_POST', 'none'])(
+    'refuses CALLBACK_OAUTH_AUTH_METHOD=%s, naming the two it takes',
+    (method) => {
+      const error = configError({ ...BASE, ...CALLBACK_OAUTH, CALLBACK_OAUTH_AUTH_METHOD: method });
+      expect(error.message).toBe(
+        'invalid configuration: CALLBACK_OAUTH_AUTH_METHOD: expected client_secret_basic or client_secret_post',
+      );
+    },
+  );
+
+  it('refuses CALLBACK_OAUTH_AUTH_METHOD without the other CALLBACK_OAUTH_*', () => {
+    const error = configError({ ...BASE, CALLBACK_OAUTH_AUTH_METHOD: 'client_secret_post' });
+    expect(error.message).toContain('CALLBACK_OAUTH_AUTH_METHOD: has no meaning without');
+    expect(error.message).not.toContain('CALLBACK_OAUTH_TOKEN_URL: ');
   });
 
   it.each([

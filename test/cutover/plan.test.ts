@@ -39,6 +39,8 @@ describe('plans', () => {
   it.each([
     ['10%,5%@2d', /goes down or stays at 10%/],
     ['10%,10%@2d', /goes down or stays at 10%/],
+    ['10%,50%@1d,20%@2d', /step "20%@2d" goes down or stays at 50%/],
+    ['1%,10%@1d,50%@2d,50%@3d', /step "50%@3d" goes down or stays at 50%/],
     ['0%,10%', /a step moves more than 0%/],
     ['1%,10%@2x', /neither a duration/],
     ['1%,,10%', /separated by commas/],

@@ -58,6 +58,19 @@ async function startTokenServer(
   };
 }
 
+/**
+ * The id and secret of a Basic Authorization header, read as RFC 6749 §2.3.1 says a token
+ * endpoint reads them: base64, split at the first colon, each form-urlencoded.
+ */
+function basicCredentials(header: string | undefined): [string, string] | undefined {
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const form = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
+  return [form(decoded.slice(0, colon)), form(decoded.slice(colon + 1))];
+}
+
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
@@ -126,9 +139,7 @@ describe('OAuth 2.0 client credentials towards the callback', () => {
     expect(tokens.calls).toHaveLength(1);
     const [request] = tokens.calls;
     expect(request?.method).toBe('POST');
-    expect(request?.headers.authorization).toBe(
-      `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
-    );
+    expect(basicCredentials(request?.headers.authorization)).toEqual([CLIENT_ID, CLIENT_SECRET]);
     expect(request?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
     const form = new URLSearchParams(request?.body);
     expect(form.get('grant_type')).toBe('client_credentials');
@@ -137,6 +148,54 @@ describe('OAuth 2.0 client credentials towards the callback', () => {
 
     expect(callback.calls).toHaveLength(1);
     expect(callback.calls[0]?.headers.authorization).toBe('Bearer token-1');
+  });
+
+  it('client_secret_post: the id and secret travel form-encoded in the body, with no Authorization header', async () => {
+    const secret = 'post+secret%2B:/=&';
+    const tokens = await tokenServer();
+    const callback = await callbackServer();
+    const outcome = await client(callback, {
+      tokens: createCallbackTokens({
+        tokenUrl: tokens.url,
+        clientId: 'shim:post',
+        clientSecret: secret,
+        authMethod: 'client_secret_post',
+        timeoutMs: 5_000,
+      }),
+    }).send(item());
+    expect(outcome.ok).toBe(true);
+    const [request] = tokens.calls;
+    expect(request?.headers.authorization).toBeUndefined();
+    const form = new URLSearchParams(request?.body);
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'shim:post',
+      client_secret: secret,
+    });
+    expect(callback.calls[0]?.headers.authorization).toBe('Bearer token-1');
+  });
+
+  it('a token endpoint that does not answer within the timeout fails the attempt', async () => {
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const tokens = createCallbackTokens({
+      tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      timeoutMs: 300,
+    });
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens }).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: null, abandoned: false });
+    expect(outcome.error).toBe('token endpoint: TimeoutError');
+    expect(callback.calls).toHaveLength(0);
   });
 
   it('reuses the cached token for later sends', async () => {
@@ -221,29 +280,137 @@ describe('OAuth 2.0 client credentials towards the callback', () => {
   });
 
   it.each([
-    ['answers 500', { status: 500, body: { error: 'server_error' } }],
-    ['answers 401', { status: 401, body: { error: 'invalid_client' } }],
-    ['answers no access_token', { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } }],
-    ['answers an empty access_token', { status: 200, body: { access_token: '', expires_in: 60 } }],
-    ['answers something other than JSON', { status: 200, body: '<html>login</html>' }],
+    [
+      'answers 500',
+      { status: 500, body: { error: 'server_error' } },
+      'token endpoint answered 500 server_error',
+    ],
+    [
+      'answers 401 invalid_client',
+      {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'client authentication failed' },
+      },
+      'token endpoint answered 401 invalid_client (client authentication failed)',
+    ],
+    [
+      'answers 400 unauthorized_client',
+      { status: 400, body: { error: 'unauthorized_client' } },
+      'token endpoint answered 400 unauthorized_client',
+    ],
+    ['answers 403 without a body', { status: 403, body: '' }, 'token endpoint answered 403'],
+    [
+      'answers 302 (a redirect is not followed)',
+      { status: 302, body: '' },
+      'token endpoint answered 302',
+    ],
+    [
+      'answers no access_token',
+      { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } },
+      'token endpoint answered no valid access_token',
+    ],
+    [
+      'answers an empty access_token',
+      { status: 200, body: { access_token: '', token_type: 'Bearer', expires_in: 60 } },
+      'token endpoint answered no valid access_token',
+    ],
+    [
+      'answers a token_type that is no string',
+      { status: 200, body: { access_token: 't', token_type: 1, expires_in: 60 } },
+      'token endpoint answered no valid token_type',
+    ],
+    [
+      'answers a DPoP-bound token (this client sends Bearer tokens only)',
+      { status: 200, body: { access_token: 't', token_type: 'DPoP', expires_in: 60 } },
+      'token endpoint answered a token_type other than Bearer',
+    ],
+    [
+      'answers a token_type other than Bearer',
+      { status: 200, body: { access_token: 't', token_type: 'mac', expires_in: 60 } },
+      'token endpoint answered a token_type other than Bearer',
+    ],
+    [
+      'answers something other than JSON',
+      { status: 200, body: '<html>login</html>' },
+      'token endpoint answered no JSON',
+    ],
   ])(
-    'when the token endpoint %s, the attempt fails naming the token endpoint; nothing is sent',
-    async (_name, answer) => {
+    'when the token endpoint %s, the attempt fails saying so; nothing is sent',
+    async (_name, answer, error) => {
       const tokens = await tokenServer(() => answer);
       const callback = await callbackServer();
       const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
       expect(outcome.ok).toBe(false);
       expect(outcome.statusCode).toBeNull();
-      expect(outcome.error).toMatch(/token endpoint/i);
+      expect(outcome.error).toBe(error);
       expect(outcome.abandoned).toBe(false);
       expect(callback.calls).toHaveLength(0);
     },
   );
 
+  it('a token answer without token_type (RFC 6749 §5.1 requires it) is taken as Bearer, as before', async () => {
+    const tokens = await tokenServer(() => ({
+      status: 200,
+      body: { access_token: 'untyped', expires_in: 3600 },
+    }));
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+    expect(outcome).toMatchObject({ ok: true, statusCode: 200, error: null });
+    expect(callback.calls[0]?.headers.authorization).toBe('Bearer untyped');
+  });
+
+  it('an error answer that quotes the secret back, or holds line breaks, is not written as is', async () => {
+    const tokens = await tokenServer(() => ({
+      status: 401,
+      body: {
+        error: 'invalid_client',
+        error_description: `secret ${CLIENT_SECRET} is wrong\nsecond line`,
+      },
+    }));
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens: tokensFrom(tokens) }).send(item());
+    expect(outcome.error).toBe(
+      'token endpoint answered 401 invalid_client (secret *** is wrong second line)',
+    );
+  });
+
+  it('a 401 with a WWW-Authenticate challenge names the error code of the challenge', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(401, {
+        'www-authenticate': 'Basic realm="token", error="invalid_client"',
+        'content-type': 'application/json',
+      });
+      res.end('{"error":"invalid_client"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const tokens = createCallbackTokens({
+      tokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      timeoutMs: 5_000,
+    });
+    const callback = await callbackServer();
+    const outcome = await client(callback, { tokens }).send(item());
+    expect(outcome).toMatchObject({ ok: false, statusCode: null });
+    expect(outcome.error).toBe('token endpoint answered 401 invalid_client');
+  });
+
   it(`a token answer over TOKEN_ANSWER_LIMIT (${TOKEN_ANSWER_LIMIT} bytes) fails the attempt; one at the limit is read`, async () => {
     // A valid answer, padded to a given size with an extra field.
     const answerOf = (size: number) => {
-      const start = JSON.stringify({ access_token: 'padded', expires_in: 3600, pad: '' });
+      const start = JSON.stringify({
+        access_token: 'padded',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        pad: '',
+      });
       return `${start.slice(0, -2)}${'x'.repeat(size - start.length)}"}`;
     };
     expect(Buffer.byteLength(answerOf(TOKEN_ANSWER_LIMIT))).toBe(TOKEN_ANSWER_LIMIT);
@@ -322,7 +489,10 @@ describe('OAuth 2.0 client credentials towards the callback', () => {
     const tokens = await tokenServer((index) =>
       index === 0
         ? { status: 503, body: { error: 'temporarily_unavailable' } }
-        : { status: 200, body: { access_token: 'recovered', expires_in: 3600 } },
+        : {
+            status: 200,
+            body: { access_token: 'recovered', token_type: 'Bearer', expires_in: 3600 },
+          },
     );
     const callback = await callbackServer();
     const c = client(callback, { tokens: tokensFrom(tokens) });

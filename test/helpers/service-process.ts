@@ -12,6 +12,24 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
+export interface SpawnOptions {
+  /** Start under this umask (octal, e.g. '022'), set by sh before it execs Node. */
+  umask?: string;
+  /** A command that runs Node for it, e.g. a sandbox: `[...wrap, node, ...args]`. */
+  wrap?: string[];
+}
+
+/** Node and its arguments; behind `wrap`, and sh setting the umask, when asked. */
+function launch(args: string[], options: SpawnOptions): [string, string[]] {
+  let argv = [...(options.wrap ?? []), process.execPath, ...args];
+  if (options.umask !== undefined) {
+    if (!/^[0-7]{3,4}$/.test(options.umask)) throw new Error(`not a umask: ${options.umask}`);
+    argv = ['sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...argv];
+  }
+  const [command, ...rest] = argv as [string, ...string[]];
+  return [command, rest];
+}
+
 /** How to run the CLI: from source through tsx (the default), or a built `dist/cli.js`. */
 export const FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
 
@@ -24,8 +42,10 @@ export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
   cli: string[] = FROM_SOURCE,
+  options: SpawnOptions = {},
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...cli, 'serve'], {
+  const [command, args] = launch([...cli, 'serve'], options);
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,8 +86,10 @@ export async function runCli(
   env: Record<string, string>,
   args: string[] = ['serve'],
   cli: string[] = FROM_SOURCE,
+  options: SpawnOptions = {},
 ) {
-  const child = spawn(process.execPath, [...cli, ...args], {
+  const [command, argv] = launch([...cli, ...args], options);
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

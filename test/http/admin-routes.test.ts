@@ -436,6 +436,7 @@ describe('admin API: replay, forward-source switch, config', () => {
         tokenUrl: `https://${secrets.tokenUser}:${secrets.tokenPassword}@auth.example.com/oauth2/${secrets.tokenPath}/token?audience=${secrets.tokenQuery}`,
         clientId: 'shim-client',
         clientSecret: 'callback-client-secret-0123',
+        authMethod: 'client_secret_post',
       },
       incodeApi: {
         url: `https://demo-api.incodesmile.com/${secrets.incodePath}`,
@@ -456,6 +457,7 @@ describe('admin API: replay, forward-source switch, config', () => {
       tokenUrl: 'https://********@auth.example.com/********?audience=********',
       clientId: 'shim-client',
       clientSecret: '********',
+      authMethod: 'client_secret_post',
     });
     expect(config.incodeApi).toMatchObject({
       url: 'https://demo-api.incodesmile.com/********',

@@ -25,9 +25,20 @@ describe('the supported Node.js lines', () => {
     expect(unsupportedNode(process.version)).toBeNull();
   });
 
-  it('package.json, .nvmrc, scripts/node.sh and .ci/run name the same lines', () => {
-    const pkg = JSON.parse(read('package.json')) as { engines: { node: string } };
-    expect(pkg.engines.node).toBe(SUPPORTED_NODE);
+  it('package.json declares no engines: npx checks them (an error under engine-strict) before the CLI speaks', () => {
+    const pkg = JSON.parse(read('package.json')) as { engines?: unknown };
+    expect(pkg.engines).toBeUndefined();
+    // npm ci still stops on Node 20 (.npmrc sets engine-strict): the SQLite driver and the HTTP
+    // client ask for Node 22 themselves.
+    expect(read('.npmrc')).toMatch(/^engine-strict=true$/m);
+    const lock = JSON.parse(read('package-lock.json')) as {
+      packages: Record<string, { engines?: { node?: string } }>;
+    };
+    expect(lock.packages['node_modules/better-sqlite3']?.engines?.node).toMatch(/^>=2[2-9]/);
+    expect(lock.packages['node_modules/undici']?.engines?.node).toMatch(/^>=22\.19/);
+  });
+
+  it('.nvmrc, scripts/node.sh and .ci/run name the same lines', () => {
     const pinned = Object.fromEntries(
       [...read('scripts/node.sh').matchAll(/\[(\d+)\]=(\d+\.\d+\.\d+)/g)].map((m) => [m[1], m[2]]),
     );

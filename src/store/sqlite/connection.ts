@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { codeOf } from '../../util/errors.js';
+import { createPrivateFile, makePrivateFolder } from '../../util/private-files.js';
 import { StoreOpenError, StoreUnavailableError } from '../store.js';
 import { migrate } from './migrations.js';
 
@@ -26,6 +27,18 @@ export function openDatabase(path: string, options: SqliteOpenOptions = {}): Dat
     } catch (cause) {
       throw new StoreOpenError(
         `${path}: cannot create its folder ${dirname(path)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+        { cause },
+      );
+    }
+  }
+  if (path !== ':memory:' && !options.mustExist) {
+    // SQLite would create the file 0644 (less the umask); made 0600 first, SQLite opens it as
+    // it is, and gives the -wal and -shm files it creates next to it the same mode.
+    try {
+      createPrivateFile(path);
+    } catch (cause) {
+      throw new StoreOpenError(
+        `${path} cannot be created (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
         { cause },
       );
     }
@@ -177,7 +190,8 @@ export class GroupCommit {
 
 /**
  * Creates `dir` and its missing parents, one level at a time (Node's recursive mkdir spins
- * forever on some paths, such as one under /proc, instead of failing).
+ * forever on some paths, such as one under /proc, instead of failing). Each folder it creates
+ * is 0700; a folder that exists (the operator's) is left as it is.
  */
 function makeFolder(dir: string): void {
   if (existsSync(dir)) {
@@ -186,7 +200,7 @@ function makeFolder(dir: string): void {
   }
   const parent = dirname(dir);
   if (parent !== dir) makeFolder(parent);
-  mkdirSync(dir);
+  makePrivateFolder(dir);
 }
 
 /** SQLite's answers that say the file would not take a write now (as opposed to a bug). */

@@ -138,6 +138,33 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       expect(ids(await c.claimDue(T0 + 2, 10, LEASE))).toEqual(['e2']);
     });
 
+    it('two events of one customer at two stores at the same instant: at most one takes the fast path, the other waits behind it', async () => {
+      const { stores } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      const fastPath = { leaseUntil: T0 + MINUTE };
+      for (const k of range(15)) {
+        const [x, y] = await Promise.all([
+          a.accept(
+            { ...newEvent({ id: `x${k}`, customerId: `same-${k}`, body: `{"x":${k}}` }), fastPath },
+            DEDUP,
+          ),
+          b.accept(
+            {
+              ...newEvent({
+                id: `y${k}`,
+                customerId: `same-${k}`,
+                receivedAt: T0 + 1,
+                body: `{"y":${k}}`,
+              }),
+              fastPath,
+            },
+            DEDUP,
+          ),
+        ]);
+        expect([x, y].filter((r) => r.fresh !== undefined).length, `customer same-${k}`).toBe(1);
+      }
+    });
+
     it('accepts and claims racing at three stores: every customer gets its events once, in arrival order', async () => {
       const { stores } = await sharedSchema(3);
       const customers = range(12).map((n) => `cust-${n}`);
@@ -215,6 +242,56 @@ describePostgres('several stores on one PostgreSQL schema', () => {
       const event = await a.getEvent('e1');
       expect(event?.status).toBe('delivered');
       expect(event?.lastError).toBeNull();
+    });
+
+    it("the old holder's late failure with a retry is not written either: the new holder's lease and count stand", async () => {
+      const { stores } = await sharedSchema(3);
+      const [a, b, c] = [at(stores, 0), at(stores, 1), at(stores, 2)];
+      await a.accept(newEvent({ id: 'e1' }), DEDUP);
+      expect(ids(await a.claimDue(T0, 10, LEASE))).toEqual(['e1']);
+      expect(ids(await b.claimDue(T0 + LEASE, 10, LEASE))).toEqual(['e1']);
+      await a.recordFailed('e1', attempt({ statusCode: 503, error: 'late' }), {
+        retryAt: T0 + LEASE + 1,
+      });
+      // Had it been written, the entry would be due again (lease dropped) with one attempt more.
+      expect(await c.claimDue(T0 + LEASE + 2, 10, LEASE)).toEqual([]);
+      const event = await c.getEvent('e1');
+      expect(event).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    });
+
+    it('a claim skips an entry another transaction holds locked, without waiting for it', async () => {
+      const { stores, schema } = await sharedSchema(2);
+      const [a, b] = [at(stores, 0), at(stores, 1)];
+      await a.accept(newEvent({ id: 'locked', customerId: 'L' }), DEDUP);
+      await a.accept(newEvent({ id: 'free', customerId: 'F', receivedAt: T0 + 1 }), DEDUP);
+      const holder = schema.driver({ max: 1 });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holding = holder.transaction(async (client) => {
+        await client.query("SELECT 1 FROM outbox WHERE event_id = 'locked' FOR UPDATE");
+        locked();
+        await released;
+      });
+      await isLocked;
+      try {
+        // With the row held: the claim answers without it, and does not wait for the holder.
+        const claimed = await Promise.race([
+          b.claimDue(T0 + MINUTE, 10, LEASE),
+          new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 10_000)),
+        ]);
+        expect(claimed === 'blocked' ? claimed : ids(claimed)).toEqual(['free']);
+      } finally {
+        release();
+        await holding;
+        await holder.close();
+      }
+      expect(ids(await b.claimDue(T0 + MINUTE, 10, LEASE))).toEqual(['locked']);
     });
 
     it('a starting store releases only leases that have run out, never those of a live store', async () => {

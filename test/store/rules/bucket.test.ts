@@ -3,6 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ALL, bucketOf, isMoved } from '../../../src/store/rules/bucket.js';
 
 describe('bucketing by customer id', () => {
+  it('pins the share boundary: a customer in bucket 0 moves at the smallest share, one in 9999 only at all', () => {
+    expect(bucketOf('customer-6905')).toBe(0);
+    expect(isMoved('customer-6905', 0)).toBe(false);
+    expect(isMoved('customer-6905', 1)).toBe(true);
+    expect(bucketOf('customer-14571')).toBe(9999);
+    expect(isMoved('customer-14571', 9999)).toBe(false);
+    expect(isMoved('customer-14571', ALL)).toBe(true);
+  });
+
   it('is stable: the same id always gets the same bucket, inside 0..9999', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 64 }), (id) => {
