@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 
 /** The least a valid configuration needs. */
 const BASE = {
@@ -19,6 +20,28 @@ function configError(env: Record<string, string | undefined>): ConfigError {
   }
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
+
+describe('loadConfig: FORWARD_SOURCE and FORWARD_SOURCE_PLAN', () => {
+  it('a plan alone, or with FORWARD_SOURCE=legacy, is accepted; FORWARD_SOURCE counts as set only when set', () => {
+    expect(loadConfig({ ...BASE, FORWARD_SOURCE_PLAN: '50%,100%@1d' })).toMatchObject({
+      forwardSource: 'legacy',
+      forwardSourceExplicit: false,
+      forwardSourcePlan: '50%,100%@1d',
+    });
+    expect(
+      loadConfig({ ...BASE, FORWARD_SOURCE: 'legacy', FORWARD_SOURCE_PLAN: '50%,100%@1d' }),
+    ).toMatchObject({ forwardSource: 'legacy', forwardSourceExplicit: true });
+  });
+
+  it('a plan with another FORWARD_SOURCE is refused, naming the plan', () => {
+    expect(
+      configError({ ...BASE, FORWARD_SOURCE: 'workflows', FORWARD_SOURCE_PLAN: '50%,100%@1d' })
+        .message,
+    ).toBe(
+      'invalid configuration: FORWARD_SOURCE_PLAN: a plan sets the share itself: leave FORWARD_SOURCE unset (or legacy), not workflows',
+    );
+  });
+});
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDatabaseConfig } from '../../src/config/config.js';
+import { loadDatabaseConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 import {
   maskDatabaseUrl,
   parseDatabaseUrl,

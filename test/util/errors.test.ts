@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/commands.js';
 import { exitCodeOf, explainFailure } from '../../src/cli/explain-failure.js';
-import { ConfigError } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 import { ForwardSourceError } from '../../src/cutover/source-value.js';
 import { CallbackTokenError } from '../../src/delivery/callback-token.js';
 import { HttpError } from '../../src/http/http-error.js';
