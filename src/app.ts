@@ -95,7 +95,15 @@ export function createApp(deps: AppDeps): Hono {
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
-  app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));
+  app.route(
+    '/',
+    opsRoutes({
+      store,
+      metrics,
+      isDelivering: deps.isDelivering ?? (() => true),
+      metricsToken: config.metricsToken,
+    }),
+  );
   // Without ADMIN_TOKEN the admin routes do not exist.
   if (config.adminToken) {
     app.route(

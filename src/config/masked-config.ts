@@ -69,6 +69,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
       : null,
     callbackSigningSecret: config.callbackSigningSecret ? MASK : null,
     adminToken: config.adminToken ? MASK : null,
+    metricsToken: config.metricsToken ? MASK : null,
     callbackHeaders: Object.fromEntries(
       Object.keys(config.callbackHeaders).map((name) => [name, MASK]),
     ),
@@ -76,6 +77,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     callbackConcurrency: config.callbackConcurrency,
     deliveryRetrySchedule: config.retryScheduleMs.map(formatDuration).join(','),
     maxBodyBytes: config.maxBodyBytes,
+    acceptTimeout: formatDuration(config.acceptTimeoutMs),
     dedupWindow: formatDuration(config.dedupWindowMs),
     shadowFallbackAfter:
       config.shadowFallbackAfterMs === undefined

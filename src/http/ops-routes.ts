@@ -4,6 +4,8 @@ import { reportJsonSchema } from '../compare/report-schema.js';
 import { NormalizedResult } from '../normalize/normalized-schema.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
+import { secretsEqual } from './constant-time.js';
+import { HttpError } from './http-error.js';
 
 /** The JSON Schema of the normalized result, generated from the zod schema (and checked in). */
 export function normalizedJsonSchema() {
@@ -19,11 +21,13 @@ export interface OpsRoutesOptions {
   metrics: Metrics;
   /** Whether the delivery worker is running. */
   isDelivering: () => boolean;
+  /** METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer` with it. */
+  metricsToken?: string | undefined;
 }
 
 /** Health, readiness, metrics and the published schema. */
 export function opsRoutes(options: OpsRoutesOptions): Hono {
-  const { store, metrics, isDelivering } = options;
+  const { store, metrics, isDelivering, metricsToken } = options;
   const app = new Hono();
   const schema = normalizedJsonSchema();
 
@@ -43,6 +47,19 @@ export function opsRoutes(options: OpsRoutesOptions): Hono {
   });
 
   app.get('/metrics', async function prometheus(c) {
+    if (metricsToken !== undefined) {
+      // The scheme is case-insensitive (RFC 7235 2.1), as on the other routes.
+      const token = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (!secretsEqual(token, metricsToken)) {
+        metrics.unauthorized.inc({ route: '/metrics' });
+        c.header('www-authenticate', 'Bearer');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'missing or wrong metrics token (Authorization: Bearer METRICS_TOKEN)',
+        );
+      }
+    }
     const text = await metrics.registry.metrics();
     return c.text(text, 200, { 'content-type': metrics.registry.contentType });
   });
