@@ -19,6 +19,7 @@ import { createIncodeClient } from './incode/incode-client.js';
 import { loadMappings } from './normalize/load-mappings.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { createRejectionLog } from './ops/rejection-log.js';
 import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
 import { StoreUnavailableError } from './store/store.js';
@@ -191,8 +192,11 @@ export async function startService(
   };
   const watchCutover = setInterval(checkCutover, config.forwardSourceGuard.intervalMs);
   watchCutover.unref();
+  // Closed at a stop, so the count of a flood's last interval is written too.
+  const rejections = createRejectionLog({ logger });
   const app = createApp({
     config,
+    rejections,
     store,
     mappings,
     logger,
@@ -313,6 +317,7 @@ export async function startService(
           checking,
         ]);
         await store.close();
+        rejections.close();
         logger.info('faceauth-shim: stopped');
       })();
       return closing;

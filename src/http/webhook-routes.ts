@@ -11,6 +11,7 @@ import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { RejectionLog } from '../ops/rejection-log.js';
 import { fallbackCounterpart } from '../store/rules/fallback.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
@@ -30,6 +31,8 @@ export interface WebhookRoutesOptions {
   store: Store;
   mappings: Mappings;
   logger: Logger;
+  /** Rejections are logged through it: the first of a kind, then a count per interval. */
+  rejections: RejectionLog;
   metrics: Metrics;
   /** Called after an event to forward is stored without the fast path (wakes the delivery worker). */
   onAccepted: () => void;
@@ -133,7 +136,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const count = (outcome: string) => metrics.webhooks.inc({ route, outcome });
       const reject = async (error: HttpError, body?: { bytes: Uint8Array; truncated: boolean }) => {
         count(error.code);
-        logger.warn(
+        options.rejections.warn(
+          `${route} ${error.code}`,
           { route, status: error.status, code: error.code, reason: error.message },
           'webhook: rejected',
         );

@@ -250,6 +250,48 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     expect(service.output()).not.toMatch(/"level":"error"/);
   });
 
+  it('a flood of wrong-key webhooks writes its first line and then a count, not a line each; the metrics count every one', async () => {
+    const service = await shim({ LOG_LEVEL: 'info' });
+    const flood = 1_000;
+    let next = 0;
+    const statuses: number[] = [];
+    const sender = async () => {
+      while (next < flood) {
+        next++;
+        const response = await fetch(`${service.url}${LEGACY}`, {
+          method: 'POST',
+          headers: { [KEY.name]: 'a-wrong-key-long-enough', 'content-type': 'application/json' },
+          body: legacyBody(500),
+        });
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(flood);
+    expect(await metric(service.url, `faceauth_unauthorized_total{route="${LEGACY}"}`)).toBe(flood);
+    expect(
+      await metric(
+        service.url,
+        `faceauth_webhooks_total{route="${LEGACY}",outcome="unauthorized"}`,
+      ),
+    ).toBe(flood);
+    // A stop writes the count of the interval under way.
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const rejected = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('webhook: rejected'))
+      .map((line) => JSON.parse(line));
+    expect(rejected).toEqual([
+      expect.objectContaining({ level: 'warn', route: LEGACY, code: 'unauthorized' }),
+      expect.objectContaining({ route: LEGACY, code: 'unauthorized', repeated: flood - 1 }),
+    ]);
+    // Before: a line each, 1,000 lines (about 235 KB).
+    expect(service.output().length).toBeLessThan(20_000);
+  }, 60_000);
+
   it('an event name from the body is logged only when mappings/ lists it, and no log line is long', async () => {
     const service = await shim({ LOG_LEVEL: 'info' });
     const send = (body: unknown) =>
