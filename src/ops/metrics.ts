@@ -43,6 +43,7 @@ export const CLIENT_ERROR_KINDS = [
   'headers_too_large',
   'bad_request',
   'busy',
+  'pipeline_overflow',
 ] as const;
 
 /**
@@ -145,7 +146,7 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>, cutover?: Cut
   const clientErrors = counter(
     registry,
     'faceauth_client_errors_total',
-    'Requests the client broke off or got wrong before a route answered: client_closed (hung up mid-body), request_timeout (408), headers_too_large (431), bad_request (400), busy (503, too many bodies in flight).',
+    'Requests the client broke off or got wrong before a route answered: client_closed (hung up mid-body), request_timeout (408), headers_too_large (431), bad_request (400), busy (503, too many bodies in flight), pipeline_overflow (a connection closed for sending more requests ahead of its answers than it may).',
     { kind: CLIENT_ERROR_KINDS },
   );
   new Gauge({

@@ -250,6 +250,52 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     expect(service.output()).not.toMatch(/"level":"error"/);
   });
 
+  it('pipelined requests whose answers are never read: memory stays bounded, a webhook is answered meanwhile, the floods are cut and what they took is reused', async () => {
+    const service = await shim();
+    const pid = service.child.pid as number;
+    const before = rssMB(pid);
+    const flood = async () => {
+      // Each connection pipelines 20,000 requests (740 KB) and never reads an answer.
+      const conns = await Promise.all(Array.from({ length: 6 }, () => connection(service.url)));
+      const request = 'GET /healthz HTTP/1.1\r\nHost: shim\r\n\r\n';
+      for (const conn of conns) {
+        conn.socket.pause();
+        conn.socket.write(request.repeat(20_000));
+      }
+      let peak = rssMB(pid);
+      const sampling = setInterval(() => {
+        peak = Math.max(peak, rssMB(pid));
+      }, 20);
+      try {
+        // A real webhook, while the floods are read.
+        const sent = Date.now();
+        const webhook = await fetch(`${service.url}${LEGACY}`, {
+          method: 'POST',
+          headers: AUTHED,
+          body: legacyBody(500, `during-flood-${sent}`),
+          signal: AbortSignal.timeout(10_000),
+        });
+        expect(webhook.status).toBe(200);
+        // The service closes each connection that pipelined that far ahead of its answers.
+        await Promise.all(conns.map((conn) => conn.closed(20_000)));
+      } finally {
+        clearInterval(sampling);
+      }
+      return peak;
+    };
+    const first = await flood();
+    const afterFirst = rssMB(pid);
+    const second = await flood();
+    // Before: every request read was handed to the app at once (6 x 20,000 here; 24 x 50,000
+    // took 1.1 GB), and a webhook waited behind them for tens of seconds.
+    expect(first - before).toBeLessThan(80);
+    // What the first flood took was given back to the heap and reused by the second.
+    expect(second - afterFirst).toBeLessThan(20);
+    expect(
+      await metric(service.url, 'faceauth_client_errors_total{kind="pipeline_overflow"}'),
+    ).toBe(12);
+  }, 60_000);
+
   it('a flood of wrong-key webhooks writes its first line and then a count, not a line each; the metrics count every one', async () => {
     const service = await shim({ LOG_LEVEL: 'info' });
     const flood = 1_000;
