@@ -52,6 +52,7 @@ export async function startService(
   // PostgreSQL connects below (connectStore): a database that is not up yet is waited for.
   const store = await openStore(config.database, {
     deferConnect: true,
+    webhookBytes: config.maxBodyBytes,
     onLeaseLost: (eventId) => {
       metrics.leasesLost.inc();
       logger.warn(
