@@ -17,6 +17,7 @@ import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pair-diff.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import { type NewEvent, type Store, StoreUnavailableError } from '../store/store.js';
+import { acceptDeadline, UNAVAILABLE_RETRY_AFTER_S } from './accept-deadline.js';
 import { HttpError } from './http-error.js';
 import type { InboundAuth } from './inbound-auth.js';
 import { type BodyBudget, readRequestBody } from './read-body.js';
@@ -24,7 +25,12 @@ import { type BodyBudget, readRequestBody } from './read-body.js';
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
-    'forwardFormat' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs' | 'compareWindowMs'
+    | 'forwardFormat'
+    | 'maxBodyBytes'
+    | 'dedupWindowMs'
+    | 'shadowFallbackAfterMs'
+    | 'compareWindowMs'
+    | 'acceptTimeoutMs'
   >;
   forwardSource: ForwardSourceSwitch;
   inboundAuth: InboundAuth;
@@ -223,6 +229,17 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
       let accepted: Awaited<ReturnType<Store['accept']>>;
       let shadowed: boolean;
+      // ACCEPT_TIMEOUT: a store that hangs gets a 503 answered at the deadline (accept-deadline.ts).
+      const deadline = acceptDeadline(config.acceptTimeoutMs);
+      const storedLate = (late: Awaited<ReturnType<Store['accept']>>) => {
+        // A COMMIT sent in time, answered past the deadline: the event is stored although the
+        // webhook got 503. Incode's resend is answered as a duplicate; it is delivered from here.
+        if (late.duplicate) return;
+        logger.warn({ route, eventId: late.eventId }, 'webhook: stored after its 503 answer');
+        if (late.fresh) options.fastPath?.deliverFresh(late.fresh);
+        else if (late.status === 'pending') onAccepted();
+        if (late.status === 'enriching') options.onEnrich?.();
+      };
       try {
         const facts = { source, customerId, interviewId, receivedAt };
         shadowed =
@@ -231,8 +248,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             : // An informational event is never forwarded: its side needs no lookup.
               prepared.notForwarded != null
               ? shadowedByShare(facts, mode.state, undefined)
-              : await shadowedByShareNow(facts, mode.state);
-        accepted = await store.accept(
+              : await deadline.race(shadowedByShareNow(facts, mode.state));
+        const accepting = store.accept(
           {
             id: eventId,
             source,
@@ -253,7 +270,9 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             fastPath: shadowed ? null : (options.fastPath?.offer(receivedAt) ?? null),
           },
           config.dedupWindowMs,
+          deadline.at,
         );
+        accepted = await deadline.race(accepting, storedLate);
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
         count('unavailable');
@@ -266,6 +285,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           'unavailable',
           'the event could not be stored; send it again later',
         );
+        c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
         return c.json(unavailable.toBody(), 503);
       }
       if (accepted.duplicate) {

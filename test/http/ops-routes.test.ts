@@ -79,6 +79,39 @@ describe('operations routes', () => {
     }
   });
 
+  it('/readyz answers 503 within a second when the store does not answer, and asks it once at a time', async () => {
+    let pings = 0;
+    let answer: () => void = () => {};
+    const t = await makeTestApp({}, undefined, undefined, (store) =>
+      Object.assign(Object.create(store) as typeof store, {
+        ping: () => {
+          pings++;
+          // The first hangs until answer(); the next ones answer at once.
+          if (pings > 1) return Promise.resolve();
+          return new Promise<void>((resolve) => {
+            answer = resolve;
+          });
+        },
+      }),
+    );
+    const started = Date.now();
+    const [first, second] = await Promise.all([t.app.request('/readyz'), t.app.request('/readyz')]);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    for (const response of [first, second]) {
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        status: 'not ready',
+        problems: ['store: no answer within 1000 ms'],
+      });
+    }
+    // One probe for both: a hang holds one, not one per load balancer check.
+    expect(pings).toBe(1);
+    answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await t.app.request('/readyz')).status).toBe(200);
+    expect(pings).toBe(2);
+  });
+
   it('/metrics speaks the Prometheus text format, with the standard process_* and nodejs_* names', async () => {
     const t = await makeTestApp();
     const response = await t.app.request('/metrics');
