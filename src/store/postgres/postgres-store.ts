@@ -257,100 +257,98 @@ export class PostgresStore implements Store {
 
   async accept(event: NewEvent, dedupWindowMs: number, deadline?: number): Promise<AcceptResult> {
     this.#usable(true);
-    return this.#driver.transaction(
-      async (c): Promise<AcceptResult> => {
-        const n = event.normalized;
-        const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
-        // The line, the customer (pairing) and the interview (supersede), before any read.
-        const locks = [orderLock(event.orderKey)];
-        if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
-        if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
-        if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
-        const kept = await c.query(named('keep_dedup', intake.LOCK_AND_KEEP_DEDUP_KEY), [
-          event.dedupKey,
-          event.id,
-          event.receivedAt,
-          dedupSince(event.receivedAt, dedupWindowMs),
-          locks,
+    const options = deadline === undefined ? {} : { deadline };
+    return this.#driver.transaction(async (c): Promise<AcceptResult> => {
+      const n = event.normalized;
+      const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
+      // The line, the customer (pairing) and the interview (supersede), before any read.
+      const locks = [orderLock(event.orderKey)];
+      if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
+      if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
+      if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
+      const kept = await c.query(named('keep_dedup', intake.LOCK_AND_KEEP_DEDUP_KEY), [
+        event.dedupKey,
+        event.id,
+        event.receivedAt,
+        dedupSince(event.receivedAt, dedupWindowMs),
+        locks,
+      ]);
+      if (kept.rowCount === 0) {
+        const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
+        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
+      }
+      const earlier = event.supersededBy
+        ? (
+            await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
+              event.supersededBy.interviewId,
+              event.supersededBy.routes,
+              event.id,
+              event.shadowed,
+            ])
+          ).rows[0]
+        : undefined;
+      const arrival = decideArrival(event, earlier);
+      const { status } = arrival;
+      const body = event.forward?.body ?? null;
+      const row = [
+        event.id,
+        event.source,
+        event.route,
+        event.receivedAt,
+        event.dedupKey,
+        event.contentType,
+        bytes(event.rawBody),
+        n ? JSON.stringify(n) : null,
+        n?.status ?? null,
+        n?.reason ?? null,
+        arrival.ids.customerId,
+        arrival.ids.interviewId,
+        status,
+        event.forward?.format ?? null,
+        body === null || body === event.rawBody ? null : bytes(body),
+        arrival.fallbackAt,
+        JSON.stringify(event.legacyFields ?? []),
+        event.eventName ?? null,
+        arrival.note,
+        arrival.enrich?.deadline ?? null,
+        arrival.enrich?.waitMs ?? null,
+        arrival.enrich?.nextAt ?? null,
+        event.shadowed,
+      ];
+      let fast: { leaseUntil: number } | null = null;
+      if (arrival.forwarded && body !== null) {
+        // The fast path, where nothing of the same customer waits before it (read under the
+        // line's lock): leased to this instance at once, so no poll of any instance reads it.
+        const inLine =
+          status === 'pending' && event.fastPath
+            ? ((await c.query(named('in_line', intake.IN_LINE), [event.orderKey])).rowCount ?? 0) >
+              0
+            : true;
+        fast = fastPathLease(arrival, event, () => inLine);
+        await c.query(named('insert_event_outbox', intake.INSERT_EVENT_AND_OUTBOX), [
+          ...row,
+          bytes(body),
+          arrival.held ? HELD : event.receivedAt,
+          event.orderKey,
+          fast?.leaseUntil ?? null,
+          fast ? this.instanceId : null,
         ]);
-        if (kept.rowCount === 0) {
-          const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
-          return { eventId: rows[0]?.id ?? event.id, duplicate: true };
-        }
-        const earlier = event.supersededBy
-          ? (
-              await c.query<{ id: string; route: string }>(intake.EARLIER_RESULT, [
-                event.supersededBy.interviewId,
-                event.supersededBy.routes,
-                event.id,
-                event.shadowed,
-              ])
-            ).rows[0]
-          : undefined;
-        const arrival = decideArrival(event, earlier);
-        const { status } = arrival;
-        const body = event.forward?.body ?? null;
-        const row = [
-          event.id,
-          event.source,
-          event.route,
-          event.receivedAt,
-          event.dedupKey,
-          event.contentType,
-          bytes(event.rawBody),
-          n ? JSON.stringify(n) : null,
-          n?.status ?? null,
-          n?.reason ?? null,
-          arrival.ids.customerId,
-          arrival.ids.interviewId,
-          status,
-          event.forward?.format ?? null,
-          body === null || body === event.rawBody ? null : bytes(body),
-          arrival.fallbackAt,
-          JSON.stringify(event.legacyFields ?? []),
-          event.eventName ?? null,
-          arrival.note,
-          arrival.enrich?.deadline ?? null,
-          arrival.enrich?.waitMs ?? null,
-          arrival.enrich?.nextAt ?? null,
-          event.shadowed,
-        ];
-        let fast: { leaseUntil: number } | null = null;
-        if (arrival.forwarded && body !== null) {
-          // The fast path, where nothing of the same customer waits before it (read under the
-          // line's lock): leased to this instance at once, so no poll of any instance reads it.
-          const inLine =
-            status === 'pending' && event.fastPath
-              ? ((await c.query(named('in_line', intake.IN_LINE), [event.orderKey])).rowCount ??
-                  0) > 0
-              : true;
-          fast = fastPathLease(arrival, event, () => inLine);
-          await c.query(named('insert_event_outbox', intake.INSERT_EVENT_AND_OUTBOX), [
-            ...row,
-            bytes(body),
-            arrival.held ? HELD : event.receivedAt,
-            event.orderKey,
-            fast?.leaseUntil ?? null,
-            fast ? this.instanceId : null,
-          ]);
-        } else {
-          await c.query(intake.INSERT_EVENT, row);
-        }
-        if (arrival.paired && n && event.pairing) {
-          await this.#pair(
-            c,
-            { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
-            event.pairing,
-          );
-        }
-        if (fast && body !== null) {
-          const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
-          return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
-        }
-        return { eventId: event.id, duplicate: false, status };
-      },
-      deadline === undefined ? {} : { deadline },
-    );
+      } else {
+        await c.query(intake.INSERT_EVENT, row);
+      }
+      if (arrival.paired && n && event.pairing) {
+        await this.#pair(
+          c,
+          { id: event.id, source: event.source, receivedAt: event.receivedAt, normalized: n },
+          event.pairing,
+        );
+      }
+      if (fast && body !== null) {
+        const fresh = { eventId: event.id, source: event.source, body, attempts: 0 };
+        return { eventId: event.id, duplicate: false, status, fresh: { ...fresh, ...fast } };
+      }
+      return { eventId: event.id, duplicate: false, status };
+    }, options);
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
