@@ -14,6 +14,7 @@ import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
 import type { Logger } from './ops/logger.js';
 import type { Metrics } from './ops/metrics.js';
+import { createRejectionLog, type RejectionLog } from './ops/rejection-log.js';
 import { type Store, StoreUnavailableError } from './store/store.js';
 
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
   isDelivering?: () => boolean;
   /** Milliseconds since the epoch; tests pass their own. */
   clock?: () => number;
+  /** Where rejected requests are logged (sampled); the composition root closes it at a stop. */
+  rejections?: RejectionLog;
 }
 
 /** The HTTP app. Does nothing on import and reads no environment: everything comes in `deps`. */
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Hono {
     deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource, { logger });
   const onAccepted = deps.onAccepted ?? (() => {});
   const onEnrich = deps.onEnrich ?? (() => {});
+  const rejections = deps.rejections ?? createRejectionLog({ logger });
   const tokens = config.inboundOAuth
     ? createInboundTokens({
         clientId: config.inboundOAuth.clientId,
@@ -71,7 +75,7 @@ export function createApp(deps: AppDeps): Hono {
         tokens,
         limiter: createFailureLimiter({ max: 10, windowMs: 60_000, capacity: 10_000 }),
         metrics,
-        logger,
+        rejections,
         bodies,
       }),
     );
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps): Hono {
       store,
       mappings,
       logger,
+      rejections,
       metrics,
       forwardSource,
       inboundAuth,
@@ -95,7 +100,15 @@ export function createApp(deps: AppDeps): Hono {
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
-  app.route('/', opsRoutes({ store, metrics, isDelivering: deps.isDelivering ?? (() => true) }));
+  app.route(
+    '/',
+    opsRoutes({
+      store,
+      metrics,
+      isDelivering: deps.isDelivering ?? (() => true),
+      metricsToken: config.metricsToken,
+    }),
+  );
   // Without ADMIN_TOKEN the admin routes do not exist.
   if (config.adminToken) {
     app.route(

@@ -217,6 +217,12 @@ const EnvSchema = z
       .pipe(duration.pipe(z.number().min(60_000, 'at least 1m').max(86_400_000, 'at most 24h'))),
     INBOUND_AUTH: z.literal('none', 'the only accepted value is "none"').optional(),
     ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+    // Set: GET /metrics needs Authorization: Bearer <it> (a scraper's bearer_token).
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]+$/, 'cannot hold blanks or control characters')
+      .min(16, 'use at least 16 characters')
+      .optional(),
     CALLBACK_HEADERS: z
       .string()
       .default('{}')
@@ -283,6 +289,13 @@ const EnvSchema = z
       .pipe(duration)
       .pipe(z.number().min(1000, 'at least 1s').max(600_000, 'at most 10m')),
     MAX_BODIES_IN_FLIGHT: int(1, 100_000).default(128),
+    // Below any sender's own timeout: a webhook the store cannot take in time gets 503 and is
+    // sent again, rather than waiting for as long as the database hangs.
+    ACCEPT_TIMEOUT: z
+      .string()
+      .default('5s')
+      .pipe(duration)
+      .pipe(z.number().min(100, 'at least 100ms').max(60_000, 'at most 1m')),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
     // How long a report of the source the mode does not prefer waits for its login's other
     // report before it is forwarded alone. Never off: a report that waited for ever would be a
@@ -556,6 +569,8 @@ export interface Config {
   /** whsec_... : sign every forward with Standard Webhooks headers. */
   callbackSigningSecret: string | undefined;
   adminToken: string | undefined;
+  /** Set: GET /metrics needs `Authorization: Bearer` with it. */
+  metricsToken: string | undefined;
   callbackHeaders: Record<string, string>;
   callbackTimeoutMs: number;
   callbackConcurrency: number;
@@ -566,6 +581,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Request bodies read at once, across connections; past it, 503 without reading. */
   maxBodiesInFlight: number;
+  /** A webhook not stored within this time gets 503 with Retry-After (the store hangs). */
+  acceptTimeoutMs: number;
   dedupWindowMs: number;
   /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
   /** SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's other report. */
@@ -646,6 +663,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     callbackSigningSecret: e.CALLBACK_SIGNING_SECRET,
     adminToken: e.ADMIN_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     callbackHeaders: e.CALLBACK_HEADERS,
     callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,
     callbackConcurrency: e.CALLBACK_CONCURRENCY,
@@ -653,6 +671,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT,
     maxBodiesInFlight: e.MAX_BODIES_IN_FLIGHT,
+    acceptTimeoutMs: e.ACCEPT_TIMEOUT,
     dedupWindowMs: e.DEDUP_WINDOW,
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

@@ -54,6 +54,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let running = false;
   let stopping: Promise<void> | undefined;
   let inFlight = 0;
+  /**
+   * The events this worker is sending, until their result is written. A claim can return one
+   * of them: when the result's write outlasts the lease (a database that hung for longer), a
+   * poll re-leases the entry to this same instance. It is not sent again: the result on its way
+   * is this instance's to write (the lease names it), and it settles the entry. Before, the
+   * event reached the callback twice, and the second result was refused as a lease taken over.
+   */
+  const sending = new Set<string>();
   let pumping = false;
   let pumpAgain = false;
   let lastFallbackCheck = 0;
@@ -91,7 +99,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           const items = await store.claimDue(Date.now(), wanted, leaseMs);
           if (items.length < wanted) backlog = false;
           if (items.length === 0) break;
-          for (const item of items) start(item);
+          const claimed = items.filter((item) => !sending.has(item.eventId));
+          for (const item of claimed) start(item);
+          // Only entries already being sent came back: none other is due now.
+          if (claimed.length === 0) break;
         }
       } while (pumpAgain && running);
     } catch (error) {
@@ -105,8 +116,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** Sends one entry in a slot of its own; when it ends, the slot takes the next one. */
   function start(item: OutboxItem): void {
     inFlight++;
+    sending.add(item.eventId);
     void deliver(item).finally(function settled() {
       inFlight--;
+      sending.delete(item.eventId);
       if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
       if (nextFresh()) return;
       // Refill from the outbox once half the slots are free, and only when it may hold due
