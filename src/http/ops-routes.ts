@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
 
-/** /readyz answers within this time whatever the store does (CONTRACT.md). */
+/** /readyz answers within this time whatever the store does (docs/contract.md). */
 export const READY_TIMEOUT_MS = 1_000;
 
 /** The JSON Schema of the normalized result, generated from the zod schema (and checked in). */
