@@ -38,7 +38,7 @@ export const LAYERS = [
   },
   {
     folder: 'ops',
-    imports: ['store', 'cutover', 'util'],
+    imports: ['store', 'cutover', 'normalize', 'intake', 'util'],
     why: "the logger and the metrics, whose gauges read the store's counts and the cut-over",
   },
   {

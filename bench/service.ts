@@ -115,7 +115,7 @@ export function peakRssMB(service: Service): number {
 export async function heapOf(service: Service) {
   const text = await (await fetch(`${service.url}/metrics`)).text();
   const mb = (name: string) =>
-    Number(new RegExp(`^faceauth_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
   return {
     heapTotalMB: mb('nodejs_heap_size_total_bytes'),
     heapUsedMB: mb('nodejs_heap_size_used_bytes'),

@@ -14,6 +14,7 @@ import { webhookRoutes } from './http/webhook-routes.js';
 import type { Mappings } from './normalize/tables.js';
 import type { Logger } from './ops/logger.js';
 import type { Metrics } from './ops/metrics.js';
+import { createRejectionLog, type RejectionLog } from './ops/rejection-log.js';
 import type { Store } from './store/store.js';
 import { codeOf, HTTP_ERROR_CODES } from './util/errors.js';
 
@@ -35,6 +36,8 @@ export interface AppDeps {
   isDelivering?: () => boolean;
   /** Milliseconds since the epoch; tests pass their own. */
   clock?: () => number;
+  /** Where rejected requests are logged (sampled); the composition root closes it at a stop. */
+  rejections?: RejectionLog;
 }
 
 /** The HTTP app. Does nothing on import and reads no environment: everything comes in `deps`. */
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): Hono {
     deps.forwardSource ?? createForwardSourceSwitch(store, config.forwardSource, { logger });
   const onAccepted = deps.onAccepted ?? (() => {});
   const onEnrich = deps.onEnrich ?? (() => {});
+  const rejections = deps.rejections ?? createRejectionLog({ logger });
   const tokens = config.inboundOAuth
     ? createInboundTokens({
         clientId: config.inboundOAuth.clientId,
@@ -72,7 +76,7 @@ export function createApp(deps: AppDeps): Hono {
         tokens,
         limiter: createFailureLimiter({ max: 10, windowMs: 60_000, capacity: 10_000 }),
         metrics,
-        logger,
+        rejections,
         bodies,
       }),
     );
@@ -85,6 +89,7 @@ export function createApp(deps: AppDeps): Hono {
       store,
       mappings,
       logger,
+      rejections,
       metrics,
       forwardSource,
       inboundAuth,
@@ -98,7 +103,13 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route(
     '/',
-    opsRoutes({ store, metrics, logger, isDelivering: deps.isDelivering ?? (() => true) }),
+    opsRoutes({
+      store,
+      metrics,
+      logger,
+      isDelivering: deps.isDelivering ?? (() => true),
+      metricsToken: config.metricsToken,
+    }),
   );
   // Without ADMIN_TOKEN the admin routes do not exist.
   if (config.adminToken) {

@@ -20,6 +20,7 @@ import { loadMappings } from './normalize/load-mappings.js';
 import { registerCutoverMetrics } from './ops/cutover-metrics.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { createRejectionLog } from './ops/rejection-log.js';
 import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
 import { atMost } from './util/at-most.js';
@@ -53,6 +54,7 @@ export async function startService(
   // PostgreSQL connects below (connectStore): a database that is not up yet is waited for.
   const store = await openStore(config.database, {
     deferConnect: true,
+    webhookBytes: config.maxBodyBytes,
     onLeaseLost: (eventId) => {
       metrics.leasesLost.inc();
       logger.warn(
@@ -183,8 +185,11 @@ export async function startService(
   };
   const watchCutover = setInterval(checkCutover, config.forwardSourceGuard.intervalMs);
   watchCutover.unref();
+  // Closed at a stop, so the count of a flood's last interval is written too.
+  const rejections = createRejectionLog({ logger });
   const app = createApp({
     config,
+    rejections,
     store,
     mappings,
     logger,
@@ -308,6 +313,7 @@ export async function startService(
           checking,
         ]);
         await store.close();
+        rejections.close();
         logger.info('faceauth-shim: stopped');
       })();
       return closing;

@@ -79,6 +79,8 @@ export const ConfigSchema = z
     /** whsec_... : sign every forward with Standard Webhooks headers. */
     callbackSigningSecret: e.CALLBACK_SIGNING_SECRET,
     adminToken: e.ADMIN_TOKEN,
+    /** Set: GET /metrics needs `Authorization: Bearer` with it. */
+    metricsToken: e.METRICS_TOKEN,
     callbackHeaders: e.CALLBACK_HEADERS,
     callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,
     callbackConcurrency: e.CALLBACK_CONCURRENCY,
@@ -89,6 +91,8 @@ export const ConfigSchema = z
     requestTimeoutMs: e.REQUEST_TIMEOUT,
     /** Request bodies read at once, across connections; past it, 503 without reading. */
     maxBodiesInFlight: e.MAX_BODIES_IN_FLIGHT,
+    /** A webhook not stored within this time gets 503 with Retry-After (the store hangs). */
+    acceptTimeoutMs: e.ACCEPT_TIMEOUT,
     dedupWindowMs: e.DEDUP_WINDOW,
     /** SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's other report. */
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,

@@ -70,6 +70,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
       : null,
     callbackSigningSecret: config.callbackSigningSecret ? MASK : null,
     adminToken: config.adminToken ? MASK : null,
+    metricsToken: config.metricsToken ? MASK : null,
     callbackHeaders: Object.fromEntries(
       Object.keys(config.callbackHeaders).map((name) => [name, MASK]),
     ),
@@ -77,6 +78,7 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     callbackConcurrency: config.callbackConcurrency,
     deliveryRetrySchedule: config.retryScheduleMs.map(formatDuration).join(','),
     maxBodyBytes: config.maxBodyBytes,
+    acceptTimeout: formatDuration(config.acceptTimeoutMs),
     dedupWindow: formatDuration(config.dedupWindowMs),
     shadowFallbackAfter: formatDuration(config.shadowFallbackAfterMs),
     shutdownGrace: formatDuration(config.shutdownGraceMs),

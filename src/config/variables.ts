@@ -68,6 +68,12 @@ export const VARIABLES = {
     .pipe(duration.pipe(z.number().min(60_000, 'at least 1m').max(86_400_000, 'at most 24h'))),
   INBOUND_AUTH: z.literal('none', 'the only accepted value is "none"').optional(),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  // Set: GET /metrics needs Authorization: Bearer <it> (a scraper's bearer_token).
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'cannot hold blanks or control characters')
+    .min(16, 'use at least 16 characters')
+    .optional(),
   CALLBACK_HEADERS: z
     .string()
     .default('{}')
@@ -130,6 +136,13 @@ export const VARIABLES = {
     .pipe(duration)
     .pipe(z.number().min(1000, 'at least 1s').max(600_000, 'at most 10m')),
   MAX_BODIES_IN_FLIGHT: int(1, 100_000).default(128),
+  // Below any sender's own timeout: a webhook the store cannot take in time gets 503 and is
+  // sent again, rather than waiting for as long as the database hangs.
+  ACCEPT_TIMEOUT: z
+    .string()
+    .default('5s')
+    .pipe(duration)
+    .pipe(z.number().min(100, 'at least 100ms').max(60_000, 'at most 1m')),
   DEDUP_WINDOW: z.string().default('1h').pipe(duration),
   // How long a report of the source the mode does not prefer waits for its login's other
   // report before it is forwarded alone. Never off: a report that waited for ever would be a

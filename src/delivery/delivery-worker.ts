@@ -57,6 +57,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** The outbox may hold due entries (something was enqueued without the fast path). */
   let backlog = true;
   let stopping: Promise<void> | undefined;
+  /**
+   * The events this worker is sending, until their result is written. A claim can return one
+   * of them: when the result's write outlasts the lease (a database that hung for longer), a
+   * poll re-leases the entry to this same instance. It is not sent again: the result on its way
+   * is this instance's to write (the lease names it), and it settles the entry. Before, the
+   * event reached the callback twice, and the second result was refused as a lease taken over.
+   */
+  const sending = new Set<string>();
   let lastFallbackCheck = 0;
   /** Aborted when a stop's grace period is over. */
   const abandon = new AbortController();
@@ -88,13 +96,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const items = await store.claimDue(clock.now(), wanted, leaseMs);
       if (items.length < wanted) backlog = false;
       if (items.length === 0) break;
-      for (const item of items) start(item);
+      const claimed = items.filter((item) => !sending.has(item.eventId));
+      for (const item of claimed) start(item);
+      // Only entries already being sent came back: none other is due now.
+      if (claimed.length === 0) break;
     }
   }
 
   /** Sends one entry in a slot of its own; when it ends, the slot takes the next one. */
   function start(item: OutboxItem): void {
+    sending.add(item.eventId);
     loop.track(deliver(item), function settled() {
+      sending.delete(item.eventId);
       if (nextFresh()) return;
       // Refill from the outbox once half the slots are free, and only when it may hold due
       // entries: one claim (one transaction) for several entries, none for fresh events.

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import { gateConnections } from './connection-gate.js';
 import { HttpError } from './http-error.js';
 
 export interface NodeServerOptions {
@@ -22,12 +23,21 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** Node's limit on the header section (its default): larger gets 431. */
 export const MAX_HEADER_BYTES = 16_384;
+/**
+ * Pipelined requests of one connection in the app at once, and waiting behind them (see
+ * connection-gate.ts). A client that waits for each answer (Incode, a browser, curl) has one;
+ * one that sends more than both before reading an answer is disconnected.
+ */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 8;
+export const MAX_WAITING_PER_CONNECTION = 256;
 
 /**
  * The Node HTTP server around the Hono app, with every wait bounded:
  * - the header section within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT
  *   (checked every second, so a slow sender is cut within a second of it), else 408;
  * - idle keep-alive connections closed after KEEP_ALIVE_TIMEOUT_MS;
+ * - pipelined requests: at most MAX_IN_FLIGHT_PER_CONNECTION of a connection in the app, and
+ *   nothing more read from a connection whose answers are not being read (connection-gate.ts);
  * - `Expect: 100-continue` is not answered before the app has checked the route and the
  *   credentials: the body reader sends `100 Continue` when it starts reading (read-body.ts);
  * - what Node answers by itself (a timeout, a header section over 16 KB, a request it cannot
@@ -44,7 +54,17 @@ export function createNodeServer(options: NodeServerOptions): Server {
       connectionsCheckingInterval: 1_000,
       maxHeaderSize: MAX_HEADER_BYTES,
     },
-    getRequestListener(options.fetch as Parameters<typeof getRequestListener>[0]),
+    gateConnections(getRequestListener(options.fetch as Parameters<typeof getRequestListener>[0]), {
+      maxInFlight: MAX_IN_FLIGHT_PER_CONNECTION,
+      maxWaiting: MAX_WAITING_PER_CONNECTION,
+      onOverflow() {
+        metrics.clientErrors.inc({ kind: 'pipeline_overflow' });
+        logger.debug(
+          { kind: 'pipeline_overflow' },
+          'http: a connection pipelined too many requests ahead of its answers; closed',
+        );
+      },
+    }),
   );
   server.on('checkContinue', function deferContinue(request, response) {
     server.emit('request', request, response);

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
-import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { RejectionLog } from '../ops/rejection-log.js';
 import { secretsEqual } from './constant-time.js';
 import type { FailureLimiter } from './failure-limiter.js';
 import type { InboundTokens } from './inbound-token.js';
@@ -14,7 +14,8 @@ export interface OAuthRoutesOptions {
   tokens: InboundTokens;
   limiter: FailureLimiter;
   metrics: Metrics;
-  logger: Logger;
+  /** Refused clients are logged through it: the first, then a count per interval. */
+  rejections: RejectionLog;
   /** Bodies read at once across every connection (MAX_BODIES_IN_FLIGHT). */
   bodies?: BodyBudget;
 }
@@ -86,7 +87,7 @@ const utf8 = new TextDecoder('utf-8');
  * the credentials.
  */
 export function oauthRoutes(options: OAuthRoutesOptions): Hono {
-  const { clientId, clientSecrets, tokens, limiter, metrics, logger } = options;
+  const { clientId, clientSecrets, tokens, limiter, metrics, rejections } = options;
   const app = new Hono();
 
   const oauthError = (c: Context, status: 400 | 413, error: string, description: string) =>
@@ -118,7 +119,7 @@ export function oauthRoutes(options: OAuthRoutesOptions): Hono {
       );
     }
     limiter.fail(address, now);
-    logger.warn({ route: ROUTE, address }, 'oauth: client authentication failed');
+    rejections.warn(ROUTE, { route: ROUTE, address }, 'oauth: client authentication failed');
     c.header('www-authenticate', 'Basic realm="faceauth-shim"');
     return c.json(
       { error: 'invalid_client', error_description: 'unknown client or wrong secret' },

@@ -11,11 +11,13 @@ import { interpret, loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { RejectionLog } from '../ops/rejection-log.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import type { PairingRule } from '../store/rules/pairing.js';
 import { supersededBy } from '../store/rules/supersede.js';
 import type { NewEvent, Store } from '../store/store.js';
 import { codeOf } from '../util/errors.js';
+import { acceptDeadline, UNAVAILABLE_RETRY_AFTER_S } from './accept-deadline.js';
 import { HttpError } from './http-error.js';
 import type { InboundAuth } from './inbound-auth.js';
 import { type BodyBudget, readRequestBody } from './read-body.js';
@@ -23,13 +25,20 @@ import { type BodyBudget, readRequestBody } from './read-body.js';
 export interface WebhookRoutesOptions {
   config: Pick<
     Config,
-    'forwardFormat' | 'maxBodyBytes' | 'dedupWindowMs' | 'shadowFallbackAfterMs' | 'compareWindowMs'
+    | 'forwardFormat'
+    | 'maxBodyBytes'
+    | 'dedupWindowMs'
+    | 'shadowFallbackAfterMs'
+    | 'compareWindowMs'
+    | 'acceptTimeoutMs'
   >;
   forwardSource: ForwardSourceSwitch;
   inboundAuth: InboundAuth;
   store: Store;
   mappings: Mappings;
   logger: Logger;
+  /** Rejections are logged through it: the first of a kind, then a count per interval. */
+  rejections: RejectionLog;
   metrics: Metrics;
   /** Called after an event to forward is stored without the fast path (wakes the delivery worker). */
   onAccepted: () => void;
@@ -112,7 +121,8 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const count = (outcome: string) => metrics.webhooks.inc({ route, outcome });
       const reject = async (error: HttpError, body?: { bytes: Uint8Array; truncated: boolean }) => {
         count(error.code);
-        logger.warn(
+        options.rejections.warn(
+          `${route} ${error.code}`,
           { route, status: error.status, code: error.code, reason: error.message },
           'webhook: rejected',
         );
@@ -197,8 +207,20 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
       const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
       let accepted: Awaited<ReturnType<Store['accept']>>;
+      // ACCEPT_TIMEOUT: a store that hangs gets a 503 answered at the deadline (accept-deadline.ts).
+      const deadline = acceptDeadline(config.acceptTimeoutMs);
+      const storedLate = (late: Awaited<ReturnType<Store['accept']>>) => {
+        // A COMMIT sent in time, answered past the deadline: the event is stored although the
+        // webhook got 503. Incode's resend is answered as a duplicate; it is delivered from here.
+        if (late.duplicate) return;
+        logger.warn({ route, eventId: late.eventId }, 'webhook: stored after its 503 answer');
+        if (late.fresh) options.fastPath?.deliverFresh(late.fresh);
+        else if (late.status === 'pending') onAccepted();
+        if (late.counterpartEnqueued) onAccepted();
+        if (late.status === 'enriching') options.onEnrich?.();
+      };
       try {
-        accepted = await store.accept(
+        const accepting = store.accept(
           {
             id: eventId,
             source,
@@ -216,7 +238,9 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
             fastPath: options.fastPath?.offer(receivedAt) ?? null,
           },
           config.dedupWindowMs,
+          deadline.at,
         );
+        accepted = await deadline.race(accepting, storedLate);
       } catch (error) {
         if (codeOf(error) !== 'store_unavailable') throw error;
         count('unavailable');
@@ -229,6 +253,7 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
           'unavailable',
           'the event could not be stored; send it again later',
         );
+        c.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
         return c.json(unavailable.toBody(), 503);
       }
       if (accepted.duplicate) {

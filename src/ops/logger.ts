@@ -15,6 +15,7 @@ export const SECRET_FIELDS = [
   'access_token',
   'refresh_token',
   'adminToken',
+  'metricsToken',
   'apiKey',
   'x-api-key',
   // Incode's admin token travels in this header; pino's paths are case-sensitive.

@@ -15,6 +15,8 @@ export interface OpenStoreOptions {
    * connectStore), waiting for a database that is not up yet. The service's way.
    */
   deferConnect?: boolean;
+  /** SQLite: the largest webhook body (MAX_BODY_BYTES), for the disk room /readyz checks. */
+  webhookBytes?: number;
   /** PostgreSQL: told when a result was not written because another instance took the lease over. */
   onLeaseLost?: PostgresStoreOptions['onLeaseLost'];
 }
@@ -31,7 +33,10 @@ export async function openStore(
 ): Promise<Store> {
   switch (database.kind) {
     case 'sqlite':
-      return SqliteStore.open(database.path, { mustExist: options.mustExist === true });
+      return SqliteStore.open(database.path, {
+        mustExist: options.mustExist === true,
+        ...(options.webhookBytes !== undefined ? { webhookBytes: options.webhookBytes } : {}),
+      });
     case 'postgres': {
       const storeOptions: PostgresStoreOptions = {
         mustExist: options.mustExist === true,

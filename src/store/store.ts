@@ -337,8 +337,11 @@ export interface Store {
    *   other source's unpaired results and diffed with compare/diff/pair-diff.ts. Once: an event is in
    *   at most one pair (unique legacy_id and unique workflows_id); serialised per customer, so
    *   two halves arriving at two stores at the same moment still find each other.
+   * - Deadline (ms since the epoch, ACCEPT_TIMEOUT): a store that can wait on a server gives the
+   *   transaction up by then (StoreUnavailableError) without committing it, unless its COMMIT
+   *   was sent in time and answered late; a store that cannot hang (SQLite) may ignore it.
    */
-  accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult>;
+  accept(event: NewEvent, dedupWindowMs: number, deadline?: number): Promise<AcceptResult>;
   /** Keeps a refused body for the admin API. Entries are independent (unique id). */
   quarantine(entry: QuarantineEntry): Promise<void>;
   /**
@@ -510,9 +513,9 @@ export interface Store {
   /**
    * Resolves when a webhook would be stored now: the store reads, and after a write that failed
    * (disk full, locked, the database gone), a write succeeds again. /readyz asks it. Rejects
-   * with StoreUnavailableError otherwise; never hangs longer than a connection timeout.
+   * with StoreUnavailableError otherwise, by `deadline` (ms since the epoch) when one is given.
    */
-  ping(): Promise<void>;
+  ping(deadline?: number): Promise<void>;
   /** Writes already asked for are committed (or rejected) first. */
   close(): Promise<void>;
 }

@@ -69,10 +69,15 @@ describe("the cut-over watch: Incode's dates", () => {
     expect(warnings(lines)).toHaveLength(2);
   });
 
-  it('/metrics has the days left before 2027-04-01', async () => {
+  it('/metrics has 2027-04-01 as a Unix time: the days left are computed in PromQL', async () => {
     const store = SqliteStore.open(':memory:');
-    const metrics = createMetrics(store, undefined, () => Date.parse('2027-03-01T00:00:00Z'));
-    expect(await metrics.registry.metrics()).toMatch(/^faceauth_legacy_days_left 31$/m);
+    const metrics = createMetrics(store);
+    const text = await metrics.registry.metrics();
+    const at = Number(/^faceauth_legacy_off_timestamp_seconds (\d+)$/m.exec(text)?.[1]);
+    expect(at * 1000).toBe(Date.parse('2027-04-01T00:00:00Z'));
+    // The documented expression, (faceauth_legacy_off_timestamp_seconds - time()) / 86400, on
+    // 2027-03-01 (the README's example):
+    expect((at - Date.parse('2027-03-01T00:00:00Z') / 1000) / 86_400).toBe(31);
   });
 });
 

@@ -155,8 +155,8 @@ describe('gradual cut-over, end to end', () => {
     const metrics = await (await fetch(`${shim.url}/metrics`)).text();
     expect(metrics).toMatch(/^faceauth_forward_guard_rollbacks_total 1$/m);
     expect(metrics).toMatch(/^faceauth_forward_guard_paused 1$/m);
-    expect(metrics).toMatch(/^faceauth_forward_workflows_share 0$/m);
-    expect(metrics).toMatch(/^faceauth_legacy_days_left \d+$/m);
+    expect(metrics).toMatch(/^faceauth_forward_workflows_share_ratio 0$/m);
+    expect(metrics).toMatch(/^faceauth_legacy_off_timestamp_seconds 1806537600$/m);
 
     // What was forwarded stays forwarded: the callback got the moved customers' Workflows
     // events and the other customer's legacy one, once each.

@@ -250,6 +250,94 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
     expect(service.output()).not.toMatch(/"level":"error"/);
   });
 
+  it('pipelined requests whose answers are never read: memory stays bounded, a webhook is answered meanwhile, the floods are cut and what they took is reused', async () => {
+    const service = await shim();
+    const pid = service.child.pid as number;
+    const before = rssMB(pid);
+    const flood = async () => {
+      // Each connection pipelines 20,000 requests (740 KB) and never reads an answer.
+      const conns = await Promise.all(Array.from({ length: 6 }, () => connection(service.url)));
+      const request = 'GET /healthz HTTP/1.1\r\nHost: shim\r\n\r\n';
+      for (const conn of conns) {
+        conn.socket.pause();
+        conn.socket.write(request.repeat(20_000));
+      }
+      let peak = rssMB(pid);
+      const sampling = setInterval(() => {
+        peak = Math.max(peak, rssMB(pid));
+      }, 20);
+      try {
+        // A real webhook, while the floods are read.
+        const sent = Date.now();
+        const webhook = await fetch(`${service.url}${LEGACY}`, {
+          method: 'POST',
+          headers: AUTHED,
+          body: legacyBody(500, `during-flood-${sent}`),
+          signal: AbortSignal.timeout(10_000),
+        });
+        expect(webhook.status).toBe(200);
+        // The service closes each connection that pipelined that far ahead of its answers.
+        await Promise.all(conns.map((conn) => conn.closed(20_000)));
+      } finally {
+        clearInterval(sampling);
+      }
+      return peak;
+    };
+    const first = await flood();
+    const afterFirst = rssMB(pid);
+    const second = await flood();
+    // Before: every request read was handed to the app at once (6 x 20,000 here; 24 x 50,000
+    // took 1.1 GB), and a webhook waited behind them for tens of seconds.
+    expect(first - before).toBeLessThan(80);
+    // What the first flood took was given back to the heap and reused by the second.
+    expect(second - afterFirst).toBeLessThan(20);
+    expect(
+      await metric(service.url, 'faceauth_client_errors_total{kind="pipeline_overflow"}'),
+    ).toBe(12);
+  }, 60_000);
+
+  it('a flood of wrong-key webhooks writes its first line and then a count, not a line each; the metrics count every one', async () => {
+    const service = await shim({ LOG_LEVEL: 'info' });
+    const flood = 1_000;
+    let next = 0;
+    const statuses: number[] = [];
+    const sender = async () => {
+      while (next < flood) {
+        next++;
+        const response = await fetch(`${service.url}${LEGACY}`, {
+          method: 'POST',
+          headers: { [KEY.name]: 'a-wrong-key-long-enough', 'content-type': 'application/json' },
+          body: legacyBody(500),
+        });
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(flood);
+    expect(await metric(service.url, `faceauth_unauthorized_total{route="${LEGACY}"}`)).toBe(flood);
+    expect(
+      await metric(
+        service.url,
+        `faceauth_webhooks_total{route="${LEGACY}",outcome="unauthorized"}`,
+      ),
+    ).toBe(flood);
+    // A stop writes the count of the interval under way.
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const rejected = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('webhook: rejected'))
+      .map((line) => JSON.parse(line));
+    expect(rejected).toEqual([
+      expect.objectContaining({ level: 'warn', route: LEGACY, code: 'unauthorized' }),
+      expect.objectContaining({ route: LEGACY, code: 'unauthorized', repeated: flood - 1 }),
+    ]);
+    // Before: a line each, 1,000 lines (about 235 KB).
+    expect(service.output().length).toBeLessThan(20_000);
+  }, 60_000);
+
   it('an event name from the body is logged only when mappings/ lists it, and no log line is long', async () => {
     const service = await shim({ LOG_LEVEL: 'info' });
     const send = (body: unknown) =>

@@ -13,6 +13,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -62,6 +63,13 @@ export interface Cluster {
   /** fast: clients are disconnected, a clean shutdown; immediate: as a crash. */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * Freezes the whole server (SIGSTOP to the postmaster and every backend): connections stay
+   * open and the kernel still takes bytes, but nothing answers, as a hung host or a stalled disk.
+   */
+  freeze(): void;
+  /** SIGCONT to every process freeze() stopped (and the postmaster's children since). */
+  thaw(): void;
   /** Stops it if it runs and removes its folder. */
   destroy(): Promise<void>;
 }
@@ -136,6 +144,23 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await as('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop']);
     running = false;
   };
+  /** The postmaster and its children, from postmaster.pid and /proc. */
+  const processes = (): number[] => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          // Field 4 of /proc/<pid>/stat, after the command in parentheses, is the parent.
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+    return [postmaster, ...children];
+  };
   const url: Cluster['url'] = (o = {}) => {
     const user = o.user ?? 'postgres';
     const pw = o.password === undefined ? password : o.password;
@@ -163,8 +188,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await stop();
       await start();
     },
+    freeze() {
+      // The postmaster first: it forks no backend after that.
+      for (const pid of processes()) process.kill(pid, 'SIGSTOP');
+    },
+    thaw() {
+      for (const pid of processes().reverse()) process.kill(pid, 'SIGCONT');
+    },
     async destroy() {
-      if (running) await stop('immediate').catch(() => {});
+      // A frozen server cannot stop.
+      if (running) {
+        try {
+          for (const pid of processes()) process.kill(pid, 'SIGCONT');
+        } catch {}
+        await stop('immediate').catch(() => {});
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -18,6 +18,7 @@ const SECRETS = {
   inboundHeaderNew: 'inbound-header-new-SECRET-2222',
   inboundClientSecret: 'inbound-client-SECRET-3333',
   adminToken: 'admin-token-SECRET-4444',
+  metricsToken: 'metrics-token-SECRET-1212',
   callbackKey: 'callback-api-key-SECRET-5555',
   callbackClientSecret: 'callback-client-SECRET-6666',
   callbackAccessToken: 'callback-access-token-SECRET-7777',
@@ -65,6 +66,7 @@ describe('secrets never reach the output', () => {
       INBOUND_OAUTH_CLIENT_ID: 'incode',
       INBOUND_OAUTH_CLIENT_SECRET: SECRETS.inboundClientSecret,
       ADMIN_TOKEN: SECRETS.adminToken,
+      METRICS_TOKEN: SECRETS.metricsToken,
       CALLBACK_HEADERS: JSON.stringify({ 'x-api-key': SECRETS.callbackKey }),
       CALLBACK_OAUTH_TOKEN_URL: `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/token`,
       CALLBACK_OAUTH_CLIENT_ID: 'shim',
@@ -121,6 +123,11 @@ describe('secrets never reach the output', () => {
     expect((await post(legacy, { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await post(`${legacy}${' '.repeat(4096)}`)).status).toBe(413);
     const adminHeaders = { authorization: `Bearer ${SECRETS.adminToken}` };
+    const metricsHeaders = { authorization: `Bearer ${SECRETS.metricsToken}` };
+    expect((await fetch(`${proc.url}/metrics`, { headers: metricsHeaders })).status).toBe(200);
+    expect(
+      (await fetch(`${proc.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401);
     expect((await fetch(`${proc.url}/admin/config`, { headers: adminHeaders })).status).toBe(200);
     expect((await fetch(`${proc.url}/admin/quarantine`, { headers: adminHeaders })).status).toBe(
       200,

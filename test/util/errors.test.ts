@@ -6,6 +6,7 @@ import { exitCodeOf, explainFailure } from '../../src/cli/explain-failure.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { ForwardSourceError } from '../../src/cutover/source-value.js';
 import { CallbackTokenError } from '../../src/delivery/callback-token.js';
+import { AcceptTimeoutError } from '../../src/http/accept-deadline.js';
 import { HttpError } from '../../src/http/http-error.js';
 import { ClientClosedError } from '../../src/http/read-body.js';
 import { IncodeLoginError } from '../../src/incode/admin-token.js';

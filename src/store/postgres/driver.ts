@@ -262,6 +262,15 @@ export interface TransactionOptions {
   isolation?: 'read committed' | 'repeatable read' | 'serializable';
   /** Times a serialization failure or deadlock runs the transaction again; 3 by default. */
   retries?: number;
+  /**
+   * When the transaction must be over (ms since the epoch; an accept's ACCEPT_TIMEOUT, a
+   * readiness probe's second). Each statement gets what is left as its statement_timeout, so
+   * the server gives up a lock wait by then; a statement still unanswered at the deadline (a
+   * frozen server) is cut with its connection; and COMMIT is never sent past it, so a
+   * transaction that misses its deadline commits nothing, except one whose COMMIT was sent in
+   * time and answered late. Past the deadline: PostgresUnavailableError.
+   */
+  deadline?: number;
 }
 
 /**
@@ -356,13 +365,19 @@ export class PostgresDriver {
     options: TransactionOptions = {},
   ): Promise<T> {
     const retries = options.retries ?? 3;
+    const { deadline } = options;
     const begin = options.isolation
       ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}`
       : 'BEGIN';
+    const late = () =>
+      new PostgresUnavailableError(
+        `store: PostgreSQL at ${this.target} did not answer in time`,
+        'unavailable',
+      );
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
-        client = await (await this.pool()).connect();
+        client = await this.#connect(deadline, late);
       } catch (error) {
         throw toStoreError(error, this.config);
       }
@@ -374,12 +389,32 @@ export class PostgresDriver {
         broken = error;
       };
       client.on('error', onError);
+      // At the deadline, a statement still waiting for its answer is cut with the connection:
+      // the server rolls the transaction back when it sees it closed.
+      let cut: PostgresUnavailableError | undefined;
+      const cutter =
+        deadline === undefined
+          ? undefined
+          : setTimeout(
+              () => {
+                cut = late();
+                broken = cut;
+                client.end().catch(() => {});
+              },
+              Math.max(0, deadline - Date.now()),
+            );
       try {
-        await client.query(begin);
+        await client.query(
+          deadline === undefined
+            ? begin
+            : `${begin}; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(deadline - Date.now()))}`,
+        );
         const result = await fn(client);
+        if (deadline !== undefined && Date.now() >= deadline) throw late();
         await client.query('COMMIT');
         return result;
-      } catch (error) {
+      } catch (caught) {
+        const error = cut ?? caught;
         const failure = classifyPostgresError(error);
         if (failure === 'unavailable') broken = error as Error;
         else await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
@@ -391,9 +426,34 @@ export class PostgresDriver {
         }
         throw toStoreError(error, this.config);
       } finally {
+        clearTimeout(cutter);
         client.removeListener('error', onError);
         client.release(broken);
       }
+    }
+  }
+
+  /** A connection of the pool, or `late()` at the deadline (the connection, if it comes, goes back). */
+  async #connect(
+    deadline: number | undefined,
+    late: () => PostgresUnavailableError,
+  ): Promise<pg.PoolClient> {
+    const connecting = (await this.pool()).connect();
+    if (deadline === undefined) return connecting;
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(late()), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([connecting, timeUp]);
+    } catch (error) {
+      connecting.then(
+        (client) => client.release(),
+        () => {},
+      );
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -269,8 +269,9 @@ export class PostgresStore implements Store {
     return (await this.#driver.query(text, values)) as pg.QueryResult<R>;
   }
 
-  async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
+  async accept(event: NewEvent, dedupWindowMs: number, deadline?: number): Promise<AcceptResult> {
     this.#usable(true);
+    const options = deadline === undefined ? {} : { deadline };
     return this.#driver.transaction(async (c): Promise<AcceptResult> => {
       const n = event.normalized;
       const ids = n ? n.ids : (event.ids ?? { customerId: null, interviewId: null });
@@ -385,7 +386,7 @@ export class PostgresStore implements Store {
         return { ...result, fresh: { ...fresh, ...fast } };
       }
       return result;
-    });
+    }, options);
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
@@ -1110,10 +1111,20 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** A read and a write (a standby after a failover reads but cannot store a webhook). */
-  async ping(): Promise<void> {
+  /**
+   * A write (a standby after a failover reads but cannot store a webhook), with the tables an
+   * accept writes locked as it locks them, not waiting for another session's lock; all within
+   * the deadline, so a frozen server cannot hold the probe (nor its connection).
+   */
+  async ping(deadline?: number): Promise<void> {
     this.#usable(true);
-    await this.#driver.query(admin.PROBE, [Date.now()]);
+    await this.#driver.transaction(
+      async (c) => {
+        await c.query(admin.LOCK_WEBHOOK_TABLES);
+        await c.query(admin.PROBE, [Date.now()]);
+      },
+      deadline === undefined ? {} : { deadline },
+    );
   }
 
   async close(): Promise<void> {

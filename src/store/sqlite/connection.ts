@@ -12,6 +12,11 @@ export interface SqliteOpenOptions {
   busyTimeoutMs?: number;
   /** For commands that read a store the service made: never create one. */
   mustExist?: boolean;
+  /**
+   * The largest webhook body (MAX_BODY_BYTES): the store is ready only while its filesystem
+   * has room to store one (see disk-room.ts). Unset: not checked (the CLI, the tests).
+   */
+  webhookBytes?: number;
 }
 
 /**

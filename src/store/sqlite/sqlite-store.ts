@@ -54,6 +54,7 @@ import {
   type StoredPair,
 } from '../store.js';
 import { GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
+import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
@@ -72,9 +73,21 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
   readonly #commits: GroupCommit;
+  /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
+  readonly #room: { path: string; bytes: number } | undefined;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, path: string, webhookBytes: number | undefined) {
     this.#db = db;
+    this.#room =
+      webhookBytes === undefined || path === ':memory:'
+        ? undefined
+        : {
+            path,
+            bytes: webhookWalBytes(
+              webhookBytes,
+              db.pragma('page_size', { simple: true }) as number,
+            ),
+          };
     this.#commits = new GroupCommit(db);
     this.#statements = {
       ...prepareIntake(db),
@@ -92,7 +105,7 @@ export class SqliteStore implements Store {
    * migration that fails, StoreUnavailableError.
    */
   static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
-    return new SqliteStore(openDatabase(path, options));
+    return new SqliteStore(openDatabase(path, options), path, options.webhookBytes);
   }
 
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
@@ -700,12 +713,14 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Reads; and after a failed write, writes: a store that can read but not write (disk full,
-   * locked) is not ready, since a webhook could not be stored. The probe write is the same
-   * group commit an accept uses, so its success is what clears the failure.
+   * Reads; checks the filesystem has room for a webhook; and after a failed write, writes: a
+   * store that can read but not write (disk full, locked) is not ready, since a webhook could
+   * not be stored. The probe write is the same group commit an accept uses, so its success is
+   * what clears the failure (a lock); the room check is what tells a full disk.
    */
   async ping(): Promise<void> {
     this.#commits.run(() => this.#statements.ping.get());
+    if (this.#room) await ensureRoomForWebhook(this.#room.path, this.#room.bytes);
     if (this.#commits.writeFailed) {
       await this.#commits.write(() =>
         this.#statements.setSetting.run('ready_probe', 'ok', Date.now()),

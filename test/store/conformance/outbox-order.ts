@@ -85,4 +85,24 @@ export function describeOutboxOrder(backend: StoreBackend): void {
       expect(ids(await store.claimDue(T0 + 4, 10, LEASE))).toEqual(['fail']);
     });
   });
+
+  describe('a line of three or more', () => {
+    it('each delivered head releases the next entry in line, never a later one', async () => {
+      const store = await open();
+      for (const [n, id] of ['a1', 'a2', 'a3', 'a4'].entries()) {
+        await store.accept(ev(id, 'A', T0 + n), HOUR);
+      }
+      const order: string[] = [];
+      for (let turn = 0; turn < 4; turn++) {
+        const claimed = await store.claimDue(T0 + 10 + turn, 10, LEASE);
+        expect(claimed, `turn ${turn}`).toHaveLength(1);
+        const [head] = claimed;
+        order.push(head?.eventId as string);
+        // A dead head releases its line the same way a delivered one does.
+        if (turn === 1) await store.recordFailed(head?.eventId as string, attempt(410), 'dead');
+        else await store.recordDelivered(head?.eventId as string, attempt(200));
+      }
+      expect(order).toEqual(['a1', 'a2', 'a3', 'a4']);
+    });
+  });
 }

@@ -306,6 +306,63 @@ describePostgres('the driver on TEST_DATABASE_URL', () => {
     expect((error as PostgresUnavailableError).failure).toBe('retry');
   });
 
+  it("a deadline: a statement waiting on another session's lock is given up by the server and the transaction commits nothing", async () => {
+    const schema = await freshSchema();
+    const driver = schema.driver();
+    await driver.query('CREATE TABLE t (n int)');
+    const locker = await (await schema.driver({ max: 1 }).pool()).connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const error = await driver
+        .transaction(
+          async (c) => {
+            await c.query("SET LOCAL application_name = 'deadline-test'");
+            await c.query('INSERT INTO t VALUES (1)');
+          },
+          { deadline: Date.now() + 500 },
+        )
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PostgresUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The server gave the wait up itself (statement_timeout): no session of the abandoned
+      // transaction still waits for the lock, holding a connection slot.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waiting = await locker.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO t%'",
+      );
+      expect(waiting.rows[0].n).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    expect((await driver.query('SELECT n FROM t')).rows).toEqual([]);
+  });
+
+  it('a deadline: work that outlives it is never committed', async () => {
+    const schema = await freshSchema();
+    const driver = schema.driver();
+    await driver.query('CREATE TABLE t (n int)');
+    const error = await driver
+      .transaction(
+        async (c) => {
+          await c.query('INSERT INTO t VALUES (1)');
+          await new Promise((resolve) => setTimeout(resolve, 400));
+        },
+        { deadline: Date.now() + 200 },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostgresUnavailableError);
+    expect((error as Error).message).toMatch(/did not answer in time$/);
+    expect((await driver.query('SELECT n FROM t')).rows).toEqual([]);
+    // The pool goes on.
+    await driver.transaction((c) => c.query('INSERT INTO t VALUES (2)'), {
+      deadline: Date.now() + 5_000,
+    });
+    expect((await driver.query('SELECT n FROM t')).rows).toEqual([{ n: 2 }]);
+  });
+
   it('a bug (bad SQL) is thrown as it is, not as an outage', async () => {
     const driver = (await freshSchema()).driver();
     const error = await driver.query('SELECT * FROM no_such_table').catch((e: unknown) => e);

@@ -45,5 +45,13 @@ export const PRUNE_QUARANTINE = `DELETE FROM quarantine WHERE seq IN
   (SELECT seq FROM quarantine WHERE received_at < $1 ORDER BY received_at LIMIT $2
    FOR UPDATE SKIP LOCKED)`;
 
+/**
+ * The tables an accept writes, locked as its INSERTs lock them, without waiting: another
+ * session's lock that would hold a webhook (LOCK TABLE, a migration's ALTER TABLE) fails the
+ * readiness probe at once (55P03) instead of holding it. Released at the probe's commit.
+ */
+export const LOCK_WEBHOOK_TABLES =
+  'LOCK TABLE dedup_keys, events, event_counts, outbox, pairs IN ROW EXCLUSIVE MODE NOWAIT';
+
 export const PROBE = `INSERT INTO settings (key, value, updated_at) VALUES ('ready_probe', 'ok', $1)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
