@@ -57,8 +57,23 @@ export const LAYERS = [
     why: 'what the callback gets and the worker that sends it',
   },
   {
+    folder: 'ingest',
+    imports: ['delivery', 'cutover', 'compare', 'store', 'normalize', 'intake', 'incode', 'util'],
+    why: 'what a webhook becomes, arriving or completed with its score, without HTTP',
+  },
+  {
     folder: 'enrich',
-    imports: ['delivery', 'compare', 'store', 'ops', 'normalize', 'intake', 'incode', 'util'],
+    imports: [
+      'ingest',
+      'delivery',
+      'compare',
+      'store',
+      'ops',
+      'normalize',
+      'intake',
+      'incode',
+      'util',
+    ],
     why: 'the worker that completes Workflows results with their score',
   },
   {
@@ -71,6 +86,7 @@ export const LAYERS = [
     imports: [
       'config',
       'enrich',
+      'ingest',
       'delivery',
       'compare',
       'admin',

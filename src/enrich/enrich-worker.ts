@@ -1,13 +1,8 @@
-import { prepareForward } from '../delivery/forward-decision.js';
 import type { Score } from '../incode/score-schema.js';
-import { parseWebhook } from '../intake/parse-webhook.js';
-import { SOURCE_OF, WEBHOOK_ROUTES } from '../intake/webhook-kinds.js';
-import { interpret } from '../normalize/interpret.js';
+import { completion as completionOf } from '../ingest/completion.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { PairingRule } from '../store/rules/pairing.js';
-import { supersededBy } from '../store/rules/supersede.js';
 import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createPollLoop } from '../util/poll-loop.js';
@@ -59,15 +54,16 @@ export interface EnrichWorker {
  * invented ones.
  */
 export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
-  const { store, scores, mappings, logger, metrics } = options;
+  const { store, scores, logger, metrics } = options;
+  const rules = {
+    mappings: options.mappings,
+    forwardFormat: options.forwardFormat,
+    compareWindowMs: options.compareWindowMs,
+  };
   const concurrency = options.concurrency ?? 4;
   const retryBaseMs = options.retryBaseMs ?? 5_000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 300_000;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const pairing: PairingRule = {
-    windowMs: options.compareWindowMs,
-    comparison: mappings.comparison,
-  };
   const clock = options.clock ?? systemClock;
   const loop = createPollLoop({
     turn,
@@ -138,7 +134,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
   ) {
     let completion: EnrichmentCompletion;
     try {
-      completion = complete(item, score, error, called);
+      completion = completionOf(item, score, error, called, rules);
     } catch (cause) {
       // The stored body no longer maps (the tables changed since it arrived): it would fail
       // the same way every time, holding its customer's later events. Dead, to be looked at.
@@ -162,58 +158,6 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     } else {
       logger.warn(log, 'enrichment: no score');
     }
-  }
-
-  function complete(
-    item: EnrichmentItem,
-    score: Score | undefined,
-    error: string | null,
-    called: boolean,
-  ): EnrichmentCompletion {
-    const state = score ? 'scored' : 'unavailable';
-    const kind = WEBHOOK_ROUTES[item.route as keyof typeof WEBHOOK_ROUTES];
-    const parsed = kind ? parseWebhook(kind, item.rawBody) : undefined;
-    if (!kind || !parsed?.ok) {
-      // Stored bodies passed these checks when they arrived; a change of schema could break that.
-      return {
-        state,
-        status: 'dead',
-        note: `the stored body can no longer be read: ${parsed && !parsed.ok ? parsed.message : item.route}`,
-        error,
-        called,
-      };
-    }
-    const meta = { eventId: item.eventId, receivedAt: new Date(item.receivedAt).toISOString() };
-    const read = interpret(kind, parsed.body, mappings, meta, score);
-    if (read.outcome === 'no-result')
-      return { state, status: 'informational', note: read.note, error, called };
-    if (read.outcome === 'needs-score') {
-      return {
-        state,
-        status: 'dead',
-        note: `no outcome to forward: ${read.eventName} carries none, and no score came (${error}); replay it to ask again`,
-        error,
-        called,
-      };
-    }
-    const normalized = read.normalized;
-    if (!score) normalized.enrichment = { state: 'unavailable', scoreStatus: null };
-    return {
-      state,
-      normalized,
-      ...prepareForward(
-        SOURCE_OF[kind],
-        item.rawBody,
-        parsed.body,
-        normalized,
-        options.forwardFormat,
-        mappings,
-      ),
-      error,
-      called,
-      pairing,
-      supersededBy: supersededBy(kind, normalized.ids.interviewId),
-    };
   }
 
   return {

@@ -1,21 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Config } from '../config/config.js';
-import { forwardingMode } from '../cutover/preference.js';
 import type { ForwardSourceSwitch } from '../cutover/switch.js';
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
-import { prepareForward } from '../delivery/forward-decision.js';
-import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
-import { SOURCE_OF, WEBHOOK_ROUTES, type WebhookKind } from '../intake/webhook-kinds.js';
-import { interpret, loggableEventName } from '../normalize/interpret.js';
+import { handOver, type Workers } from '../ingest/hand-over.js';
+import { ingest } from '../ingest/ingest.js';
+import type { IngestRules } from '../ingest/ingest-rules.js';
+import { isJsonContentType, parseWebhook } from '../intake/parse-webhook.js';
+import { WEBHOOK_ROUTES } from '../intake/webhook-kinds.js';
+import { loggableEventName } from '../normalize/interpret.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RejectionLog } from '../ops/rejection-log.js';
-import { orderKeyOf } from '../store/rules/ordering.js';
-import type { PairingRule } from '../store/rules/pairing.js';
-import { supersededBy } from '../store/rules/supersede.js';
-import type { NewEvent, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { codeOf } from '../util/errors.js';
 import { acceptDeadline, UNAVAILABLE_RETRY_AFTER_S } from './accept-deadline.js';
 import { HttpError } from './http-error.js';
@@ -64,58 +62,17 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
     options;
   const { enrichment } = options;
   const clock = options.clock ?? Date.now;
-  const pairing: PairingRule = {
-    windowMs: config.compareWindowMs,
-    comparison: mappings.comparison,
+  const rules: IngestRules = {
+    mappings,
+    forwardFormat: config.forwardFormat,
+    compareWindowMs: config.compareWindowMs,
+    shadowFallbackAfterMs: config.shadowFallbackAfterMs,
+    enrichment,
   };
+  const workers: Workers = { fastPath: options.fastPath, onAccepted, onEnrich: options.onEnrich };
   const app = new Hono();
 
-  /**
-   * What the event is for the callback: its normalized result and rendered body, or why it
-   * is not forwarded, or that it waits for its score first.
-   */
-  function prepareEvent(
-    kind: WebhookKind,
-    body: SourceBody,
-    bytes: Uint8Array,
-    eventId: string,
-    receivedAt: number,
-  ) {
-    const source = SOURCE_OF[kind];
-    const meta = { eventId, receivedAt: new Date(receivedAt).toISOString() };
-    const read = interpret(kind, body, mappings, meta);
-    const { eventName, ids } = read;
-    const enrich =
-      enrichment && (read.outcome === 'needs-score' || (read.outcome === 'result' && read.scorable))
-        ? { deadline: receivedAt + enrichment.maxWaitMs }
-        : null;
-    if (read.outcome === 'result') {
-      return {
-        normalized: read.normalized,
-        ids,
-        eventName,
-        enrich,
-        notForwarded: null,
-        ...prepareForward(source, bytes, body, read.normalized, config.forwardFormat, mappings),
-      };
-    }
-    const note =
-      read.outcome === 'no-result'
-        ? read.note
-        : `${eventName} carries no outcome and the Incode API is not configured (INCODE_API_URL) to fetch it: stored, not forwarded`;
-    return {
-      normalized: null,
-      ids,
-      eventName,
-      forward: null,
-      legacyFields: [],
-      enrich,
-      notForwarded: enrich ? null : { status: 'informational' as const, note },
-    };
-  }
-
   for (const [route, kind] of Object.entries(WEBHOOK_ROUTES)) {
-    const source = SOURCE_OF[kind];
     app.post(route, async function receiveWebhook(c) {
       const receivedAt = clock();
       const count = (outcome: string) => metrics.webhooks.inc({ route, outcome });
@@ -182,30 +139,29 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
         });
       }
 
-      const eventId = randomUUID();
-      const mode = forwardSource.mode();
-      let prepared: Pick<
-        NewEvent,
-        'normalized' | 'ids' | 'eventName' | 'forward' | 'legacyFields' | 'notForwarded' | 'enrich'
-      >;
-      try {
-        prepared = prepareEvent(kind, parsed.body, bytes, eventId, receivedAt);
-      } catch (error) {
+      const ingested = ingest(
+        {
+          kind,
+          route,
+          body: parsed.body,
+          bytes,
+          contentType: contentType ?? 'application/json',
+          receivedAt,
+          mode: forwardSource.mode(),
+          fastPath: options.fastPath?.offer(receivedAt) ?? null,
+        },
+        rules,
+      );
+      if (!ingested.ok) {
         // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
         // quarantine rather than retried by Incode into oblivion.
-        logger.error({ err: error, route }, 'webhook: a valid body could not be mapped');
-        return reject(
-          new HttpError(
-            422,
-            'invalid_payload',
-            `the body could not be mapped: ${(error as Error).message}`,
-          ),
-          { bytes, truncated: false },
-        );
+        logger.error({ err: ingested.cause, route }, 'webhook: a valid body could not be mapped');
+        return reject(new HttpError(422, 'invalid_payload', ingested.message), {
+          bytes,
+          truncated: false,
+        });
       }
-      const { normalized } = prepared;
-      const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
-      const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
+      const { event } = ingested;
       let accepted: Awaited<ReturnType<Store['accept']>>;
       // ACCEPT_TIMEOUT: a store that hangs gets a 503 answered at the deadline (accept-deadline.ts).
       const deadline = acceptDeadline(config.acceptTimeoutMs);
@@ -214,32 +170,10 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
         // webhook got 503. Incode's resend is answered as a duplicate; it is delivered from here.
         if (late.duplicate) return;
         logger.warn({ route, eventId: late.eventId }, 'webhook: stored after its 503 answer');
-        if (late.fresh) options.fastPath?.deliverFresh(late.fresh);
-        else if (late.status === 'pending') onAccepted();
-        if (late.counterpartEnqueued) onAccepted();
-        if (late.status === 'enriching') options.onEnrich?.();
+        handOver(late, workers);
       };
       try {
-        const accepting = store.accept(
-          {
-            id: eventId,
-            source,
-            route,
-            receivedAt,
-            dedupKey: createHash('sha256').update(route).update('\n').update(bytes).digest('hex'),
-            contentType: contentType ?? 'application/json',
-            rawBody: bytes,
-            ...prepared,
-            mode: forwardingMode(mode),
-            waitMs: config.shadowFallbackAfterMs,
-            orderKey: orderKeyOf(customerId, eventId),
-            pairing,
-            supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
-            fastPath: options.fastPath?.offer(receivedAt) ?? null,
-          },
-          config.dedupWindowMs,
-          deadline.at,
-        );
+        const accepting = store.accept(event, config.dedupWindowMs, deadline.at);
         accepted = await deadline.race(accepting, storedLate);
       } catch (error) {
         if (codeOf(error) !== 'store_unavailable') throw error;
@@ -268,19 +202,16 @@ export function webhookRoutes(options: WebhookRoutesOptions): Hono {
       logger.info(
         {
           route,
-          eventId,
-          source,
-          event: loggableEventName(kind, prepared.eventName ?? null, mappings),
-          result: normalized?.status ?? null,
-          reason: normalized?.reason ?? null,
+          eventId: event.id,
+          source: event.source,
+          event: loggableEventName(kind, event.eventName ?? null, mappings),
+          result: event.normalized?.status ?? null,
+          reason: event.normalized?.reason ?? null,
           status: accepted.status,
         },
         'webhook: accepted',
       );
-      if (accepted.fresh) options.fastPath?.deliverFresh(accepted.fresh);
-      else if (accepted.status === 'pending') onAccepted();
-      if (accepted.counterpartEnqueued) onAccepted();
-      if (accepted.status === 'enriching') options.onEnrich?.();
+      handOver(accepted, workers);
       return c.json({ success: true }, 200);
     });
   }

@@ -36,6 +36,7 @@ const ERRORS: [FaceauthError, string, 1 | 2][] = [
     'store_unavailable',
     1,
   ],
+  [new AcceptTimeoutError('store: not stored within 5000 ms'), 'store_unavailable', 1],
   [new CallbackTokenError('the token endpoint answered 500'), 'callback_token_failed', 1],
   [new IncodeLoginError('refused', false, 401, undefined), 'incode_login_failed', 1],
   [new ClientClosedError(), 'client_closed', 1],
