@@ -85,7 +85,14 @@ describe('the delivery worker on the fast path', () => {
   });
 
   it('gives back a fresh event whose lease is too short for an attempt; a poll sends it at once', async () => {
-    const { store, worker, callback } = await setUp();
+    const { store, worker, callback, claims } = await setUp();
+    const givenBack: string[] = [];
+    const releaseFresh = store.releaseFresh.bind(store);
+    store.releaseFresh = async (ids) => {
+      givenBack.push(...ids);
+      return releaseFresh(ids);
+    };
+    const before = claims();
     const now = Date.now();
     // Leased, but with less of its lease left than an attempt may take (2 s).
     const accepted = await store.accept(
@@ -98,6 +105,9 @@ describe('the delivery worker on the fast path', () => {
     worker.deliverFresh(accepted.fresh as NonNullable<typeof accepted.fresh>);
     const [call] = await callback.waitForCalls(1, 3_000);
     expect(call?.headers['x-faceauth-event-id']).toBe('stale');
+    // It went back to the outbox and came out of a claim: not sent from memory.
+    expect(givenBack).toEqual(['stale']);
+    expect(claims()).toBeGreaterThan(before);
   });
 
   it('offers nothing once stopped: an event accepted then waits in the outbox for the next start', async () => {
