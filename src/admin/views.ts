@@ -39,4 +39,5 @@ export const NOT_REPLAYED: Record<Exclude<ReplayResult, 'replayed' | 'not_found'
   enriching: 'is waiting for its score from the Incode API',
   informational: 'says nothing about a face authentication: there is nothing to forward',
   superseded: 'is superseded: the callback gets the same authentication from an earlier event',
+  cancelled: 'was cancelled by an operator: it is never delivered',
 };

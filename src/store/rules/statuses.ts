@@ -3,7 +3,10 @@ import type { EventStatus } from '../store.js';
 /**
  * Statuses of events that are an authentication's result: compared in the report, paired,
  * counted as a counterpart of a fallback, and able to supersede a later event. Informational
- * and superseded events are none of these.
+ * and superseded events are none of these. A cancelled event is one: it is still its login's
+ * result (the report compares it), and an operator's cancel decides its login, so a report of
+ * the same login arriving later must find it (and be shadowed, rules/login.ts fateOf), as must
+ * a later repeat of the same authentication (superseded).
  */
 export const RESULT_STATUSES = [
   'pending',
@@ -11,6 +14,7 @@ export const RESULT_STATUSES = [
   'dead',
   'shadowed',
   'enriching',
+  'cancelled',
 ] as const satisfies readonly EventStatus[];
 
 /**
@@ -22,4 +26,5 @@ export const SETTLED_STATUSES = [
   'shadowed',
   'informational',
   'superseded',
+  'cancelled',
 ] as const satisfies readonly EventStatus[];
