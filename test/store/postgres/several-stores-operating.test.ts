@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AttemptRecord, QuarantineEntry, Store } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { describePostgres } from '../../helpers/postgres.js';
