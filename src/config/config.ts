@@ -34,6 +34,12 @@ const forwardSourcePlan = z.string().transform((text, ctx) => {
 export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,8h';
 
 /**
+ * ORDER_HOLD_MAX's default: long enough for a callback's short outage or deploy to pass with the
+ * customer's order kept, short enough that no customer waits long behind one refused event.
+ */
+export const DEFAULT_ORDER_HOLD_MAX = '3m';
+
+/**
  * SHADOW_FALLBACK_AFTER's default: long enough for both webhooks of one login to arrive (Incode
  * sends them at the end of the same authentication), short enough for a user waiting on it.
  */
@@ -297,6 +303,27 @@ const EnvSchema = z
       .pipe(duration)
       .pipe(z.number().min(100, 'at least 100ms').max(60_000, 'at most 1m')),
     DEDUP_WINDOW: z.string().default('1h').pipe(duration),
+    // How long an event the callback keeps refusing holds its customer's later events.
+    ORDER_HOLD_MAX: z
+      .string()
+      .default(DEFAULT_ORDER_HOLD_MAX)
+      .pipe(duration)
+      .pipe(
+        z.number().max(300_000, 'at most 5m: a customer waits this long behind a refused event'),
+      ),
+    ALERT_WEBHOOK_URL: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional(),
+    ALERT_CALLBACK_DOWN_AFTER: z
+      .string()
+      .default('5m')
+      .pipe(duration)
+      .pipe(z.number().min(1_000, 'at least 1s').max(86_400_000, 'at most 24h')),
+    ALERT_INTERVAL: z
+      .string()
+      .default('1m')
+      .pipe(duration)
+      .pipe(z.number().min(1_000, 'at least 1s').max(3_600_000, 'at most 1h')),
     // How long a report of the source the mode does not prefer waits for its login's other
     // report before it is forwarded alone. Never off: a report that waited for ever would be a
     // login the callback never gets.
@@ -584,6 +611,16 @@ export interface Config {
   /** A webhook not stored within this time gets 503 with Retry-After (the store hangs). */
   acceptTimeoutMs: number;
   dedupWindowMs: number;
+  /** ORDER_HOLD_MAX: how long an event the callback keeps refusing holds its customer's later events. */
+  orderHoldMaxMs: number;
+  /** Where alerts are POSTed (ALERT_WEBHOOK_URL), and when: see src/alerts/. */
+  alerts: {
+    webhookUrl: string | undefined;
+    /** ALERT_CALLBACK_DOWN_AFTER: the callback failing this long is callback_down. */
+    callbackDownAfterMs: number;
+    /** ALERT_INTERVAL: at most one alert of a kind per interval; the rest are summed up at its end. */
+    intervalMs: number;
+  };
   /** Forward a shadowed event after all when no counterpart arrived within this time; off when undefined. */
   /** SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's other report. */
   shadowFallbackAfterMs: number;
@@ -673,6 +710,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodiesInFlight: e.MAX_BODIES_IN_FLIGHT,
     acceptTimeoutMs: e.ACCEPT_TIMEOUT,
     dedupWindowMs: e.DEDUP_WINDOW,
+    orderHoldMaxMs: e.ORDER_HOLD_MAX,
+    alerts: {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      callbackDownAfterMs: e.ALERT_CALLBACK_DOWN_AFTER,
+      intervalMs: e.ALERT_INTERVAL,
+    },
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     compareWindowMs: e.COMPARE_WINDOW,

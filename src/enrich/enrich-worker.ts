@@ -38,6 +38,8 @@ export interface EnrichWorkerOptions {
   metrics: Metrics;
   /** Called when an event was put in the outbox (wakes the delivery worker). */
   onForward: () => void;
+  /** Called when an event became dead here (no score, and no outcome without one): alerts. */
+  onDead?: (eventId: string, why: string) => void;
 }
 
 export interface EnrichWorker {
@@ -178,6 +180,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       logger.warn(log, 'enrichment: no score; forwarding without the numbers');
     } else if (status === 'dead') {
       logger.error(log, 'enrichment: no score, and the event has no outcome without one');
+      options.onDead?.(item.eventId, 'note' in completion ? completion.note : 'no score came');
     } else {
       logger.warn(log, 'enrichment: no score');
     }

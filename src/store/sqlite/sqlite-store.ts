@@ -59,8 +59,9 @@ import {
   type Store,
   type StoredPair,
 } from '../store.js';
-import { GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
+import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
+import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
@@ -82,9 +83,17 @@ export class SqliteStore implements Store {
   readonly #commits: GroupCommit;
   /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
   readonly #room: { path: string; bytes: number } | undefined;
+  /** The file's instance lock, held by the service's store until it closes (instance-lock.ts). */
+  readonly #lock: InstanceLock | undefined;
 
-  private constructor(db: Database.Database, path: string, webhookBytes: number | undefined) {
+  private constructor(
+    db: Database.Database,
+    path: string,
+    webhookBytes: number | undefined,
+    lock?: InstanceLock,
+  ) {
     this.#db = db;
+    this.#lock = lock;
     this.#room =
       webhookBytes === undefined || path === ':memory:'
         ? undefined
@@ -110,10 +119,23 @@ export class SqliteStore implements Store {
    * Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
    * A path that cannot be a store (its folder cannot be made, it is not a SQLite file, it is
    * missing with `mustExist`) throws StoreOpenError; a store newer than this code, or a
-   * migration that fails, StoreUnavailableError.
+   * migration that fails, StoreUnavailableError. `exclusive`: the service's store, which holds
+   * the file's instance lock (instance-lock.ts) until it is closed: a second one is refused.
    */
-  static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
-    return new SqliteStore(openDatabase(path, options), path, options.webhookBytes);
+  static open(
+    path: string,
+    options: SqliteOpenOptions & { exclusive?: boolean } = {},
+  ): SqliteStore {
+    const { exclusive, ...open } = options;
+    // Locked before the file is opened: a second instance never migrates a store in use.
+    if (exclusive && path !== ':memory:' && !open.mustExist) ensureFolder(path);
+    const lock = exclusive && path !== ':memory:' ? lockInstance(path) : undefined;
+    try {
+      return new SqliteStore(openDatabase(path, open), path, open.webhookBytes, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
@@ -431,19 +453,22 @@ export class SqliteStore implements Store {
 
   async releaseHolds(now: number): Promise<ReleasedHold[]> {
     const s = this.#statements;
-    return this.#commits.write(() =>
-      s.holdsDue.all(now).map((row) => {
-        const waiting = s.waitingBehind.get(row.order_key, row.seq)?.n ?? 0;
-        s.stepOut.run(row.event_id);
-        s.markReleased.run(now, row.event_id);
-        return {
-          eventId: row.event_id,
-          customerId: row.order_key,
-          waiting,
-          lastError: row.last_error,
-          attempts: row.attempts,
-        };
-      }),
+    // As forwardFallbacks: every poll asks, and a transaction that finds nothing writes nothing.
+    return this.#commits.run(() =>
+      this.#db.transaction(() =>
+        s.holdsDue.all(now).map((row) => {
+          const waiting = s.waitingBehind.get(row.order_key, row.seq)?.n ?? 0;
+          s.stepOut.run(row.event_id);
+          s.markReleased.run(now, row.event_id);
+          return {
+            eventId: row.event_id,
+            customerId: row.order_key,
+            waiting,
+            lastError: row.last_error,
+            attempts: row.attempts,
+          };
+        }),
+      )(),
     );
   }
 
@@ -834,5 +859,6 @@ export class SqliteStore implements Store {
     // Writes already asked for are committed (or rejected) before the file is closed.
     if (this.#db.open) this.#commits.flush();
     if (this.#db.open) this.#db.close();
+    this.#lock?.release();
   }
 }
