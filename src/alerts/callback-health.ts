@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { DeliveryOutcome } from '../delivery/callback-client.js';
 import { PERMANENT_STATUSES } from '../delivery/retry-policy.js';
 import type { Logger } from '../ops/logger.js';

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { DeliveryObserver } from '../delivery/delivery-worker.js';
 import type { Alerter } from './alerter.js';
 import type { CallbackHealth } from './callback-health.js';

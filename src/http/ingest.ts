@@ -1,0 +1,269 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import { forwardingMode } from '../cutover/preference.js';
+import type { ForwardSourceSwitch } from '../cutover/switch.js';
+import type { DeliveryWorker } from '../delivery/delivery-worker.js';
+import { prepareForward } from '../delivery/forward-decision.js';
+import { isJsonContentType, parseWebhook, type SourceBody } from '../intake/parse-webhook.js';
+import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
+import { interpret, loggableEventName } from '../normalize/interpret.js';
+import type { Mappings } from '../normalize/tables.js';
+import type { Logger } from '../ops/logger.js';
+import { orderKeyOf } from '../store/rules/ordering.js';
+import type { PairingRule } from '../store/rules/pair-diff.js';
+import { supersededBy } from '../store/rules/supersede.js';
+import {
+  type EventStatus,
+  type NewEvent,
+  type Store,
+  StoreUnavailableError,
+} from '../store/store.js';
+import { acceptDeadline } from './accept-deadline.js';
+import { HttpError } from './http-error.js';
+
+export interface IngestOptions {
+  config: Pick<
+    Config,
+    | 'forwardFormat'
+    | 'maxBodyBytes'
+    | 'dedupWindowMs'
+    | 'shadowFallbackAfterMs'
+    | 'compareWindowMs'
+    | 'acceptTimeoutMs'
+  >;
+  forwardSource: ForwardSourceSwitch;
+  store: Store;
+  mappings: Mappings;
+  logger: Logger;
+  /** Called after an event to forward is stored without the fast path (wakes the delivery worker). */
+  onAccepted: () => void;
+  /** The delivery worker's fast path: events handed over from memory right after the commit. */
+  fastPath?: Pick<DeliveryWorker, 'offer' | 'deliverFresh'> | undefined;
+  /** Set when the Incode API is configured: events are completed with their score first. */
+  enrichment?: { maxWaitMs: number } | undefined;
+  /** Called after an event that waits for its score is stored (wakes the enrichment worker). */
+  onEnrich?: (() => void) | undefined;
+}
+
+/** A body to take in, with what the checks read of its request. */
+export interface IngestInput {
+  route: string;
+  kind: WebhookKind;
+  contentType: string | undefined;
+  /** Reads the body up to MAX_BODY_BYTES (tooLarge: it was longer). */
+  read(): Promise<{ bytes: Uint8Array; tooLarge: boolean }>;
+  /** When Incode sent it (ms): its place among its login's reports and in the dedup window. */
+  receivedAt: number;
+  /** Now (ms): a wait for the score runs from here. */
+  now: number;
+  /** A quarantined body taken in again (NewEvent.reingest). */
+  reingest?: { quarantineId: string; at: number };
+}
+
+export type IngestOutcome =
+  | { kind: 'accepted'; eventId: string; status: EventStatus }
+  | { kind: 'duplicate'; eventId: string }
+  /** Refused by a check; `body` is what to keep in quarantine (none for 413). */
+  | { kind: 'rejected'; error: HttpError; body?: { bytes: Uint8Array; truncated: boolean } }
+  /** The store could not take it: 503, send it again later. */
+  | { kind: 'unavailable'; error: HttpError };
+
+export type Ingest = (input: IngestInput) => Promise<IngestOutcome>;
+
+/**
+ * A webhook body through the checks of docs/contract.md after the credentials, in their order:
+ * content type (415), size (413), parse (400), format (422); then stored (accept) and handed to
+ * the delivery. The one code path a body takes in: the webhook routes call it for what Incode
+ * sends, POST /admin/quarantine/:id/reingest for a quarantined body taken in again.
+ */
+export function createIngest(options: IngestOptions): Ingest {
+  const { config, store, mappings, logger, onAccepted, forwardSource, enrichment } = options;
+  const pairing: PairingRule = {
+    windowMs: config.compareWindowMs,
+    comparison: mappings.comparison,
+  };
+
+  /**
+   * What the event is for the callback: its normalized result and rendered body, or why it
+   * is not forwarded, or that it waits for its score first.
+   */
+  function prepareEvent(
+    kind: WebhookKind,
+    body: SourceBody,
+    bytes: Uint8Array,
+    eventId: string,
+    receivedAt: number,
+    now: number,
+  ) {
+    const source = SOURCE_OF[kind];
+    const meta = { eventId, receivedAt: new Date(receivedAt).toISOString() };
+    const read = interpret(kind, body, mappings, meta);
+    const { eventName, ids } = read;
+    const enrich =
+      enrichment && (read.outcome === 'needs-score' || (read.outcome === 'result' && read.scorable))
+        ? { deadline: now + enrichment.maxWaitMs }
+        : null;
+    if (read.outcome === 'result') {
+      return {
+        normalized: read.normalized,
+        ids,
+        eventName,
+        enrich,
+        notForwarded: null,
+        ...prepareForward(source, bytes, body, read.normalized, config.forwardFormat, mappings),
+      };
+    }
+    const note =
+      read.outcome === 'no-result'
+        ? read.note
+        : `${eventName} carries no outcome and the Incode API is not configured (INCODE_API_URL) to fetch it: stored, not forwarded`;
+    return {
+      normalized: null,
+      ids,
+      eventName,
+      forward: null,
+      legacyFields: [],
+      enrich,
+      notForwarded: enrich ? null : { status: 'informational' as const, note },
+    };
+  }
+
+  return async function ingest(input: IngestInput): Promise<IngestOutcome> {
+    const { route, kind, contentType, receivedAt } = input;
+    const source = SOURCE_OF[kind];
+    if (!isJsonContentType(contentType)) {
+      const { bytes, tooLarge } = await input.read();
+      return {
+        kind: 'rejected',
+        error: new HttpError(
+          415,
+          'unsupported_media_type',
+          `expected Content-Type: application/json, got ${contentType ? JSON.stringify(contentType) : 'none'}`,
+        ),
+        body: { bytes, truncated: tooLarge },
+      };
+    }
+    const { bytes, tooLarge } = await input.read();
+    if (tooLarge) {
+      return {
+        kind: 'rejected',
+        error: new HttpError(
+          413,
+          'payload_too_large',
+          `the body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+        ),
+      };
+    }
+    const parsed = parseWebhook(kind, bytes);
+    if (!parsed.ok) {
+      return {
+        kind: 'rejected',
+        error: new HttpError(parsed.status, parsed.code, parsed.message, parsed.issues),
+        body: { bytes, truncated: false },
+      };
+    }
+
+    const eventId = randomUUID();
+    const mode = forwardSource.mode();
+    let prepared: Pick<
+      NewEvent,
+      'normalized' | 'ids' | 'eventName' | 'forward' | 'legacyFields' | 'notForwarded' | 'enrich'
+    >;
+    try {
+      prepared = prepareEvent(kind, parsed.body, bytes, eventId, receivedAt, input.now);
+    } catch (error) {
+      // A body that passed its schema but cannot be mapped: a gap in mappings/. Kept in
+      // quarantine rather than retried by Incode into oblivion.
+      logger.error({ err: error, route }, 'webhook: a valid body could not be mapped');
+      return {
+        kind: 'rejected',
+        error: new HttpError(
+          422,
+          'invalid_payload',
+          `the body could not be mapped: ${(error as Error).message}`,
+        ),
+        body: { bytes, truncated: false },
+      };
+    }
+    const { normalized } = prepared;
+    const interviewId = normalized?.ids.interviewId ?? prepared.ids?.interviewId ?? null;
+    const customerId = normalized?.ids.customerId ?? prepared.ids?.customerId ?? null;
+    let accepted: Awaited<ReturnType<Store['accept']>>;
+    // ACCEPT_TIMEOUT: a store that hangs gets a 503 answered at the deadline (accept-deadline.ts).
+    const deadline = acceptDeadline(config.acceptTimeoutMs);
+    const storedLate = (late: Awaited<ReturnType<Store['accept']>>) => {
+      // A COMMIT sent in time, answered past the deadline: the event is stored although the
+      // webhook got 503. Incode's resend is answered as a duplicate; it is delivered from here.
+      if (late.duplicate) return;
+      logger.warn({ route, eventId: late.eventId }, 'webhook: stored after its 503 answer');
+      if (late.fresh) options.fastPath?.deliverFresh(late.fresh);
+      else if (late.status === 'pending') onAccepted();
+      if (late.counterpartEnqueued) onAccepted();
+      if (late.status === 'enriching') options.onEnrich?.();
+    };
+    try {
+      const accepting = store.accept(
+        {
+          id: eventId,
+          source,
+          route,
+          receivedAt,
+          dedupKey: createHash('sha256').update(route).update('\n').update(bytes).digest('hex'),
+          contentType: contentType ?? 'application/json',
+          rawBody: bytes,
+          ...prepared,
+          mode: forwardingMode(mode),
+          waitMs: config.shadowFallbackAfterMs,
+          orderKey: orderKeyOf(customerId, eventId),
+          pairing,
+          supersededBy: prepared.notForwarded == null ? supersededBy(kind, interviewId) : null,
+          fastPath: options.fastPath?.offer(input.now) ?? null,
+          ...(input.reingest ? { reingest: input.reingest } : {}),
+        },
+        config.dedupWindowMs,
+        deadline.at,
+      );
+      accepted = await deadline.race(accepting, storedLate);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      logger.error(
+        { err: error, route },
+        'webhook: cannot store the event; answered 503 so Incode retries',
+      );
+      return {
+        kind: 'unavailable',
+        error: new HttpError(
+          503,
+          'unavailable',
+          'the event could not be stored; send it again later',
+        ),
+      };
+    }
+    const reingested = input.reingest ? { reingestedFrom: input.reingest.quarantineId } : {};
+    if (accepted.duplicate) {
+      logger.info(
+        { route, eventId: accepted.eventId, ...reingested },
+        'webhook: redelivery of a stored event; not forwarded again',
+      );
+      return { kind: 'duplicate', eventId: accepted.eventId };
+    }
+    logger.info(
+      {
+        route,
+        eventId,
+        source,
+        event: loggableEventName(kind, prepared.eventName ?? null, mappings),
+        result: normalized?.status ?? null,
+        reason: normalized?.reason ?? null,
+        status: accepted.status,
+        ...reingested,
+      },
+      'webhook: accepted',
+    );
+    if (accepted.fresh) options.fastPath?.deliverFresh(accepted.fresh);
+    else if (accepted.status === 'pending') onAccepted();
+    if (accepted.counterpartEnqueued) onAccepted();
+    if (accepted.status === 'enriching') options.onEnrich?.();
+    return { kind: 'accepted', eventId, status: accepted.status ?? 'pending' };
+  };
+}
