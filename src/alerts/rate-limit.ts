@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration.js';
 import type { Alert, AlertIds, AlertKind } from './alert.js';
 
 /** Ids a summary carries at most, per list: the first ones folded into it. */
@@ -91,10 +92,9 @@ function summaryOf(kind: AlertKind, window: Window, intervalMs: number): Alert {
   for (const key of ['eventIds', 'customerIds', 'pairIds'] as const) {
     if (window.ids[key].length > 0) ids[key] = window.ids[key];
   }
-  const seconds = Math.round(intervalMs / 1000);
   return {
     kind,
-    summary: `${window.folded} more ${kind} alert${window.folded === 1 ? '' : 's'} in the last ${seconds}s (ALERT_INTERVAL); the latest: ${window.latest}`,
+    summary: `${window.folded} more ${kind} alert${window.folded === 1 ? '' : 's'} in the last ${formatDuration(intervalMs)} (ALERT_INTERVAL); the latest: ${window.latest}`,
     ids,
   };
 }
