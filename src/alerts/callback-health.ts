@@ -1,8 +1,8 @@
-import { formatDuration } from '../util/duration.js';
 import type { DeliveryOutcome } from '../delivery/callback-client.js';
 import { PERMANENT_STATUSES } from '../delivery/retry-policy.js';
 import type { Logger } from '../ops/logger.js';
 import type { Store } from '../store/store.js';
+import { formatDuration } from '../util/duration.js';
 import type { Alerter } from './alerter.js';
 
 /** The stored state of the callback as alerted: `down` or `up`, one value for every instance. */

@@ -1,5 +1,5 @@
-import { formatDuration } from '../util/duration.js';
 import type { DeliveryObserver } from '../delivery/delivery-worker.js';
+import { formatDuration } from '../util/duration.js';
 import type { Alerter } from './alerter.js';
 import type { CallbackHealth } from './callback-health.js';
 

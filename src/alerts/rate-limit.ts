@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import type { Alert, AlertIds, AlertKind } from './alert.js';
 
 /** Ids a summary carries at most, per list: the first ones folded into it. */

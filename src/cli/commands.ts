@@ -15,17 +15,8 @@ import { createLogger } from '../ops/logger.js';
 import { writePrivateFile } from '../ops/private-files.js';
 import { startService } from '../service.js';
 import { openStore } from '../store/open-store.js';
-import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
-import {
-  beforeOf,
-  type CliContext,
-  type Command,
-  fail,
-  limitOf,
-  line,
-  UsageError,
-  withStore,
-} from './command.js';
+import { EVENT_STATUSES, type EventStatus } from '../store/store.js';
+import { beforeOf, type Command, fail, limitOf, line, UsageError, withStore } from './command.js';
 import { cancel, customer } from './operating-commands.js';
 import { table } from './table.js';
 import { replayScopeOf, timeRangeOf } from './time-options.js';

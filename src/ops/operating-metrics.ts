@@ -1,16 +1,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ALERT_KINDS, type AlertKind } from '../alerts/alert.js';
 import type { AlertOutcome } from '../alerts/alerter.js';
-import type { LoginFigures, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 
 const ALERT_OUTCOMES: readonly AlertOutcome[] = ['sent', 'failed', 'dropped', 'folded'];
 
-/** The logins gauge counts the last hour, read at most once a minute (an index range, but a wide one). */
-const LOGINS_WINDOW_MS = 3_600_000;
-const LOGINS_EVERY_MS = 60_000;
-
 export interface OperatingMetricSources {
-  store: Pick<Store, 'backlogFigures' | 'loginFigures'>;
+  store: Pick<Store, 'backlogFigures'>;
   /** The callback failing now, as this instance's deliveries see it. */
   callbackFailing(): boolean;
   clock?: () => number;
@@ -18,7 +14,7 @@ export interface OperatingMetricSources {
 
 /**
  * What operators watch during the migration, on the service's registry (ops/metrics.ts), beside
- * its metrics. Database-wide gauges read the store at each scrape and show the same value on
+ * its metrics (the logins by who reported them are ops/cutover-metrics.ts's). Database-wide gauges read the store at each scrape and show the same value on
  * every instance (aggregate them with max, never sum); counters and the callback gauge are each
  * instance's own (sum them). A scrape while the store is away leaves the database-wide gauges at
  * their last value rather than failing (store_unavailable says so).
@@ -62,26 +58,6 @@ export function createOperatingMetrics(registry: Registry, sources: OperatingMet
     registers: [registry],
     collect() {
       this.set(sources.callbackFailing() ? 1 : 0);
-    },
-  });
-  let logins: { at: number; figures: LoginFigures } | undefined;
-  new Gauge({
-    name: 'faceauth_logins',
-    help: 'Logins whose first report arrived in the last hour, by who reported them: both sources, legacy only, workflows only. Database-wide: the same on every instance; read at most once a minute.',
-    labelNames: ['reported_by'] as const,
-    registers: [registry],
-    async collect() {
-      const now = clock();
-      if (!logins || now - logins.at >= LOGINS_EVERY_MS) {
-        const figures = await store
-          .loginFigures(now - LOGINS_WINDOW_MS, now)
-          .catch(() => undefined);
-        if (figures) logins = { at: now, figures };
-      }
-      if (!logins) return;
-      this.set({ reported_by: 'both' }, logins.figures.bothSources);
-      this.set({ reported_by: 'legacy_only' }, logins.figures.legacyOnly);
-      this.set({ reported_by: 'workflows_only' }, logins.figures.workflowsOnly);
     },
   });
   const alerts = new Counter({

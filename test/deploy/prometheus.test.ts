@@ -105,10 +105,10 @@ describe('what the rules and the dashboard read exists in /metrics', () => {
       'faceauth_oldest_pending_age_seconds',
       'faceauth_delivery_attempts_total',
       'faceauth_callback_failing',
-      'faceauth_forward_workflows_share',
+      'faceauth_forward_workflows_share_ratio',
       'faceauth_forward_guard_paused',
-      'faceauth_logins',
-      'faceauth_legacy_days_left',
+      'faceauth_recent_logins',
+      'faceauth_legacy_off_timestamp_seconds',
     ]) {
       expect(reads(metric), metric).toBe(true);
     }

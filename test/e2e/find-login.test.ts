@@ -106,7 +106,7 @@ describe('find any login', () => {
     ]) {
       expect(text).toMatch(new RegExp(`^${name}[ {]`, 'm'));
     }
-    expect(text).toMatch(/^faceauth_logins\{reported_by="both"\} 1$/m);
-    expect(text).toMatch(/^faceauth_logins\{reported_by="legacy_only"\} 1$/m);
+    expect(text).toMatch(/^faceauth_recent_logins\{reported_by="both"\} 1$/m);
+    expect(text).toMatch(/^faceauth_recent_logins\{reported_by="legacy_only"\} 1$/m);
   }, 30_000);
 });

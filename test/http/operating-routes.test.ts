@@ -236,3 +236,26 @@ describe('replay by customer and by time range', () => {
     });
   });
 });
+
+describe('GET /admin/config', () => {
+  it('shows ORDER_HOLD_MAX and the alert settings, the alert URL masked (its path is its key)', async () => {
+    const t = await makeTestApp({
+      orderHoldMaxMs: 120_000,
+      alerts: {
+        webhookUrl: 'https://hooks.example.com/services/T0/B0/s3cr3tK3y',
+        callbackDownAfterMs: 300_000,
+        intervalMs: 60_000,
+      },
+    });
+    const config = await json(t.admin('/admin/config'));
+    expect(config).toMatchObject({
+      orderHoldMax: '2m',
+      alerts: {
+        webhookUrl: 'https://hooks.example.com/********',
+        callbackDownAfter: '5m',
+        interval: '1m',
+      },
+    });
+    expect(JSON.stringify(config)).not.toContain('s3cr3tK3y');
+  });
+});
