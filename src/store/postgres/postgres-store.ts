@@ -83,8 +83,9 @@ import { bytes } from './rows.js';
 import * as admin from './sql/admin.js';
 import * as comparison from './sql/comparison.js';
 import * as enrichment from './sql/enrichment.js';
-import { HELD, SUMMARY_COLUMNS, SUMMARY_FROM } from './sql/fragments.js';
+import { HELD } from './sql/fragments.js';
 import * as intake from './sql/intake.js';
+import { listEventsQuery } from './sql/list-events.js';
 import { interviewLock, orderLock, TAKE_LOCKS } from './sql/locks.js';
 import * as operating from './sql/operating.js';
 import * as outbox from './sql/outbox.js';
@@ -1125,26 +1126,7 @@ export class PostgresStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const filter = (column: string, operator: string, value: unknown) => {
-      if (value === undefined) return;
-      params.push(value);
-      where.push(`${column} ${operator} $${params.length}`);
-    };
-    // A customer or an interview: events_counterpart and events_interview; a range alone:
-    // events_received (the planner picks from the values, the statement is not prepared).
-    filter('e.status', '=', query.status);
-    filter('e.source', '=', query.source);
-    filter('e.customer_id', '=', query.customerId);
-    filter('e.interview_id', '=', query.interviewId);
-    filter('e.received_at', '>=', query.from);
-    filter('e.received_at', '<', query.to);
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && Number.isSafeInteger(before)) filter('e.seq', '<', before);
-    params.push(query.limit + 1);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT $${params.length}`;
+    const { sql, params } = listEventsQuery(query);
     const { rows } = await this.#query<EventRow>(sql, params);
     return page(rows, query.limit, toSummary);
   }

@@ -65,8 +65,9 @@ import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
-import { HELD, SUMMARY_COLUMNS, SUMMARY_FROM } from './sql/fragments.js';
+import { HELD } from './sql/fragments.js';
 import { prepareIntake } from './sql/intake.js';
+import { listEventsQuery } from './sql/list-events.js';
 import { prepareOperating } from './sql/operating.js';
 import { prepareOutbox } from './sql/outbox.js';
 
@@ -737,30 +738,8 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    // A customer or an interview is found through its own index (events_counterpart,
-    // events_interview); the other filters are then checked on its rows (the unary plus keeps
-    // SQLite from reading the status index, every event of that status, instead).
-    const narrow = query.customerId !== undefined || query.interviewId !== undefined ? '+' : '';
-    const filter = (sql: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(sql);
-      params.push(value);
-    };
-    filter(`${narrow}e.status = ?`, query.status);
-    filter('+e.source = ?', query.source);
-    filter('e.customer_id = ?', query.customerId);
-    filter('e.interview_id = ?', query.interviewId);
-    filter('e.received_at >= ?', query.from);
-    filter('e.received_at < ?', query.to);
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && Number.isSafeInteger(before)) filter('e.seq < ?', before);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT ?`;
-    const rows = this.#commits.run(() =>
-      this.#db.prepare<unknown[], EventRow>(sql).all(...params, query.limit + 1),
-    );
+    const { sql, params } = listEventsQuery(query);
+    const rows = this.#commits.run(() => this.#db.prepare<unknown[], EventRow>(sql).all(...params));
     return page(rows, query.limit, toSummary);
   }
 
