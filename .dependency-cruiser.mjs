@@ -77,6 +77,11 @@ export const LAYERS = [
     why: 'the worker that completes Workflows results with their score',
   },
   {
+    folder: 'alerts',
+    imports: ['delivery', 'cutover', 'store', 'ops', 'util'],
+    why: "what operators are told: the alerts, their sender, the callback's and the store's health",
+  },
+  {
     folder: 'config',
     imports: ['delivery', 'cutover', 'store', 'normalize', 'intake', 'util'],
     why: 'the environment, read once; handed down as options, never imported by a stage',

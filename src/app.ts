@@ -7,6 +7,7 @@ import { createFailureLimiter } from './http/failure-limiter.js';
 import { HttpError } from './http/http-error.js';
 import { createInboundAuth } from './http/inbound-auth.js';
 import { createInboundTokens } from './http/inbound-token.js';
+import { createIngest } from './http/ingest.js';
 import { oauthRoutes } from './http/oauth-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createBodyBudget } from './http/read-body.js';
@@ -82,22 +83,29 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
+  // One way in for a body, whether Incode sends it or an operator takes it out of quarantine.
+  const ingest = createIngest({
+    config,
+    store,
+    mappings,
+    logger,
+    forwardSource,
+    onAccepted,
+    onEnrich,
+    fastPath: deps.fastPath,
+    enrichment: config.incodeApi ? { maxWaitMs: config.enrichMaxWaitMs } : undefined,
+  });
   app.route(
     '/',
     webhookRoutes({
       config,
       store,
-      mappings,
       logger,
       rejections,
       metrics,
-      forwardSource,
       inboundAuth,
-      onAccepted,
-      onEnrich,
+      ingest,
       bodies,
-      ...(deps.fastPath ? { fastPath: deps.fastPath } : {}),
-      enrichment: config.incodeApi ? { maxWaitMs: config.enrichMaxWaitMs } : undefined,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
   );
@@ -120,6 +128,7 @@ export function createApp(deps: AppDeps): Hono {
         adminToken: config.adminToken,
         config,
         forwardSource,
+        ingest,
         onEnqueued: () => {
           onAccepted();
           onEnrich();

@@ -8,5 +8,7 @@ if (unsupported) {
   process.stderr.write(`faceauth-shim: ${unsupported}\n`);
   process.exit(2);
 }
-const { cli, PROCESS_CONTEXT } = await import('./cli/main.js');
-process.exitCode = await cli(process.argv.slice(2), PROCESS_CONTEXT);
+const { cli, PROCESS_CONTEXT, quietOnClosedPipe } = await import('./cli/main.js');
+const args = process.argv.slice(2);
+if ((args[0] ?? 'serve') !== 'serve') quietOnClosedPipe(process.stdout);
+process.exitCode = await cli(args, PROCESS_CONTEXT);

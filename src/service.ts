@@ -1,5 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { ALERT_KINDS } from './alerts/alert.js';
+import { ALERT_OUTCOMES, createAlerter } from './alerts/alerter.js';
+import { createCallbackHealth } from './alerts/callback-health.js';
+import { deadSummary, deliveryAlerts } from './alerts/delivery-alerts.js';
+import { rollbackAlert } from './alerts/guard-rollback.js';
+import { createStoreWatch } from './alerts/store-watch.js';
 import { createApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createCutoverWatch } from './cutover/cutover-watch.js';
@@ -20,6 +26,7 @@ import { loadMappings } from './normalize/load-mappings.js';
 import { registerCutoverMetrics } from './ops/cutover-metrics.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
+import { createOperatingMetrics } from './ops/operating-metrics.js';
 import { createRejectionLog } from './ops/rejection-log.js';
 import { connectStore, openStore } from './store/open-store.js';
 import { createPruner } from './store/pruner.js';
@@ -55,6 +62,8 @@ export async function startService(
   const store = await openStore(config.database, {
     deferConnect: true,
     webhookBytes: config.maxBodyBytes,
+    // One SQLite file, one instance: a second service on it is refused.
+    exclusive: true,
     onLeaseLost: (eventId) => {
       metrics.leasesLost.inc();
       logger.warn(
@@ -74,6 +83,25 @@ export async function startService(
     store,
     environmentDiffers: () => forwardSource.environment().differs,
   });
+  // What operators are told (ALERT_WEBHOOK_URL) and watch (GET /metrics) during the migration.
+  const operating = createOperatingMetrics(metrics.registry, {
+    store,
+    callbackFailing: () => callbackHealth.failing(),
+    alertLabels: { kinds: ALERT_KINDS, outcomes: ALERT_OUTCOMES },
+  });
+  const alerts = createAlerter({
+    url: config.alerts.webhookUrl,
+    intervalMs: config.alerts.intervalMs,
+    logger,
+    count: operating.countAlert,
+  });
+  const callbackHealth = createCallbackHealth({
+    downAfterMs: config.alerts.callbackDownAfterMs,
+    settings: store,
+    alerts,
+    logger,
+  });
+  const storeWatch = createStoreWatch({ store, alerts, logger });
   const client = createCallbackClient({
     url: config.callbackUrl,
     timeoutMs: config.callbackTimeoutMs,
@@ -91,6 +119,13 @@ export async function startService(
     concurrency: config.callbackConcurrency,
     leaseMs: config.callbackTimeoutMs + 30_000,
     attemptMs: config.callbackTimeoutMs,
+    orderHoldMaxMs: config.orderHoldMaxMs,
+    observer: deliveryAlerts({
+      alerts,
+      health: callbackHealth,
+      orderHoldMaxMs: config.orderHoldMaxMs,
+      onReleased: (count) => operating.holdsReleased.inc(count),
+    }),
     logger,
     metrics,
   });
@@ -122,6 +157,12 @@ export async function startService(
     logger,
     metrics,
     onForward: worker.wake,
+    onDead: (eventId, why) =>
+      alerts.raise({
+        kind: 'event_dead',
+        summary: deadSummary(eventId, why, 'no score from the Incode API'),
+        ids: { eventIds: [eventId] },
+      }),
   });
   // The value in force: the environment's until the stored switch is read (the store answers
   // webhooks only after that, so none is decided on the environment's value by mistake).
@@ -157,6 +198,8 @@ export async function startService(
   const cutover = createCutoverWatch({
     store,
     forwardSource,
+    // guard_rollback: the write of a rollback that won, told once across instances.
+    onRollback: (rollback) => alerts.raise(rollbackAlert(rollback)),
     settings: {
       minPairs: config.compareMinPairs,
       minAgreement: config.compareMinAgreement,
@@ -217,6 +260,12 @@ export async function startService(
     },
   });
 
+  /** The alerts' watches stop, then what they raised is sent within `graceMs`. */
+  async function stopWatches(graceMs = 0): Promise<void> {
+    await Promise.all([callbackHealth.stop(), storeWatch.stop()]);
+    await alerts.close(graceMs);
+  }
+
   /** Set by close(): a stop that comes while the store is still being waited for. */
   let closing: Promise<void> | undefined;
   let failed!: (error: Error) => void;
@@ -239,6 +288,8 @@ export async function startService(
         if (closing) return;
         await enricher.start();
         pruner.start();
+        callbackHealth.start();
+        storeWatch.start();
         started = true;
         checkCutover();
       },
@@ -249,6 +300,7 @@ export async function startService(
   } catch (error) {
     clearInterval(refreshForwardSource);
     clearInterval(watchCutover);
+    await stopWatches();
     await store.close();
     throw error;
   }
@@ -268,11 +320,11 @@ export async function startService(
       });
     });
   } catch (error) {
-    // Nothing may keep the process alive after a failed start (port in use, say).
-    pruner.stop();
+    // Nothing may keep the process alive after a failed start (port in use, say), and nothing
+    // still at work may fail against the closed store and log beside the start's one line.
     clearInterval(refreshForwardSource);
     clearInterval(watchCutover);
-    await Promise.all([worker.stop(0), enricher.stop(0)]);
+    await Promise.all([worker.stop(0), enricher.stop(0), pruner.stop(), checking, stopWatches()]);
     await store.close();
     throw error;
   }
@@ -301,7 +353,7 @@ export async function startService(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        pruner.stop();
+        const pruned = pruner.stop();
         clearInterval(refreshForwardSource);
         clearInterval(watchCutover);
         await Promise.all([
@@ -311,7 +363,10 @@ export async function startService(
           worker.stop(graceMs),
           enricher.stop(graceMs),
           checking,
+          pruned,
         ]);
+        // Alerts raised until now are sent (a short wait: the process is stopping).
+        await stopWatches(Math.min(graceMs, 2_000));
         await store.close();
         rejections.close();
         logger.info('faceauth-shim: stopped');

@@ -1,7 +1,6 @@
-import type { ParseArgsConfig } from 'node:util';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
-import { loadConfig, loadDatabaseConfig, loadReportConfig } from '../config/config.js';
+import { loadConfig, loadReportConfig } from '../config/config.js';
 import {
   FORWARD_SOURCES,
   type ForwardMode,
@@ -14,71 +13,15 @@ import { Source } from '../normalize/normalized-schema.js';
 import { createLogger } from '../ops/logger.js';
 import { startService } from '../service.js';
 import { openStore } from '../store/open-store.js';
-import { EVENT_STATUSES, type EventStatus, type Store } from '../store/store.js';
-import { codeOf, FaceauthError } from '../util/errors.js';
+import { EVENT_STATUSES, type EventStatus } from '../store/store.js';
+import { codeOf } from '../util/errors.js';
 import { writePrivateFile } from '../util/private-files.js';
+import { beforeOf, type Command, fail, limitOf, line, UsageError, withStore } from './command.js';
+import { cancel, customer } from './operating-commands.js';
+import { table } from './table.js';
+import { replayScopeOf, timeRangeOf } from './time-options.js';
 
-/** Thrown for wrong command-line words; exit code 2, with the command's usage. */
-export class UsageError extends FaceauthError {
-  override readonly name = 'UsageError';
-  readonly code = 'usage';
-}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | undefined>;
-
-export interface Command {
-  name: string;
-  /** One line for the command list. */
-  summary: string;
-  /** The command's own help: usage lines, then what it does and what it reads. */
-  help: string;
-  options: Options;
-  /** Words after the command (an event id, a source). */
-  positionals?: { min: number; max: number };
-  run(values: Values, positionals: string[], ctx: CliContext): Promise<number>;
-}
-
-/** Where a command writes, and the environment it reads: the process's, or a test's. */
-export interface CliContext {
-  env: Record<string, string | undefined>;
-  /** Standard output, as is. */
-  write(text: string): void;
-  /** Standard error, as is. */
-  note(text: string): void;
-}
-
-/** A line on standard output. */
-const line = (ctx: CliContext, text: string) => ctx.write(text.endsWith('\n') ? text : `${text}\n`);
-/** A line on standard error, naming the program. */
-const fail = (ctx: CliContext, text: string) => ctx.note(`faceauth-shim: ${text}\n`);
-
-/** Opens the store DATABASE_URL names, which the service made, for one command. */
-async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(loadDatabaseConfig(ctx.env), { mustExist: true });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-const limitOf = (value: string | boolean | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) {
-    throw new UsageError(`--limit takes a whole number from 1 to 500, not "${value}"`);
-  }
-  return n;
-};
-
-const beforeOf = (value: string | boolean | undefined): string | undefined => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
-    throw new UsageError('--before takes the "next" value printed with a previous page');
-  }
-  return value;
-};
+export { type CliContext, type Command, UsageError } from './command.js';
 
 const serve: Command = {
   name: 'serve',
@@ -173,19 +116,39 @@ Reads DATABASE_URL, COMPARE_MIN_PAIRS and COMPARE_MIN_AGREEMENT.
 const replay: Command = {
   name: 'replay',
   summary: 'send dead events (or one event) again, with their own event ids',
-  help: `usage: faceauth-shim replay --status dead
+  help: `usage: faceauth-shim replay --status dead [--customer ID] [--from ISO] [--to ISO]
+       faceauth-shim replay --status delivered (--customer ID | --from ISO) [--to ISO]
        faceauth-shim replay --id <event id>
 
-Puts every dead event, or one event, back in the outbox from its first attempt; the running
-service delivers it with its original X-Faceauth-Event-Id. Reads DATABASE_URL. Exit code 1
-when the event does not exist or cannot be replayed (the reason is printed).`,
-  options: { status: { type: 'string' }, id: { type: 'string' } },
+Puts every dead event (of one customer, received in a range), or one event, back in the outbox
+from its first attempt; the running service delivers it with its original X-Faceauth-Event-Id.
+--status delivered sends delivered events again (a callback that lost them): it needs a
+customer or a start. Reads DATABASE_URL. Exit code 1 when the event does not exist or cannot be
+replayed (the reason is printed).
+
+  --customer ID   only this customer's events
+  --from ISO      only events received at or after, e.g. 2026-11-25T14:00:00Z
+  --to ISO        only events received before`,
+  options: {
+    status: { type: 'string' },
+    id: { type: 'string' },
+    customer: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+  },
   async run(values, _positionals, ctx) {
     if ((values.status === undefined) === (values.id === undefined)) {
       throw new UsageError('replay needs --status dead or --id <event id>');
     }
-    if (values.status !== undefined && values.status !== 'dead') {
-      throw new UsageError(`replay --status takes "dead", not "${values.status}"`);
+    if (values.status !== undefined && values.status !== 'dead' && values.status !== 'delivered') {
+      throw new UsageError(`replay --status takes "dead" or "delivered", not "${values.status}"`);
+    }
+    const scope = replayScopeOf(values);
+    if (values.id !== undefined && Object.keys(scope).length > 0) {
+      throw new UsageError('replay --id takes no --customer, --from or --to');
+    }
+    if (values.status === 'delivered' && !scope.customerId && scope.from === undefined) {
+      throw new UsageError('replay --status delivered needs --customer or --from');
     }
     return withStore(ctx, async (store) => {
       if (typeof values.id === 'string') {
@@ -200,8 +163,9 @@ when the event does not exist or cannot be replayed (the reason is printed).`,
         }
         line(ctx, `replayed event ${values.id}`);
       } else {
-        const count = await store.replayAll('dead', Date.now());
-        line(ctx, `replayed ${count} dead event${count === 1 ? '' : 's'}`);
+        const status = values.status === 'delivered' ? 'delivered' : 'dead';
+        const count = await store.replayAll(status, Date.now(), scope);
+        line(ctx, `replayed ${count} ${status} event${count === 1 ? '' : 's'}`);
       }
       return 0;
     });
@@ -211,19 +175,29 @@ when the event does not exist or cannot be replayed (the reason is printed).`,
 const events: Command = {
   name: 'events',
   summary: 'list stored events, newest first',
-  help: `usage: faceauth-shim events [--status S] [--source S] [--limit N] [--before CURSOR] [--json]
+  help: `usage: faceauth-shim events [--status S] [--source S] [--customer ID] [--interview ID]
+                            [--from ISO] [--to ISO] [--limit N] [--before CURSOR] [--json]
 
-Lists stored events, newest first, a page at a time (what GET /admin/events answers), one line
-each: received, id, source, status, result, reason, customer. Reads DATABASE_URL.
+Lists stored events, newest first, a page at a time (what GET /admin/events answers), only those
+matching every filter given, under a header: received, id, source, status, result, reason,
+customer, and the other report of its login when both sources reported it. Reads DATABASE_URL.
 
   --status S      ${EVENT_STATUSES.join(', ')}
   --source S      legacy or workflows
+  --customer ID   one customer's events
+  --interview ID  one interview's events (one login)
+  --from ISO      received at or after, e.g. 2026-11-25T14:00:00Z
+  --to ISO        received before
   --limit N       events per page, 1 to 500 (default 50)
   --before CURSOR the page after the one that printed this "next" cursor
   --json          the page as JSON, as the admin API gives it`,
   options: {
     status: { type: 'string' },
     source: { type: 'string' },
+    customer: { type: 'string' },
+    interview: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
     limit: { type: 'string' },
     before: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -237,33 +211,52 @@ each: received, id, source, status, result, reason, customer. Reads DATABASE_URL
     if (values.source !== undefined && !source.success) {
       throw new UsageError(`--source takes legacy or workflows, not "${values.source}"`);
     }
-    const page = await withStore(ctx, (store) =>
-      store.listEvents({
-        status: status as EventStatus | undefined,
-        source: source.success ? source.data : undefined,
-        limit: limitOf(values.limit, 50),
-        before: beforeOf(values.before),
-      }),
-    );
+    const id = (name: 'customer' | 'interview') => {
+      const value = values[name];
+      if (value !== undefined && (typeof value !== 'string' || value === '')) {
+        throw new UsageError(`--${name} takes an id`);
+      }
+      return value;
+    };
+    const query = {
+      status: status as EventStatus | undefined,
+      source: source.success ? source.data : undefined,
+      customerId: id('customer'),
+      interviewId: id('interview'),
+      ...timeRangeOf(values),
+      limit: limitOf(values.limit, 50),
+      before: beforeOf(values.before),
+    };
+    const page = await withStore(ctx, (store) => store.listEvents(query));
     if (values.json) {
       line(ctx, JSON.stringify({ events: page.items, next: page.next }, null, 2));
       return 0;
     }
     if (page.items.length === 0) line(ctx, 'no events');
-    for (const e of page.items) {
-      const result = e.result.status ?? '-';
-      line(
-        ctx,
-        [
-          e.receivedAt,
-          e.id,
-          e.source.padEnd(9),
-          e.status.padEnd(13),
-          result.padEnd(4),
-          e.result.reason ?? '-',
-          e.result.customerId ?? '-',
-        ].join('  '),
-      );
+    else {
+      const rows = page.items.map((e) => [
+        e.receivedAt,
+        e.id,
+        e.source,
+        e.status,
+        e.result.status ?? '-',
+        e.result.reason ?? '-',
+        e.result.customerId ?? '-',
+        e.pair
+          ? `${e.pair.counterpartId}${e.pair.forwarded ? ` (${e.pair.forwarded} sent)` : ''}`
+          : '-',
+      ]);
+      const headers = [
+        'RECEIVED',
+        'ID',
+        'SOURCE',
+        'STATUS',
+        'RESULT',
+        'REASON',
+        'CUSTOMER',
+        'PAIR',
+      ];
+      for (const text of table(headers, rows)) line(ctx, text);
     }
     if (page.next) line(ctx, `next page: faceauth-shim events --before ${page.next}`);
     return 0;
@@ -470,6 +463,8 @@ export const COMMANDS: readonly Command[] = [
   replay,
   events,
   event,
+  customer,
+  cancel,
   quarantine,
   forwardSource,
 ];

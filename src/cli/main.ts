@@ -91,3 +91,14 @@ export const PROCESS_CONTEXT: CliContext = {
   write: (text) => process.stdout.write(text),
   note: (text) => process.stderr.write(text),
 };
+
+/**
+ * A reader that stops early (\`faceauth-shim events | head -1\`) closes the pipe: the command
+ * ends quietly (exit 0), with no EPIPE stack. Not for serve, whose standard output is its log.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', function closedPipe(error: NodeJS.ErrnoException) {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}

@@ -10,7 +10,11 @@ import {
 } from './values.js';
 import { VARIABLES } from './variables.js';
 
-export { DEFAULT_RETRY_SCHEDULE, DEFAULT_SHADOW_FALLBACK_AFTER } from './values.js';
+export {
+  DEFAULT_ORDER_HOLD_MAX,
+  DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_SHADOW_FALLBACK_AFTER,
+} from './values.js';
 
 /**
  * Variables an earlier version read and this one does not, with what replaced them: a start that
@@ -94,6 +98,16 @@ export const ConfigSchema = z
     /** A webhook not stored within this time gets 503 with Retry-After (the store hangs). */
     acceptTimeoutMs: e.ACCEPT_TIMEOUT,
     dedupWindowMs: e.DEDUP_WINDOW,
+    /** ORDER_HOLD_MAX: how long an event the callback keeps refusing holds its customer's later events. */
+    orderHoldMaxMs: e.ORDER_HOLD_MAX,
+    /** Where alerts are POSTed (ALERT_WEBHOOK_URL), and when: see src/alerts/. */
+    alerts: {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      /** ALERT_CALLBACK_DOWN_AFTER: the callback failing this long is callback_down. */
+      callbackDownAfterMs: e.ALERT_CALLBACK_DOWN_AFTER,
+      /** ALERT_INTERVAL: at most one alert of a kind per interval; the rest are summed up at its end. */
+      intervalMs: e.ALERT_INTERVAL,
+    },
     /** SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's other report. */
     shadowFallbackAfterMs: e.SHADOW_FALLBACK_AFTER,
     /** How long a stop waits for open requests and deliveries in flight. */

@@ -80,6 +80,13 @@ export function maskedConfig(config: Config, forwardSource: ForwardSourceSwitch)
     maxBodyBytes: config.maxBodyBytes,
     acceptTimeout: formatDuration(config.acceptTimeoutMs),
     dedupWindow: formatDuration(config.dedupWindowMs),
+    orderHoldMax: formatDuration(config.orderHoldMaxMs),
+    // A Slack webhook's path is its secret.
+    alerts: {
+      webhookUrl: config.alerts.webhookUrl ? maskUrl(config.alerts.webhookUrl) : null,
+      callbackDownAfter: formatDuration(config.alerts.callbackDownAfterMs),
+      interval: formatDuration(config.alerts.intervalMs),
+    },
     shadowFallbackAfter: formatDuration(config.shadowFallbackAfterMs),
     shutdownGrace: formatDuration(config.shutdownGraceMs),
     compareWindow: formatDuration(config.compareWindowMs),

@@ -29,6 +29,12 @@ export const forwardSourcePlan = z.string().transform((text, ctx) => {
 export const DEFAULT_RETRY_SCHEDULE = '10s,1m,5m,15m,30m,1h,2h,4h,8h';
 
 /**
+ * ORDER_HOLD_MAX's default: long enough for a callback's short outage or deploy to pass with the
+ * customer's order kept, short enough that no customer waits long behind one refused event.
+ */
+export const DEFAULT_ORDER_HOLD_MAX = '3m';
+
+/**
  * SHADOW_FALLBACK_AFTER's default: long enough for both webhooks of one login to arrive (Incode
  * sends them at the end of the same authentication), short enough for a user waiting on it.
  */

@@ -3,6 +3,7 @@ import { CALLBACK_OAUTH_AUTH_METHODS } from '../delivery/callback-oauth-method.j
 import {
   compareMinAgreement,
   compareMinPairs,
+  DEFAULT_ORDER_HOLD_MAX,
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_SHADOW_FALLBACK_AFTER,
   databaseUrl,
@@ -144,6 +145,25 @@ export const VARIABLES = {
     .pipe(duration)
     .pipe(z.number().min(100, 'at least 100ms').max(60_000, 'at most 1m')),
   DEDUP_WINDOW: z.string().default('1h').pipe(duration),
+  // How long an event the callback keeps refusing holds its customer's later events.
+  ORDER_HOLD_MAX: z
+    .string()
+    .default(DEFAULT_ORDER_HOLD_MAX)
+    .pipe(duration)
+    .pipe(z.number().max(300_000, 'at most 5m: a customer waits this long behind a refused event')),
+  ALERT_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .optional(),
+  ALERT_CALLBACK_DOWN_AFTER: z
+    .string()
+    .default('5m')
+    .pipe(duration)
+    .pipe(z.number().min(1_000, 'at least 1s').max(86_400_000, 'at most 24h')),
+  ALERT_INTERVAL: z
+    .string()
+    .default('1m')
+    .pipe(duration)
+    .pipe(z.number().min(1_000, 'at least 1s').max(3_600_000, 'at most 1h')),
   // How long a report of the source the mode does not prefer waits for its login's other
   // report before it is forwarded alone. Never off: a report that waited for ever would be a
   // login the callback never gets.

@@ -4,6 +4,7 @@ import { dayOf, deadlineWarning } from './deadlines.js';
 import { type GuardSettings, nextAction, readFacts } from './guard.js';
 import { percent } from './share.js';
 import { legacyForwarded } from './source-value.js';
+import type { Rollback } from './state.js';
 import type { ForwardSourceSwitch } from './switch.js';
 
 export interface CutoverWatchOptions {
@@ -13,6 +14,11 @@ export interface CutoverWatchOptions {
   logger: Logger;
   /** The service's counters of the guard's rollbacks and the plan's steps (ops/metrics.ts). */
   metrics: { cutoverRollbacks: { inc(): void }; cutoverSteps: { inc(): void } };
+  /**
+   * Told of a rollback this instance wrote (the write that won the compare and set), so once
+   * across instances: the service raises the guard_rollback alert with it.
+   */
+  onRollback?: (rollback: Rollback) => void;
   clock?: () => number;
 }
 
@@ -48,6 +54,7 @@ export function createCutoverWatch(options: CutoverWatchOptions) {
       if (!(await forwardSource.replace(state, action.next, now))) return 'wait';
       if (action.action === 'rollback') {
         metrics.cutoverRollbacks.inc();
+        if (action.next.paused) options.onRollback?.(action.next.paused);
         logger.warn(
           {
             from: percent(state.share),

@@ -1,9 +1,9 @@
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { AttemptRecord, OutboxItem, Store } from '../store/store.js';
+import type { AttemptRecord, OutboxItem, ReleasedHold, Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createPollLoop } from '../util/poll-loop.js';
-import type { CallbackClient } from './callback-client.js';
+import type { CallbackClient, DeliveryOutcome } from './callback-client.js';
 import { decide } from './retry-policy.js';
 
 export interface DeliveryWorkerOptions {
@@ -24,6 +24,23 @@ export interface DeliveryWorkerOptions {
   metrics: Metrics;
   /** The time, and its timers (the poll, a retry due before the next poll); the system's by default. */
   clock?: Clock;
+  /**
+   * ORDER_HOLD_MAX: an event the callback refuses holds its customer's later events this long
+   * from its first failure at most (the store steps it out of the line, releaseHolds).
+   */
+  orderHoldMaxMs?: number;
+  /** Told what operators are alerted about (src/alerts/). */
+  observer?: DeliveryObserver;
+}
+
+/** What the delivery worker tells the alerts (src/alerts/), and nothing it waits for. */
+export interface DeliveryObserver {
+  /** Each attempt's outcome (not one cut short by a stop). */
+  attempted(outcome: DeliveryOutcome): void;
+  /** An event became dead here. */
+  dead(event: { eventId: string; source: string; why: string; lastAnswer: string }): void;
+  /** Events that stopped holding their customer's line here (at most once each, any store). */
+  released(holds: readonly ReleasedHold[]): void;
 }
 
 export interface DeliveryWorker {
@@ -52,6 +69,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const attemptMs = options.attemptMs ?? leaseMs / 2;
   const maxFresh = options.maxFresh ?? 1024;
   const clock = options.clock ?? systemClock;
+  const orderHoldMaxMs = options.orderHoldMaxMs ?? 180_000;
+  const observer = options.observer;
   /** Fresh events waiting for a slot, oldest first; each is leased to this worker. */
   const fresh: (OutboxItem & { leaseUntil: number })[] = [];
   /** The outbox may hold due entries (something was enqueued without the fast path). */
@@ -89,6 +108,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           { events: forwarded },
           'delivery: no report of the same login came from the preferred source; forwarding these alone',
         );
+      }
+      // ORDER_HOLD_MAX: events the callback keeps refusing let their customers' later ones go.
+      const released = await store.releaseHolds(clock.now());
+      if (released.length > 0) {
+        observer?.released(released);
+        for (const hold of released.filter((h) => h.waiting > 0)) {
+          logger.warn(
+            { eventId: hold.eventId, customerId: hold.customerId, waiting: hold.waiting },
+            "delivery: the callback refused this event for ORDER_HOLD_MAX; its customer's later events go ahead, it keeps its own retry schedule",
+          );
+        }
       }
     }
     while (loop.running && loop.inFlight < concurrency) {
@@ -156,6 +186,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     const durationMs = Math.round(performance.now() - started);
     metrics.deliveryDuration.observe(durationMs / 1000);
+    observer?.attempted(outcome);
     const attempt: AttemptRecord = {
       at,
       durationMs,
@@ -180,13 +211,26 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         await store.recordFailed(item.eventId, attempt, 'dead');
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'dead' });
         metrics.deadEvents.inc({ source: item.source });
+        observer?.dead({
+          eventId: item.eventId,
+          source: item.source,
+          why: verdict.why,
+          lastAnswer:
+            outcome.statusCode === null
+              ? (outcome.error ?? 'no answer')
+              : `HTTP ${outcome.statusCode}`,
+        });
         logger.error(
           { ...log, error: outcome.error, why: verdict.why },
           'delivery: the event is dead; replay it with POST /admin/events/:id/replay',
         );
       } else {
         const retryAt = clock.now() + verdict.delayMs;
-        await store.recordFailed(item.eventId, attempt, { retryAt });
+        // The hold runs from the round's first failure: the store keeps the first one it got.
+        await store.recordFailed(item.eventId, attempt, {
+          retryAt,
+          holdUntil: at + orderHoldMaxMs,
+        });
         // A retry due before the next poll gets a timer of its own; later ones wait for a poll.
         if (verdict.delayMs < pollIntervalMs) loop.pollIn(verdict.delayMs);
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'failed' });

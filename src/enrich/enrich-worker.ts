@@ -37,6 +37,8 @@ export interface EnrichWorkerOptions {
   onForward: () => void;
   /** The time, and its timers (the poll, a retry due before the next poll); the system's by default. */
   clock?: Clock;
+  /** Called when an event became dead here (no score, and no outcome without one): alerts. */
+  onDead?: (eventId: string, why: string) => void;
 }
 
 export interface EnrichWorker {
@@ -155,6 +157,7 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
       logger.warn(log, 'enrichment: no score; forwarding without the numbers');
     } else if (status === 'dead') {
       logger.error(log, 'enrichment: no score, and the event has no outcome without one');
+      options.onDead?.(item.eventId, 'note' in completion ? completion.note : 'no score came');
     } else {
       logger.warn(log, 'enrichment: no score');
     }

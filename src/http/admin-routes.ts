@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { timeRange } from '../admin/time-range.js';
 import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
 import type { Config } from '../config/config.js';
@@ -14,16 +15,31 @@ import { EVENT_STATUSES, type Store } from '../store/store.js';
 import { codeOf } from '../util/errors.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
+import type { Ingest } from './ingest.js';
+import { operatingRoutes } from './operating-routes.js';
 import { readRequestBody } from './read-body.js';
 
 const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.string().regex(/^\d+$/, 'expected the "next" value of a previous page').optional(),
 });
+/** An id as the filters take it: what a customer or an interview id can be, never empty. */
+const IdFilter = z.string().min(1).max(256);
 const EventsQuery = PageQuery.extend({
   status: z.enum(EVENT_STATUSES).optional(),
   source: Source.optional(),
+  customerId: IdFilter.optional(),
+  interviewId: IdFilter.optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
 });
+
+/** `from`/`to` as milliseconds, or a 400 naming the word that is no date-time. */
+function rangeOf(query: { from?: string | undefined; to?: string | undefined }) {
+  const range = timeRange(query.from, query.to);
+  if ('error' in range) throw new HttpError(400, 'invalid_query', range.error);
+  return range;
+}
 
 function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
   const result = schema.safeParse(query);
@@ -63,6 +79,8 @@ export interface AdminRoutesOptions {
   adminToken: string;
   config: Config;
   forwardSource: ForwardSourceSwitch;
+  /** The webhooks' way in (ingest.ts): a quarantined body taken in again goes through it. */
+  ingest: Ingest;
   /** Called when events are put back in the outbox (wakes the delivery worker). */
   onEnqueued: () => void;
   logger: Logger;
@@ -91,8 +109,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.get('/events', async function listEvents(c) {
-    const query = parseQuery(EventsQuery, c.req.query());
-    const page = await store.listEvents(query);
+    const { from, to, ...query } = parseQuery(EventsQuery, c.req.query());
+    const page = await store.listEvents({ ...query, ...rangeOf({ from, to }) });
     return c.json({ events: page.items, next: page.next });
   });
 
@@ -126,9 +144,27 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.post('/replay', async function replayAll(c) {
-    const { status } = parseQuery(z.object({ status: z.literal('dead') }), c.req.query());
-    const replayed = await store.replayAll(status, Date.now());
-    logger.info({ status, replayed }, 'admin: events replayed');
+    const { status, customerId, from, to } = parseQuery(
+      z.object({
+        status: z.enum(['dead', 'delivered']),
+        customerId: IdFilter.optional(),
+        from: z.string().optional(),
+        to: z.string().optional(),
+      }),
+      c.req.query(),
+    );
+    const range = rangeOf({ from, to });
+    // Sending delivered events again is for a callback that lost them: a customer or a range.
+    if (status === 'delivered' && customerId === undefined && range.from === undefined) {
+      throw new HttpError(
+        400,
+        'invalid_query',
+        'status=delivered sends delivered events again: give a customerId or a from',
+      );
+    }
+    const scope = { customerId, ...range };
+    const replayed = await store.replayAll(status, Date.now(), scope);
+    logger.info({ status, ...scope, replayed }, 'admin: events replayed');
     if (replayed > 0) onEnqueued();
     return c.json({ success: true, replayed });
   });
@@ -225,6 +261,12 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.get('/config', (c) => c.json(maskedConfig(config, forwardSource)));
+
+  // Cancel, re-ingest, customers: what operators do during the migration.
+  app.route(
+    '/',
+    operatingRoutes({ store, config, forwardSource, ingest: options.ingest, onEnqueued, logger }),
+  );
 
   app.get('/report', async function comparisonReport(c) {
     const query = parseQuery(

@@ -26,6 +26,10 @@ export interface Arrival {
   fastPath?: { leaseUntil: number } | null;
   /** A new id when left out. */
   eventId?: string;
+  /** Now, when the body is taken in later than it arrived (a re-ingest): a wait for the score runs from here. */
+  now?: number;
+  /** A quarantined body taken in again (NewEvent.reingest). */
+  reingest?: NewEvent['reingest'];
 }
 
 export type Ingested =
@@ -56,7 +60,7 @@ export function ingest(arrival: Arrival, rules: IngestRules): Ingested {
   const enrich =
     enrichment &&
     (prepared.outcome === 'needs-score' || (prepared.outcome === 'result' && prepared.scorable))
-      ? { deadline: receivedAt + enrichment.maxWaitMs }
+      ? { deadline: (arrival.now ?? receivedAt) + enrichment.maxWaitMs }
       : null;
   const result =
     prepared.outcome === 'result'
@@ -102,6 +106,7 @@ export function ingest(arrival: Arrival, rules: IngestRules): Ingested {
       pairing: pairingOf(rules),
       supersededBy: result.notForwarded === null ? supersededBy(kind, interviewId) : null,
       fastPath: arrival.fastPath ?? null,
+      ...(arrival.reingest ? { reingest: arrival.reingest } : {}),
     },
   };
 }

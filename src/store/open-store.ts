@@ -19,6 +19,11 @@ export interface OpenStoreOptions {
   webhookBytes?: number;
   /** PostgreSQL: told when a result was not written because another instance took the lease over. */
   onLeaseLost?: PostgresStoreOptions['onLeaseLost'];
+  /**
+   * SQLite: the service's store, the only one on its file: a second service on the same file is
+   * refused (StoreOpenError). PostgreSQL takes any number of instances.
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -36,6 +41,7 @@ export async function openStore(
       return SqliteStore.open(database.path, {
         mustExist: options.mustExist === true,
         ...(options.webhookBytes !== undefined ? { webhookBytes: options.webhookBytes } : {}),
+        exclusive: options.exclusive === true,
       });
     case 'postgres': {
       const storeOptions: PostgresStoreOptions = {

@@ -19,7 +19,8 @@ export interface Pruner {
   /** One pass: deletes everything past retention, a batch at a time; says how much. */
   runOnce(now?: number): Promise<{ events: number; quarantine: number }>;
   start(): void;
-  stop(): void;
+  /** Stops looking, and waits for a pass under way: the store can be closed after it. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -31,10 +32,14 @@ export function createPruner(options: PrunerOptions): Pruner {
   const batch = options.batch ?? 250;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let stopped = false;
 
   async function runOnce(now = Date.now()) {
     const total = { events: 0, quarantine: 0 };
-    while ((await store.pruneDedupKeys(now - options.dedupWindowMs, batch * 4)) === batch * 4) {
+    while (
+      !stopped &&
+      (await store.pruneDedupKeys(now - options.dedupWindowMs, batch * 4)) === batch * 4
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     if (retentionMs === undefined) return total;
@@ -43,7 +48,7 @@ export function createPruner(options: PrunerOptions): Pruner {
       const pruned = await store.prune(before, batch);
       total.events += pruned.events;
       total.quarantine += pruned.quarantine;
-      if (pruned.events < batch && pruned.quarantine < batch) break;
+      if ((pruned.events < batch && pruned.quarantine < batch) || stopped) break;
       // Let webhooks and deliveries in between batches: a backlog of old events (the first
       // pass over a long history) is worked off gently, not in one long stall.
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -58,9 +63,14 @@ export function createPruner(options: PrunerOptions): Pruner {
   return {
     runOnce,
     start() {
+      stopped = false;
       const tick = () => {
         running = runOnce()
-          .catch((error: unknown) => logger.error({ err: error }, 'retention: cannot prune'))
+          .catch((error: unknown) => {
+            // A pass cut short by a stop (the store closing under it) is no failure.
+            if (stopped) logger.debug({ err: error }, 'retention: stopped during a pass');
+            else logger.error({ err: error }, 'retention: cannot prune');
+          })
           .finally(() => {
             running = undefined;
           });
@@ -71,8 +81,10 @@ export function createPruner(options: PrunerOptions): Pruner {
       }, options.intervalMs ?? 60_000);
       timer.unref();
     },
-    stop() {
+    async stop() {
+      stopped = true;
       clearInterval(timer);
+      await running;
     },
   };
 }

@@ -7,7 +7,9 @@ import type {
   EventStatus,
   EventSummary,
   ForwardFormat,
+  LineFacts,
   Page,
+  PairDetail,
   QuarantineRecord,
 } from './store.js';
 
@@ -36,6 +38,9 @@ export interface EventRow {
   enrich_deadline: number | null;
   enrich_attempts: number;
   enrich_error: string | null;
+  /** Its login's other report (from the pairs), and which source the callback gets. */
+  pair_id: string | null;
+  pair_forwarded: Source | null;
 }
 
 export interface QuarantineRow {
@@ -51,6 +56,8 @@ export interface QuarantineRow {
   body: Buffer;
   /** 0/1 in SQLite, a boolean in PostgreSQL. */
   truncated: number | boolean;
+  reingested_event_id: string | null;
+  reingested_at: number | null;
 }
 
 export function toQuarantineRecord(row: QuarantineRow): QuarantineRecord {
@@ -65,6 +72,10 @@ export function toQuarantineRecord(row: QuarantineRow): QuarantineRecord {
     issues: row.issues ? (JSON.parse(row.issues) as QuarantineRecord['issues']) : null,
     body: row.body,
     truncated: Boolean(row.truncated),
+    reingested:
+      row.reingested_event_id === null
+        ? null
+        : { eventId: row.reingested_event_id, at: iso(row.reingested_at ?? 0) as string },
   };
 }
 
@@ -187,6 +198,8 @@ export function toSummary(row: EventRow): EventSummary {
     lastError: row.last_error,
     deliveredAt: iso(row.delivered_at),
     duplicates: row.duplicates,
+    pair:
+      row.pair_id === null ? null : { counterpartId: row.pair_id, forwarded: row.pair_forwarded },
     note: row.note,
     enrichment:
       row.status === 'enriching'
@@ -226,6 +239,7 @@ export interface EventDetailRow extends EventRow {
   forward_body: Buffer | null;
   delivered_status: number | null;
   delivered_ms: number | null;
+  hold_released_at: number | null;
 }
 
 /** A failed attempt as stored (a success is kept on the event row). */
@@ -236,9 +250,99 @@ export interface AttemptRow {
   error: string | null;
 }
 
-export function toDetail(row: EventDetailRow, attempts: readonly AttemptRow[]): EventDetail {
+/** An event's outbox entry and its place in line (LineFacts). */
+export interface LineRow {
+  event_id: string;
+  order_key: string;
+  seq: number;
+  hold_until: number | null;
+  behind: number;
+}
+
+/** The entry before it in its line, with its event's attempts. */
+export interface AheadRow {
+  event_id: string;
+  hold_until: number | null;
+  lease_until: number | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+/** A pair as an event's detail shows it (flags 0/1 in SQLite, booleans in PostgreSQL). */
+export interface PairDetailRow {
+  legacy_id: string;
+  workflows_id: string;
+  paired_at: number;
+  forwarded: Source | null;
+  status_agrees: number | boolean | null;
+  reason_agrees: number | boolean | null;
+  kind: string | null;
+  differences: string | null;
+}
+
+/** What the store read about an event beside its row, for its detail. */
+export interface DetailExtras {
+  attempts: readonly AttemptRow[];
+  pair: PairDetailRow | undefined;
+  line: LineRow | undefined;
+  ahead: AheadRow | undefined;
+}
+
+function toPairDetail(eventId: string, row: PairDetailRow): PairDetail {
+  const legacy = row.legacy_id === eventId;
+  return {
+    counterpartId: legacy ? row.workflows_id : row.legacy_id,
+    counterpartSource: legacy ? 'workflows' : 'legacy',
+    forwarded: row.forwarded,
+    pairedAt: row.paired_at,
+    comparison:
+      row.status_agrees === null || row.differences === null
+        ? null
+        : {
+            statusAgrees: Boolean(row.status_agrees),
+            reasonAgrees: Boolean(row.reason_agrees),
+            kind: row.kind,
+            differences: JSON.parse(row.differences) as NonNullable<
+              PairDetail['comparison']
+            >['differences'],
+          },
+  };
+}
+
+function toLine(
+  line: LineRow | undefined,
+  ahead: AheadRow | undefined,
+  releasedAt: number | null,
+): LineFacts | null {
+  if (!line) {
+    return releasedAt === null
+      ? null
+      : { customerId: null, waitingBehind: 0, holdUntil: null, waitingFor: null, releasedAt };
+  }
+  return {
+    // A line of its own (no customer, or stepped out of its customer's line).
+    customerId: line.order_key === line.event_id ? null : line.order_key,
+    waitingBehind: Number(line.behind),
+    holdUntil: line.hold_until,
+    waitingFor: ahead
+      ? {
+          eventId: ahead.event_id,
+          attempts: ahead.attempts,
+          lastError: ahead.last_error,
+          holdUntil: ahead.hold_until,
+          leaseUntil: ahead.lease_until,
+        }
+      : null,
+    releasedAt,
+  };
+}
+
+export function toDetail(row: EventDetailRow, extras: DetailExtras): EventDetail {
+  const { attempts } = extras;
   return {
     ...toSummary(row),
+    pairDetail: extras.pair ? toPairDetail(row.id, extras.pair) : null,
+    line: toLine(extras.line, extras.ahead, row.hold_released_at),
     normalized: row.normalized === null ? null : (JSON.parse(row.normalized) as NormalizedResult),
     contentType: row.content_type,
     rawBody: row.raw_body,

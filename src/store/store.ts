@@ -71,6 +71,13 @@ export interface NewEvent {
   fastPath?: { leaseUntil: number } | null;
   /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
   legacyFields?: string[];
+  /**
+   * A quarantined body taken in again (POST /admin/quarantine/:id/reingest): the quarantine
+   * entry is marked with the event's id in the same transaction. Once: a body re-ingested
+   * already (or at another store at the same moment) makes this accept a duplicate naming that
+   * event; a body that is a redelivery marks the entry with the first event's id.
+   */
+  reingest?: { quarantineId: string; at: number } | null;
   /** How its login's other report is found (COMPARE_WINDOW) and compared (mappings/comparison.yaml). */
   pairing: PairingRule;
 }
@@ -142,7 +149,64 @@ export type ReplayResult =
   | 'shadowed'
   | 'enriching'
   | 'informational'
+  | 'superseded'
+  | 'cancelled';
+
+/**
+ * What Store.cancel did: cancelled; or why not: no such event, being sent right now (leased:
+ * try again once the attempt is over), cancelled already, or a status that leaves nothing to
+ * cancel (delivered; shadowed for good, informational and superseded are never sent anyway).
+ */
+export type CancelResult =
+  | 'cancelled'
+  | 'not_found'
+  | 'in_flight'
+  | 'already_cancelled'
+  | 'delivered'
+  | 'shadowed'
+  | 'informational'
   | 'superseded';
+
+/** Which events a bulk replay takes, beside their status (all of them when left out). */
+export interface ReplayScope {
+  customerId?: string | undefined;
+  /** Received in [from, to) (milliseconds since the epoch). */
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** A customer's line that an event stopped holding (Store.releaseHolds). */
+export interface ReleasedHold {
+  eventId: string;
+  /** The customer (the line's order key). */
+  customerId: string;
+  /** Its customer's events that were waiting behind it and go ahead now. */
+  waiting: number;
+  /** What the callback last answered it. */
+  lastError: string | null;
+  attempts: number;
+}
+
+/** Where a pending event stands in its customer's line (order per customer, ORDER_HOLD_MAX). */
+export interface LineFacts {
+  /** The customer whose line it is in; null once it stopped holding it (or names no customer). */
+  customerId: string | null;
+  /** Its customer's events waiting behind it. */
+  waitingBehind: number;
+  /** Refused by the callback: its customer's later events wait until then at most. */
+  holdUntil: number | null;
+  /** The first event of its customer before it, which it waits for. */
+  waitingFor: {
+    eventId: string;
+    attempts: number;
+    lastError: string | null;
+    holdUntil: number | null;
+    /** Leased until then: being sent, when that is still to come. */
+    leaseUntil: number | null;
+  } | null;
+  /** When it stopped holding its customer's later events (they went ahead). */
+  releasedAt: number | null;
+}
 
 export interface AttemptRecord {
   /** Milliseconds since the epoch. */
@@ -151,6 +215,18 @@ export interface AttemptRecord {
   statusCode: number | null;
   error: string | null;
 }
+
+/** A failed attempt's next step: a retry, or dead. */
+export type FailedNext =
+  | {
+      retryAt: number;
+      /**
+       * ORDER_HOLD_MAX from this attempt: how long it may hold its customer's later events. Kept
+       * from the first failure of the round (a later failure does not move it).
+       */
+      holdUntil?: number;
+    }
+  | 'dead';
 
 export interface EventSummary {
   id: string;
@@ -182,6 +258,8 @@ export interface EventSummary {
   lastError: string | null;
   deliveredAt: string | null;
   duplicates: number;
+  /** Its login's other report, when both sources reported it, and which one the callback gets. */
+  pair: { counterpartId: string; forwarded: Source | null } | null;
 }
 
 export interface EventDetail extends EventSummary {
@@ -194,11 +272,37 @@ export interface EventDetail extends EventSummary {
    */
   callbackBody: { format: 'legacy' | 'normalized'; body: Uint8Array } | null;
   attemptHistory: AttemptRecord[];
+  /** The pair in full: the counterpart, which one was forwarded, how the two compare. */
+  pairDetail: PairDetail | null;
+  /** Where it stands in its customer's line while it has an outbox entry, or once it stepped out. */
+  line: LineFacts | null;
+}
+
+/** An event's login as both sources reported it (EventDetail.pairDetail). */
+export interface PairDetail {
+  counterpartId: string;
+  counterpartSource: Source;
+  /** Which report reached (or will reach) the callback; null: neither yet. */
+  forwarded: Source | null;
+  /** When the second report arrived. */
+  pairedAt: number;
+  /** Null while one of the two waits for its score. */
+  comparison: {
+    statusAgrees: boolean;
+    reasonAgrees: boolean;
+    kind: string | null;
+    differences: PairDiff['differences'];
+  } | null;
 }
 
 export interface EventQuery {
   status?: EventStatus | undefined;
   source?: Source | undefined;
+  customerId?: string | undefined;
+  interviewId?: string | undefined;
+  /** Received in [from, to) (milliseconds since the epoch). */
+  from?: number | undefined;
+  to?: number | undefined;
   limit: number;
   /** Only events older than this cursor (from a previous page). */
   before?: string | undefined;
@@ -220,6 +324,8 @@ export interface QuarantineEntry {
 
 export interface QuarantineRecord extends Omit<QuarantineEntry, 'receivedAt'> {
   receivedAt: string;
+  /** Taken in again (POST /admin/quarantine/:id/reingest): as this event, then. */
+  reingested: { eventId: string; at: string } | null;
 }
 
 export interface Page<T> {
@@ -348,7 +454,8 @@ export interface Store {
    * Leases up to `limit` outbox entries due at `now` for `leaseMs`, oldest first.
    * An entry is due when next_attempt_at <= now, its lease (if any) has run out, and no other
    * entry of its order key is earlier in line (smaller seq) or leased by anyone: a later PASS
-   * never overtakes an earlier FAIL of one customer, across stores. Once: the select and the
+   * never overtakes an earlier FAIL of one customer, across stores. An entry that stopped
+   * holding its line (releaseHolds) is a line of its own. Once: the select and the
    * lease are one statement or one transaction with FOR UPDATE SKIP LOCKED; an entry leased by
    * another store is skipped, never waited for and never returned to two stores. A lease that
    * ran out (its store was killed) makes the entry claimable by any store.
@@ -367,13 +474,29 @@ export interface Store {
   /**
    * A failed attempt: retry at `retryAt` (lease dropped, attempts counted), or `dead` when the
    * schedule is used up (outbox entry gone, so the customer's next event is released); atomic
-   * with the attempt row. Called by the store that holds the lease.
+   * with the attempt row. Called by the store that holds the lease. A retry of an entry in its
+   * customer's line keeps `holdUntil` (the first failure's of the round): the line waits for it
+   * until then at most (releaseHolds).
    */
-  recordFailed(
-    eventId: string,
-    attempt: AttemptRecord,
-    next: { retryAt: number } | 'dead',
-  ): Promise<void>;
+  recordFailed(eventId: string, attempt: AttemptRecord, next: FailedNext): Promise<void>;
+  /**
+   * ORDER_HOLD_MAX: the entries whose hold ran out (holdUntil <= now) step out of their
+   * customer's line, so the customer's later events go ahead, while each keeps its own retry
+   * schedule as a line of its own; returns them (with how many events were waiting behind).
+   * Every store runs it before its claims. Once: each entry steps out at one store only (a
+   * conditional change under a row lock, SKIP LOCKED), so each is reported once.
+   */
+  releaseHolds(now: number): Promise<ReleasedHold[]>;
+  /**
+   * An operator's cancel: the event is never delivered. Its outbox entry (if any) is gone, so
+   * its customer's line moves on, and its status is cancelled (its login counts as forwarded:
+   * its other report stays shadowed). Only for an event that is not being sent right now: an
+   * entry leased (by any store, lease not run out) gets 'in_flight' and nothing changes. Once,
+   * and never both delivered and cancelled: the status, the lease check and the change are one
+   * transaction holding the event's and the entry's row locks, which a claim (SKIP LOCKED)
+   * either took first (then the cancel sees the lease) or skips.
+   */
+  cancel(eventId: string, now: number): Promise<CancelResult>;
   /**
    * Leases up to `limit` events waiting for their score, due at `now` (enrich_next_at <= now),
    * for `leaseMs`. Once, as claimDue: skips rows leased or locked by another store.
@@ -410,8 +533,11 @@ export interface Store {
    * The entry keeps the event's original place in its order key's line.
    */
   replay(eventId: string, now: number): Promise<ReplayResult>;
-  /** Replays every event with this status; returns how many. Once, as replay. */
-  replayAll(status: 'dead', now: number): Promise<number>;
+  /**
+   * Replays every event with this status (within `scope`: one customer, a range of arrival
+   * times; index ranges, not a read of every event); returns how many. Once, as replay.
+   */
+  replayAll(status: 'dead' | 'delivered', now: number, scope?: ReplayScope): Promise<number>;
   /**
    * Forwards the reports whose wait for their login's other report is over (fallback time
    * reached; a report that found its other report had its wait settled or ended then, in the
@@ -484,11 +610,20 @@ export interface Store {
   replaceSetting(key: string, expected: string, value: string, now: number): Promise<boolean>;
   deleteSetting(key: string): Promise<void>;
   /**
-   * Newest first. `before` is the opaque cursor of a previous page (`next`), a string any
-   * backend can make from its own ordering column.
+   * Newest first, only the events matching every filter given. `before` is the opaque cursor
+   * of a previous page (`next`), a string any backend can make from its own ordering column. A
+   * customer or an interview is found through its index (then the time range within it); a
+   * time range alone through the index of arrival times.
    */
   listEvents(query: EventQuery): Promise<Page<EventSummary>>;
   getEvent(id: string): Promise<EventDetail | undefined>;
+  /**
+   * The backlog as operators watch it, database-wide (the same answer at every store): when the
+   * oldest pending event arrived (null: none pending), and how many customers an event the
+   * callback refuses holds with events waiting behind it. Index reads, not a read of the backlog.
+   */
+  backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }>;
+  getQuarantine(id: string): Promise<QuarantineRecord | undefined>;
   listQuarantine(query: {
     limit: number;
     before?: string | undefined;
@@ -497,7 +632,7 @@ export interface Store {
   countByStatus(): Promise<Record<EventStatus, number>>;
   /**
    * RETENTION: deletes up to `limit` events received before `before` that nothing will happen
-   * to any more (delivered, shadowed, informational, superseded; never pending, enriching or
+   * to any more (delivered, shadowed, informational, superseded, cancelled; never pending, enriching or
    * dead, nor a shadowed one whose fallback is still to come), with their attempts, pairs and
    * bodies, and as many quarantined bodies; says how many. Every instance prunes: two stores
    * pruning at once must each delete different rows (SKIP LOCKED) or harmlessly nothing, and

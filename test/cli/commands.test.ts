@@ -106,7 +106,9 @@ describe('the admin actions on the database, without the admin API', () => {
     const env = await storeWith('lists');
     const listed = await cliInProcess(env, ['events']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/e-legacy +legacy +pending +PASS +- +c-1\n/);
+    expect(listed.stdout).toMatch(
+      /^RECEIVED +ID +SOURCE +STATUS +RESULT +REASON +CUSTOMER +PAIR\n.*e-legacy +legacy +pending +PASS +- +c-1 +-\n/,
+    );
     const json = await cliInProcess(env, ['events', '--json', '--status', 'pending']);
     expect(JSON.parse(json.stdout).events.map((e: { id: string }) => e.id)).toEqual(['e-legacy']);
     const one = await cliInProcess(env, ['event', 'e-legacy']);

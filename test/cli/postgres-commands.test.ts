@@ -20,7 +20,7 @@ describePostgres('the admin commands on PostgreSQL', () => {
 
     const listed = await cliInProcess(env, ['events']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/e-legacy +legacy +pending +PASS +- +c-1\n/);
+    expect(listed.stdout).toMatch(/e-legacy +legacy +pending +PASS +- +c-1 +-\n/);
     const one = await cliInProcess(env, ['event', 'e-legacy']);
     expect(JSON.parse(one.stdout)).toMatchObject({ id: 'e-legacy', status: 'pending' });
     const quarantine = await cliInProcess(env, ['quarantine']);

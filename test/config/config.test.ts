@@ -73,6 +73,8 @@ describe('loadConfig', () => {
       maxBodiesInFlight: 128,
       acceptTimeoutMs: 5_000,
       dedupWindowMs: 3_600_000,
+      orderHoldMaxMs: 180_000,
+      alerts: { webhookUrl: undefined, callbackDownAfterMs: 300_000, intervalMs: 60_000 },
       shadowFallbackAfterMs: 10_000,
       shutdownGraceMs: 10_000,
       compareWindowMs: 300_000,
@@ -110,6 +112,10 @@ describe('loadConfig', () => {
       MAX_BODIES_IN_FLIGHT: '8',
       ACCEPT_TIMEOUT: '2s',
       DEDUP_WINDOW: '30m',
+      ORDER_HOLD_MAX: '90s',
+      ALERT_WEBHOOK_URL: 'https://hooks.example.com/services/T0/B0/XYZ',
+      ALERT_CALLBACK_DOWN_AFTER: '2m',
+      ALERT_INTERVAL: '30s',
       SHADOW_FALLBACK_AFTER: '30s',
       MAPPINGS_DIR: '/etc/shim/mappings',
       INCODE_API_URL: 'https://demo-api.incodesmile.com/',
@@ -147,6 +153,12 @@ describe('loadConfig', () => {
       maxBodiesInFlight: 8,
       acceptTimeoutMs: 2_000,
       dedupWindowMs: 1_800_000,
+      orderHoldMaxMs: 90_000,
+      alerts: {
+        webhookUrl: 'https://hooks.example.com/services/T0/B0/XYZ',
+        callbackDownAfterMs: 120_000,
+        intervalMs: 30_000,
+      },
       shadowFallbackAfterMs: 30_000,
       shutdownGraceMs: 10_000,
       compareWindowMs: 300_000,
@@ -689,5 +701,41 @@ describe('loadConfig: the Incode API', () => {
     expect(message).not.toContain('sec ret-token');
     expect(message).not.toContain('pw-secret');
     expect(message).not.toContain('incode-api-key');
+  });
+});
+
+describe('operating the migration: ORDER_HOLD_MAX and the alerts', () => {
+  it.each([
+    [
+      'ORDER_HOLD_MAX',
+      '6m',
+      'ORDER_HOLD_MAX: at most 5m: a customer waits this long behind a refused event',
+    ],
+    [
+      'ORDER_HOLD_MAX',
+      '3 minutes',
+      'ORDER_HOLD_MAX: "3 minutes" is not a duration such as 30s, 5m or 1h',
+    ],
+    [
+      'ALERT_WEBHOOK_URL',
+      'hooks.slack.com/x',
+      'ALERT_WEBHOOK_URL: expected an http:// or https:// URL',
+    ],
+    [
+      'ALERT_WEBHOOK_URL',
+      'ftp://hooks.example.com/x',
+      'ALERT_WEBHOOK_URL: expected an http:// or https:// URL',
+    ],
+    ['ALERT_CALLBACK_DOWN_AFTER', '500ms', 'ALERT_CALLBACK_DOWN_AFTER: at least 1s'],
+    ['ALERT_INTERVAL', '2h', 'ALERT_INTERVAL: at most 1h'],
+  ])('refuses %s=%s, naming it', (name, value, message) => {
+    expect(configError({ ...BASE, [name]: value }).message).toBe(
+      `invalid configuration: ${message}`,
+    );
+  });
+
+  it('takes 0s and 5m for ORDER_HOLD_MAX', () => {
+    expect(loadConfig({ ...BASE, ORDER_HOLD_MAX: '0s' }).orderHoldMaxMs).toBe(0);
+    expect(loadConfig({ ...BASE, ORDER_HOLD_MAX: '5m' }).orderHoldMaxMs).toBe(300_000);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decide, JITTER, MAX_RETRY_AFTER_MS } from '../../src/delivery/retry-policy.js';
+import {
+  decide,
+  JITTER,
+  MAX_RETRY_AFTER_MS,
+  PERMANENT_ATTEMPTS,
+} from '../../src/delivery/retry-policy.js';
 
 // N delays between attempts: N + 1 attempts, the first at once; after the last, dead.
 const SCHEDULE = [10_000, 60_000, 300_000] as const;
@@ -135,4 +140,28 @@ describe('decide: what happens after one delivery attempt', () => {
   ])('%s is retried on the schedule', (_name, outcome) => {
     expect(decide(outcome, 2, SCHEDULE, 0.5)).toEqual({ kind: 'retry', delayMs: 60_000 });
   });
+
+  it.each([400, 404, 405, 413, 415, 422])(
+    'a permanent refusal (%i) is retried twice, then dead at its third attempt',
+    (status) => {
+      expect(PERMANENT_ATTEMPTS).toBe(3);
+      expect(decide(answered(status), 1, SCHEDULE, 0.5).kind).toBe('retry');
+      expect(decide(answered(status), 2, SCHEDULE, 0.5).kind).toBe('retry');
+      const verdict = decide(answered(status, 1_000), 3, SCHEDULE, 0.5);
+      expect(verdict).toEqual({
+        kind: 'dead',
+        why: `the callback refused it 3 times (HTTP ${status}): a permanent refusal`,
+      });
+    },
+  );
+
+  it.each([401, 403, 408, 409, 425, 429, 500, 503])(
+    '%i is not a permanent refusal: retried until the schedule is used up',
+    (status) => {
+      expect(decide(answered(status), 3, SCHEDULE, 0.5)).toEqual({
+        kind: 'retry',
+        delayMs: 300_000,
+      });
+    },
+  );
 });

@@ -234,6 +234,25 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   CREATE INDEX events_population ON events (received_at, bucket, status, result_status);
   `,
   },
+  {
+    version: 10,
+    title: 'operating the migration: order holds, cancelled events, re-ingested quarantine',
+    // As SQLite's 10. The CHECK on statuses takes cancelled; the PostgreSQL claim finds heads
+    // through its indexes, so a held entry that steps out of its line only changes its order_key.
+    sql: `
+  ALTER TABLE events DROP CONSTRAINT events_status_check,
+    ADD CONSTRAINT events_status_check CHECK (status IN ('pending', 'delivered', 'dead', 'shadowed',
+      'enriching', 'informational', 'superseded', 'cancelled')),
+    ADD COLUMN hold_released_at bigint;
+  ALTER TABLE outbox ADD COLUMN hold_until bigint;
+  CREATE INDEX outbox_holds ON outbox (hold_until) WHERE hold_until IS NOT NULL;
+  ALTER TABLE quarantine ADD COLUMN reingested_event_id text, ADD COLUMN reingested_at bigint;
+  DROP INDEX events_prunable;
+  CREATE INDEX events_prunable ON events (received_at)
+    WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded', 'cancelled')
+      AND fallback_at IS NULL;
+  `,
+  },
 ];
 
 /** The newest schema version this code knows. */

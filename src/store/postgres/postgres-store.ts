@@ -3,12 +3,15 @@ import type pg from 'pg';
 import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
 import type { PostgresConfig } from '../database-config.js';
 import {
+  type AheadRow,
   type AttemptRow,
   type CandidateRow,
   type ComparedRow,
   type EnrichmentRow,
   type EventDetailRow,
   type EventRow,
+  type LineRow,
+  type PairDetailRow,
   page,
   type QuarantineRow,
   toCandidate,
@@ -27,6 +30,7 @@ import {
   seeksCounterpart,
 } from '../rules/arrival.js';
 import { bucketOf } from '../rules/bucket.js';
+import { cancelledNote, decideCancel } from '../rules/cancel.js';
 import { dedupSince } from '../rules/dedup.js';
 import {
   decideCompletion,
@@ -40,6 +44,7 @@ import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
+  type CancelResult,
   type ComparedEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
@@ -48,6 +53,7 @@ import {
   type EventQuery,
   type EventStatus,
   type EventSummary,
+  type FailedNext,
   type LoginFigures,
   type NewEvent,
   type OutboxItem,
@@ -55,7 +61,9 @@ import {
   type PopulationFigures,
   type QuarantineEntry,
   type QuarantineRecord,
+  type ReleasedHold,
   type ReplayResult,
+  type ReplayScope,
   type Store,
   type StoredPair,
   StoreOpenError,
@@ -75,9 +83,11 @@ import { bytes } from './rows.js';
 import * as admin from './sql/admin.js';
 import * as comparison from './sql/comparison.js';
 import * as enrichment from './sql/enrichment.js';
-import { HELD, SUMMARY_COLUMNS } from './sql/fragments.js';
+import { HELD } from './sql/fragments.js';
 import * as intake from './sql/intake.js';
+import { listEventsQuery } from './sql/list-events.js';
 import { interviewLock, orderLock, TAKE_LOCKS } from './sql/locks.js';
+import * as operating from './sql/operating.js';
 import * as outbox from './sql/outbox.js';
 
 export interface PostgresStoreOptions extends PostgresDriverOptions {
@@ -280,6 +290,23 @@ export class PostgresStore implements Store {
       if (ids.customerId !== null) locks.push(orderLock(ids.customerId));
       if (event.supersededBy) locks.push(interviewLock(event.supersededBy.interviewId));
       if (ids.interviewId !== null) locks.push(interviewLock(ids.interviewId));
+      const reingest = event.reingest;
+      if (reingest) {
+        const marked = await c.query(operating.MARK_REINGESTED, [
+          reingest.quarantineId,
+          event.id,
+          reingest.at,
+        ]);
+        if (marked.rowCount === 0) {
+          // Taken in already (or at another instance a moment ago): as that event.
+          const { rows } = await c.query<{ reingested_event_id: string | null }>(
+            operating.REINGESTED_AS,
+            [reingest.quarantineId],
+          );
+          const as = rows[0]?.reingested_event_id;
+          if (as) return { eventId: as, duplicate: true };
+        }
+      }
       const kept = await c.query(named('keep_dedup', intake.LOCK_AND_KEEP_DEDUP_KEY), [
         event.dedupKey,
         event.id,
@@ -289,7 +316,9 @@ export class PostgresStore implements Store {
       ]);
       if (kept.rowCount === 0) {
         const { rows } = await c.query<{ id: string }>(intake.COUNT_DUPLICATE, [event.dedupKey]);
-        return { eventId: rows[0]?.id ?? event.id, duplicate: true };
+        const first = rows[0]?.id ?? event.id;
+        if (reingest) await c.query(operating.SET_REINGESTED_AS, [reingest.quarantineId, first]);
+        return { eventId: first, duplicate: true };
       }
       const earlier = event.supersededBy
         ? (
@@ -481,11 +510,7 @@ export class PostgresStore implements Store {
     this.#flushing = null;
   }
 
-  async recordFailed(
-    eventId: string,
-    attempt: AttemptRecord,
-    next: { retryAt: number } | 'dead',
-  ): Promise<void> {
+  async recordFailed(eventId: string, attempt: AttemptRecord, next: FailedNext): Promise<void> {
     let rowCount: number | null;
     try {
       ({ rowCount } = await this.#writeFailed(eventId, attempt, next));
@@ -496,7 +521,7 @@ export class PostgresStore implements Store {
     if (rowCount === 0) this.#options.onLeaseLost?.(eventId);
   }
 
-  #writeFailed(eventId: string, attempt: AttemptRecord, next: { retryAt: number } | 'dead') {
+  #writeFailed(eventId: string, attempt: AttemptRecord, next: FailedNext) {
     const values: unknown[] = [
       eventId,
       this.instanceId,
@@ -508,7 +533,62 @@ export class PostgresStore implements Store {
     ];
     return next === 'dead'
       ? this.#tx((c) => c.query(outbox.FAILED_DEAD, values))
-      : this.#tx((c) => c.query(outbox.FAILED_RETRY, [...values, next.retryAt]));
+      : this.#tx((c) =>
+          c.query(outbox.FAILED_RETRY, [...values, next.retryAt, next.holdUntil ?? null]),
+        );
+  }
+
+  async releaseHolds(now: number): Promise<ReleasedHold[]> {
+    const { rows } = await this.#query<{
+      event_id: string;
+      order_key: string;
+      attempts: number;
+      last_error: string | null;
+      waiting: number;
+    }>(operating.RELEASE_HOLDS, [now]);
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      customerId: row.order_key,
+      waiting: row.waiting,
+      lastError: row.last_error,
+      attempts: row.attempts,
+    }));
+  }
+
+  /**
+   * Under the lock of the event's line (as a replay), then the event's and its entry's row
+   * locks: a claim at another instance has leased the entry (seen: in_flight), or skips it.
+   */
+  async cancel(eventId: string, now: number): Promise<CancelResult> {
+    return this.#tx(async (c): Promise<CancelResult> => {
+      const line = (await c.query<{ order_key: string }>(outbox.ORDER_KEYS_OF, [[eventId]]))
+        .rows[0];
+      if (!line) return 'not_found';
+      await c.query(TAKE_LOCKS, [[orderLock(line.order_key)]]);
+      const row = (
+        await c.query<{ status: EventStatus; shadowed: boolean; fallback_at: number | null }>(
+          operating.CANCEL_TARGET,
+          [eventId],
+        )
+      ).rows[0];
+      if (!row) return 'not_found';
+      const entry = (
+        await c.query<{ lease_until: number | null }>(operating.CANCEL_ENTRY, [eventId])
+      ).rows[0];
+      const result = decideCancel(
+        {
+          status: row.status,
+          shadowed: row.shadowed,
+          fallbackAt: row.fallback_at,
+          leaseUntil: entry?.lease_until ?? null,
+        },
+        now,
+      );
+      if (result !== 'cancelled') return result;
+      await c.query(operating.DROP_ENTRY, [eventId]);
+      await c.query(operating.CANCEL, [eventId, cancelledNote(now)]);
+      return result;
+    });
   }
 
   /** After a result could not be written because the database is away: kept for #writeBack. */
@@ -779,7 +859,11 @@ export class PostgresStore implements Store {
   }
 
   /** In batches of REPLAY_BATCH, each a transaction holding its lines' locks (as replay). */
-  async replayAll(status: 'dead', now: number): Promise<number> {
+  async replayAll(
+    status: 'dead' | 'delivered',
+    now: number,
+    scope: ReplayScope = {},
+  ): Promise<number> {
     let replayed = 0;
     for (;;) {
       const { found, done } = await this.#tx(async (c) => {
@@ -787,6 +871,9 @@ export class PostgresStore implements Store {
           await c.query<{ id: string; order_key: string }>(outbox.NEXT_WITH_STATUS, [
             status,
             REPLAY_BATCH,
+            scope.customerId ?? null,
+            scope.from ?? null,
+            scope.to ?? null,
           ])
         ).rows;
         if (next.length === 0) return { found: 0, done: 0 };
@@ -1039,33 +1126,40 @@ export class PostgresStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`e.status = $${params.length}`);
-    }
-    if (query.source) {
-      params.push(query.source);
-      where.push(`e.source = $${params.length}`);
-    }
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && Number.isSafeInteger(before)) {
-      params.push(before);
-      where.push(`e.seq < $${params.length}`);
-    }
-    params.push(query.limit + 1);
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events e LEFT JOIN outbox o ON o.event_id = e.id
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT $${params.length}`;
+    const { sql, params } = listEventsQuery(query);
     const { rows } = await this.#query<EventRow>(sql, params);
     return page(rows, query.limit, toSummary);
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
-    const row = (await this.#query<EventDetailRow>(admin.EVENT_BY_ID, [id])).rows[0];
-    if (!row) return undefined;
-    const attempts = (await this.#query<AttemptRow>(admin.ATTEMPTS_OF, [id])).rows;
-    return toDetail(row, attempts);
+    this.#usable();
+    // One snapshot for the row, its attempts, its pair and its place in line.
+    return this.#driver.transaction(
+      async (c) => {
+        const row = (await c.query<EventDetailRow>(admin.EVENT_BY_ID, [id])).rows[0];
+        if (!row) return undefined;
+        const attempts = (await c.query<AttemptRow>(admin.ATTEMPTS_OF, [id])).rows;
+        const pair = (await c.query<PairDetailRow>(operating.PAIR_DETAIL, [id])).rows[0];
+        const line = (await c.query<LineRow>(operating.LINE_OF, [id])).rows[0];
+        const ahead = line
+          ? (await c.query<AheadRow>(operating.AHEAD_OF, [line.order_key, line.seq])).rows[0]
+          : undefined;
+        return toDetail(row, { attempts, pair, line, ahead });
+      },
+      { isolation: 'repeatable read' },
+    );
+  }
+
+  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+    const { rows } = await this.#query<{ oldest: number | null; held: number }>(
+      operating.BACKLOG_FIGURES,
+    );
+    return { oldestPendingAt: rows[0]?.oldest ?? null, heldCustomers: rows[0]?.held ?? 0 };
+  }
+
+  async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
+    const row = (await this.#query<QuarantineRow>(operating.QUARANTINE_BY_ID, [id])).rows[0];
+    return row && toQuarantineRecord(row);
   }
 
   async listQuarantine(query: {

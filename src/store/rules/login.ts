@@ -56,7 +56,8 @@ export function counterpartQuery(event: LoginIds, windowMs: number): Counterpart
 /**
  * What became of a stored report, as far as the callback is concerned:
  * - forwarded: it reached, or will reach, the callback (pending, delivered, dead; or waiting for
- *   its score and then forwarded);
+ *   its score and then forwarded); or an operator cancelled it, deciding that login: its other
+ *   report is not forwarded in its place;
  * - waiting: not forwarded yet, it waits for its login's other report until its fallback time
  *   (SHADOW_FALLBACK_AFTER), and is forwarded alone if none comes;
  * - shadowed: stored and compared, never forwarded.
@@ -77,6 +78,7 @@ export function fateOf(row: {
     case 'pending':
     case 'delivered':
     case 'dead':
+    case 'cancelled':
       return 'forwarded';
     case 'shadowed':
       return row.fallbackAt !== null ? 'waiting' : 'shadowed';

@@ -3,7 +3,8 @@
  * used up; shadowed: stored and compared, not forwarded (FORWARD_SOURCE); enriching: waiting
  * for its score from the Incode API before it is forwarded; informational: says nothing about
  * a face authentication (SESSION_STARTED, ...); superseded: the same authentication as a
- * Workflows event received before it, which the callback gets instead.
+ * Workflows event received before it, which the callback gets instead; cancelled: an operator
+ * decided it is never delivered (its login counts as forwarded: its other report stays shadowed).
  */
 export const EVENT_STATUSES = [
   'pending',
@@ -13,13 +14,17 @@ export const EVENT_STATUSES = [
   'enriching',
   'informational',
   'superseded',
+  'cancelled',
 ] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /**
  * Statuses of events that are an authentication's result: compared in the report, paired,
  * counted as a counterpart of a fallback, and able to supersede a later event. Informational
- * and superseded events are none of these.
+ * and superseded events are none of these. A cancelled event is one: it is still its login's
+ * result (the report compares it), and an operator's cancel decides its login, so a report of
+ * the same login arriving later must find it (and be shadowed, rules/login.ts fateOf), as must
+ * a later repeat of the same authentication (superseded).
  */
 export const RESULT_STATUSES = [
   'pending',
@@ -27,6 +32,7 @@ export const RESULT_STATUSES = [
   'dead',
   'shadowed',
   'enriching',
+  'cancelled',
 ] as const satisfies readonly EventStatus[];
 
 /**
@@ -38,4 +44,5 @@ export const SETTLED_STATUSES = [
   'shadowed',
   'informational',
   'superseded',
+  'cancelled',
 ] as const satisfies readonly EventStatus[];

@@ -27,16 +27,7 @@ export interface SqliteOpenOptions {
  */
 export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database.Database {
   if (path !== ':memory:' && !options.mustExist) {
-    try {
-      makeFolder(dirname(path));
-    } catch (cause) {
-      throw new StoreOpenError(
-        `${path}: cannot create its folder ${dirname(path)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
-        { cause },
-      );
-    }
-  }
-  if (path !== ':memory:' && !options.mustExist) {
+    ensureFolder(path);
     // SQLite would create the file 0644 (less the umask); made 0600 first, SQLite opens it as
     // it is, and gives the -wal and -shm files it creates next to it the same mode.
     try {
@@ -83,6 +74,18 @@ export function openDatabase(path: string, options: SqliteOpenOptions = {}): Dat
     });
   }
   return db;
+}
+
+/** Makes the folder of a store's file (StoreOpenError when it cannot be made). */
+export function ensureFolder(path: string): void {
+  try {
+    makeFolder(dirname(path));
+  } catch (cause) {
+    throw new StoreOpenError(
+      `${path}: cannot create its folder ${dirname(path)} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`,
+      { cause },
+    );
+  }
 }
 
 /**

@@ -286,6 +286,31 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   UPDATE events SET bucket = faceauth_bucket(customer_id) WHERE customer_id IS NOT NULL;
   CREATE INDEX events_population ON events (received_at, bucket, status, result_status);
   `,
+  // 10: operating the migration. An entry the callback refuses holds its customer's line until
+  // hold_until (ORDER_HOLD_MAX from its first failure), then steps out of it (its order_key
+  // becomes its own id: a line of its own, so the blocked flags of schema 8 stay right through
+  // their triggers) and the event keeps when that happened; the claim's index of heads is
+  // untouched. Operators cancel events (status cancelled, settled: RETENTION may prune it) and
+  // take quarantined bodies in again (the entry names the event it became).
+  `
+  ALTER TABLE outbox ADD COLUMN hold_until INTEGER;
+  CREATE INDEX outbox_holds ON outbox (hold_until) WHERE hold_until IS NOT NULL;
+  -- An entry steps out of its line (order_key becomes its own id): it is a line of its own, and
+  -- the next entry of the line it left is the head now.
+  CREATE TRIGGER outbox_line_leave AFTER UPDATE OF order_key ON outbox
+    WHEN OLD.order_key <> NEW.order_key BEGIN
+    UPDATE outbox SET blocked = 0 WHERE event_id = NEW.event_id AND blocked = 1;
+    UPDATE outbox SET blocked = 0 WHERE blocked = 1 AND event_id = (
+      SELECT event_id FROM outbox WHERE order_key = OLD.order_key ORDER BY seq LIMIT 1);
+  END;
+  ALTER TABLE events ADD COLUMN hold_released_at INTEGER;
+  ALTER TABLE quarantine ADD COLUMN reingested_event_id TEXT;
+  ALTER TABLE quarantine ADD COLUMN reingested_at INTEGER;
+  DROP INDEX events_prunable;
+  CREATE INDEX events_prunable ON events (received_at)
+    WHERE status IN ('delivered', 'shadowed', 'informational', 'superseded', 'cancelled')
+      AND fallback_at IS NULL;
+  `,
 ];
 
 /** Brings the schema up to date, one version per transaction (PRAGMA user_version). */

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { NormalizedResult, Source } from '../../normalize/normalized-schema.js';
+import type { Source } from '../../normalize/normalized-schema.js';
 import {
   type ComparedRow,
   type EventRow,
+  type LineRow,
   page,
   type QuarantineRow,
   toCandidate,
@@ -21,6 +22,7 @@ import {
   seeksCounterpart,
 } from '../rules/arrival.js';
 import { bucketOf } from '../rules/bucket.js';
+import { cancelledNote, decideCancel } from '../rules/cancel.js';
 import { dedupSince } from '../rules/dedup.js';
 import {
   decideCompletion,
@@ -34,6 +36,7 @@ import { compareResults, type NewPair, newPair } from '../rules/pairing.js';
 import {
   type AcceptResult,
   type AttemptRecord,
+  type CancelResult,
   type ComparedEvent,
   type EnrichmentCompletion,
   type EnrichmentItem,
@@ -42,6 +45,7 @@ import {
   type EventQuery,
   type EventStatus,
   type EventSummary,
+  type FailedNext,
   type LoginFigures,
   type NewEvent,
   type OutboxItem,
@@ -49,17 +53,22 @@ import {
   type PopulationFigures,
   type QuarantineEntry,
   type QuarantineRecord,
+  type ReleasedHold,
   type ReplayResult,
+  type ReplayScope,
   type Store,
   type StoredPair,
 } from '../store.js';
-import { GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
+import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
+import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
-import { HELD, SUMMARY_COLUMNS } from './sql/fragments.js';
+import { HELD } from './sql/fragments.js';
 import { prepareIntake } from './sql/intake.js';
+import { listEventsQuery } from './sql/list-events.js';
+import { prepareOperating } from './sql/operating.js';
 import { prepareOutbox } from './sql/outbox.js';
 
 /** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
@@ -75,9 +84,17 @@ export class SqliteStore implements Store {
   readonly #commits: GroupCommit;
   /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
   readonly #room: { path: string; bytes: number } | undefined;
+  /** The file's instance lock, held by the service's store until it closes (instance-lock.ts). */
+  readonly #lock: InstanceLock | undefined;
 
-  private constructor(db: Database.Database, path: string, webhookBytes: number | undefined) {
+  private constructor(
+    db: Database.Database,
+    path: string,
+    webhookBytes: number | undefined,
+    lock?: InstanceLock,
+  ) {
     this.#db = db;
+    this.#lock = lock;
     this.#room =
       webhookBytes === undefined || path === ':memory:'
         ? undefined
@@ -95,6 +112,7 @@ export class SqliteStore implements Store {
       ...prepareEnrichment(db),
       ...prepareComparison(db),
       ...prepareAdmin(db),
+      ...prepareOperating(db),
     };
   }
 
@@ -102,21 +120,44 @@ export class SqliteStore implements Store {
    * Opens (creating if needed) the SQLite file at `path` and brings its schema up to date.
    * A path that cannot be a store (its folder cannot be made, it is not a SQLite file, it is
    * missing with `mustExist`) throws StoreOpenError; a store newer than this code, or a
-   * migration that fails, StoreUnavailableError.
+   * migration that fails, StoreUnavailableError. `exclusive`: the service's store, which holds
+   * the file's instance lock (instance-lock.ts) until it is closed: a second one is refused.
    */
-  static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
-    return new SqliteStore(openDatabase(path, options), path, options.webhookBytes);
+  static open(
+    path: string,
+    options: SqliteOpenOptions & { exclusive?: boolean } = {},
+  ): SqliteStore {
+    const { exclusive, ...open } = options;
+    // Locked before the file is opened: a second instance never migrates a store in use.
+    if (exclusive && path !== ':memory:' && !open.mustExist) ensureFolder(path);
+    const lock = exclusive && path !== ':memory:' ? lockInstance(path) : undefined;
+    try {
+      return new SqliteStore(openDatabase(path, open), path, open.webhookBytes, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
   async accept(event: NewEvent, dedupWindowMs: number): Promise<AcceptResult> {
     const s = this.#statements;
     return this.#commits.write((): AcceptResult => {
+      const reingest = event.reingest;
+      if (
+        reingest &&
+        s.markReingested.run(event.id, reingest.at, reingest.quarantineId).changes === 0
+      ) {
+        // Taken in already: as that event.
+        const as = s.reingestedAs.get(reingest.quarantineId)?.reingested_event_id;
+        if (as) return { eventId: as, duplicate: true };
+      }
       const previous = s.findDuplicate.get(
         event.dedupKey,
         dedupSince(event.receivedAt, dedupWindowMs),
       );
       if (previous) {
         s.countDuplicate.run(previous.id);
+        if (reingest) s.setReingestedAs.run(previous.id, reingest.quarantineId);
         return { eventId: previous.id, duplicate: true };
       }
       s.keepDedupKey.run(event.dedupKey, event.id, event.receivedAt);
@@ -396,11 +437,7 @@ export class SqliteStore implements Store {
     }, RELAXED);
   }
 
-  async recordFailed(
-    eventId: string,
-    attempt: AttemptRecord,
-    next: { retryAt: number } | 'dead',
-  ): Promise<void> {
+  async recordFailed(eventId: string, attempt: AttemptRecord, next: FailedNext): Promise<void> {
     const s = this.#statements;
     const lastError = attempt.error ?? `HTTP ${attempt.statusCode}`;
     return this.#commits.write(() => {
@@ -410,9 +447,52 @@ export class SqliteStore implements Store {
         s.deleteOutbox.run(eventId);
       } else {
         s.failed.run('pending', lastError, eventId);
-        s.reschedule.run(next.retryAt, eventId);
+        s.reschedule.run(next.retryAt, next.holdUntil ?? null, eventId);
       }
     }, RELAXED);
+  }
+
+  async releaseHolds(now: number): Promise<ReleasedHold[]> {
+    const s = this.#statements;
+    // As forwardFallbacks: every poll asks, and a transaction that finds nothing writes nothing.
+    return this.#commits.run(() =>
+      this.#db.transaction(() =>
+        s.holdsDue.all(now).map((row) => {
+          const waiting = s.waitingBehind.get(row.order_key, row.seq)?.n ?? 0;
+          s.stepOut.run(row.event_id);
+          s.markReleased.run(now, row.event_id);
+          return {
+            eventId: row.event_id,
+            customerId: row.order_key,
+            waiting,
+            lastError: row.last_error,
+            attempts: row.attempts,
+          };
+        }),
+      )(),
+    );
+  }
+
+  async cancel(eventId: string, now: number): Promise<CancelResult> {
+    const s = this.#statements;
+    return this.#commits.write((): CancelResult => {
+      const row = s.cancelTarget.get(eventId);
+      if (!row) return 'not_found';
+      const result = decideCancel(
+        {
+          status: row.status,
+          shadowed: row.shadowed === 1,
+          fallbackAt: row.fallback_at,
+          leaseUntil: row.lease_until,
+        },
+        now,
+      );
+      if (result !== 'cancelled') return result;
+      // The entry leaves its line: the next one of the customer is the head (outbox_line_delete).
+      s.dropOutbox.run(eventId);
+      s.cancel.run(cancelledNote(now), eventId);
+      return result;
+    });
   }
 
   async releaseLeases(): Promise<number> {
@@ -437,11 +517,34 @@ export class SqliteStore implements Store {
     );
   }
 
-  async replayAll(status: 'dead', now: number): Promise<number> {
-    const s = this.#statements;
+  async replayAll(
+    status: 'dead' | 'delivered',
+    now: number,
+    scope: ReplayScope = {},
+  ): Promise<number> {
+    const where = ['status = ?'];
+    const params: (string | number)[] = [status];
+    // A customer's events through events_counterpart (customer, arrival), a range through
+    // events_received: the status is then checked on the rows found (unary plus: not its index).
+    if (scope.customerId !== undefined) {
+      where[0] = '+status = ?';
+      where.push('customer_id = ?');
+      params.push(scope.customerId);
+    }
+    if (scope.from !== undefined) {
+      where.push('received_at >= ?');
+      params.push(scope.from);
+    }
+    if (scope.to !== undefined) {
+      where.push('received_at < ?');
+      params.push(scope.to);
+    }
+    const select = this.#db.prepare<unknown[], { id: string }>(
+      `SELECT id FROM events WHERE ${where.join(' AND ')} ORDER BY seq`,
+    );
     return this.#commits.run(() =>
       this.#db.transaction(() => {
-        const rows = s.idsWithStatus.all(status);
+        const rows = select.all(...params);
         for (const { id } of rows) this.#requeue(id, now);
         return rows.length;
       })(),
@@ -635,34 +738,37 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.status) {
-      where.push('e.status = ?');
-      params.push(query.status);
-    }
-    if (query.source) {
-      where.push('e.source = ?');
-      params.push(query.source);
-    }
-    const before = query.before === undefined ? undefined : Number(query.before);
-    if (before !== undefined && Number.isSafeInteger(before)) {
-      where.push('e.seq < ?');
-      params.push(before);
-    }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM events e LEFT JOIN outbox o ON o.event_id = e.id
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT ?`;
-    const rows = this.#commits.run(() =>
-      this.#db.prepare<unknown[], EventRow>(sql).all(...params, query.limit + 1),
-    );
+    const { sql, params } = listEventsQuery(query);
+    const rows = this.#commits.run(() => this.#db.prepare<unknown[], EventRow>(sql).all(...params));
     return page(rows, query.limit, toSummary);
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
-    const row = this.#commits.run(() => this.#statements.eventById.get(id));
-    if (!row) return undefined;
-    const attempts = this.#commits.run(() => this.#statements.attemptsOf.all(id));
-    return toDetail(row, attempts);
+    const s = this.#statements;
+    return this.#commits.run(() => {
+      const row = s.eventById.get(id);
+      if (!row) return undefined;
+      const line: LineRow | undefined = s.lineOf.get(id);
+      return toDetail(row, {
+        attempts: s.attemptsOf.all(id),
+        pair: s.pairDetail.get(id, id),
+        line,
+        ahead: line ? s.aheadOf.get(line.order_key, line.seq) : undefined,
+      });
+    });
+  }
+
+  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+    const s = this.#statements;
+    return this.#commits.run(() => ({
+      oldestPendingAt: s.oldestPending.get()?.received_at ?? null,
+      heldCustomers: s.heldCustomers.get()?.n ?? 0,
+    }));
+  }
+
+  async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
+    const row = this.#commits.run(() => this.#statements.quarantineById.get(id));
+    return row && toQuarantineRecord(row);
   }
 
   async listQuarantine(query: {
@@ -732,5 +838,6 @@ export class SqliteStore implements Store {
     // Writes already asked for are committed (or rejected) before the file is closed.
     if (this.#db.open) this.#commits.flush();
     if (this.#db.open) this.#db.close();
+    this.#lock?.release();
   }
 }

@@ -1,8 +1,11 @@
 import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
+import { describeCancel } from './cancel.js';
 import { describeEnrichment } from './enrichment.js';
 import { describeEvents } from './events.js';
 import { describeFastPath } from './fast-path.js';
+import { describeFinding } from './finding.js';
+import { describeHolds } from './holds.js';
 import { describeLogins } from './logins.js';
 import { describeOutboxOrder } from './outbox-order.js';
 import { describeReads } from './reads.js';
@@ -28,5 +31,8 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeSettings(backend);
     describeReads(backend);
     describeRetention(backend);
+    describeHolds(backend);
+    describeCancel(backend);
+    describeFinding(backend);
   });
 }

@@ -1,4 +1,4 @@
-import { SETTLED_STATUSES, SUMMARY_COLUMNS } from './fragments.js';
+import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */
 
@@ -17,8 +17,8 @@ export const SET_SETTING = `INSERT INTO settings (key, value, updated_at) VALUES
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
 
 export const EVENT_BY_ID = `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body,
-    e.forward_format, e.forward_body, e.delivered_status, e.delivered_ms
-  FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = $1`;
+    e.forward_format, e.forward_body, e.delivered_status, e.delivered_ms, e.hold_released_at
+  FROM ${SUMMARY_FROM} WHERE e.id = $1`;
 
 export const ATTEMPTS_OF = `SELECT at, duration_ms, status_code, error FROM delivery_attempts
   WHERE event_id = $1 ORDER BY attempt`;

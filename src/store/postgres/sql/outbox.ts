@@ -56,9 +56,15 @@ const failed = (outbox: string, status: string) => `WITH kept AS (${outbox}),
   UPDATE events e SET status = ${status}, attempts = e.attempts + 1, last_error = $7
   FROM kept WHERE e.id = kept.event_id
   RETURNING e.id`;
+/**
+ * An entry in its customer's line keeps its first failure's hold, $9 (one that stepped out of it,
+ * a line of its own, has none).
+ */
 export const FAILED_RETRY = failed(
   `UPDATE outbox SET next_attempt_at = $8, lease_until = NULL, leased_by = NULL,
-     attempts = attempts + 1 WHERE event_id = $1 AND leased_by = $2 RETURNING event_id`,
+     attempts = attempts + 1,
+     hold_until = CASE WHEN order_key <> event_id THEN coalesce(hold_until, $9::bigint) END
+   WHERE event_id = $1 AND leased_by = $2 RETURNING event_id`,
   `'pending'`,
 );
 export const FAILED_DEAD = failed(
@@ -76,9 +82,16 @@ export const ORDER_KEYS_OF = `SELECT id, coalesce(customer_id, id) AS order_key 
  */
 export const STATUS_FOR_UPDATE = 'SELECT status FROM events WHERE id = $1 FOR NO KEY UPDATE';
 
-/** Up to $2 events with the status, oldest first, and their lines: the next batch of a replay. */
+/**
+ * Up to $2 events with the status, oldest first, and their lines: the next batch of a replay;
+ * within a customer ($3, events_counterpart) and a range of arrival times ($4, $5), each left
+ * out when null.
+ */
 export const NEXT_WITH_STATUS = `SELECT id, coalesce(customer_id, id) AS order_key FROM events
-  WHERE status = $1 ORDER BY seq LIMIT $2`;
+  WHERE status = $1 AND ($3::text IS NULL OR customer_id = $3::text)
+    AND ($4::bigint IS NULL OR received_at >= $4::bigint)
+    AND ($5::bigint IS NULL OR received_at < $5::bigint)
+  ORDER BY seq LIMIT $2`;
 
 /** Those of $2 that still have the status, locked; rows another replay holds are skipped. */
 export const LOCK_WITH_STATUS = `SELECT id FROM events WHERE status = $1 AND id = ANY ($2::text[])
@@ -111,4 +124,5 @@ export const ENQUEUE = `WITH queued AS (
     FROM events WHERE id = ANY ($1::text[])
     ON CONFLICT (event_id) DO NOTHING
   )
-  UPDATE events SET status = 'pending', fallback_at = NULL WHERE id = ANY ($1::text[])`;
+  UPDATE events SET status = 'pending', fallback_at = NULL, hold_released_at = NULL
+  WHERE id = ANY ($1::text[])`;

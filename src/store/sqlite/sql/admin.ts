@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AttemptRow, EventDetailRow } from '../../rows.js';
 import type { EventStatus } from '../../store.js';
-import { SETTLED_STATUSES, SUMMARY_COLUMNS } from './fragments.js';
+import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */
 export function prepareAdmin(db: Database.Database) {
@@ -26,8 +26,8 @@ export function prepareAdmin(db: Database.Database) {
     ),
     eventById: db.prepare<[string], EventDetailRow>(
       `SELECT ${SUMMARY_COLUMNS}, e.normalized, e.content_type, e.raw_body, e.forward_format,
-         e.forward_body, e.delivered_status, e.delivered_ms
-       FROM events e LEFT JOIN outbox o ON o.event_id = e.id WHERE e.id = ?`,
+         e.forward_body, e.delivered_status, e.delivered_ms, e.hold_released_at
+       FROM ${SUMMARY_FROM} WHERE e.id = ?`,
     ),
     attemptsOf: db.prepare<[string], AttemptRow>(
       'SELECT at, duration_ms, status_code, error FROM delivery_attempts WHERE event_id = ? ORDER BY attempt',

@@ -44,8 +44,11 @@ export function prepareOutbox(db: Database.Database) {
       'UPDATE events SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
     ),
     deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE event_id = ?'),
-    reschedule: db.prepare<[number, string]>(
-      'UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1 WHERE event_id = ?',
+    // An entry in its customer's line keeps its first failure's hold (a line of its own has none).
+    reschedule: db.prepare<[number, number | null, string]>(
+      `UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1,
+         hold_until = CASE WHEN order_key <> event_id THEN coalesce(hold_until, ?) END
+       WHERE event_id = ?`,
     ),
     releaseLeases: db.prepare('UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL'),
     // Replays and fallbacks: the body the event was rendered with, its original place in line.
@@ -54,13 +57,10 @@ export function prepareOutbox(db: Database.Database) {
        SELECT id, coalesce(forward_body, raw_body), ?, seq, coalesce(customer_id, id) FROM events WHERE id = ?`,
     ),
     setPending: db.prepare<[string]>(
-      `UPDATE events SET status = 'pending', fallback_at = NULL WHERE id = ?`,
+      `UPDATE events SET status = 'pending', fallback_at = NULL, hold_released_at = NULL WHERE id = ?`,
     ),
     statusOf: db.prepare<[string], { status: EventStatus; shadowed: number }>(
       'SELECT status, shadowed FROM events WHERE id = ?',
-    ),
-    idsWithStatus: db.prepare<[string], { id: string }>(
-      'SELECT id FROM events WHERE status = ? ORDER BY seq',
     ),
   };
 }
