@@ -149,7 +149,10 @@ export function createEnrichWorker(options: EnrichWorkerOptions): EnrichWorker {
     if (status === null) return;
     const state = completion.state;
     metrics.enrichment.inc({ outcome: state });
-    if (status === 'pending') options.onForward();
+    // Forwarded, or ended without a result: then its login's other report, if it waited for
+    // this one, was released into the outbox in the same transaction. Either way, wake the
+    // delivery worker rather than leave it to the next poll.
+    options.onForward();
     const log = { eventId: item.eventId, status, error: error ?? undefined };
     if (state === 'scored') {
       logger.info(log, 'enrichment: scored');

@@ -644,6 +644,34 @@ describe('ONBOARDING_FINISHED', () => {
     });
   });
 
+  it("dead without a score: its login's waiting legacy report is released at once, and the delivery worker is woken for it", async () => {
+    fakeIncode(() => incodeError(503, 'Service Unavailable', 'Maintenance window'));
+    const h = await harness({ maxWait: '400ms' });
+    const legacy = {
+      ...(readFixtureJson('legacy/success.json') as Record<string, unknown>),
+      customerId: IDENTITY,
+      interviewId: 'onb-7',
+    };
+    // Under FORWARD_SOURCE=workflows the legacy report waits (SHADOW_FALLBACK_AFTER, 10 s) for
+    // its login's Workflows report, which waits for a score that never comes.
+    await accepted(h, LEGACY, JSON.stringify(legacy));
+    await accepted(h, ONBOARDING, onboarding('onb-7'));
+    const { items } = await h.store.listEvents({ limit: 10 });
+    const onb = items.find((e) => e.source === 'workflows');
+    const old = items.find((e) => e.source === 'legacy');
+    expect(await statusOf(h, old?.id as string)).toBe('shadowed');
+    const wakesBefore = h.forwarded;
+    await until(
+      'the onboarding to be dead',
+      async () => (await statusOf(h, onb?.id as string)) === 'dead',
+    );
+    // Released in the dead event's transaction, long before its own fallback time ...
+    expect(await statusOf(h, old?.id as string)).toBe('pending');
+    expect([...(await h.due()).keys()]).toEqual([old?.id]);
+    // ... and the delivery worker told, rather than left to its next poll.
+    expect(h.forwarded).toBeGreaterThan(wakesBefore);
+  });
+
   it('another onboarding status is informational and never asks Incode', async () => {
     const incode = fakeIncode();
     const h = await harness();
