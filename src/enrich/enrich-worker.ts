@@ -33,7 +33,10 @@ export interface EnrichWorkerOptions {
   pollIntervalMs?: number;
   logger: Logger;
   metrics: Metrics;
-  /** Called when an event was put in the outbox (wakes the delivery worker). */
+  /**
+   * Called after each completion, which may have put the event, or its login's other report it
+   * released, in the outbox (wakes the delivery worker).
+   */
   onForward: () => void;
   /** The time, and its timers (the poll, a retry due before the next poll); the system's by default. */
   clock?: Clock;
