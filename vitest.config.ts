@@ -10,6 +10,11 @@ export default defineConfig({
     hookTimeout: 20_000,
     setupFiles: ['test/helpers/no-console.ts'],
     // Asks once whether TEST_DATABASE_URL's PostgreSQL is reachable (test/helpers/postgres.ts).
-    globalSetup: ['test/helpers/postgres-global-setup.ts'],
+    // and builds src/ once for the tests that start the service as a child process
+    // (test/helpers/service-build-global-setup.ts).
+    globalSetup: [
+      'test/helpers/postgres-global-setup.ts',
+      'test/helpers/service-build-global-setup.ts',
+    ],
   },
 });

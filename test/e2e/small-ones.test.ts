@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { newEvent } from '../helpers/new-event.js';
 import { baseEnv, onCleanup, receiver, service, tempDir } from '../helpers/operating-service.js';
-import { FROM_SOURCE, runCli } from '../helpers/service-process.js';
+import { runCli, SERVICE_CLI } from '../helpers/service-process.js';
 
 // The small ones of issue 22, on the real process: one SQLite file, one instance; a failed start
 // says one line; the CLI ends quietly on a closed pipe.
@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** runCli, but a start that does not end within `ms` (it was not refused) is killed: no process outlives the test. */
 async function startThatEnds(env: Record<string, string>, ms = 20_000) {
-  const child = spawn(process.execPath, [...FROM_SOURCE, 'serve'], {
+  const child = spawn(process.execPath, [...SERVICE_CLI, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,7 +101,7 @@ describe('the command line on a closed pipe', () => {
       await store.accept(newEvent({ id: `event-${i}-${'x'.repeat(60)}`, customerId: `c-${i}` }), 1);
     }
     await store.close();
-    const cli = [process.execPath, ...FROM_SOURCE].map((word) => `'${word}'`).join(' ');
+    const cli = [process.execPath, ...SERVICE_CLI].map((word) => `'${word}'`).join(' ');
     for (const args of ['events --limit 500', 'events --limit 500 --json']) {
       const run = spawn(
         'bash',

@@ -285,13 +285,14 @@ describe('hostile clients (the hostile group of the fault suite)', () => {
       return peak;
     };
     const first = await flood();
-    const afterFirst = rssMB(pid);
     const second = await flood();
     // Before: every request read was handed to the app at once (6 x 20,000 here; 24 x 50,000
     // took 1.1 GB), and a webhook waited behind them for tens of seconds.
     expect(first - before).toBeLessThan(80);
-    // What the first flood took was given back to the heap and reused by the second.
-    expect(second - afterFirst).toBeLessThan(20);
+    // What the first flood took was given back to the heap and reused by the second: the second
+    // peak stays near the first (measured against the first peak, not against the RSS between
+    // them, which a collection that returned pages to the system lowers on a loaded machine).
+    expect(second - first).toBeLessThan(20);
     expect(
       await metric(service.url, 'faceauth_client_errors_total{kind="pipeline_overflow"}'),
     ).toBe(12);

@@ -5,7 +5,7 @@ import { startCallbackServer } from '../helpers/callback-server.js';
 import { describeCluster } from '../helpers/postgres.js';
 import { type Cluster, startCluster } from '../helpers/postgres-cluster.js';
 import { freePort, post, readyz, serviceEnv } from '../helpers/postgres-service.js';
-import { FROM_SOURCE, runCli } from '../helpers/service-process.js';
+import { runCli, SERVICE_CLI } from '../helpers/service-process.js';
 import { until } from '../helpers/until.js';
 
 // The start of a service on PostgreSQL (issue 15, section 3), with a cluster of the test's own:
@@ -47,7 +47,7 @@ describeCluster('PostgreSQL at start (a cluster the test stops and starts)', () 
     cleanups.push(() => cb.close());
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [...FROM_SOURCE, 'serve'], {
+    const child = spawn(process.execPath, [...SERVICE_CLI, 'serve'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

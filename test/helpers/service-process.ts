@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,18 +31,22 @@ function launch(args: string[], options: SpawnOptions): [string, string[]] {
   return [command, rest];
 }
 
-/** How to run the CLI: from source through tsx (the default), or a built `dist/cli.js`. */
-export const FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+/**
+ * How to run the CLI by default: this run's build of src/ (test/helpers/service-build-global-setup.ts
+ * makes it once per run) behind `npm start`'s Node flags, so each child starts without compiling
+ * the tree again and runs as an operator's service does.
+ */
+export const SERVICE_CLI = inject('serviceCli');
 
 /**
  * Starts the real service as a child process of the Node that runs the tests, and waits until
- * it listens: from source (src/cli.ts through tsx) unless `cli` names another entry, such as a
- * built `dist/cli.js` (see built-service.ts).
+ * it listens: this run's build of src/ unless `cli` names another entry, such as the output of
+ * `npm run build` (see built-service.ts).
  */
 export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 15_000,
-  cli: string[] = FROM_SOURCE,
+  cli: string[] = SERVICE_CLI,
   options: SpawnOptions = {},
 ): Promise<ServiceProcess> {
   const [command, args] = launch([...cli, 'serve'], options);
@@ -85,7 +90,7 @@ export async function startServiceProcess(
 export async function runCli(
   env: Record<string, string>,
   args: string[] = ['serve'],
-  cli: string[] = FROM_SOURCE,
+  cli: string[] = SERVICE_CLI,
   options: SpawnOptions = {},
 ) {
   const [command, argv] = launch([...cli, ...args], options);
