@@ -526,7 +526,7 @@ async function hotPhase() {
     drainComplete: drained(),
     drainSeconds: round(drainSeconds, 2),
     hotDeliveredAfterBurst: afterBurst,
-    hotPendingAtEnd: hot.accepted - hotIds.size,
+    hotPendingAtEnd: Math.max(0, hot.accepted - hotIds.size),
     hotDrainPerS: round(afterBurst / drainSeconds, 0),
     drainCpuMsPerWebhookOrDelivery: round(drainCpuMs / drainEvents, 3),
     othersAlone: alone,
