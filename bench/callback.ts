@@ -13,6 +13,11 @@ export interface CallbackServer {
   hold(): void;
   /** Answers every held request, and every later one at once. */
   release(): void;
+  /**
+   * Distinct event ids received whose body names this customer (set `hot` first): a hot
+   * customer's line counted apart from the others.
+   */
+  hot: { customerId: string; ids: Set<string> } | undefined;
   /** Called with each body's `benchSentAt` and the time it arrived (performance clock). */
   onTimed: ((sentAt: number, receivedAt: number) => void) | undefined;
   /** Resolves once `count` distinct event ids were received (or after `timeoutMs`: false). */
@@ -40,10 +45,15 @@ export async function startCallback(): Promise<CallbackServer> {
       received++;
       const id = req.headers['x-faceauth-event-id'];
       if (typeof id === 'string') ids.add(id);
-      if (callback.onTimed) {
-        const sentAt = (JSON.parse(Buffer.concat(chunks).toString()) as { benchSentAt?: unknown })
-          .benchSentAt;
-        if (typeof sentAt === 'number') callback.onTimed(sentAt, at);
+      if (callback.onTimed || callback.hot) {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+          benchSentAt?: unknown;
+          customerId?: unknown;
+        };
+        const sentAt = body.benchSentAt;
+        if (typeof sentAt === 'number') callback.onTimed?.(sentAt, at);
+        const hot = callback.hot;
+        if (hot && body.customerId === hot.customerId && typeof id === 'string') hot.ids.add(id);
       }
       if (waiter && ids.size >= waiter.count) {
         waiter.resolve(true);
@@ -71,6 +81,7 @@ export async function startCallback(): Promise<CallbackServer> {
       for (const res of held.splice(0)) answer(res);
     },
     onTimed: undefined,
+    hot: undefined,
     waitForIds(count, timeoutMs) {
       if (ids.size >= count) return Promise.resolve(true);
       return new Promise((resolve) => {

@@ -15,6 +15,8 @@ export interface IngestOptions {
   amount?: number;
   /** ...but stop after this many seconds whatever happens. */
   maxSeconds?: number;
+  /** Each request's body; unique legacy bodies of different customers by default. */
+  body?: () => string;
 }
 
 export interface IngestResult {
@@ -55,7 +57,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
             method: 'POST',
             path: LEGACY_ROUTE,
             headers: { 'content-type': 'application/json', [INBOUND.name]: INBOUND.value },
-            setupRequest: (request) => ({ ...request, body: legacyBody() }),
+            setupRequest: (request) => ({ ...request, body: (options.body ?? legacyBody)() }),
             onResponse: (status, body) => {
               if (status === 200 && body === '{"success":true}') accepted++;
               else if (status === 200 && body === '{"success":true,"duplicate":true}') duplicates++;
@@ -105,6 +107,8 @@ export async function openLoop(options: {
   durationS: number;
   /** How long to wait for answers after the last send; the rest count as failed. */
   answerWaitMs?: number;
+  /** Checked on every tick: sending stops early once it says so. */
+  stop?: (() => boolean) | undefined;
 }): Promise<OpenLoopResult> {
   const target = new URL(options.url);
   const pool = new Pool(target.origin, { connections: 128, keepAliveTimeout: 30_000 });
@@ -114,7 +118,7 @@ export async function openLoop(options: {
   let failed = 0;
   let answered = 0;
   let sent = 0;
-  const total = Math.round(options.rate * options.durationS);
+  let total = Math.round(options.rate * options.durationS);
   const started = performance.now();
 
   const send = () => {
@@ -144,6 +148,7 @@ export async function openLoop(options: {
 
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
+      if (options.stop?.()) total = sent;
       const due = Math.min(
         total,
         Math.floor(((performance.now() - started) * options.rate) / 1000),

@@ -62,6 +62,13 @@ export interface DeliveryWorker {
   readonly running: boolean;
 }
 
+/**
+ * Entries of one customer's line sent in a row by one slot at most (Store.claimNext after each
+ * delivery); then the slot is given up, so a hot line does not keep it from fresh events and
+ * the other lines' heads.
+ */
+export const LINE_RUN = 32;
+
 /** Sends outbox entries to the callback, at least once each, retrying on the schedule. */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { store, client, retryScheduleMs, concurrency, leaseMs, logger, metrics } = options;
@@ -128,21 +135,77 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (items.length === 0) break;
       const claimed = items.filter((item) => !sending.has(item.eventId));
       for (const item of claimed) start(item);
-      // Only entries already being sent came back: none other is due now.
-      if (claimed.length === 0) break;
+      // Fewer than asked for: nothing else is due now. Only entries already being sent came
+      // back: none other is due now.
+      if (items.length < wanted || claimed.length === 0) break;
     }
   }
 
-  /** Sends one entry in a slot of its own; when it ends, the slot takes the next one. */
+  /**
+   * Sends one entry in a slot of its own, then the entries of its customer's line behind it, one
+   * after the other as each is delivered (Store.claimNext: the line follows itself instead of
+   * waiting for a poll per entry), at most LINE_RUN in a row; when it ends, the slot takes the
+   * next fresh event or refills from the outbox.
+   */
   function start(item: OutboxItem): void {
-    sending.add(item.eventId);
-    loop.track(deliver(item), function settled() {
-      sending.delete(item.eventId);
+    let rest: (OutboxItem & { leaseUntil: number }) | null = null;
+    const line = sendLine(item).then((next) => {
+      rest = next;
+    });
+    loop.track(line, function settled() {
+      if (rest !== null) {
+        // A hot line gave its slot up with its next entry leased (so no claim takes it): the
+        // other lines' heads are claimed first, then it waits with the fresh events.
+        const next: OutboxItem & { leaseUntil: number } = rest;
+        void loop.poll().finally(() => {
+          if (!loop.running) return;
+          fresh.push(next);
+          nextFresh();
+        });
+        return;
+      }
       if (nextFresh()) return;
       // Refill from the outbox once half the slots are free, and only when it may hold due
       // entries: one claim (one transaction) for several entries, none for fresh events.
       if (backlog && loop.inFlight <= concurrency >> 1) void loop.poll();
     });
+  }
+
+  /**
+   * One slot's run along a line: the entry, then the next of its line while each is delivered.
+   * After LINE_RUN in a row, returns the line's next entry, leased and not sent, for the slot to
+   * take up again after the other lines.
+   */
+  async function sendLine(
+    first: OutboxItem,
+  ): Promise<(OutboxItem & { leaseUntil: number }) | null> {
+    let item: OutboxItem | null = first;
+    for (let run = 1; item !== null; run++) {
+      sending.add(item.eventId);
+      let delivered: boolean;
+      try {
+        delivered = await deliver(item);
+      } finally {
+        sending.delete(item.eventId);
+      }
+      if (!delivered || !loop.running) return null;
+      const after: string = item.eventId;
+      const at = clock.now();
+      try {
+        item = await store.claimNext(after, at, leaseMs);
+      } catch (error) {
+        backlog = true;
+        logger.error(
+          { err: error },
+          'delivery: cannot claim the next entry of a line; a poll will',
+        );
+        return null;
+      }
+      // Being sent by this worker already (a lease re-taken after a slow write): not twice.
+      if (item !== null && sending.has(item.eventId)) return null;
+      if (item !== null && run >= LINE_RUN) return { ...item, leaseUntil: at + leaseMs };
+    }
+    return null;
   }
 
   /** Starts the oldest fresh event that still has time on its lease; says whether it did. */
@@ -175,14 +238,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return started;
   }
 
-  async function deliver(item: OutboxItem): Promise<void> {
+  /** One attempt and its result stored; says whether the event was delivered (and stored so). */
+  async function deliver(item: OutboxItem): Promise<boolean> {
     const at = clock.now();
     const started = performance.now();
     const outcome = await client.send(item, abandon.signal);
     if (outcome.abandoned) {
       // Aborted by a stop: not an attempt. The entry stays leased and is due at the next start.
       logger.info({ eventId: item.eventId }, 'delivery: handed back at stop');
-      return;
+      return false;
     }
     const durationMs = Math.round(performance.now() - started);
     metrics.deliveryDuration.observe(durationMs / 1000);
@@ -207,7 +271,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         await store.recordDelivered(item.eventId, attempt);
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'delivered' });
         logger.debug(log, 'delivery: delivered');
-      } else if (verdict.kind === 'dead') {
+        return true;
+      }
+      if (verdict.kind === 'dead') {
         await store.recordFailed(item.eventId, attempt, 'dead');
         metrics.deliveryAttempts.inc({ source: item.source, outcome: 'dead' });
         metrics.deadEvents.inc({ source: item.source });
@@ -245,6 +311,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       // and writes it before its next claim once the database is back.
       logger.error({ err: error, eventId: item.eventId }, 'delivery: cannot record the outcome');
     }
+    return false;
   }
 
   return {

@@ -462,6 +462,14 @@ export interface Store {
    */
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
   /**
+   * A line that follows itself: called right after `afterEventId` was delivered, leases the next
+   * entry of its customer's line (order key coalesce(customer_id, id)) for `leaseMs` when it is
+   * due at `now`, so a deep line is sent at the callback's pace instead of one entry a poll.
+   * Exactly claimDue's rules restricted to that line (due, not leased, no earlier entry, none of
+   * the line leased by anyone; once, with SKIP LOCKED); null when none is due.
+   */
+  claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null>;
+  /**
    * Gives back fresh entries leased by this store's fast path and not sent: a poll claims them.
    * Releases only leases this store holds.
    */

@@ -79,6 +79,7 @@ import {
   waitForDatabase,
 } from './driver.js';
 import { migrate } from './migrations.js';
+import { claimNext } from './ops/claim-next.js';
 import { bytes } from './rows.js';
 import * as admin from './sql/admin.js';
 import * as comparison from './sql/comparison.js';
@@ -450,6 +451,11 @@ export class PostgresStore implements Store {
       body: row.body,
       attempts: row.attempts,
     }));
+  }
+
+  async claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
+    this.#usable();
+    return claimNext(this.#driver, this.instanceId, afterEventId, now, leaseMs);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {

@@ -62,6 +62,7 @@ import {
 import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
+import { prepareClaimNext } from './ops/claim-next.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
@@ -81,6 +82,7 @@ const RELAXED = { durable: false };
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements;
+  readonly #claimNext;
   readonly #commits: GroupCommit;
   /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
   readonly #room: { path: string; bytes: number } | undefined;
@@ -114,6 +116,7 @@ export class SqliteStore implements Store {
       ...prepareAdmin(db),
       ...prepareOperating(db),
     };
+    this.#claimNext = prepareClaimNext(db);
   }
 
   /**
@@ -414,6 +417,10 @@ export class SqliteStore implements Store {
         attempts: row.attempts,
       }));
     }, RELAXED);
+  }
+
+  async claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
+    return this.#commits.write(() => this.#claimNext(afterEventId, now, leaseMs), RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {

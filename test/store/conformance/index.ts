@@ -6,6 +6,7 @@ import { describeEvents } from './events.js';
 import { describeFastPath } from './fast-path.js';
 import { describeFinding } from './finding.js';
 import { describeHolds } from './holds.js';
+import { describeLineFollows } from './line-follows.js';
 import { describeLogins } from './logins.js';
 import { describeOutboxOrder } from './outbox-order.js';
 import { describeReads } from './reads.js';
@@ -28,6 +29,7 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeEnrichment(backend);
     describeFastPath(backend);
     describeOutboxOrder(backend);
+    describeLineFollows(backend);
     describeSettings(backend);
     describeReads(backend);
     describeRetention(backend);
