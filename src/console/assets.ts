@@ -112,6 +112,11 @@ export const ASSETS: Record<string, { type: string; body: string }> = {
   'console.css': { type: 'text/css; charset=utf-8', body: CONSOLE_STYLE },
   'report.css': { type: 'text/css; charset=utf-8', body: REPORT_STYLE },
   'live.js': { type: 'text/javascript; charset=utf-8', body: LIVE_SCRIPT },
+  // A browser asks for an icon; this one saves it a 404.
+  'icon.svg': {
+    type: 'image/svg+xml',
+    body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0f172a"/><path d="M4 8.5l2.5 2.5L12 5" stroke="#fff" stroke-width="2" fill="none"/></svg>',
+  },
 };
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;

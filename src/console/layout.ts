@@ -43,6 +43,7 @@ export function layout(options: PageOptions, ...body: Content[]): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · faceauth-shim console</title>
+<link rel="icon" href="/console/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/console/assets/console.css">
 ${options.extraStyle ? html`<link rel="stylesheet" href="/console/assets/${options.extraStyle}">` : ''}
 ${options.live ? html`<script src="/console/assets/live.js" defer></script>` : ''}

@@ -22,7 +22,7 @@ export function reportPage(
 <div><label for="r-to">To (UTC)</label><input id="r-to" name="to" value="${range.to}"></div>
 <div><button type="submit">Show</button></div>
 </form>
-<p class="muted">${report.range.from} → ${report.range.to}; the same content as the HTML report (<code>faceauth-shim report</code>, <code>GET /admin/report?format=html</code>).</p>
+<p>${report.range.from} → ${report.range.to}; the same content as the HTML report (<code>faceauth-shim report</code>, <code>GET /admin/report?format=html</code>).</p>
 ${reportSections(report)}`,
   );
 }
