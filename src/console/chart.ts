@@ -10,6 +10,8 @@ export interface MinuteCounts {
 }
 
 const WIDTH = 720;
+/** Room on the right for the last hour's label. */
+const RIGHT = 20;
 const HEIGHT = 180;
 const LEFT = 36;
 const BOTTOM = 22;
@@ -28,7 +30,7 @@ export function perMinuteChart(
   const bad = at(failed);
   const total = (rows: readonly MinuteCounts[]) => rows.reduce((sum, r) => sum + r.n, 0);
   const max = Math.max(1, ...delivered.map((r) => r.n), ...failed.map((r) => r.n));
-  const plotWidth = WIDTH - LEFT - 4;
+  const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const step = plotWidth / minutes;
   const bars: Fragment[] = [];
@@ -48,9 +50,11 @@ export function perMinuteChart(
     }
   }
   const ticks: Fragment[] = [];
-  for (let i = 0; i <= minutes; i += 60) {
-    const x = LEFT + i * step;
-    const label = new Date(start + i * 60_000).toISOString().slice(11, 16);
+  // A tick at each whole hour inside the range.
+  const firstHour = Math.ceil(start / 3_600_000) * 3_600_000;
+  for (let hour = firstHour; hour <= start + minutes * 60_000; hour += 3_600_000) {
+    const x = LEFT + ((hour - start) / 60_000) * step;
+    const label = new Date(hour).toISOString().slice(11, 16);
     ticks.push(
       html`<line class="axis" x1="${x.toFixed(1)}" y1="${TOP + plotHeight}" x2="${x.toFixed(1)}" y2="${TOP + plotHeight + 4}"></line><text x="${x.toFixed(1)}" y="${HEIGHT - 6}" text-anchor="middle">${label}</text>`,
     );
@@ -59,7 +63,7 @@ export function perMinuteChart(
   return html`<figure>
 <figcaption>Deliveries and failed attempts per minute (UTC)</figcaption>
 <svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${summary}">
-<line class="axis" x1="${LEFT}" y1="${TOP + plotHeight}" x2="${WIDTH - 4}" y2="${TOP + plotHeight}"></line>
+<line class="axis" x1="${LEFT}" y1="${TOP + plotHeight}" x2="${WIDTH - RIGHT}" y2="${TOP + plotHeight}"></line>
 <line class="axis" x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${TOP + plotHeight}"></line>
 <text x="${LEFT - 4}" y="${TOP + 8}" text-anchor="end">${max}</text>
 <text x="${LEFT - 4}" y="${TOP + plotHeight}" text-anchor="end">0</text>

@@ -1,5 +1,6 @@
 import { type Fragment, html } from '../../compare/html/fragment.js';
 import type { ComparisonReport } from '../../compare/report-schema.js';
+import { verdictHeading } from '../../compare/report-text.js';
 import type { cutoverStatus } from '../../http/admin-actions.js';
 import type { PageContext } from '../context.js';
 import { actionForm, layout, when } from '../layout.js';
@@ -80,7 +81,7 @@ export function cutoverConfirmPage(
     { title: 'Confirm the cut-over', current: '/console/cutover', session: ctx.session },
     html`<p>You are about to <strong>${describeAsk(ask)}</strong>. Every instance follows within a second.</p>
 <h2 id="report-h">What the comparison report says (last 7 days)</h2>
-<p class="${verdict.safe ? 'good' : 'bad'}">${verdict.safe ? '✓' : '✗'} ${verdict.line}</p>
+<p class="${verdict.safe ? 'good' : 'bad'}">${verdict.safe ? '✓' : '✗'} ${verdictHeading(verdict)}</p>
 ${verdict.reasons.length > 0 ? html`<ul>${verdict.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 <p>${report.pairs.count} pairs; evidence: ${verdict.evidence}.</p>
 <h2 id="guard-h">What the guard says</h2>

@@ -1,6 +1,7 @@
 import { html } from '../../compare/html/fragment.js';
 import { produceReport } from '../../compare/report.js';
 import type { ComparisonReport } from '../../compare/report-schema.js';
+import { verdictHeading } from '../../compare/report-text.js';
 import { cutoverStatus } from '../../http/admin-actions.js';
 import { EVENT_STATUSES } from '../../store/store.js';
 import { perMinuteChart } from '../chart.js';
@@ -70,7 +71,7 @@ export async function overviewPage(ctx: PageContext, notice: string | null): Pro
 <dt>Guard</dt><dd>${status.guard ? html`<span class="${status.guard.status === 'green' ? 'good' : 'bad'}">${status.guard.status}</span>: ${status.guard.window.agreeing} of ${status.guard.window.pairs} pairs agree since ${when(status.guard.windowFrom)}` : 'not watching (no share in force)'}</dd>
 ${status.paused ? html`<dt>Paused</dt><dd class="bad">${status.paused.reason} (at ${when(status.paused.at)})</dd>` : ''}
 ${status.next ? html`<dt>Next</dt><dd>${status.next.action}: ${status.next.reason}</dd>` : ''}
-<dt>Legacy webhook retired</dt><dd>2027-04-01: ${status.legacy.daysLeft} days left (${status.legacy.timeLeft})</dd>
+<dt>Days left</dt><dd>${status.legacy.timeLeft}</dd>
 </dl>
 <p><a href="/console/cutover">Change the cut-over</a></p>
 </section>
@@ -83,7 +84,8 @@ ${status.next ? html`<dt>Next</dt><dd>${status.next.action}: ${status.next.reaso
 <div class="card"><span class="value">${logins.legacyOnly}</span><span class="name">legacy only</span></div>
 <div class="card"><span class="value">${logins.workflowsOnly}</span><span class="name">Workflows only</span></div>
 </div>
-<p>${logins.line} ${logins.next}</p>
+<p>${logins.line}.</p>
+<p>Next: ${logins.next}.</p>
 </section>
 <section aria-labelledby="status-h">
 <h2 id="status-h">Events by status</h2>
@@ -109,7 +111,7 @@ ${perMinuteChart(now - CHART_HOURS * 3_600_000, now, figures.delivered, figures.
 </section>
 <section aria-labelledby="verdict-h">
 <h2 id="verdict-h">Comparison verdict</h2>
-<p class="${verdict.safe ? 'good' : 'bad'}">${verdict.safe ? '✓' : '✗'} ${verdict.line}</p>
+<p class="${verdict.safe ? 'good' : 'bad'}">${verdict.safe ? '✓' : '✗'} ${verdictHeading(verdict)}</p>
 ${verdict.reasons.length > 0 ? html`<ul>${verdict.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 <p>Evidence: ${verdict.evidence}${verdict.note ? `: ${verdict.note}` : ''}. ${report.pairs.count} pairs over the last 7 days.</p>
 <p><a href="/console/report">The comparison report</a></p>
