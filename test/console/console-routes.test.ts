@@ -254,4 +254,68 @@ describe('the operator console', () => {
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('sideways');
   });
+
+  it('replays a customer’s dead events after a confirmation that counts them', async () => {
+    const t = await makeTestApp();
+    for (const [customer, interview] of [
+      ['cust-a', 'int-a1'],
+      ['cust-a', 'int-a2'],
+      ['cust-b', 'int-b1'],
+    ]) {
+      expect(
+        (await t.post(LEGACY, legacyBody(customer as string, interview as string))).status,
+      ).toBe(200);
+    }
+    // Dead, one customer's line after the other's head (a claim takes the heads only).
+    const now = Date.now();
+    for (let round = 0; round < 2; round++) {
+      for (const item of await t.store.claimDue(now + 3_600_000, 10, 30_000)) {
+        await t.store.recordFailed(
+          item.eventId,
+          { at: now, durationMs: 5, statusCode: 410, error: null },
+          'dead',
+        );
+      }
+    }
+    expect((await t.store.countByStatus()).dead).toBe(3);
+    const { cookie } = await signIn(t);
+    const csrf = await csrfOf(t, cookie);
+    const confirm = await page(t, cookie, '/console/replay?status=dead&customerId=cust-a');
+    expect(confirm.text).toContain('Yes, replay 2 dead events');
+    expect((await page(t, cookie, '/console/replay?status=dead')).text).toContain(
+      'Yes, replay 3 dead events',
+    );
+    const done = await t.app.request('/console/replay', {
+      method: 'POST',
+      body: form({ csrf, customerId: 'cust-a' }),
+      headers: { ...FORM, cookie },
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toContain('n=2');
+    const counts = await t.store.countByStatus();
+    expect({ dead: counts.dead, pending: counts.pending }).toEqual({ dead: 1, pending: 2 });
+    const b = (await t.store.listEvents({ limit: 5, customerId: 'cust-b' })).items;
+    expect(b.map((e) => e.status)).toEqual(['dead']);
+  });
+
+  it('re-ingests a quarantined body through the webhook’s checks, and says when it is still refused', async () => {
+    const t = await makeTestApp();
+    expect((await t.post(LEGACY, '{"customerId": 1')).status).toBe(400);
+    const [entry] = (await t.store.listQuarantine({ limit: 1 })).items;
+    if (!entry) throw new Error('nothing quarantined');
+    const { cookie } = await signIn(t);
+    const csrf = await csrfOf(t, cookie);
+    const list = await page(t, cookie, '/console/quarantine');
+    expect(list.text).toContain(`/console/quarantine/${entry.id}/reingest`);
+    const confirm = await page(t, cookie, `/console/quarantine/${entry.id}/reingest`);
+    expect(confirm.text).toContain('Yes, re-ingest 1 body');
+    const refused = await t.app.request(`/console/quarantine/${entry.id}/reingest`, {
+      method: 'POST',
+      body: form({ csrf }),
+      headers: { ...FORM, cookie },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('still refused');
+    expect((await t.store.getQuarantine(entry.id))?.reingested).toBeNull();
+  });
 });
