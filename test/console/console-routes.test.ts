@@ -163,8 +163,11 @@ describe('the operator console', () => {
 
   it('ends the session at sign-out, at every instance on the same store', async () => {
     const t = await makeTestApp();
+    // A second instance on the same database.
+    const other = await makeTestApp({}, undefined, undefined, () => t.store);
     const { cookie } = await signIn(t);
     const csrf = await csrfOf(t, cookie);
+    expect((await other.app.request('/console/events', { headers: { cookie } })).status).toBe(200);
     const out = await t.app.request('/console/sign-out', {
       method: 'POST',
       body: form({ csrf }),
@@ -173,6 +176,7 @@ describe('the operator console', () => {
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
     expect((await t.app.request('/console/events', { headers: { cookie } })).status).toBe(303);
+    expect((await other.app.request('/console/events', { headers: { cookie } })).status).toBe(303);
     const signIn401 = await t.app.request('/console/cutover', {
       method: 'POST',
       body: form({ csrf, source: 'workflows' }),
