@@ -34,7 +34,7 @@ import { customerPage } from './pages/customer.js';
 import { type CutoverAsk, cutoverConfirmPage, cutoverPage } from './pages/cutover.js';
 import { eventPage } from './pages/event.js';
 import { type EventFilters, eventsPage } from './pages/events.js';
-import { overviewPage } from './pages/overview.js';
+import { createRecentReport, overviewPage } from './pages/overview.js';
 import { quarantinePage } from './pages/quarantine.js';
 import { reportPage } from './pages/report.js';
 import { confirmPage, problemPage, signInPage } from './pages/simple.js';
@@ -214,7 +214,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono<Env> {
     return c.redirect('/console', 303);
   });
 
-  app.get('/', async (c) => c.html(await overviewPage(context(c), notice(c))));
+  const recentReport = createRecentReport();
+  app.get('/', async (c) => c.html(await overviewPage(context(c), notice(c), recentReport)));
 
   app.get('/events', async function events(c) {
     const q = c.req.query();

@@ -16,27 +16,33 @@ const HOUR = 3_600_000;
 /** The verdict is the report's over its default range (7 days), read again after this. */
 const VERDICT_TTL_MS = 30_000;
 
-let verdictCache: { at: number; report: ComparisonReport } | undefined;
-
-async function recentReport(ctx: PageContext): Promise<ComparisonReport> {
-  if (verdictCache && ctx.now - verdictCache.at < VERDICT_TTL_MS) return verdictCache.report;
-  const { config } = ctx.actions;
-  const { report } = await produceReport(
-    ctx.store,
-    {
-      from: ctx.now - 7 * 86_400_000,
-      to: ctx.now,
-      format: 'json',
-      minPairs: config.compareMinPairs,
-      minAgreement: config.compareMinAgreement,
-    },
-    ctx.now,
-  );
-  verdictCache = { at: ctx.now, report };
-  return report;
+/** The report of the last 7 days, kept VERDICT_TTL_MS (one per console, so two apps in one process never share it). */
+export function createRecentReport() {
+  let cached: { at: number; report: ComparisonReport } | undefined;
+  return async function recentReport(ctx: PageContext): Promise<ComparisonReport> {
+    if (cached && ctx.now - cached.at < VERDICT_TTL_MS) return cached.report;
+    const { config } = ctx.actions;
+    const { report } = await produceReport(
+      ctx.store,
+      {
+        from: ctx.now - 7 * 86_400_000,
+        to: ctx.now,
+        format: 'json',
+        minPairs: config.compareMinPairs,
+        minAgreement: config.compareMinAgreement,
+      },
+      ctx.now,
+    );
+    cached = { at: ctx.now, report };
+    return report;
+  };
 }
 
-export async function overviewPage(ctx: PageContext, notice: string | null): Promise<string> {
+export async function overviewPage(
+  ctx: PageContext,
+  notice: string | null,
+  recentReport: ReturnType<typeof createRecentReport>,
+): Promise<string> {
   const { store, now } = ctx;
   await ctx.forwardSource.refresh();
   const [status, counts, backlog, figures, report] = await Promise.all([
