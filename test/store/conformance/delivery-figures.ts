@@ -51,6 +51,14 @@ export function describeDeliveryFigures(backend: StoreBackend): void {
         error: 'ECONNREFUSED',
         eventId: 'e1',
       });
+      // The range bounds the times of the deliveries and failures: [from, to).
+      const narrow = await store.deliveryFigures({
+        since: T0 - HOUR,
+        from: T0 + 2 * MINUTE,
+        to: T0 + 3 * MINUTE,
+      });
+      expect(byMinute(narrow.delivered)).toEqual({});
+      expect(byMinute(narrow.failed)).toEqual({ 2: 1 });
       // A range with nothing in it.
       expect(
         await store.deliveryFigures({
