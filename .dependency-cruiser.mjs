@@ -105,6 +105,11 @@ export const LAYERS = [
     ],
     why: 'the routes and the Node server',
   },
+  {
+    folder: 'console',
+    imports: ['http', 'compare', 'admin', 'cutover', 'ops', 'store', 'normalize', 'intake', 'util'],
+    why: 'the operator console: pages in a browser over the admin actions of http/',
+  },
   { folder: 'app.ts', imports: ['*'], why: 'createApp(deps): the routes put together' },
   { folder: 'service.ts', imports: ['*'], why: 'composition root of serve' },
   { folder: 'cli', imports: ['*'], why: 'composition root of the command line' },

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Config } from './config/config.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { createForwardSourceSwitch, type ForwardSourceSwitch } from './cutover/switch.js';
 import type { DeliveryWorker } from './delivery/delivery-worker.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -121,6 +122,10 @@ export function createApp(deps: AppDeps): Hono {
   );
   // Without ADMIN_TOKEN the admin routes do not exist.
   if (config.adminToken) {
+    const onEnqueued = () => {
+      onAccepted();
+      onEnrich();
+    };
     app.route(
       '/admin',
       adminRoutes({
@@ -129,10 +134,19 @@ export function createApp(deps: AppDeps): Hono {
         config,
         forwardSource,
         ingest,
-        onEnqueued: () => {
-          onAccepted();
-          onEnrich();
-        },
+        onEnqueued,
+        logger,
+        metrics,
+      }),
+    );
+    // The operator console: the same actions as the admin API, in a browser.
+    app.route(
+      '/console',
+      consoleRoutes({
+        store,
+        adminToken: config.adminToken,
+        forwardSource,
+        actions: { store, config, forwardSource, ingest, onEnqueued, logger },
         logger,
         metrics,
       }),

@@ -29,8 +29,12 @@ const SECTIONS: readonly Section[] = [
   delivery,
 ];
 
+/** The report's sections, without the page around them (the operator console shows them in its own). */
+export function reportSections(report: ComparisonReport): Fragment[] {
+  return SECTIONS.map((section) => section(report));
+}
+
 /** The comparison report as one self-contained HTML page. Pure. */
 export function renderHtml(report: ComparisonReport): string {
-  const sections: Fragment[] = SECTIONS.map((section) => section(report));
-  return page(report, sections);
+  return page(report, reportSections(report));
 }

@@ -1,18 +1,23 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { timeRange } from '../admin/time-range.js';
-import { eventDetailView, NOT_REPLAYED, quarantineView } from '../admin/views.js';
+import { eventDetailView, quarantineView } from '../admin/views.js';
 import { produceReport, REPORT_FORMATS, reportRange } from '../compare/report.js';
 import type { Config } from '../config/config.js';
 import { maskedConfig } from '../config/masked-config.js';
-import { ForwardSourceError, parseForwardSource } from '../cutover/source-value.js';
-import { readStatus } from '../cutover/status.js';
 import type { ForwardSourceSwitch } from '../cutover/switch.js';
 import { Source } from '../normalize/normalized-schema.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { EVENT_STATUSES, type Store } from '../store/store.js';
-import { codeOf } from '../util/errors.js';
+import {
+  type AdminActionDeps,
+  cutoverStatus,
+  replayEvent,
+  replayEvents,
+  resumeCutover,
+  switchForwardSource,
+} from './admin-actions.js';
 import { secretsEqual } from './constant-time.js';
 import { HttpError } from './http-error.js';
 import type { Ingest } from './ingest.js';
@@ -60,17 +65,6 @@ const ForwardSourceBody = z.union([
 const FORWARD_SOURCE_BODY =
   'expected {"source":"legacy"|"workflows"|"both"|"workflows:<N>%"} or {"plan":"1%,10%@2d,50%@7d,100%@14d"}';
 
-/** What the guard goes by, from the configuration. */
-export function guardSettings(config: Config) {
-  return {
-    minPairs: config.compareMinPairs,
-    minAgreement: config.compareMinAgreement,
-    counts: config.forwardSourceGuard.counts,
-    windowMs: config.forwardSourceGuard.windowMs,
-    compareWindowMs: config.compareWindowMs,
-  };
-}
-
 /** An admin request's body (a forward-source switch is a few bytes). */
 const ADMIN_BODY_BYTES = 8 * 1024;
 
@@ -89,8 +83,9 @@ export interface AdminRoutesOptions {
 
 /** `/admin/*`, behind `Authorization: Bearer ADMIN_TOKEN`. */
 export function adminRoutes(options: AdminRoutesOptions): Hono {
-  const { store, adminToken, config, forwardSource, onEnqueued, logger, metrics } = options;
+  const { store, adminToken, config, forwardSource, metrics } = options;
   const app = new Hono();
+  const actions: AdminActionDeps = { ...options };
 
   app.use('*', async function requireAdminToken(c, next) {
     const header = c.req.header('authorization');
@@ -130,17 +125,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   app.post('/events/:id/replay', async function replayOne(c) {
-    const id = c.req.param('id');
-    const result = await store.replay(id, Date.now());
-    if (result === 'not_found') throw new HttpError(404, 'not_found', `no event with id ${id}`);
-    if (result !== 'replayed') {
-      throw new HttpError(409, 'conflict', `event ${id} ${NOT_REPLAYED[result]}`);
-    }
-    logger.info({ eventId: id }, 'admin: event replayed');
-    onEnqueued();
-    // pending, or enriching: an ONBOARDING_FINISHED that never got its score asks for it again.
-    const status = (await store.getEvent(id))?.status ?? 'pending';
-    return c.json({ success: true, eventId: id, status });
+    const replayed = await replayEvent(actions, c.req.param('id'));
+    return c.json({ success: true, ...replayed });
   });
 
   app.post('/replay', async function replayAll(c) {
@@ -153,23 +139,11 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
       }),
       c.req.query(),
     );
-    const range = rangeOf({ from, to });
-    // Sending delivered events again is for a callback that lost them: a customer or a range.
-    if (status === 'delivered' && customerId === undefined && range.from === undefined) {
-      throw new HttpError(
-        400,
-        'invalid_query',
-        'status=delivered sends delivered events again: give a customerId or a from',
-      );
-    }
-    const scope = { customerId, ...range };
-    const replayed = await store.replayAll(status, Date.now(), scope);
-    logger.info({ status, ...scope, replayed }, 'admin: events replayed');
-    if (replayed > 0) onEnqueued();
+    const replayed = await replayEvents(actions, status, { customerId, ...rangeOf({ from, to }) });
     return c.json({ success: true, replayed });
   });
 
-  app.put('/forward-source', async function switchForwardSource(c) {
+  app.put('/forward-source', async function switchSource(c) {
     const read = await readRequestBody(c, ADMIN_BODY_BYTES);
     if (read.tooLarge) {
       throw new HttpError(
@@ -190,42 +164,8 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
     }
     const parsed = ForwardSourceBody.safeParse(body);
     if (!parsed.success) throw new HttpError(422, 'invalid_payload', FORWARD_SOURCE_BODY);
-    const previous = forwardSource.get();
-    const now = Date.now();
-    try {
-      if ('plan' in parsed.data) {
-        await forwardSource.setPlan(parsed.data.plan, now);
-      } else {
-        const value = parseForwardSource(parsed.data.source);
-        if ('error' in value) throw new ForwardSourceError(value.error);
-        await forwardSource.set(value.value, now);
-      }
-    } catch (error) {
-      if (codeOf(error) !== 'forward_source_refused') throw error;
-      throw new HttpError(422, 'invalid_payload', (error as Error).message);
-    }
-    const source = forwardSource.get();
-    logger.warn(
-      {
-        previous,
-        forwardSource: source,
-        ...('plan' in parsed.data ? { plan: parsed.data.plan } : {}),
-      },
-      'admin: FORWARD_SOURCE switched',
-    );
-    return c.json({ success: true, source, previous, status: await status(now) });
+    return c.json({ success: true, ...(await switchForwardSource(actions, parsed.data)) });
   });
-
-  /** Where the cut-over stands: the share, the plan, the guard, and why the plan waits. */
-  function status(now = Date.now()) {
-    return readStatus(
-      store,
-      forwardSource.mode(),
-      guardSettings(config),
-      now,
-      forwardSource.environment(),
-    );
-  }
 
   app.get('/forward-source', async function showForwardSource(c) {
     const query = parseQuery(
@@ -237,36 +177,18 @@ export function adminRoutes(options: AdminRoutesOptions): Hono {
     const range = reportRange(query.from, query.to, now);
     if ('error' in range) throw new HttpError(400, 'invalid_query', range.error);
     await forwardSource.refresh();
-    const view = await readStatus(
-      store,
-      forwardSource.mode(),
-      guardSettings(config),
-      now,
-      forwardSource.environment(),
-      range,
-    );
+    const view = await cutoverStatus(actions, now, range);
     return c.json({ ...view, origin: forwardSource.origin() });
   });
 
-  app.post('/forward-source/resume', async function resumeCutover(c) {
-    const now = Date.now();
-    try {
-      await forwardSource.resume(now);
-    } catch (error) {
-      if (codeOf(error) !== 'forward_source_refused') throw error;
-      throw new HttpError(409, 'conflict', (error as Error).message);
-    }
-    logger.warn({ forwardSource: forwardSource.get() }, 'admin: the cut-over resumed');
-    return c.json({ success: true, status: await status(now) });
+  app.post('/forward-source/resume', async function resume(c) {
+    return c.json({ success: true, ...(await resumeCutover(actions)) });
   });
 
   app.get('/config', (c) => c.json(maskedConfig(config, forwardSource)));
 
   // Cancel, re-ingest, customers: what operators do during the migration.
-  app.route(
-    '/',
-    operatingRoutes({ store, config, forwardSource, ingest: options.ingest, onEnqueued, logger }),
-  );
+  app.route('/', operatingRoutes({ store, forwardSource, actions }));
 
   app.get('/report', async function comparisonReport(c) {
     const query = parseQuery(

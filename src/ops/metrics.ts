@@ -34,6 +34,7 @@ export const UNAUTHORIZED_ROUTES = [
   ...Object.keys(WEBHOOK_ROUTES),
   '/oauth/token',
   '/admin',
+  '/console',
   '/metrics',
 ] as const;
 /** faceauth_client_errors_total{kind}: see its help text. */
@@ -140,7 +141,7 @@ export function createMetrics(store: Pick<Store, 'countByStatus'>, cutover?: Cut
   const unauthorized = counter(
     registry,
     'faceauth_unauthorized_total',
-    'Requests answered 401, by route (webhooks, /oauth/token, /admin, /metrics).',
+    'Requests answered 401, by route (webhooks, /oauth/token, /admin, /console sign-in, /metrics).',
     { route: UNAUTHORIZED_ROUTES },
   );
   const clientErrors = counter(

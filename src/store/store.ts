@@ -363,6 +363,29 @@ export interface StoredPair {
   differences: PairDiff['differences'];
 }
 
+/** Store.deliveryFigures: a range of time, and how far back the events are looked for. */
+export interface DeliveryFiguresQuery {
+  /** Deliveries and failed attempts in [from, to) (milliseconds since the epoch). */
+  from: number;
+  to: number;
+  /** Of the events received in [since, to): an older event delivered now is not counted. */
+  since: number;
+}
+
+/** Deliveries and failed attempts per minute, and the callback's last success and failure. */
+export interface DeliveryFigures {
+  /** Per minute that has any (its start, ms since the epoch), oldest first or in any order. */
+  delivered: { minute: number; n: number }[];
+  failed: { minute: number; n: number }[];
+  lastSuccessAt: number | null;
+  lastFailure: {
+    at: number;
+    statusCode: number | null;
+    error: string | null;
+    eventId: string;
+  } | null;
+}
+
 /** Results that reached the callback, and how many passed. */
 export interface ResultCounts {
   results: number;
@@ -631,6 +654,12 @@ export interface Store {
    * callback refuses holds with events waiting behind it. Index reads, not a read of the backlog.
    */
   backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }>;
+  /**
+   * Deliveries and failed attempts per minute in [from, to), and the last success and failure,
+   * of the events received in [since, to) (the operator console's chart). An index range over
+   * the arrival times, bounded by the traffic of [since, to), not by the table. A read.
+   */
+  deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures>;
   getQuarantine(id: string): Promise<QuarantineRecord | undefined>;
   listQuarantine(query: {
     limit: number;

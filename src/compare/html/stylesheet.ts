@@ -4,7 +4,8 @@ import type { Fragment } from './fragment.js';
 // The page's one stylesheet, inline (the page travels alone). The only markup in the report
 // that goes in unescaped, through `raw`: it is a constant, and no value of the report is in it.
 
-const STYLE = `
+/** The stylesheet's text: the operator console serves it as a file beside its own. */
+export const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f8fafc; color: #1f2937;

@@ -46,6 +46,8 @@ import {
   type AttemptRecord,
   type CancelResult,
   type ComparedEvent,
+  type DeliveryFigures,
+  type DeliveryFiguresQuery,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -80,6 +82,7 @@ import {
 } from './driver.js';
 import { migrate } from './migrations.js';
 import { claimNext } from './ops/claim-next.js';
+import { deliveryFigures } from './ops/delivery-figures.js';
 import { bytes } from './rows.js';
 import * as admin from './sql/admin.js';
 import * as comparison from './sql/comparison.js';
@@ -1161,6 +1164,10 @@ export class PostgresStore implements Store {
       operating.BACKLOG_FIGURES,
     );
     return { oldestPendingAt: rows[0]?.oldest ?? null, heldCustomers: rows[0]?.held ?? 0 };
+  }
+
+  async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
+    return deliveryFigures((text, values) => this.#query(text, values), query);
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {

@@ -38,6 +38,8 @@ import {
   type AttemptRecord,
   type CancelResult,
   type ComparedEvent,
+  type DeliveryFigures,
+  type DeliveryFiguresQuery,
   type EnrichmentCompletion,
   type EnrichmentItem,
   EVENT_STATUSES,
@@ -63,6 +65,7 @@ import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from 
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { prepareClaimNext } from './ops/claim-next.js';
+import { deliveryFigures } from './ops/delivery-figures.js';
 import { prepareAdmin } from './sql/admin.js';
 import { prepareComparison } from './sql/comparison.js';
 import { prepareEnrichment } from './sql/enrichment.js';
@@ -771,6 +774,10 @@ export class SqliteStore implements Store {
       oldestPendingAt: s.oldestPending.get()?.received_at ?? null,
       heldCustomers: s.heldCustomers.get()?.n ?? 0,
     }));
+  }
+
+  async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
+    return this.#commits.run(() => deliveryFigures(this.#db, query));
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
 import { describeCancel } from './cancel.js';
+import { describeDeliveryFigures } from './delivery-figures.js';
 import { describeEnrichment } from './enrichment.js';
 import { describeEvents } from './events.js';
 import { describeFastPath } from './fast-path.js';
@@ -36,5 +37,6 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeHolds(backend);
     describeCancel(backend);
     describeFinding(backend);
+    describeDeliveryFigures(backend);
   });
 }
