@@ -3,6 +3,7 @@
 // bench/results.json.
 //
 //   npm run bench                        every phase
+//   npm run bench -- --help              this text
 //   npm run bench -- --only ingest       one phase (ingest, latency, drain or hot; repeatable)
 //   npm run bench -- --no-build          use dist/ as it is
 //   npm run bench -- --profile           also node --cpu-prof the service (bench/profiles/)
@@ -11,7 +12,7 @@
 //   npm run bench -- --store postgres --instances 2
 //                                        ingest spread over, and drain by, two instances on one
 //                                        schema (the latency phase keeps one)
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -75,15 +76,38 @@ const TARGETS = {
   hotDrainPerS: 500,
 };
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string', multiple: true },
-    'no-build': { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
-    store: { type: 'string', default: 'sqlite' },
-    instances: { type: 'string', default: '1' },
-  },
-});
+/** The usage: the comment at the top of this file, without its comment marks. */
+function usage(): string {
+  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  const end = lines.findIndex((line) => !line.startsWith('//'));
+  return lines
+    .slice(0, end)
+    .map((line) => line.replace(/^\/\/ ?/, ''))
+    .join('\n');
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        only: { type: 'string', multiple: true },
+        'no-build': { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        store: { type: 'string', default: 'sqlite' },
+        instances: { type: 'string', default: '1' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage()}\n`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
+if (values.help) {
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
 const INSTANCES = Number(values.instances);
 if (!Number.isInteger(INSTANCES) || INSTANCES < 1 || INSTANCES > 4) {
   throw new Error('--instances takes 1 to 4');
