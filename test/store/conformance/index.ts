@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
+import { describeBatches } from './batches.js';
 import { describeCancel } from './cancel.js';
 import { describeEnrichment } from './enrichment.js';
 import { describeEvents } from './events.js';
@@ -34,5 +35,6 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeHolds(backend);
     describeCancel(backend);
     describeFinding(backend);
+    describeBatches(backend);
   });
 }
