@@ -1,96 +1,66 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Source } from '../../normalize/normalized-schema.js';
 import type { PostgresConfig } from '../database-config.js';
-import {
-  type EnrichmentRow,
-  type EventRow,
-  page,
-  type QuarantineRow,
-  toEnrichmentItem,
-  toQuarantineRecord,
-  toSummary,
-} from '../rows.js';
-import { populationFiguresOf } from '../rules/login-figures.js';
-import {
-  type AcceptResult,
-  type AttemptRecord,
-  type CancelResult,
-  type ComparedEvent,
-  type EnrichmentCompletion,
-  type EnrichmentItem,
-  EVENT_STATUSES,
-  type EventDetail,
-  type EventQuery,
-  type EventStatus,
-  type EventSummary,
-  type FailedNext,
-  type LoginFigures,
-  type NewEvent,
-  type OutboxItem,
-  type Page,
-  type PopulationFigures,
-  type QuarantineEntry,
-  type QuarantineRecord,
-  type ReleasedHold,
-  type ReplayResult,
-  type ReplayScope,
-  type Store,
-  type StoredPair,
-  StoreOpenError,
+import { type EnrichmentRow, toEnrichmentItem } from '../rows.js';
+import type {
+  AcceptResult,
+  AttemptRecord,
+  CancelResult,
+  ComparedEvent,
+  EnrichmentCompletion,
+  EnrichmentItem,
+  EventDetail,
+  EventQuery,
+  EventStatus,
+  EventSummary,
+  FailedNext,
+  LoginFigures,
+  NewEvent,
+  OutboxItem,
+  Page,
+  PopulationFigures,
+  QuarantineEntry,
+  QuarantineRecord,
+  ReleasedHold,
+  ReplayResult,
+  ReplayScope,
+  Store,
+  StoredPair,
 } from '../store.js';
+import { PostgresDriver, type Queryable } from './driver.js';
+import { type ConnectOptions, Lifecycle, type PostgresStoreOptions } from './lifecycle.js';
+import { AcceptBatch } from './ops/accept-batch.js';
 import {
-  classifyPostgresError,
-  PostgresDriver,
-  type PostgresDriverOptions,
-  PostgresUnavailableError,
-  type Queryable,
-  toStoreError,
-  type WaitOptions,
-  waitForDatabase,
-} from './driver.js';
-import { migrate } from './migrations.js';
-import { accept } from './ops/accept.js';
+  backlogFigures,
+  countByStatus,
+  getQuarantine,
+  listEvents,
+  listQuarantine,
+  quarantine,
+} from './ops/admin-reads.js';
 import { cancel } from './ops/cancel.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
+import { claimDue, movedPairFigures, populationFigures, releaseHolds } from './ops/deliveries.js';
 import { forwardFallbacks } from './ops/forward-fallbacks.js';
 import { prune } from './ops/prune.js';
+import type { Reader } from './ops/reader.js';
 import { comparisonData, getEvent, loginFigures } from './ops/reads.js';
 import { replay, replayAll } from './ops/replay.js';
 import { ResultWriter } from './ops/result-writer.js';
-import { bytes } from './rows.js';
+import {
+  deleteSetting,
+  getSetting,
+  insertSetting,
+  listSettings,
+  replaceSetting,
+  setSetting,
+} from './ops/settings.js';
 import * as admin from './sql/admin.js';
-import * as comparison from './sql/comparison.js';
 import * as enrichment from './sql/enrichment.js';
 import * as intake from './sql/intake.js';
-import { listEventsQuery } from './sql/list-events.js';
-import * as operating from './sql/operating.js';
 import * as outbox from './sql/outbox.js';
 
-export interface PostgresStoreOptions extends PostgresDriverOptions {
-  /** For commands that read a store the service made: a schema without its tables is refused. */
-  mustExist?: boolean;
-  /**
-   * Told when a result (delivered, failed) was not written because the lease is no longer this
-   * instance's: it ran out and another instance took the event over (which delivers it).
-   */
-  onLeaseLost?: (eventId: string) => void;
-}
-
-export interface ConnectOptions extends WaitOptions {
-  /**
-   * Wait for a database that cannot be reached yet (the service: it starts unready) instead of
-   * failing at once (the CLI). A problem waiting will not fix (refused login) fails either way.
-   */
-  wait?: boolean;
-  /**
-   * Run once the schema is migrated and a write succeeded, before webhooks are taken (accept and
-   * ping refuse until it resolved); a failure that may pass is tried again with the connection.
-   */
-  prepare?: () => Promise<void>;
-  /** A waiting start that then fails for good (the login is refused once the server is up). */
-  onFatal?: (error: Error) => void;
-}
+export type { ConnectOptions, PostgresStoreOptions } from './lifecycle.js';
 
 /**
  * The PostgreSQL store: several instances of the service on one database, leader-free. The
@@ -109,17 +79,19 @@ export class PostgresStore implements Store {
   /** This instance, as leases name it. */
   readonly instanceId = randomUUID();
   readonly #driver: PostgresDriver;
-  readonly #options: PostgresStoreOptions;
-  /** Migrated and written to: every method may run. */
-  #migrated = false;
-  /** And prepared: webhooks may be taken. */
-  #ready = false;
-  readonly #abort = new AbortController();
+  readonly #lifecycle: Lifecycle;
   readonly #results: ResultWriter;
+  /** The accepts of one turn in one transaction (ops/accept-batch.ts). */
+  readonly #accepts: AcceptBatch;
+  /** One statement outside a transaction, refused until the store is usable (ops/ take it). */
+  readonly #reader: Reader = {
+    query: (text, values) => this.#query(text, values) as never,
+  };
 
   private constructor(config: PostgresConfig, options: PostgresStoreOptions) {
-    this.#options = options;
     this.#driver = new PostgresDriver(config, options);
+    this.#lifecycle = new Lifecycle(this.#driver, options);
+    this.#accepts = new AcceptBatch(this.#driver, this.instanceId);
     this.#results = new ResultWriter(this.#driver, this.instanceId, options.onLeaseLost);
   }
 
@@ -147,72 +119,19 @@ export class PostgresStore implements Store {
     return this.#driver;
   }
 
-  /**
-   * Migrates (once across instances starting together) and makes one write. Without `wait`, one
-   * try: PostgresConfigError for a refused login or an unknown database (exit 2),
-   * PostgresUnavailableError when the server cannot be reached. With `wait`, a server that
-   * cannot be reached yet does not fail it: it says so once (onWaiting), resolves, and keeps
-   * trying in the background; the store refuses work (503) until it has succeeded.
-   */
-  async connect(options: ConnectOptions = {}): Promise<void> {
-    const attempt = async () => {
-      if (!this.#migrated) {
-        if (this.#options.mustExist) await this.#mustExist();
-        await migrate(this.#driver);
-        await this.#driver.query(admin.PROBE, [Date.now()]);
-        this.#migrated = true;
-      }
-      await options.prepare?.();
-      this.#ready = true;
-    };
-    if (!options.wait) {
-      try {
-        await attempt();
-      } catch (error) {
-        const cause = error instanceof PostgresUnavailableError ? error.cause : error;
-        throw classifyPostgresError(error) === 'config'
-          ? toStoreError(cause, this.#driver.config, { atStart: true })
-          : error;
-      }
-      return;
-    }
-    let waiting!: () => void;
-    const firstFailure = new Promise<void>((resolve) => {
-      waiting = resolve;
-    });
-    const connected = waitForDatabase(this.#driver, attempt, {
-      ...options,
-      signal: this.#abort.signal,
-      onWaiting: (message) => {
-        options.onWaiting?.(message);
-        waiting();
-      },
-    });
-    await Promise.race([connected, firstFailure]);
-    connected.catch((error: unknown) => {
-      if (this.#abort.signal.aborted) return;
-      options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
-    });
+  /** Transactions of accepts so far: how many, how many accepts shared one, fallbacks alone. */
+  get acceptCounts(): Readonly<AcceptBatch['counts']> {
+    return this.#accepts.counts;
   }
 
-  async #mustExist(): Promise<void> {
-    const { rows } = await this.#driver.query<{ found: string | null }>(
-      "SELECT to_regclass('schema_version')::text AS found",
-    );
-    if (rows[0]?.found == null) {
-      throw new StoreOpenError(
-        `${this.#driver.config.display}: no faceauth-shim tables in ${this.#driver.options.schema ?? 'the default schema'} (the service creates them when it first starts)`,
-      );
-    }
+  /** Migrates and makes one write (lifecycle.ts): the store is usable once it has. */
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    return this.#lifecycle.connect(options);
   }
 
   /** Refuses work until connected: a webhook gets 503, /readyz says what it waits for. */
   #usable(forWebhooks = false): void {
-    if (forWebhooks ? this.#ready : this.#migrated) return;
-    throw new PostgresUnavailableError(
-      `store: PostgreSQL at ${this.#driver.target} (DATABASE_URL) is not reachable yet`,
-      'unavailable',
-    );
+    this.#lifecycle.usable(forWebhooks);
   }
 
   async #tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
@@ -227,44 +146,16 @@ export class PostgresStore implements Store {
 
   async accept(event: NewEvent, dedupWindowMs: number, deadline?: number): Promise<AcceptResult> {
     this.#usable(true);
-    return this.#driver.transaction(
-      (c) => accept(c, event, dedupWindowMs, this.instanceId),
-      deadline === undefined ? {} : { deadline },
-    );
+    return this.#accepts.accept(event, dedupWindowMs, deadline);
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    await this.#query(intake.INSERT_QUARANTINE, [
-      entry.id,
-      entry.receivedAt,
-      entry.route,
-      entry.contentType,
-      entry.httpStatus,
-      entry.code,
-      entry.message,
-      entry.issues ? JSON.stringify(entry.issues) : null,
-      bytes(entry.body),
-      entry.truncated,
-    ]);
+    return quarantine(this.#reader, entry);
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
     await this.#results.writeBack();
-    const { rows } = await this.#query<{
-      event_id: string;
-      body: Buffer;
-      source: Source;
-      attempts: number;
-      next_attempt_at: number;
-      seq: number;
-    }>(outbox.CLAIM_DUE, [now, limit, now + leaseMs, this.instanceId]);
-    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.seq - b.seq);
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      source: row.source,
-      body: row.body,
-      attempts: row.attempts,
-    }));
+    return claimDue(this.#reader, now, limit, leaseMs, this.instanceId);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
@@ -284,20 +175,7 @@ export class PostgresStore implements Store {
   }
 
   async releaseHolds(now: number): Promise<ReleasedHold[]> {
-    const { rows } = await this.#query<{
-      event_id: string;
-      order_key: string;
-      attempts: number;
-      last_error: string | null;
-      waiting: number;
-    }>(operating.RELEASE_HOLDS, [now]);
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      customerId: row.order_key,
-      waiting: row.waiting,
-      lastError: row.last_error,
-      attempts: row.attempts,
-    }));
+    return releaseHolds(this.#reader, now);
   }
 
   async cancel(eventId: string, now: number): Promise<CancelResult> {
@@ -360,13 +238,7 @@ export class PostgresStore implements Store {
     to: number;
     belowBucket: number;
   }): Promise<PopulationFigures> {
-    const { rows } = await this.#query<{
-      moved: boolean;
-      after: boolean;
-      results: number;
-      pass: number;
-    }>(comparison.POPULATION_COUNTS, [query.from, query.since, query.to, query.belowBucket]);
-    return populationFiguresOf(rows);
+    return populationFigures(this.#reader, query);
   }
 
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
@@ -383,19 +255,7 @@ export class PostgresStore implements Store {
     ids: number;
     counts: 'status' | 'reason';
   }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
-    const range = [query.from, query.to, query.belowBucket, query.counts === 'status'];
-    const [counts, disagreeing] = await Promise.all([
-      this.#query<{ pairs: number; agreeing: number }>(comparison.MOVED_PAIR_COUNTS, range),
-      this.#query<{ legacy_id: string; workflows_id: string }>(comparison.MOVED_PAIRS_DISAGREEING, [
-        ...range,
-        query.ids,
-      ]),
-    ]);
-    return {
-      pairs: counts.rows[0]?.pairs ?? 0,
-      agreeing: counts.rows[0]?.agreeing ?? 0,
-      disagreeingIds: disagreeing.rows.map((row) => `${row.legacy_id}/${row.workflows_id}`),
-    };
+    return movedPairFigures(this.#reader, query);
   }
 
   async comparisonData(
@@ -410,13 +270,11 @@ export class PostgresStore implements Store {
   }
 
   async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
-    const row = (await this.#query<{ value: string; updated_at: number }>(admin.GET_SETTING, [key]))
-      .rows[0];
-    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+    return getSetting(this.#reader, key);
   }
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
-    await this.#query(admin.SET_SETTING, [key, value, now]);
+    return setSetting(this.#reader, key, value, now);
   }
 
   async replaceSetting(
@@ -425,31 +283,23 @@ export class PostgresStore implements Store {
     value: string,
     now: number,
   ): Promise<boolean> {
-    const { rowCount } = await this.#query(admin.REPLACE_SETTING, [key, expected, value, now]);
-    return rowCount === 1;
+    return replaceSetting(this.#reader, key, expected, value, now);
   }
 
   async insertSetting(key: string, value: string, now: number): Promise<boolean> {
-    const { rowCount } = await this.#query(admin.INSERT_SETTING, [key, value, now]);
-    return rowCount === 1;
+    return insertSetting(this.#reader, key, value, now);
   }
 
   async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
-    const { rows } = await this.#query<{ key: string; value: string; updated_at: number }>(
-      admin.LIST_SETTINGS,
-      [prefix],
-    );
-    return rows.map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+    return listSettings(this.#reader, prefix);
   }
 
   async deleteSetting(key: string): Promise<void> {
-    await this.#query(admin.DELETE_SETTING, [key]);
+    return deleteSetting(this.#reader, key);
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const { sql, params } = listEventsQuery(query);
-    const { rows } = await this.#query<EventRow>(sql, params);
-    return page(rows, query.limit, toSummary);
+    return listEvents(this.#reader, query);
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
@@ -459,37 +309,22 @@ export class PostgresStore implements Store {
   }
 
   async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
-    const { rows } = await this.#query<{ oldest: number | null; held: number }>(
-      operating.BACKLOG_FIGURES,
-    );
-    return { oldestPendingAt: rows[0]?.oldest ?? null, heldCustomers: rows[0]?.held ?? 0 };
+    return backlogFigures(this.#reader);
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
-    const row = (await this.#query<QuarantineRow>(operating.QUARANTINE_BY_ID, [id])).rows[0];
-    return row && toQuarantineRecord(row);
+    return getQuarantine(this.#reader, id);
   }
 
   async listQuarantine(query: {
     limit: number;
     before?: string | undefined;
   }): Promise<Page<QuarantineRecord>> {
-    const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
-    const { rows } = await this.#query<QuarantineRow>(
-      'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
-      [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
-    );
-    return page(rows, query.limit, toQuarantineRecord);
+    return listQuarantine(this.#reader, query);
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {
-    const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
-      EventStatus,
-      number
-    >;
-    const { rows } = await this.#query<{ status: EventStatus; n: number }>(admin.COUNT_BY_STATUS);
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
+    return countByStatus(this.#reader);
   }
 
   async pruneDedupKeys(before: number, limit: number): Promise<number> {
@@ -518,7 +353,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.#abort.abort(new Error('store: closed'));
+    this.#lifecycle.stop();
     // Deliveries already reported are written first.
     await this.#results.flush().catch(() => {});
     await this.#driver.close();
