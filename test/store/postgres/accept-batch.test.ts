@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { waves } from '../../../src/store/postgres/ops/accept-wave.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
 import { type NewEvent, StoreUnavailableError } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
@@ -29,6 +30,23 @@ const events = (n: number, over: (i: number) => Partial<NewEvent> = () => ({})):
     ...newEvent({ id: `e${i}`, customerId: `c${i % 7}`, receivedAt: T0 + i }),
     ...over(i),
   }));
+
+describe('the waves of a batch', () => {
+  it('an accept goes after every earlier one of its redelivery key, line, customer or interview', () => {
+    const a = newEvent({ id: 'a', customerId: 'c1' });
+    const b = newEvent({ id: 'b', customerId: 'c2' });
+    const c = newEvent({ id: 'c', customerId: 'c1', receivedAt: T0 + 1 });
+    const d = { ...newEvent({ id: 'd', customerId: 'c3' }), dedupKey: b.dedupKey };
+    const e = newEvent({ id: 'e', customerId: 'c4', interviewId: 'i1' });
+    const f = newEvent({ id: 'f', customerId: 'c5', interviewId: 'i1' });
+    const g = newEvent({ id: 'g', customerId: 'c1', receivedAt: T0 + 2 });
+    expect(waves([a, b, c, d, e, f, g]).map((w) => w.map((x) => x.id))).toEqual([
+      ['a', 'b', 'e'],
+      ['c', 'd', 'f'],
+      ['g'],
+    ]);
+  });
+});
 
 describePostgres('PostgreSQL accepts of one turn', () => {
   describe('in one transaction', () => {

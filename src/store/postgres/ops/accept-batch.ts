@@ -2,6 +2,7 @@ import type { AcceptResult, NewEvent } from '../../store.js';
 import type { PostgresDriver, Queryable } from '../driver.js';
 import { TAKE_LOCKS } from '../sql/locks.js';
 import { accept, acceptLocks } from './accept.js';
+import { acceptWave, waves } from './accept-wave.js';
 
 /** Accepts of one turn in one transaction at most (a burst beyond it: the next transaction). */
 export const ACCEPT_BATCH_MAX = 64;
@@ -68,9 +69,7 @@ export class AcceptBatch {
       results = await this.#driver.transaction(
         async (c) => {
           await c.query(TAKE_LOCKS, [batch.flatMap((w) => acceptLocks(w.event))]);
-          const done: AcceptResult[] = [];
-          for (const w of batch) done.push(await this.#one(c, w));
-          return done;
+          return this.#inWaves(c, batch);
         },
         deadline === undefined ? {} : { deadline },
       );
@@ -80,7 +79,7 @@ export class AcceptBatch {
       await Promise.all(batch.map((w) => this.#alone(w)));
       return;
     }
-    batch.forEach((w, i) => w.resolve(results[i] as AcceptResult));
+    for (const [i, w] of batch.entries()) w.resolve(results[i] as AcceptResult);
   }
 
   async #alone(w: Waiting): Promise<void> {
@@ -95,6 +94,26 @@ export class AcceptBatch {
     } catch (error) {
       w.reject(error);
     }
+  }
+
+  /**
+   * The batch's accepts in waves (ops/accept-wave.ts), a few statements per wave; a batch with
+   * a re-ingested body (rare: an operator's) one accept after another instead.
+   */
+  async #inWaves(c: Queryable, batch: readonly Waiting[]): Promise<AcceptResult[]> {
+    const windows = new Set(batch.map((w) => w.dedupWindowMs));
+    if (batch.some((w) => w.event.reingest) || windows.size > 1) {
+      const done: AcceptResult[] = [];
+      for (const w of batch) done.push(await this.#one(c, w));
+      return done;
+    }
+    const window = batch[0]?.dedupWindowMs ?? 0;
+    const byId = new Map<string, AcceptResult>();
+    for (const wave of waves(batch.map((w) => w.event))) {
+      const results = await acceptWave(c, wave, window, this.#instanceId);
+      for (const [i, e] of wave.entries()) byId.set(e.id, results[i] as AcceptResult);
+    }
+    return batch.map((w) => byId.get(w.event.id) as AcceptResult);
   }
 
   #one(c: Queryable, w: Waiting): Promise<AcceptResult> {
