@@ -1,7 +1,13 @@
 import type { EnrichmentCompletion, EventStatus, ForwardFormat } from '../store.js';
 import type { CounterpartAction } from './arrival.js';
 import { bucketOf } from './bucket.js';
-import type { CompletionDecision } from './enrichment.js';
+import {
+  type CompletionDecision,
+  decideCompletion,
+  seeksCounterpartOnCompletion,
+  type WaitingEvent,
+} from './enrichment.js';
+import { type CounterpartQuery, counterpartQuery, type LoginCandidate } from './login.js';
 import { compareResults, type NewPair, newPair, type PairComparison } from './pairing.js';
 
 /** The event whose wait ends, as read under its row lock (with its status still enriching). */
@@ -154,5 +160,50 @@ export function planCompletion(
       : { kind: 'drop' },
     pair,
     counterpart,
+  };
+}
+
+/** The waiting event as its row is read (under its lock), with the pair it is in already. */
+export interface WaitingRow extends CompletedEvent {
+  shadowed: boolean;
+  pairedWith: LoginCandidate | null;
+}
+
+/** The other source's unmatched reports to read for a new match; null: none to read. */
+export function completionQuery(
+  row: WaitingRow,
+  completion: EnrichmentCompletion,
+): CounterpartQuery | null {
+  if (!seeksCounterpartOnCompletion(waitingOf(row), completion)) return null;
+  const n = completion.normalized;
+  return counterpartQuery(
+    { ...n.ids, source: n.source, receivedAt: row.receivedAt },
+    completion.pairing.windowMs,
+  );
+}
+
+/**
+ * The end of a wait, from the facts each backend reads (the row, the earlier result of
+ * supersedeLookup, the candidates of completionQuery): decided (rules/enrichment.ts) and planned.
+ */
+export function decideAndPlanCompletion(
+  row: WaitingRow,
+  completion: EnrichmentCompletion,
+  earlier: { id: string; route: string } | undefined,
+  candidates: readonly LoginCandidate[],
+  now: number,
+): CompletionPlan {
+  const windowMs = 'status' in completion ? 0 : completion.pairing.windowMs;
+  const decision = decideCompletion(waitingOf(row), completion, earlier, candidates, windowMs);
+  return planCompletion(row, completion, decision, now);
+}
+
+function waitingOf(row: WaitingRow): WaitingEvent {
+  return {
+    id: row.id,
+    shadowed: row.shadowed,
+    fallbackAt: row.fallbackAt,
+    receivedAt: row.receivedAt,
+    pairedWith: row.pairedWith,
   };
 }

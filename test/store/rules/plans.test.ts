@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { asksLine, planAccept } from '../../../src/store/rules/accept-plan.js';
 import { decideArrival } from '../../../src/store/rules/arrival.js';
 import { bucketOf } from '../../../src/store/rules/bucket.js';
-import { planCompletion } from '../../../src/store/rules/completion-plan.js';
+import {
+  completionQuery,
+  decideAndPlanCompletion,
+  planCompletion,
+} from '../../../src/store/rules/completion-plan.js';
 import type { CompletionDecision } from '../../../src/store/rules/enrichment.js';
 import type { LoginCandidate } from '../../../src/store/rules/login.js';
 import {
@@ -202,6 +206,48 @@ describe('the plan of a completion', () => {
       resultStatus: 'PASS',
     });
     expect(plan.outbox).toEqual({ kind: 'drop' });
+  });
+});
+
+describe('the facts of a completion', () => {
+  const event = newEvent({ id: 'w1', source: 'workflows', interviewId: 'i1' });
+  const scored: EnrichmentCompletion = {
+    state: 'scored',
+    normalized: event.normalized as NonNullable<typeof event.normalized>,
+    forward: { format: 'legacy', body: new Uint8Array([1]) },
+    legacyFields: [],
+    error: null,
+    called: true,
+    pairing: { windowMs: 60_000, comparison: { compared: [{ field: 'status' }], ignored: [] } },
+  };
+  const row = {
+    id: 'w1',
+    receivedAt: T0,
+    fallbackAt: null,
+    customerId: null,
+    shadowed: true,
+    pairedWith: null,
+  };
+
+  it('an unpaired event with a result reads the other source around its arrival; a paired one does not', () => {
+    expect(completionQuery(row, scored)).toEqual({
+      source: 'legacy',
+      customerId: 'customer-a',
+      interviewId: 'i1',
+      from: T0 - 60_000,
+      to: T0 + 60_000,
+    });
+    expect(completionQuery({ ...row, pairedWith: waitingLegacy }, scored)).toBeNull();
+  });
+
+  it('decided and planned from those facts: a waiting report of the other source makes a new pair', () => {
+    const plan = decideAndPlanCompletion(row, scored, undefined, [waitingLegacy], T0 + 5);
+    expect(plan.pair).toMatchObject({
+      kind: 'insert',
+      pair: { legacyId: 'l1', workflowsId: 'w1' },
+    });
+    expect(plan.counterpart).toEqual({ id: 'l1', action: 'enqueue', at: T0 + 5 });
+    expect(plan.status).toBe('shadowed');
   });
 });
 

@@ -1,12 +1,6 @@
 import { type CandidateRow, toCandidate } from '../../rows.js';
-import { planCompletion } from '../../rules/completion-plan.js';
-import {
-  decideCompletion,
-  seeksCounterpartOnCompletion,
-  supersedeLookup,
-  type WaitingEvent,
-} from '../../rules/enrichment.js';
-import { counterpartQuery } from '../../rules/login.js';
+import { completionQuery, decideAndPlanCompletion } from '../../rules/completion-plan.js';
+import { supersedeLookup } from '../../rules/enrichment.js';
 import type { EnrichmentCompletion, EventStatus } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import { bytes } from '../rows.js';
@@ -32,7 +26,6 @@ export async function completeEnrichment(
   const lookup = supersedeLookup(completion);
   const customerId = 'status' in completion ? null : completion.normalized.ids.customerId;
   const interviewId = 'status' in completion ? null : completion.normalized.ids.interviewId;
-  const windowMs = 'status' in completion ? 0 : completion.pairing.windowMs;
   const locks = [orderLock(customerId ?? eventId)];
   if (lookup) locks.push(interviewLock(lookup.interviewId));
   if (interviewId !== null) locks.push(interviewLock(interviewId));
@@ -63,38 +56,17 @@ export async function completeEnrichment(
   const otherRow = otherId
     ? (await c.query<CandidateRow>(comparison.CANDIDATE_BY_ID, [otherId])).rows[0]
     : undefined;
-  const waiting: WaitingEvent = {
+  const row = {
     id: eventId,
-    shadowed: current.shadowed,
-    fallbackAt: current.fallback_at,
     receivedAt: current.received_at,
+    fallbackAt: current.fallback_at,
+    customerId: current.customer_id,
+    shadowed: current.shadowed,
     pairedWith: (otherRow && toCandidate(otherRow)) ?? null,
   };
-  const candidates = seeksCounterpartOnCompletion(waiting, completion)
-    ? await loginCandidates(
-        c,
-        counterpartQuery(
-          {
-            ...completion.normalized.ids,
-            source: completion.normalized.source,
-            receivedAt: current.received_at,
-          },
-          windowMs,
-        ),
-      )
-    : [];
-  const decision = decideCompletion(waiting, completion, earlier, candidates, windowMs);
-  const plan = planCompletion(
-    {
-      id: eventId,
-      receivedAt: current.received_at,
-      fallbackAt: current.fallback_at,
-      customerId: current.customer_id,
-    },
-    completion,
-    decision,
-    now,
-  );
+  const query = completionQuery(row, completion);
+  const candidates = query ? await loginCandidates(c, query) : [];
+  const plan = decideAndPlanCompletion(row, completion, earlier, candidates, now);
   const r = plan.row;
   await c.query(enrichment.ENRICHED, [
     r.id,

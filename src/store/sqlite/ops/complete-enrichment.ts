@@ -1,12 +1,6 @@
 import { toCandidate, toCandidates } from '../../rows.js';
-import { planCompletion } from '../../rules/completion-plan.js';
-import {
-  decideCompletion,
-  seeksCounterpartOnCompletion,
-  supersedeLookup,
-  type WaitingEvent,
-} from '../../rules/enrichment.js';
-import { counterpartQuery } from '../../rules/login.js';
+import { completionQuery, decideAndPlanCompletion } from '../../rules/completion-plan.js';
+import { supersedeLookup } from '../../rules/enrichment.js';
 import type { EnrichmentCompletion, EventStatus } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 import { applyCounterpart, insertPair, updateComparison } from './apply-pair.js';
@@ -35,40 +29,17 @@ export function completeEnrichment(
   const paired = s.pairOf.get(eventId, eventId);
   const otherId = paired && (paired.legacy_id === eventId ? paired.workflows_id : paired.legacy_id);
   const otherRow = otherId ? s.candidateById.get(otherId) : undefined;
-  const waiting: WaitingEvent = {
+  const row = {
     id: eventId,
-    shadowed: current.shadowed === 1,
-    fallbackAt: current.fallback_at,
     receivedAt: current.received_at,
+    fallbackAt: current.fallback_at,
+    customerId: current.customer_id,
+    shadowed: current.shadowed === 1,
     pairedWith: (otherRow && toCandidate(otherRow)) ?? null,
   };
-  const windowMs = 'status' in completion ? 0 : completion.pairing.windowMs;
-  const candidates = seeksCounterpartOnCompletion(waiting, completion)
-    ? toCandidates(
-        s.loginCandidates.all(
-          counterpartQuery(
-            {
-              ...completion.normalized.ids,
-              source: completion.normalized.source,
-              receivedAt: current.received_at,
-            },
-            windowMs,
-          ),
-        ),
-      )
-    : [];
-  const decision = decideCompletion(waiting, completion, earlier, candidates, windowMs);
-  const plan = planCompletion(
-    {
-      id: eventId,
-      receivedAt: current.received_at,
-      fallbackAt: current.fallback_at,
-      customerId: current.customer_id,
-    },
-    completion,
-    decision,
-    now,
-  );
+  const query = completionQuery(row, completion);
+  const candidates = query ? toCandidates(s.loginCandidates.all(query)) : [];
+  const plan = decideAndPlanCompletion(row, completion, earlier, candidates, now);
   s.enriched.run({ ...plan.row, called: plan.row.called ? 1 : 0 });
   if (plan.outbox.kind === 'drop') s.dropOutbox.run(eventId);
   else if (s.heldOutbox.run(plan.outbox.body, plan.outbox.at, eventId).changes === 0) {
