@@ -1,5 +1,9 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
-import { populationFiguresOf } from '../../rules/login-figures.js';
+import {
+  type MovedPairQuery,
+  movedPairFiguresOf,
+  populationFiguresOf,
+} from '../../rules/login-figures.js';
 import type { OutboxItem, PopulationFigures, ReleasedHold } from '../../store.js';
 import * as comparison from '../sql/comparison.js';
 import * as operating from '../sql/operating.js';
@@ -62,13 +66,7 @@ export async function populationFigures(
 
 export async function movedPairFigures(
   q: Reader,
-  query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  },
+  query: MovedPairQuery,
 ): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
   const range = [query.from, query.to, query.belowBucket, query.counts === 'status'];
   const [counts, disagreeing] = await Promise.all([
@@ -78,9 +76,5 @@ export async function movedPairFigures(
       query.ids,
     ]),
   ]);
-  return {
-    pairs: counts.rows[0]?.pairs ?? 0,
-    agreeing: counts.rows[0]?.agreeing ?? 0,
-    disagreeingIds: disagreeing.rows.map((row) => `${row.legacy_id}/${row.workflows_id}`),
-  };
+  return movedPairFiguresOf(counts.rows[0], disagreeing.rows);
 }

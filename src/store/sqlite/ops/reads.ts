@@ -1,4 +1,5 @@
 import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
+import { type MovedPairQuery, movedPairFiguresOf } from '../../rules/login-figures.js';
 import type { ComparedEvent, EventDetail, StoredPair } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 
@@ -38,22 +39,13 @@ export function comparisonData(
 
 export function movedPairFigures(
   { s }: Sqlite,
-  query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  },
+  query: MovedPairQuery,
 ): { pairs: number; agreeing: number; disagreeingIds: string[] } {
   const { counts: kind, ...range } = query;
   const params = { ...range, statusOnly: kind === 'status' ? 1 : 0 };
   const { ids: _ids, ...countParams } = params;
-  const counts = s.movedPairCounts.get(countParams) ?? { pairs: 0, agreeing: 0 };
-  const disagreeing = s.movedPairsDisagreeing.all(params);
-  return {
-    pairs: counts.pairs,
-    agreeing: counts.agreeing ?? 0,
-    disagreeingIds: disagreeing.map((row) => `${row.legacy_id}/${row.workflows_id}`),
-  };
+  return movedPairFiguresOf(
+    s.movedPairCounts.get(countParams),
+    s.movedPairsDisagreeing.all(params),
+  );
 }
