@@ -417,8 +417,9 @@ export interface LoginFigures extends LoginCounts {
  *
  * Business rules are not the backend's to decide: what a new event becomes, the fast-path
  * rule, the dedup window, how an enrichment wait ends, pairing and its diff, and supersede live
- * in ./rules/ and every backend calls them (see sqlite/sqlite-store.ts for how). A backend is
- * the SQL, the transactions and the row mapping.
+ * in ./rules/, with the writes each makes (rules/accept-plan.ts, completion-plan.ts, replay.ts):
+ * every backend reads the facts, calls them and applies the plan (sqlite/ops/, postgres/ops/,
+ * one operation per file). A backend is the SQL, the transactions and the row mapping.
  *
  * CONCURRENCY. Several stores may share one database (several instances of the service on
  * one PostgreSQL), leader-free: any instance accepts any webhook and delivers any event. The

@@ -77,3 +77,24 @@ export function populationFiguresOf(
   }
   return figures;
 }
+
+/** The query of Store.movedPairFigures, as both backends take it. */
+export interface MovedPairQuery {
+  from: number;
+  to: number;
+  belowBucket: number;
+  ids: number;
+  counts: 'status' | 'reason';
+}
+
+/** Store.movedPairFigures from its two reads: the counts, and the first pairs that disagree. */
+export function movedPairFiguresOf(
+  counts: { pairs: number | null; agreeing: number | null } | undefined,
+  disagreeing: readonly { legacy_id: string; workflows_id: string }[],
+): { pairs: number; agreeing: number; disagreeingIds: string[] } {
+  return {
+    pairs: Number(counts?.pairs ?? 0),
+    agreeing: Number(counts?.agreeing ?? 0),
+    disagreeingIds: disagreeing.map((row) => `${row.legacy_id}/${row.workflows_id}`),
+  };
+}

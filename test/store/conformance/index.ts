@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import type { StoreBackend } from './backend.js';
+import { describeBatches } from './batches.js';
 import { describeCancel } from './cancel.js';
 import { describeDeliveryFigures } from './delivery-figures.js';
 import { describeEnrichment } from './enrichment.js';
@@ -38,5 +39,6 @@ export function describeStoreConformance(name: string, backend: StoreBackend): v
     describeCancel(backend);
     describeFinding(backend);
     describeDeliveryFigures(backend);
+    describeBatches(backend);
   });
 }

@@ -84,14 +84,15 @@ export const POPULATION_COUNTS = `SELECT bucket < $4 AS moved, received_at >= $2
   GROUP BY 1, 2`;
 
 /**
- * Reports whose wait for their login's other report is over (200 at a time; the next poll takes
+ * Reports whose wait for their login's other report is over (a batch at a time; the next poll takes
  * the rest). Read without a lock: each is then locked by its customer and interview
  * (advisory, as accepts take them) and forwarded only if it is still waiting (FORWARD_DUE_FALLBACKS).
+ * $1 now, $2 how many (rules/fallbacks.ts FALLBACK_BATCH).
  */
 export const DUE_FALLBACKS = `SELECT id, customer_id, interview_id FROM events
   WHERE fallback_at IS NOT NULL AND fallback_at <= $1 AND status = 'shadowed'
     AND forward_format IS NOT NULL
-  ORDER BY fallback_at LIMIT 200`;
+  ORDER BY fallback_at LIMIT $2`;
 
 /**
  * Of $1 (ids), those still waiting at $2 become pending, once: the condition is read again under

@@ -104,6 +104,10 @@ export const KEEP_SUCCESS = `INSERT INTO delivery_attempts (event_id, attempt, a
 export const FORGET_SUCCESS = `UPDATE events SET delivered_status = NULL, delivered_ms = NULL
   WHERE id = ANY ($1::text[]) AND delivered_ms IS NOT NULL`;
 
+/** Of $1 (ids), those that never had a result and waited for a score: rules/replay.ts planRequeue. */
+export const NEEDS_SCORE = `SELECT id FROM events WHERE id = ANY ($1::text[]) AND normalized IS NULL
+    AND enrich_deadline IS NOT NULL`;
+
 /**
  * An event that never had a result (no score came for its ONBOARDING_FINISHED) waits for its
  * score again, as long as it waited the first time. $1 ids, $2 now. Returns those it took.

@@ -97,10 +97,10 @@ export function prepareComparison(db: Database.Database) {
          AND status IN ('pending', 'delivered', 'dead') AND result_status IS NOT NULL
        GROUP BY 1, 2`,
     ),
-    dueFallbacks: db.prepare<[number], { id: string }>(
+    dueFallbacks: db.prepare<[number, number], { id: string }>(
       `SELECT id FROM events
        WHERE fallback_at IS NOT NULL AND fallback_at <= ? AND status = 'shadowed'
-         AND forward_format IS NOT NULL ORDER BY fallback_at LIMIT 500`,
+         AND forward_format IS NOT NULL ORDER BY fallback_at LIMIT ?`,
     ),
     comparedEvents: db.prepare<[number, number], ComparedRow>(
       `SELECT ${COMPARED_COLUMNS} FROM events e WHERE e.received_at >= ? AND e.received_at < ?

@@ -21,7 +21,7 @@ export function prepareEnrichment(db: Database.Database) {
          forward_body = @forwardBody, legacy_fields = @legacyFields, enrichment = @state,
          enrich_error = @error, enrich_next_at = NULL, status = @status, note = @note,
          last_error = @lastError, enrich_attempts = enrich_attempts + @called,
-         fallback_at = @fallbackAt
+         fallback_at = @fallbackAt, bucket = coalesce(@bucket, bucket)
        WHERE id = @id`,
     ),
     waitingOf: db.prepare<
@@ -34,7 +34,6 @@ export function prepareEnrichment(db: Database.Database) {
         customer_id: string | null;
       }
     >('SELECT status, shadowed, fallback_at, received_at, customer_id FROM events WHERE id = ?'),
-    setBucket: db.prepare<[number, string]>('UPDATE events SET bucket = ? WHERE id = ?'),
     heldOutbox: db.prepare<[Uint8Array, number, string]>(
       'UPDATE outbox SET body = ?, next_attempt_at = ? WHERE event_id = ?',
     ),

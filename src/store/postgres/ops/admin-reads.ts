@@ -1,0 +1,81 @@
+import {
+  type EventRow,
+  page,
+  type QuarantineRow,
+  toQuarantineRecord,
+  toSummary,
+} from '../../rows.js';
+import {
+  EVENT_STATUSES,
+  type EventQuery,
+  type EventStatus,
+  type EventSummary,
+  type Page,
+  type QuarantineEntry,
+  type QuarantineRecord,
+} from '../../store.js';
+import { bytes } from '../rows.js';
+import * as admin from '../sql/admin.js';
+import * as intake from '../sql/intake.js';
+import { listEventsQuery } from '../sql/list-events.js';
+import * as operating from '../sql/operating.js';
+import type { Reader } from './reader.js';
+
+/** What the admin API and the metrics read, and the quarantine: each one statement. */
+
+export async function listEvents(q: Reader, query: EventQuery): Promise<Page<EventSummary>> {
+  const { sql, params } = listEventsQuery(query);
+  const { rows } = await q.query<EventRow>(sql, params);
+  return page(rows, query.limit, toSummary);
+}
+
+export async function backlogFigures(
+  q: Reader,
+): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+  const { rows } = await q.query<{ oldest: number | null; held: number }>(
+    operating.BACKLOG_FIGURES,
+  );
+  return { oldestPendingAt: rows[0]?.oldest ?? null, heldCustomers: rows[0]?.held ?? 0 };
+}
+
+export async function countByStatus(q: Reader): Promise<Record<EventStatus, number>> {
+  const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
+    EventStatus,
+    number
+  >;
+  const { rows } = await q.query<{ status: EventStatus; n: number }>(admin.COUNT_BY_STATUS);
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+export async function quarantine(q: Reader, entry: QuarantineEntry): Promise<void> {
+  await q.query(intake.INSERT_QUARANTINE, [
+    entry.id,
+    entry.receivedAt,
+    entry.route,
+    entry.contentType,
+    entry.httpStatus,
+    entry.code,
+    entry.message,
+    entry.issues ? JSON.stringify(entry.issues) : null,
+    bytes(entry.body),
+    entry.truncated,
+  ]);
+}
+
+export async function getQuarantine(q: Reader, id: string): Promise<QuarantineRecord | undefined> {
+  const row = (await q.query<QuarantineRow>(operating.QUARANTINE_BY_ID, [id])).rows[0];
+  return row && toQuarantineRecord(row);
+}
+
+export async function listQuarantine(
+  q: Reader,
+  query: { limit: number; before?: string | undefined },
+): Promise<Page<QuarantineRecord>> {
+  const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+  const { rows } = await q.query<QuarantineRow>(
+    'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
+    [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
+  );
+  return page(rows, query.limit, toQuarantineRecord);
+}

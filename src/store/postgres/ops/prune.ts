@@ -1,0 +1,21 @@
+import type { Queryable } from '../driver.js';
+import * as admin from '../sql/admin.js';
+
+/** RETENTION inside a transaction (store.ts prune). */
+export async function prune(
+  c: Queryable,
+  before: number,
+  limit: number,
+): Promise<{ events: number; quarantine: number }> {
+  const ids = (await c.query<{ id: string }>(admin.PRUNABLE, [before, limit])).rows.map(
+    (r) => r.id,
+  );
+  if (ids.length > 0) {
+    await c.query(admin.PRUNE_PAIRS, [ids]);
+    await c.query(admin.PRUNE_ATTEMPTS, [ids]);
+    await c.query(admin.PRUNE_OUTBOX, [ids]);
+    await c.query(admin.PRUNE_EVENTS, [ids]);
+  }
+  const quarantine = (await c.query(admin.PRUNE_QUARANTINE, [before, limit])).rowCount ?? 0;
+  return { events: ids.length, quarantine };
+}

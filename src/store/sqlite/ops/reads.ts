@@ -1,0 +1,51 @@
+import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
+import { type MovedPairQuery, movedPairFiguresOf } from '../../rules/login-figures.js';
+import type { ComparedEvent, EventDetail, StoredPair } from '../../store.js';
+import type { Sqlite } from '../statements.js';
+
+/** The reads that take several statements: an event in full, the report's data, moved pairs. */
+
+export function getEvent({ s }: Sqlite, id: string): EventDetail | undefined {
+  const row = s.eventById.get(id);
+  if (!row) return undefined;
+  const line: LineRow | undefined = s.lineOf.get(id);
+  return toDetail(row, {
+    attempts: s.attemptsOf.all(id),
+    pair: s.pairDetail.get(id, id),
+    line,
+    ahead: line ? s.aheadOf.get(line.order_key, line.seq) : undefined,
+  });
+}
+
+export function comparisonData(
+  { s }: Sqlite,
+  from: number,
+  to: number,
+): { events: ComparedEvent[]; pairs: StoredPair[] } {
+  const events = s.comparedEvents.all(from, to).map(toCompared);
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const find = (id: string) => byId.get(id) ?? toCompared(s.comparedEvent.get(id) as ComparedRow);
+  const pairs = s.comparedPairs.all({ from, to }).map((row) => ({
+    legacy: find(row.legacy_id),
+    workflows: find(row.workflows_id),
+    forwarded: row.forwarded,
+    statusAgrees: row.status_agrees === 1,
+    reasonAgrees: row.reason_agrees === 1,
+    kind: row.kind,
+    differences: JSON.parse(row.differences) as StoredPair['differences'],
+  }));
+  return { events, pairs };
+}
+
+export function movedPairFigures(
+  { s }: Sqlite,
+  query: MovedPairQuery,
+): { pairs: number; agreeing: number; disagreeingIds: string[] } {
+  const { counts: kind, ...range } = query;
+  const params = { ...range, statusOnly: kind === 'status' ? 1 : 0 };
+  const { ids: _ids, ...countParams } = params;
+  return movedPairFiguresOf(
+    s.movedPairCounts.get(countParams),
+    s.movedPairsDisagreeing.all(params),
+  );
+}
