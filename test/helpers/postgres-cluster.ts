@@ -167,6 +167,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const auth = pw === null ? user : `${user}:${encodeURIComponent(pw)}`;
     return `postgres://${auth}@127.0.0.1:${port}/${o.database ?? 'postgres'}?sslmode=disable&connect_timeout=2`;
   };
+  /** A process listed a moment ago may have ended since (a backend whose client left): ESRCH. */
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  };
   try {
     await start();
   } catch (error) {
@@ -190,10 +198,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     freeze() {
       // The postmaster first: it forks no backend after that.
-      for (const pid of processes()) process.kill(pid, 'SIGSTOP');
+      for (const pid of processes()) signal(pid, 'SIGSTOP');
     },
     thaw() {
-      for (const pid of processes().reverse()) process.kill(pid, 'SIGCONT');
+      for (const pid of processes().reverse()) signal(pid, 'SIGCONT');
     },
     async destroy() {
       // A frozen server cannot stop.
