@@ -159,7 +159,10 @@ export class SqliteStore implements Store {
   }
 
   async claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
-    return this.#commits.write(() => this.#claimNext(afterEventId, now, leaseMs), RELAXED);
+    // Only one process writes the file (the instance lock), so a line found empty here cannot
+    // be filled by another instance meanwhile; an accept of this process wakes the worker.
+    if (!this.#commits.run(() => this.#claimNext.has(afterEventId, now))) return null;
+    return this.#commits.write(() => this.#claimNext.claim(afterEventId, now, leaseMs), RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {

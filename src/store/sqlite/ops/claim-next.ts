@@ -24,11 +24,20 @@ export function prepareClaimNext(db: Database.Database) {
   const lease = db.prepare<[number, string]>(
     'UPDATE outbox SET lease_until = ? WHERE event_id = ?',
   );
-  /** Runs inside the caller's transaction (GroupCommit.write). */
-  return (after: string, now: number, leaseMs: number): OutboxItem | null => {
-    const row = head.get({ after, now });
-    if (!row) return null;
-    lease.run(now + leaseMs, row.event_id);
-    return { eventId: row.event_id, source: row.source, body: row.body, attempts: row.attempts };
+  return {
+    /**
+     * Whether the line has a claimable head now: a read outside any write. Most deliveries
+     * leave an empty line behind (a customer's next login is rarely queued), and asking first
+     * spares them a write transaction each (measured: the write cost a drain about a third of
+     * its rate).
+     */
+    has: (after: string, now: number): boolean => head.get({ after, now }) !== undefined,
+    /** Runs inside the caller's transaction (GroupCommit.write): reads again, then leases. */
+    claim: (after: string, now: number, leaseMs: number): OutboxItem | null => {
+      const row = head.get({ after, now });
+      if (!row) return null;
+      lease.run(now + leaseMs, row.event_id);
+      return { eventId: row.event_id, source: row.source, body: row.body, attempts: row.attempts };
+    },
   };
 }
