@@ -86,6 +86,10 @@ if (!runs) {
     expect((await post('{"overallStatus":7}')).status).toBe(422);
     expect((await fetch(`${service.url}/metrics`)).status).toBe(401);
     await until('the delivery after a 503', () => cb.calls.length === 2);
+    // The callback has its answer before the service has counted it: wait for the count.
+    const delivered =
+      /^faceauth_delivery_attempts_total\{source="legacy",outcome="delivered"\} 1$/m;
+    await until('the delivery to be counted', async () => delivered.test(await scrape()));
 
     const after = await scrape();
     expect(check(after)).toEqual({ status: 0, problems: '' });
