@@ -1,30 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { runWithoutChromium } from '../helpers/chromium.js';
 
 // Without /usr/bin/chromium (a developer's machine; CI installs it), the browser check is
 // skipped, and the run must say why in one line rather than a bare "skipped" count.
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
-
 it('says in one line why the browser check is skipped on a machine without Chromium', () => {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('VITEST') && name !== 'CI' && name !== 'NODE_ENV') env[name] = value;
-  }
-  env.REPORT_TEST_CHROMIUM = '/nonexistent/chromium';
-  const run = spawnSync(
-    process.execPath,
-    [VITEST, 'run', '--reporter=default', 'test/compare/report-browser.test.ts'],
-    { cwd: root, env, encoding: 'utf8', timeout: 60_000 },
-  );
+  const run = runWithoutChromium('test/compare/report-browser.test.ts');
   expect(run.status, run.stderr).toBe(0);
-  const output = `${run.stdout}\n${run.stderr}`;
-  const why = output.split('\n').filter((line) => line.includes('is not installed'));
-  expect(why).toEqual([
+  expect(run.why).toEqual([
     'test/compare/report-browser.test.ts: skipped: /nonexistent/chromium is not installed ' +
       '(CI installs it; see .ci/run)',
   ]);
-  expect(output).toMatch(/1 skipped/);
+  expect(run.output).toMatch(/1 skipped/);
 }, 60_000);

@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
+import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/chromium.js';
 import {
   demoReport,
   emptyReport,
@@ -18,23 +19,6 @@ import {
 // The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
 // (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
 // test is skipped, saying why in one line, and in CI its absence is a failure.
-
-/** REPORT_TEST_CHROMIUM only lets report-browser-skip.test.ts try a machine without it. */
-const CHROMIUM = process.env.REPORT_TEST_CHROMIUM || '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const runs = hasChromium || Boolean(process.env.CI);
-const SKIPPED = `skipped: ${CHROMIUM} is not installed (CI installs it; see .ci/run)`;
-
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // Evaluated in the page (the project's TypeScript has no DOM types).
 const BANNER_COLOR = "getComputedStyle(document.getElementById('verdict')).backgroundColor";

@@ -1,30 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
+import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/chromium.js';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 
 // The operator console in headless Chromium (Debian's chromium driven by playwright-core, as
 // test/compare/report-browser.test.ts: skipped without it, saying why, unless CI is set),
 // against the real service and a real callback on 127.0.0.1.
 
-const CHROMIUM = process.env.REPORT_TEST_CHROMIUM || '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const runs = hasChromium || Boolean(process.env.CI);
-const SKIPPED = `skipped: ${CHROMIUM} is not installed (CI installs it; see .ci/run)`;
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Where the screenshots go: docs/console when asked (CONSOLE_SCREENSHOTS=docs/console), else a temporary folder. */
 const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(tmpdir(), 'faceauth-console');
 

@@ -14,25 +14,8 @@ import { runCli, SERVICE_CLI } from '../helpers/service-process.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** runCli, but a start that does not end within `ms` (it was not refused) is killed: no process outlives the test. */
-async function startThatEnds(env: Record<string, string>, ms = 20_000) {
-  const child = spawn(process.execPath, [...SERVICE_CLI, 'serve'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const startThatEnds = (env: Record<string, string>, ms = 20_000) =>
+  runCli(env, ['serve'], SERVICE_CLI, { killAfterMs: ms });
 
 /** Log lines at error level (pino's JSON) in what a process wrote. */
 const errorLines = (output: string) =>

@@ -18,6 +18,8 @@ export interface SpawnOptions {
   umask?: string;
   /** A command that runs Node for it, e.g. a sandbox: `[...wrap, node, ...args]`. */
   wrap?: string[];
+  /** runCli: kill a run that has not ended after this many ms, so no process outlives a test. */
+  killAfterMs?: number;
 }
 
 /** Node and its arguments; behind `wrap`, and sh setting the umask, when asked. */
@@ -107,6 +109,11 @@ export async function runCli(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  const timer =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }
