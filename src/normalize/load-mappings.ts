@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { checkTables } from './check-tables.js';
 import { MappingsError } from './mappings-error.js';
-import { checkTables, MAPPING_FILES, type Mappings } from './tables.js';
+import { MAPPING_FILES, type Mappings } from './tables.js';
 
 /** The mappings/ folder shipped with faceauth-shim (src/ and dist/ sit at the same depth). */
 export const DEFAULT_MAPPINGS_DIR = fileURLToPath(new URL('../../mappings/', import.meta.url));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SCORE_STATUSES, Score } from '../../src/incode/score-schema.js';
+import { checkTables } from '../../src/normalize/check-tables.js';
 import { interpret } from '../../src/normalize/interpret.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
-import { checkTables, MAPPING_FILES, type Mappings } from '../../src/normalize/tables.js';
+import { MAPPING_FILES, type Mappings } from '../../src/normalize/tables.js';
 import {
   brokenCopy,
   expectProblem,
