@@ -67,12 +67,18 @@ async function axeViolations(page: Page): Promise<Violation[]> {
 
 let browser: Browser | undefined;
 
-async function withPage<T>(
+interface OpenPage {
+  page: Page;
+  problems: Problems;
+  close(): Promise<void>;
+}
+
+/** A new page showing the report, watched for problems; the caller closes it. */
+async function openPage(
   report: ComparisonReport,
-  check: (page: Page, problems: Problems) => Promise<T>,
   width: number = WIDTHS[0],
   options: PageOptions = {},
-): Promise<T> {
+): Promise<OpenPage> {
   if (!hasChromium) {
     throw new Error(
       `${CHROMIUM} is missing: CI must install Debian's chromium before the tests ` +
@@ -84,22 +90,47 @@ async function withPage<T>(
     viewport: { width, height: 900 },
     bypassCSP: options.bypassCSP ?? false,
   });
+  const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(error.message));
+  page.on('request', (request) => problems.requests.push(request.url()));
+  page.on('dialog', (dialog) => {
+    problems.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
   try {
-    const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.pageErrors.push(error.message));
-    page.on('request', (request) => problems.requests.push(request.url()));
-    page.on('dialog', (dialog) => {
-      problems.dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
     await page.setContent(renderHtml(report), { waitUntil: 'load' });
-    return await check(page, problems);
-  } finally {
+  } catch (error) {
     await page.close();
+    throw error;
   }
+  return { page, problems, close: () => page.close() };
+}
+
+async function withPage<T>(
+  report: ComparisonReport,
+  check: (page: Page, problems: Problems) => Promise<T>,
+  width: number = WIDTHS[0],
+  options: PageOptions = {},
+): Promise<T> {
+  const opened = await openPage(report, width, options);
+  try {
+    return await check(opened.page, opened.problems);
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * Where the screenshots of the pages go when REPORT_SCREENSHOTS names a folder, for a person
+ * to look at; a full-page screenshot costs the run a second of CPU, so none is taken otherwise.
+ */
+const SHOTS = process.env.REPORT_SCREENSHOTS;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 /** Text as a reader sees it (rendered: nothing hidden, no markup), of the page or one element. */
@@ -216,10 +247,7 @@ if (!runs) {
         expect(await page.locator('#chart-failure-reasons .empty-state').isVisible()).toBe(true);
         const banner = await page.evaluate(BANNER_COLOR);
         expect(banner).toBe('rgb(220, 252, 231)');
-        await page.screenshot({
-          path: join(tmpdir(), 'faceauth-report-empty.png'),
-          fullPage: true,
-        });
+        await screenshot(page, 'faceauth-report-empty');
         expectNoProblems(problems);
       });
     }, 60_000);
@@ -335,57 +363,63 @@ if (!runs) {
     }, 60_000);
 
     describe.each(WIDTHS)('the demo run, as a new user sees it, %i px wide', (width) => {
+      // One page of the demo report for the tests below, which only read it.
+      const report = demoReport();
+      let demo: OpenPage | undefined;
+      beforeAll(async () => {
+        demo = await openPage(report, width);
+      }, 60_000);
+      afterAll(async () => {
+        await demo?.close();
+      });
+      async function onDemo(check: (page: Page, problems: Problems) => Promise<void>) {
+        if (demo === undefined) throw new Error('the demo page did not open (see beforeAll)');
+        await check(demo.page, demo.problems);
+      }
+
       it('labels the time axis with times that differ and do not overlap', async () => {
-        await withPage(
-          demoReport(),
-          async (page) => {
-            const texts = page.locator('#chart-pass-rate .axis-x text');
-            const all = await texts.allTextContents();
-            const labels = all.slice(0, -1);
-            expect(all.at(-1)).toBe('bucket start (UTC, 2026-11-30)');
-            expect(labels.length).toBeGreaterThanOrEqual(3);
-            expect(new Set(labels).size, labels.join(' | ')).toBe(labels.length);
-            const boxes = [];
-            for (let i = 0; i < labels.length; i++) boxes.push(await texts.nth(i).boundingBox());
-            for (let i = 1; i < boxes.length; i++) {
-              const left = boxes[i - 1];
-              const right = boxes[i];
-              expect(
-                (left?.x ?? 0) + (left?.width ?? 0),
-                `${labels[i - 1]} ends before ${labels[i]}`,
-              ).toBeLessThan(right?.x ?? 0);
-            }
-          },
-          width,
-        );
+        await onDemo(async (page) => {
+          const texts = page.locator('#chart-pass-rate .axis-x text');
+          const all = await texts.allTextContents();
+          const labels = all.slice(0, -1);
+          expect(all.at(-1)).toBe('bucket start (UTC, 2026-11-30)');
+          expect(labels.length).toBeGreaterThanOrEqual(3);
+          expect(new Set(labels).size, labels.join(' | ')).toBe(labels.length);
+          const boxes = [];
+          for (let i = 0; i < labels.length; i++) boxes.push(await texts.nth(i).boundingBox());
+          for (let i = 1; i < boxes.length; i++) {
+            const left = boxes[i - 1];
+            const right = boxes[i];
+            expect(
+              (left?.x ?? 0) + (left?.width ?? 0),
+              `${labels[i - 1]} ends before ${labels[i]}`,
+            ).toBeLessThan(right?.x ?? 0);
+          }
+        });
       }, 60_000);
 
       it('shows both PASS-rate lines where they are equal', async () => {
-        await withPage(
-          demoReport(),
-          async (page) => {
-            // The first two buckets with events have the same rate on both sides (100%, then
-            // 0%): walk along the line between them and ask what a reader sees at each point.
-            await page.locator('#chart-pass-rate').scrollIntoViewIfNeeded();
-            const dots = page.locator('#chart-pass-rate .series-legacy circle');
-            const a = await dots.nth(0).boundingBox();
-            const b = await dots.nth(1).boundingBox();
-            if (a === null || b === null) throw new Error('no legacy points');
-            const seen = new Set<string>();
-            for (let t = 0.2; t <= 0.8; t += 0.02) {
-              const x = a.x + a.width / 2 + (b.x - a.x) * t;
-              const y = a.y + a.height / 2 + (b.y - a.y) * t;
-              seen.add(
-                await page.evaluate<string>(
-                  `document.elementFromPoint(${x}, ${y})?.closest('.series')?.getAttribute('class') ?? 'nothing'`,
-                ),
-              );
-            }
-            expect([...seen].sort()).toEqual(['series series-legacy', 'series series-workflows']);
-            expect(await page.locator('.chart-note').isVisible()).toBe(true);
-          },
-          width,
-        );
+        await onDemo(async (page) => {
+          // The first two buckets with events have the same rate on both sides (100%, then
+          // 0%): walk along the line between them and ask what a reader sees at each point.
+          await page.locator('#chart-pass-rate').scrollIntoViewIfNeeded();
+          const dots = page.locator('#chart-pass-rate .series-legacy circle');
+          const a = await dots.nth(0).boundingBox();
+          const b = await dots.nth(1).boundingBox();
+          if (a === null || b === null) throw new Error('no legacy points');
+          const seen = new Set<string>();
+          for (let t = 0.2; t <= 0.8; t += 0.02) {
+            const x = a.x + a.width / 2 + (b.x - a.x) * t;
+            const y = a.y + a.height / 2 + (b.y - a.y) * t;
+            seen.add(
+              await page.evaluate<string>(
+                `document.elementFromPoint(${x}, ${y})?.closest('.series')?.getAttribute('class') ?? 'nothing'`,
+              ),
+            );
+          }
+          expect([...seen].sort()).toEqual(['series series-legacy', 'series series-workflows']);
+          expect(await page.locator('.chart-note').isVisible()).toBe(true);
+        });
       }, 60_000);
 
       it('fits the page: the delivery and legacy-only tables whole, wider ones scroll in their box', async () => {
@@ -408,43 +442,32 @@ if (!runs) {
               const box = await wrap.locator('table').boundingBox();
               expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(viewport);
             }
-            await page.screenshot({
-              path: join(tmpdir(), `faceauth-report-sample-${width}.png`),
-              fullPage: true,
-            });
+            await screenshot(page, `faceauth-report-sample-${width}`);
           },
           width,
         );
       }, 60_000);
 
       it('says the verdict and its reasons once, what to do next, what fills the numbers', async () => {
-        const report = demoReport();
-        await withPage(
-          report,
-          async (page, problems) => {
-            const text = await visibleText(page);
-            expect(occurrences(text, 'not safe to switch')).toBe(1);
-            for (const reason of report.verdict.reasons) expect(occurrences(text, reason)).toBe(1);
-            // Then what to do about it.
-            expect(await page.locator('#next-steps').isVisible()).toBe(true);
-            const steps = await visibleText(page, '#next-steps');
-            expect(steps).toContain('Collect 14 more pairs (6 so far; COMPARE_MIN_PAIRS is 20)');
-            expect(steps).toContain('Set INCODE_API_URL');
-            expect(steps).toContain('the section “Reading the comparison report” of MIGRATION.md');
-            // By the legacy-only fields table: what fills the numbers.
-            const note = page.locator('h2:text-is("Legacy-only fields") ~ p.score-note');
-            expect(await note.isVisible()).toBe(true);
-            expect(await visibleText(page, '.score-note')).toContain(
-              'are filled when INCODE_API_URL is set',
-            );
-            await page.screenshot({
-              path: join(tmpdir(), `faceauth-report-demo-${width}.png`),
-              fullPage: true,
-            });
-            expectNoProblems(problems);
-          },
-          width,
-        );
+        await onDemo(async (page, problems) => {
+          const text = await visibleText(page);
+          expect(occurrences(text, 'not safe to switch')).toBe(1);
+          for (const reason of report.verdict.reasons) expect(occurrences(text, reason)).toBe(1);
+          // Then what to do about it.
+          expect(await page.locator('#next-steps').isVisible()).toBe(true);
+          const steps = await visibleText(page, '#next-steps');
+          expect(steps).toContain('Collect 14 more pairs (6 so far; COMPARE_MIN_PAIRS is 20)');
+          expect(steps).toContain('Set INCODE_API_URL');
+          expect(steps).toContain('the section “Reading the comparison report” of MIGRATION.md');
+          // By the legacy-only fields table: what fills the numbers.
+          const note = page.locator('h2:text-is("Legacy-only fields") ~ p.score-note');
+          expect(await note.isVisible()).toBe(true);
+          expect(await visibleText(page, '.score-note')).toContain(
+            'are filled when INCODE_API_URL is set',
+          );
+          await screenshot(page, `faceauth-report-demo-${width}`);
+          expectNoProblems(problems);
+        });
       }, 60_000);
     });
   });
