@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../ops/logger.js';
-import { startService } from '../service.js';
 import type { Command } from './command.js';
 
 export const serve: Command = {
@@ -15,6 +14,9 @@ start with exit code 2 and one line naming it. SIGTERM or SIGINT stops it cleanl
   async run(_values, _positionals, ctx) {
     const config = loadConfig(ctx.env);
     const logger = createLogger({ level: config.logLevel });
+    // Loaded once the settings are known to be right: a wrong one is told without loading the
+    // service (its routes, stores, workers and their libraries), in a fraction of the time.
+    const { startService } = await import('../service.js');
     const service = await startService(config, logger);
     const stopped = new Promise<void>((resolve) => {
       const shutdown = (signal: NodeJS.Signals) => {
