@@ -5,7 +5,7 @@ import { onTestFinished } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { freshSchema, TEST_DATABASE_URL, type TestSchema } from './postgres.js';
+import { emptySchema, TEST_DATABASE_URL, type TestSchema } from './postgres.js';
 
 /** DATABASE_URL for a service (or a store) that keeps its tables in `schema` of the test server. */
 export function schemaUrl(schema: string, base = TEST_DATABASE_URL): string {
@@ -29,14 +29,15 @@ export interface SharedSchema {
 }
 
 /**
- * A fresh schema and `count` stores on it, opened at the same moment (their migrations race, as
- * instances that start together). Every store is closed, then the schema dropped, after the test.
- * Call it inside a test.
+ * A schema with no rows (emptySchema: call registerEmptySchemas() at the top of the file) and
+ * `count` stores on it, opened at the same moment, as instances that start together. Their
+ * race to create the tables on a new schema is test/store/postgres/migrations.test.ts's.
+ * Every store is closed after the test, then the schema emptied. Call it inside a test.
  */
 export async function sharedSchema(count: number): Promise<SharedSchema> {
-  const schema = await freshSchema();
+  const schema = await emptySchema();
   const opened: Store[] = [];
-  // Registered after freshSchema's own cleanup, so it runs first (onTestFinished runs in reverse).
+  // Registered after emptySchema's own cleanup, so it runs first (onTestFinished runs in reverse).
   onTestFinished(async () => {
     await Promise.all(opened.map((store) => store.close()));
   });

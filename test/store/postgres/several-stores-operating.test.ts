@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { AttemptRecord, QuarantineEntry, Store } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
-import { describePostgres } from '../../helpers/postgres.js';
+import { describePostgres, registerEmptySchemas } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';
 
 // What operators do, with several instances on one PostgreSQL database: a cancel, a hold that
@@ -21,6 +21,7 @@ const attempt = (statusCode: number): AttemptRecord => ({
 const pick = (stores: Store[], i: number): Store => stores[i % stores.length] as Store;
 
 describePostgres('operating with several stores on one PostgreSQL schema', () => {
+  registerEmptySchemas();
   it('a cancel at one store and claims at two others at the same instant: never both sent and cancelled', async () => {
     const { stores } = await sharedSchema(3);
     const [a, b, c] = stores as [Store, Store, Store];

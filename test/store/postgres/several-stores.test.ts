@@ -10,7 +10,7 @@ import type {
   Store,
 } from '../../../src/store/store.js';
 import { newEvent, PAIRING, T0 } from '../../helpers/new-event.js';
-import { describePostgres } from '../../helpers/postgres.js';
+import { describePostgres, registerEmptySchemas } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';
 
 // Several instances of the service on one PostgreSQL database, leader-free: two or three Store
@@ -40,6 +40,7 @@ const at = <T>(list: T[], i: number): T => {
 };
 
 describePostgres('several stores on one PostgreSQL schema', () => {
+  registerEmptySchemas();
   describe('dedup', () => {
     it('the same body at three stores at the same moment is accepted once; the others get the duplicate answer naming it', async () => {
       const { stores } = await sharedSchema(3);
