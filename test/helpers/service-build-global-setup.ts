@@ -4,8 +4,8 @@
 // in well under a second, file by file like `npm run build` (no bundling), into a folder laid
 // out like a checkout (package.json, dist/, mappings/, node_modules/), so paths the code finds
 // from its own location resolve as they do for `node dist/cli.js`. Type checking is
-// `npm run typecheck`'s job; the tests that must run exactly what `npm run build` emits build
-// it with tsc themselves (test/helpers/built-service.ts). The children get `npm start`'s Node
+// `npm run typecheck`'s job; the tests that must run exactly what `npm run build` emits share
+// one tsc build of the run (test/helpers/built-service.ts). The children get `npm start`'s Node
 // flags, so what a test measures of a child (its memory) is what an operator's service does.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
     throw error;
   }
   project.provide('serviceCli', [...startFlags(), join(dir, 'dist', 'cli.js')]);
+  // Where the tests that need `npm run build`'s own output (tsc's, test/helpers/built-service.ts)
+  // find it: built there by the first of them, once per run.
+  project.provide('builtServiceDir', join(dir, 'tsc-build'));
   return remove;
 }
 
@@ -57,5 +60,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Node's arguments to run the CLI: `npm start`'s flags, then this run's build. */
     serviceCli: string[];
+    /** A folder of this run for the tsc build of built-service.ts (made by the first test). */
+    builtServiceDir: string;
   }
 }

@@ -30,7 +30,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await callback?.close();
-  built?.remove();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
