@@ -1,17 +1,16 @@
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
-import { fateOf, type LoginCandidate } from './rules/login.js';
+import type { EnrichmentItem, ForwardFormat } from './accept-types.js';
 import type {
-  ComparedEvent,
-  EnrichmentItem,
   EventDetail,
-  EventStatus,
   EventSummary,
-  ForwardFormat,
   LineFacts,
   Page,
   PairDetail,
   QuarantineRecord,
-} from './store.js';
+} from './admin-types.js';
+import type { ComparedEvent } from './figure-types.js';
+import { fateOf, type LoginCandidate } from './rules/login.js';
+import type { EventStatus } from './store.js';
 
 // Row mapping, shared by both backends (flags read as 0/1, times as numbers): what the SQL returns, as the Store interface's types.
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { PostgresConfig } from '../database-config.js';
-import { StoreOpenError, StoreUnavailableError } from '../store.js';
+import { StoreOpenError, StoreUnavailableError } from '../errors.js';
 
 // The PostgreSQL connection: a pool opened from DATABASE_URL (sslmode as libpq means it), one
 // transaction helper, and what a failure means: the operator's to fix (a refused login, a

@@ -1,4 +1,4 @@
-import { StoreOpenError } from '../store.js';
+import { StoreOpenError } from '../errors.js';
 import {
   classifyPostgresError,
   type PostgresDriver,

@@ -1,34 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { PostgresConfig } from '../database-config.js';
-import { type EnrichmentRow, toEnrichmentItem } from '../rows.js';
 import type {
   AcceptResult,
-  AttemptRecord,
-  CancelResult,
-  ComparedEvent,
-  DeliveryFigures,
-  DeliveryFiguresQuery,
   EnrichmentCompletion,
   EnrichmentItem,
+  NewEvent,
+} from '../accept-types.js';
+import type {
   EventDetail,
   EventQuery,
-  EventStatus,
   EventSummary,
-  FailedNext,
-  LoginFigures,
-  NewEvent,
-  OutboxItem,
   Page,
-  PopulationFigures,
   QuarantineEntry,
   QuarantineRecord,
+} from '../admin-types.js';
+import type { PostgresConfig } from '../database-config.js';
+import type {
+  AttemptRecord,
+  CancelResult,
+  FailedNext,
+  OutboxItem,
   ReleasedHold,
   ReplayResult,
   ReplayScope,
-  Store,
+} from '../delivery-types.js';
+import type {
+  ComparedEvent,
+  DeliveryFigures,
+  DeliveryFiguresQuery,
+  LoginFigures,
+  PopulationFigures,
   StoredPair,
-} from '../store.js';
+} from '../figure-types.js';
+import { type EnrichmentRow, toEnrichmentItem } from '../rows.js';
+import type { EventStatus, Store } from '../store.js';
 import { PostgresDriver, type Queryable } from './driver.js';
 import { type ConnectOptions, Lifecycle, type PostgresStoreOptions } from './lifecycle.js';
 import { AcceptBatch } from './ops/accept-batch.js';

@@ -1,5 +1,5 @@
 import type { Source } from '../../normalize/normalized-schema.js';
-import type { LoginCounts, LoginFigures, PopulationFigures } from '../store.js';
+import type { LoginCounts, LoginFigures, PopulationFigures } from '../figure-types.js';
 
 const DAY = 86_400_000;
 

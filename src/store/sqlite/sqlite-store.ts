@@ -1,4 +1,35 @@
 import type Database from 'better-sqlite3';
+import type {
+  AcceptResult,
+  EnrichmentCompletion,
+  EnrichmentItem,
+  NewEvent,
+} from '../accept-types.js';
+import type {
+  EventDetail,
+  EventQuery,
+  EventSummary,
+  Page,
+  QuarantineEntry,
+  QuarantineRecord,
+} from '../admin-types.js';
+import type {
+  AttemptRecord,
+  CancelResult,
+  FailedNext,
+  OutboxItem,
+  ReleasedHold,
+  ReplayResult,
+  ReplayScope,
+} from '../delivery-types.js';
+import type {
+  ComparedEvent,
+  DeliveryFigures,
+  DeliveryFiguresQuery,
+  LoginFigures,
+  PopulationFigures,
+  StoredPair,
+} from '../figure-types.js';
 import {
   type EventRow,
   page,
@@ -8,34 +39,7 @@ import {
   toSummary,
 } from '../rows.js';
 import { loginFiguresOf, populationFiguresOf } from '../rules/login-figures.js';
-import {
-  type AcceptResult,
-  type AttemptRecord,
-  type CancelResult,
-  type ComparedEvent,
-  type DeliveryFigures,
-  type DeliveryFiguresQuery,
-  type EnrichmentCompletion,
-  type EnrichmentItem,
-  EVENT_STATUSES,
-  type EventDetail,
-  type EventQuery,
-  type EventStatus,
-  type EventSummary,
-  type FailedNext,
-  type LoginFigures,
-  type NewEvent,
-  type OutboxItem,
-  type Page,
-  type PopulationFigures,
-  type QuarantineEntry,
-  type QuarantineRecord,
-  type ReleasedHold,
-  type ReplayResult,
-  type ReplayScope,
-  type Store,
-  type StoredPair,
-} from '../store.js';
+import { EVENT_STATUSES, type EventStatus, type Store } from '../store.js';
 import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';

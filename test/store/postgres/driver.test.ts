@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../../src/config/database-url.js';
+import { StoreOpenError, StoreUnavailableError } from '../../../src/store/errors.js';
 import {
   classifyPostgresError,
   PostgresConfigError,
@@ -10,7 +11,6 @@ import {
   tlsOptions,
   waitForDatabase,
 } from '../../../src/store/postgres/driver.js';
-import { StoreOpenError, StoreUnavailableError } from '../../../src/store/store.js';
 import {
   describeCluster,
   describePostgres,

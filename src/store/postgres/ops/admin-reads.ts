@@ -1,3 +1,10 @@
+import type {
+  EventQuery,
+  EventSummary,
+  Page,
+  QuarantineEntry,
+  QuarantineRecord,
+} from '../../admin-types.js';
 import {
   type EventRow,
   page,
@@ -5,15 +12,7 @@ import {
   toQuarantineRecord,
   toSummary,
 } from '../../rows.js';
-import {
-  EVENT_STATUSES,
-  type EventQuery,
-  type EventStatus,
-  type EventSummary,
-  type Page,
-  type QuarantineEntry,
-  type QuarantineRecord,
-} from '../../store.js';
+import { EVENT_STATUSES, type EventStatus } from '../../store.js';
 import { bytes } from '../rows.js';
 import * as admin from '../sql/admin.js';
 import * as intake from '../sql/intake.js';

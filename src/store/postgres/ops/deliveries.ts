@@ -1,10 +1,11 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
+import type { OutboxItem, ReleasedHold } from '../../delivery-types.js';
+import type { PopulationFigures } from '../../figure-types.js';
 import {
   type MovedPairQuery,
   movedPairFiguresOf,
   populationFiguresOf,
 } from '../../rules/login-figures.js';
-import type { OutboxItem, PopulationFigures, ReleasedHold } from '../../store.js';
 import * as comparison from '../sql/comparison.js';
 import * as operating from '../sql/operating.js';
 import * as outbox from '../sql/outbox.js';

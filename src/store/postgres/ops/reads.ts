@@ -1,4 +1,6 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
+import type { EventDetail } from '../../admin-types.js';
+import type { ComparedEvent, LoginFigures, StoredPair } from '../../figure-types.js';
 import {
   type AheadRow,
   type AttemptRow,
@@ -10,7 +12,6 @@ import {
   toDetail,
 } from '../../rows.js';
 import { loginFiguresOf } from '../../rules/login-figures.js';
-import type { ComparedEvent, EventDetail, LoginFigures, StoredPair } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import * as admin from '../sql/admin.js';
 import * as comparison from '../sql/comparison.js';

@@ -1,4 +1,4 @@
-import type { AttemptRecord, FailedNext } from '../../store.js';
+import type { AttemptRecord, FailedNext } from '../../delivery-types.js';
 import { type PostgresDriver, PostgresUnavailableError, type Queryable } from '../driver.js';
 import * as outbox from '../sql/outbox.js';
 

@@ -1,4 +1,4 @@
-import type { EventQuery } from '../../store.js';
+import type { EventQuery } from '../../admin-types.js';
 import { SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
 
 /**

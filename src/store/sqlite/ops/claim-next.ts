@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
-import type { OutboxItem } from '../../store.js';
+import type { OutboxItem } from '../../delivery-types.js';
 
 /**
  * Store.claimNext on SQLite: the head of the delivered event's customer line (its order key,

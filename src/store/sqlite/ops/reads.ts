@@ -1,6 +1,7 @@
+import type { EventDetail } from '../../admin-types.js';
+import type { ComparedEvent, StoredPair } from '../../figure-types.js';
 import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
 import { type MovedPairQuery, movedPairFiguresOf } from '../../rules/login-figures.js';
-import type { ComparedEvent, EventDetail, StoredPair } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 
 /** The reads that take several statements: an event in full, the report's data, moved pairs. */
