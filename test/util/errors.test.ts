@@ -12,7 +12,7 @@ import { ClientClosedError } from '../../src/http/read-body.js';
 import { IncodeLoginError } from '../../src/incode/admin-token.js';
 import { MappingsError } from '../../src/normalize/mappings-error.js';
 import { StoreOpenError, StoreUnavailableError } from '../../src/store/errors.js';
-import { PostgresConfigError, PostgresUnavailableError } from '../../src/store/postgres/driver.js';
+import { PostgresConfigError, PostgresUnavailableError } from '../../src/store/postgres/errors.js';
 import { codeOf, ERROR_CODES, FaceauthError, HTTP_ERROR_CODES } from '../../src/util/errors.js';
 import { ROOT } from '../helpers/markdown.js';
 
