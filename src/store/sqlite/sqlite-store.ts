@@ -45,7 +45,7 @@ import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { accept } from './ops/accept.js';
 import { cancel } from './ops/cancel.js';
-import { prepareClaimNext } from './ops/claim-next.js';
+import { claimNext, hasNext } from './ops/claim-next.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
 import { claimDue, recordDelivered, recordFailed, releaseHolds } from './ops/deliveries.js';
 import { deliveryFigures } from './ops/delivery-figures.js';
@@ -68,7 +68,6 @@ export class SqliteStore implements Store {
   readonly #statements: Statements;
   /** The connection and its statements, as the operations (ops/) take them. */
   readonly #sqlite: Sqlite;
-  readonly #claimNext: ReturnType<typeof prepareClaimNext>;
   readonly #commits: GroupCommit;
   /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
   readonly #room: { path: string; bytes: number } | undefined;
@@ -96,7 +95,6 @@ export class SqliteStore implements Store {
     this.#commits = new GroupCommit(db);
     this.#statements = prepareStatements(db);
     this.#sqlite = { db, s: this.#statements };
-    this.#claimNext = prepareClaimNext(db);
   }
 
   /**
@@ -165,8 +163,8 @@ export class SqliteStore implements Store {
   async claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
     // Only one process writes the file (the instance lock), so a line found empty here cannot
     // be filled by another instance meanwhile; an accept of this process wakes the worker.
-    if (!this.#commits.run(() => this.#claimNext.has(afterEventId, now))) return null;
-    return this.#commits.write(() => this.#claimNext.claim(afterEventId, now, leaseMs), RELAXED);
+    if (!this.#commits.run(() => hasNext(this.#sqlite, afterEventId, now))) return null;
+    return this.#commits.write(() => claimNext(this.#sqlite, afterEventId, now, leaseMs), RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
