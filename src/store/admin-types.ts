@@ -5,7 +5,7 @@ import type { AttemptRecord } from './delivery-types.js';
 import type { EventStatus } from './rules/statuses.js';
 
 // What the admin API, the CLI and the console read of the store (store.ts): an event, its
-// line and its pair, pages of events, and the quarantine.
+// line and its pair, pages of events, the quarantine; and the settings any store reads.
 
 export interface EventSummary {
   id: string;
@@ -132,4 +132,22 @@ export interface Page<T> {
   items: T[];
   /** Pass as `before` to read the next page; null on the last page. */
   next: string | null;
+}
+
+/** Store.listQuarantine: a page of quarantined bodies, newest first. */
+export interface QuarantineQuery {
+  limit: number;
+  /** The cursor of a previous page (`next`). */
+  before?: string | undefined;
+}
+
+/** A setting as last committed by any store (Store.getSetting). */
+export interface SettingValue {
+  value: string;
+  updatedAt: number;
+}
+
+/** A setting and its key (Store.listSettings). */
+export interface Setting extends SettingValue {
+  key: string;
 }

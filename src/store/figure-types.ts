@@ -82,3 +82,44 @@ export interface LoginFigures extends LoginCounts {
   /** Per UTC day (YYYY-MM-DD) that has any, oldest first. */
   perDay: (LoginCounts & { day: string })[];
 }
+
+/** Store.movedPairFigures: the pairs completed in [from, to) of the customers a share moves. */
+export interface MovedPairFiguresQuery {
+  from: number;
+  to: number;
+  belowBucket: number;
+  /** How many ids of pairs that disagree, at most. */
+  ids: number;
+  /** A pair agrees on its status (`status`), or on its status and its reason (`reason`). */
+  counts: 'status' | 'reason';
+}
+
+/**
+ * How many moved pairs, how many agree, and the ids (`legacyEventId/workflowsEventId`) of the
+ * first that do not, oldest first.
+ */
+export interface MovedPairFigures {
+  pairs: number;
+  agreeing: number;
+  disagreeingIds: string[];
+}
+
+/** Store.populationFigures: [from, since) before the move, [since, to) after it. */
+export interface PopulationFiguresQuery {
+  from: number;
+  since: number;
+  to: number;
+  belowBucket: number;
+}
+
+/** Store.comparisonData: the events of a range, and the pairs with an event in it. */
+export interface ComparisonData {
+  events: ComparedEvent[];
+  pairs: StoredPair[];
+}
+
+/** Store.backlogFigures: the oldest pending event's arrival, and the customers held. */
+export interface BacklogFigures {
+  oldestPendingAt: number | null;
+  heldCustomers: number;
+}

@@ -10,7 +10,10 @@ import type {
   EventSummary,
   Page,
   QuarantineEntry,
+  QuarantineQuery,
   QuarantineRecord,
+  Setting,
+  SettingValue,
 } from './admin-types.js';
 import type {
   AttemptRecord,
@@ -22,12 +25,15 @@ import type {
   ReplayScope,
 } from './delivery-types.js';
 import type {
-  ComparedEvent,
+  BacklogFigures,
+  ComparisonData,
   DeliveryFigures,
   DeliveryFiguresQuery,
   LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
   PopulationFigures,
-  StoredPair,
+  PopulationFiguresQuery,
 } from './figure-types.js';
 import type { EventStatus } from './rules/statuses.js';
 
@@ -225,14 +231,7 @@ export interface Store {
    * cut-over guard asks every few seconds on every instance: an index range over the pairs,
    * never a read of the events. A read.
    */
-  movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    /** A pair agrees on its status (`status`), or on its status and its reason (`reason`). */
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }>;
+  movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures>;
   /**
    * The cut-over guard's populations: the results that reached the callback (pending, delivered,
    * dead) of the customers whose bucket is below `belowBucket` received in [since, to) (moved)
@@ -240,22 +239,14 @@ export interface Store {
    * index range over the events (received_at, bucket, status, result), every few seconds on
    * every instance. A read.
    */
-  populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures>;
+  populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
-  comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }>;
+  comparisonData(from: number, to: number): Promise<ComparisonData>;
   /**
    * Reads a setting as last committed by any store (no cache in the store): the run-time
    * FORWARD_SOURCE switch set at one instance is read by the others from here.
    */
-  getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
+  getSetting(key: string): Promise<SettingValue | undefined>;
   /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
   /**
@@ -264,7 +255,7 @@ export interface Store {
    */
   insertSetting(key: string, value: string, now: number): Promise<boolean>;
   /** The settings whose key starts with `prefix`, oldest update first. A read. */
-  listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]>;
+  listSettings(prefix: string): Promise<Setting[]>;
   /**
    * Compare and set: sets the setting to `value` only if it is still `expected`, in one
    * statement; says whether it did. Two stores replacing the same value at once: one wins, the
@@ -285,7 +276,7 @@ export interface Store {
    * oldest pending event arrived (null: none pending), and how many customers an event the
    * callback refuses holds with events waiting behind it. Index reads, not a read of the backlog.
    */
-  backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }>;
+  backlogFigures(): Promise<BacklogFigures>;
   /**
    * Deliveries and failed attempts per minute in [from, to), and the last success and failure,
    * of the events received in [since, to) (the operator console's chart). An index range over
@@ -293,10 +284,7 @@ export interface Store {
    */
   deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures>;
   getQuarantine(id: string): Promise<QuarantineRecord | undefined>;
-  listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>>;
+  listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>>;
   /** Events per status, exact as of one committed state, without reading every event. */
   countByStatus(): Promise<Record<EventStatus, number>>;
   /**

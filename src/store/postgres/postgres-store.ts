@@ -12,7 +12,10 @@ import type {
   EventSummary,
   Page,
   QuarantineEntry,
+  QuarantineQuery,
   QuarantineRecord,
+  Setting,
+  SettingValue,
 } from '../admin-types.js';
 import type { PostgresConfig } from '../database-config.js';
 import type {
@@ -25,12 +28,15 @@ import type {
   ReplayScope,
 } from '../delivery-types.js';
 import type {
-  ComparedEvent,
+  BacklogFigures,
+  ComparisonData,
   DeliveryFigures,
   DeliveryFiguresQuery,
   LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
   PopulationFigures,
-  StoredPair,
+  PopulationFiguresQuery,
 } from '../figure-types.js';
 import { type EnrichmentRow, toEnrichmentItem } from '../rows.js';
 import type { EventStatus, Store } from '../store.js';
@@ -246,12 +252,7 @@ export class PostgresStore implements Store {
     return this.#tx((c) => forwardFallbacks(c, now));
   }
 
-  async populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures> {
+  async populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures> {
     return populationFigures(this.#reader, query);
   }
 
@@ -262,20 +263,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  async movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+  async movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures> {
     return movedPairFigures(this.#reader, query);
   }
 
-  async comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+  async comparisonData(from: number, to: number): Promise<ComparisonData> {
     this.#usable();
     // One snapshot for both reads.
     return this.#driver.transaction((c) => comparisonData(c, from, to), {
@@ -283,7 +275,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
+  async getSetting(key: string): Promise<SettingValue | undefined> {
     return getSetting(this.#reader, key);
   }
 
@@ -304,7 +296,7 @@ export class PostgresStore implements Store {
     return insertSetting(this.#reader, key, value, now);
   }
 
-  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
+  async listSettings(prefix: string): Promise<Setting[]> {
     return listSettings(this.#reader, prefix);
   }
 
@@ -322,7 +314,7 @@ export class PostgresStore implements Store {
     return this.#driver.transaction((c) => getEvent(c, id), { isolation: 'repeatable read' });
   }
 
-  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+  async backlogFigures(): Promise<BacklogFigures> {
     return backlogFigures(this.#reader);
   }
 
@@ -334,10 +326,7 @@ export class PostgresStore implements Store {
     return getQuarantine(this.#reader, id);
   }
 
-  async listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>> {
+  async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
     return listQuarantine(this.#reader, query);
   }
 

@@ -11,7 +11,10 @@ import type {
   EventSummary,
   Page,
   QuarantineEntry,
+  QuarantineQuery,
   QuarantineRecord,
+  Setting,
+  SettingValue,
 } from '../admin-types.js';
 import type {
   AttemptRecord,
@@ -23,12 +26,15 @@ import type {
   ReplayScope,
 } from '../delivery-types.js';
 import type {
-  ComparedEvent,
+  BacklogFigures,
+  ComparisonData,
   DeliveryFigures,
   DeliveryFiguresQuery,
   LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
   PopulationFigures,
-  StoredPair,
+  PopulationFiguresQuery,
 } from '../figure-types.js';
 import {
   type EventRow,
@@ -215,12 +221,7 @@ export class SqliteStore implements Store {
     return this.#transaction(() => forwardFallbacks(this.#sqlite, now));
   }
 
-  async populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures> {
+  async populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures> {
     const rows = this.#commits.run(() => this.#statements.populationCounts.all(query));
     return populationFiguresOf(rows);
   }
@@ -232,20 +233,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  async movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+  async movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures> {
     return this.#commits.run(() => movedPairFigures(this.#sqlite, query));
   }
 
-  async comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+  async comparisonData(from: number, to: number): Promise<ComparisonData> {
     return this.#commits.run(() => comparisonData(this.#sqlite, from, to));
   }
 
@@ -254,7 +246,7 @@ export class SqliteStore implements Store {
     return this.#commits.run(() => this.#db.transaction(work)());
   }
 
-  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
+  async getSetting(key: string): Promise<SettingValue | undefined> {
     const row = this.#commits.run(() => this.#statements.getSetting.get(key));
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
@@ -280,7 +272,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
+  async listSettings(prefix: string): Promise<Setting[]> {
     return this.#commits
       .run(() => this.#statements.listSettings.all(prefix, prefix))
       .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
@@ -300,7 +292,7 @@ export class SqliteStore implements Store {
     return this.#commits.run(() => getEvent(this.#sqlite, id));
   }
 
-  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+  async backlogFigures(): Promise<BacklogFigures> {
     const s = this.#statements;
     return this.#commits.run(() => ({
       oldestPendingAt: s.oldestPending.get()?.received_at ?? null,
@@ -317,10 +309,7 @@ export class SqliteStore implements Store {
     return row && toQuarantineRecord(row);
   }
 
-  async listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>> {
+  async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
     const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
     const rows = this.#commits.run(() =>
       this.#db

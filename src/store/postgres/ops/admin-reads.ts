@@ -3,8 +3,10 @@ import type {
   EventSummary,
   Page,
   QuarantineEntry,
+  QuarantineQuery,
   QuarantineRecord,
 } from '../../admin-types.js';
+import type { BacklogFigures } from '../../figure-types.js';
 import {
   type EventRow,
   page,
@@ -28,9 +30,7 @@ export async function listEvents(q: Reader, query: EventQuery): Promise<Page<Eve
   return page(rows, query.limit, toSummary);
 }
 
-export async function backlogFigures(
-  q: Reader,
-): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+export async function backlogFigures(q: Reader): Promise<BacklogFigures> {
   const { rows } = await q.query<{ oldest: number | null; held: number }>(
     operating.BACKLOG_FIGURES,
   );
@@ -69,7 +69,7 @@ export async function getQuarantine(q: Reader, id: string): Promise<QuarantineRe
 
 export async function listQuarantine(
   q: Reader,
-  query: { limit: number; before?: string | undefined },
+  query: QuarantineQuery,
 ): Promise<Page<QuarantineRecord>> {
   const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
   const { rows } = await q.query<QuarantineRow>(

@@ -1,6 +1,6 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
 import type { EventDetail } from '../../admin-types.js';
-import type { ComparedEvent, LoginFigures, StoredPair } from '../../figure-types.js';
+import type { ComparisonData, LoginFigures, StoredPair } from '../../figure-types.js';
 import {
   type AheadRow,
   type AttemptRow,
@@ -50,7 +50,7 @@ export async function comparisonData(
   c: Queryable,
   from: number,
   to: number,
-): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+): Promise<ComparisonData> {
   const events = (await c.query<ComparedRow>(comparison.COMPARED_EVENTS, [from, to])).rows.map(
     toCompared,
   );

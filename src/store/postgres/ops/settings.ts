@@ -1,12 +1,10 @@
+import type { Setting, SettingValue } from '../../admin-types.js';
 import * as admin from '../sql/admin.js';
 import type { Reader } from './reader.js';
 
 /** The settings (store.ts getSetting ... deleteSetting): each one statement. */
 
-export async function getSetting(
-  q: Reader,
-  key: string,
-): Promise<{ value: string; updatedAt: number } | undefined> {
+export async function getSetting(q: Reader, key: string): Promise<SettingValue | undefined> {
   const row = (await q.query<{ value: string; updated_at: number }>(admin.GET_SETTING, [key]))
     .rows[0];
   return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
@@ -37,10 +35,7 @@ export async function insertSetting(
   return rowCount === 1;
 }
 
-export async function listSettings(
-  q: Reader,
-  prefix: string,
-): Promise<{ key: string; value: string; updatedAt: number }[]> {
+export async function listSettings(q: Reader, prefix: string): Promise<Setting[]> {
   const { rows } = await q.query<{ key: string; value: string; updated_at: number }>(
     admin.LIST_SETTINGS,
     [prefix],

@@ -1,7 +1,12 @@
 import type { EventDetail } from '../../admin-types.js';
-import type { ComparedEvent, StoredPair } from '../../figure-types.js';
+import type {
+  ComparisonData,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  StoredPair,
+} from '../../figure-types.js';
 import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
-import { type MovedPairQuery, movedPairFiguresOf } from '../../rules/login-figures.js';
+import { movedPairFiguresOf } from '../../rules/login-figures.js';
 import type { Sqlite } from '../statements.js';
 
 /** The reads that take several statements: an event in full, the report's data, moved pairs. */
@@ -18,11 +23,7 @@ export function getEvent({ s }: Sqlite, id: string): EventDetail | undefined {
   });
 }
 
-export function comparisonData(
-  { s }: Sqlite,
-  from: number,
-  to: number,
-): { events: ComparedEvent[]; pairs: StoredPair[] } {
+export function comparisonData({ s }: Sqlite, from: number, to: number): ComparisonData {
   const events = s.comparedEvents.all(from, to).map(toCompared);
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const find = (id: string) => byId.get(id) ?? toCompared(s.comparedEvent.get(id) as ComparedRow);
@@ -38,10 +39,7 @@ export function comparisonData(
   return { events, pairs };
 }
 
-export function movedPairFigures(
-  { s }: Sqlite,
-  query: MovedPairQuery,
-): { pairs: number; agreeing: number; disagreeingIds: string[] } {
+export function movedPairFigures({ s }: Sqlite, query: MovedPairFiguresQuery): MovedPairFigures {
   const { counts: kind, ...range } = query;
   const params = { ...range, statusOnly: kind === 'status' ? 1 : 0 };
   const { ids: _ids, ...countParams } = params;
