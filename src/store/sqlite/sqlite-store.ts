@@ -36,39 +36,35 @@ import type {
   PopulationFigures,
   PopulationFiguresQuery,
 } from '../figure-types.js';
-import {
-  type EventRow,
-  page,
-  type QuarantineRow,
-  toEnrichmentItem,
-  toQuarantineRecord,
-  toSummary,
-} from '../rows.js';
-import { loginFiguresOf, populationFiguresOf } from '../rules/login-figures.js';
-import { EVENT_STATUSES, type EventStatus, type Store } from '../store.js';
+import type { EventStatus, Store } from '../store.js';
 import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { accept } from './ops/accept.js';
+import * as admin from './ops/admin-reads.js';
 import { cancel } from './ops/cancel.js';
 import { claimNext, hasNext } from './ops/claim-next.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
 import { claimDue, recordDelivered, recordFailed, releaseHolds } from './ops/deliveries.js';
 import { deliveryFigures } from './ops/delivery-figures.js';
 import { forwardFallbacks } from './ops/forward-fallbacks.js';
+import { claimEnrichment, releaseFresh, releaseLeases } from './ops/leases.js';
 import { prune } from './ops/prune.js';
-import { comparisonData, getEvent, movedPairFigures } from './ops/reads.js';
+import * as reads from './ops/reads.js';
 import { replay, replayAll } from './ops/replay.js';
-import { listEventsQuery } from './sql/list-events.js';
+import * as settings from './ops/settings.js';
 import { prepareStatements, type Sqlite, type Statements } from './statements.js';
 
-/** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
 /**
  * A delivery's lease and result: lost in a power cut, the event is only sent again, with the
  * same event id (GroupCommit.write).
  */
 const RELAXED = { durable: false };
 
+/**
+ * The embedded store: one SQLite file in WAL mode, for a single instance of the service. The
+ * business rules are ../rules/; each method runs one operation (ops/) in its transaction.
+ */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements: Statements;
@@ -131,13 +127,7 @@ export class SqliteStore implements Store {
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
-    const s = this.#statements;
-    return this.#commits.write(() =>
-      s.claimEnrichment.all(now, limit).map((row) => {
-        s.leaseEnrichment.run(now + leaseMs, row.id);
-        return toEnrichmentItem(row);
-      }),
-    );
+    return this.#commits.write(() => claimEnrichment(this.#sqlite, now, limit, leaseMs));
   }
 
   async completeEnrichment(
@@ -153,13 +143,7 @@ export class SqliteStore implements Store {
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    await this.#commits.write(() =>
-      this.#statements.insertQuarantine.run({
-        ...entry,
-        issues: entry.issues ? JSON.stringify(entry.issues) : null,
-        truncated: entry.truncated ? 1 : 0,
-      }),
-    );
+    await this.#commits.write(() => admin.quarantine(this.#sqlite, entry));
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -174,10 +158,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
-    const s = this.#statements;
-    await this.#commits.write(() => {
-      for (const id of eventIds) s.releaseLease.run(id);
-    }, RELAXED);
+    await this.#commits.write(() => releaseFresh(this.#sqlite, eventIds), RELAXED);
   }
 
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
@@ -198,10 +179,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(): Promise<number> {
-    const s = this.#statements;
-    return this.#transaction(
-      () => s.releaseLeases.run().changes + s.releaseEnrichment.run().changes,
-    );
+    return this.#transaction(() => releaseLeases(this.#sqlite));
   }
 
   async replay(eventId: string, now: number): Promise<ReplayResult> {
@@ -222,23 +200,19 @@ export class SqliteStore implements Store {
   }
 
   async populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures> {
-    const rows = this.#commits.run(() => this.#statements.populationCounts.all(query));
-    return populationFiguresOf(rows);
+    return this.#commits.run(() => reads.populationFigures(this.#sqlite, query));
   }
 
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
-    const s = this.#statements;
-    return this.#commits.run(() =>
-      loginFiguresOf(s.pairsFirstPerDay.all(from, to), s.unmatchedPerDay.all(from, to)),
-    );
+    return this.#commits.run(() => reads.loginFigures(this.#sqlite, from, to));
   }
 
   async movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures> {
-    return this.#commits.run(() => movedPairFigures(this.#sqlite, query));
+    return this.#commits.run(() => reads.movedPairFigures(this.#sqlite, query));
   }
 
   async comparisonData(from: number, to: number): Promise<ComparisonData> {
-    return this.#commits.run(() => comparisonData(this.#sqlite, from, to));
+    return this.#commits.run(() => reads.comparisonData(this.#sqlite, from, to));
   }
 
   /** A transaction of its own, outside the group commit (SQLite's failures: StoreUnavailableError). */
@@ -247,12 +221,11 @@ export class SqliteStore implements Store {
   }
 
   async getSetting(key: string): Promise<SettingValue | undefined> {
-    const row = this.#commits.run(() => this.#statements.getSetting.get(key));
-    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+    return this.#commits.run(() => settings.getSetting(this.#sqlite, key));
   }
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
-    this.#commits.run(() => this.#statements.setSetting.run(key, value, now));
+    this.#commits.run(() => settings.setSetting(this.#sqlite, key, value, now));
   }
 
   async replaceSetting(
@@ -261,43 +234,33 @@ export class SqliteStore implements Store {
     value: string,
     now: number,
   ): Promise<boolean> {
-    return this.#commits.run(
-      () => this.#statements.replaceSetting.run({ key, expected, value, now }).changes === 1,
+    return this.#commits.run(() =>
+      settings.replaceSetting(this.#sqlite, key, expected, value, now),
     );
   }
 
   async insertSetting(key: string, value: string, now: number): Promise<boolean> {
-    return this.#commits.run(
-      () => this.#statements.insertSetting.run(key, value, now).changes === 1,
-    );
+    return this.#commits.run(() => settings.insertSetting(this.#sqlite, key, value, now));
   }
 
   async listSettings(prefix: string): Promise<Setting[]> {
-    return this.#commits
-      .run(() => this.#statements.listSettings.all(prefix, prefix))
-      .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+    return this.#commits.run(() => settings.listSettings(this.#sqlite, prefix));
   }
 
   async deleteSetting(key: string): Promise<void> {
-    this.#commits.run(() => this.#statements.deleteSetting.run(key));
+    this.#commits.run(() => settings.deleteSetting(this.#sqlite, key));
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const { sql, params } = listEventsQuery(query);
-    const rows = this.#commits.run(() => this.#db.prepare<unknown[], EventRow>(sql).all(...params));
-    return page(rows, query.limit, toSummary);
+    return this.#commits.run(() => admin.listEvents(this.#sqlite, query));
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
-    return this.#commits.run(() => getEvent(this.#sqlite, id));
+    return this.#commits.run(() => reads.getEvent(this.#sqlite, id));
   }
 
   async backlogFigures(): Promise<BacklogFigures> {
-    const s = this.#statements;
-    return this.#commits.run(() => ({
-      oldestPendingAt: s.oldestPending.get()?.received_at ?? null,
-      heldCustomers: s.heldCustomers.get()?.n ?? 0,
-    }));
+    return this.#commits.run(() => admin.backlogFigures(this.#sqlite));
   }
 
   async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
@@ -305,30 +268,15 @@ export class SqliteStore implements Store {
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
-    const row = this.#commits.run(() => this.#statements.quarantineById.get(id));
-    return row && toQuarantineRecord(row);
+    return this.#commits.run(() => admin.getQuarantine(this.#sqlite, id));
   }
 
   async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
-    const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
-    const rows = this.#commits.run(() =>
-      this.#db
-        .prepare<[number, number], QuarantineRow>(
-          'SELECT * FROM quarantine WHERE seq < ? ORDER BY seq DESC LIMIT ?',
-        )
-        .all(Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1),
-    );
-    return page(rows, query.limit, toQuarantineRecord);
+    return this.#commits.run(() => admin.listQuarantine(this.#sqlite, query));
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {
-    const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
-      EventStatus,
-      number
-    >;
-    for (const row of this.#commits.run(() => this.#statements.countByStatus.all()))
-      counts[row.status] = row.n;
-    return counts;
+    return this.#commits.run(() => admin.countByStatus(this.#sqlite));
   }
 
   async pruneDedupKeys(before: number, limit: number): Promise<number> {

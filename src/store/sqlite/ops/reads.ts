@@ -1,15 +1,22 @@
 import type { EventDetail } from '../../admin-types.js';
 import type {
   ComparisonData,
+  LoginFigures,
   MovedPairFigures,
   MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
   StoredPair,
 } from '../../figure-types.js';
 import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
-import { movedPairFiguresOf } from '../../rules/login-figures.js';
+import {
+  loginFiguresOf,
+  movedPairFiguresOf,
+  populationFiguresOf,
+} from '../../rules/login-figures.js';
 import type { Sqlite } from '../statements.js';
 
-/** The reads that take several statements: an event in full, the report's data, moved pairs. */
+/** The reads of the report and the guard, and an event in full: a rule over their rows. */
 
 export function getEvent({ s }: Sqlite, id: string): EventDetail | undefined {
   const row = s.eventById.get(id);
@@ -47,4 +54,12 @@ export function movedPairFigures({ s }: Sqlite, query: MovedPairFiguresQuery): M
     s.movedPairCounts.get(countParams),
     s.movedPairsDisagreeing.all(params),
   );
+}
+
+export function populationFigures({ s }: Sqlite, query: PopulationFiguresQuery): PopulationFigures {
+  return populationFiguresOf(s.populationCounts.all(query));
+}
+
+export function loginFigures({ s }: Sqlite, from: number, to: number): LoginFigures {
+  return loginFiguresOf(s.pairsFirstPerDay.all(from, to), s.unmatchedPerDay.all(from, to));
 }
