@@ -41,7 +41,7 @@ import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from 
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { accept } from './ops/accept.js';
-import * as admin from './ops/admin-reads.js';
+import * as adminReads from './ops/admin-reads.js';
 import { cancel } from './ops/cancel.js';
 import { claimNext, hasNext } from './ops/claim-next.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
@@ -49,7 +49,7 @@ import { claimDue, recordDelivered, recordFailed, releaseHolds } from './ops/del
 import { deliveryFigures } from './ops/delivery-figures.js';
 import { forwardFallbacks } from './ops/forward-fallbacks.js';
 import { claimEnrichment, releaseFresh, releaseLeases } from './ops/leases.js';
-import { prune } from './ops/prune.js';
+import { prune, pruneDedupKeys } from './ops/prune.js';
 import * as reads from './ops/reads.js';
 import { replay, replayAll } from './ops/replay.js';
 import * as settings from './ops/settings.js';
@@ -143,7 +143,7 @@ export class SqliteStore implements Store {
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    await this.#commits.write(() => admin.quarantine(this.#sqlite, entry));
+    await this.#commits.write(() => adminReads.quarantine(this.#sqlite, entry));
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -252,7 +252,7 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    return this.#commits.run(() => admin.listEvents(this.#sqlite, query));
+    return this.#commits.run(() => adminReads.listEvents(this.#sqlite, query));
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
@@ -260,7 +260,7 @@ export class SqliteStore implements Store {
   }
 
   async backlogFigures(): Promise<BacklogFigures> {
-    return this.#commits.run(() => admin.backlogFigures(this.#sqlite));
+    return this.#commits.run(() => adminReads.backlogFigures(this.#sqlite));
   }
 
   async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
@@ -268,19 +268,19 @@ export class SqliteStore implements Store {
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
-    return this.#commits.run(() => admin.getQuarantine(this.#sqlite, id));
+    return this.#commits.run(() => adminReads.getQuarantine(this.#sqlite, id));
   }
 
   async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
-    return this.#commits.run(() => admin.listQuarantine(this.#sqlite, query));
+    return this.#commits.run(() => adminReads.listQuarantine(this.#sqlite, query));
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {
-    return this.#commits.run(() => admin.countByStatus(this.#sqlite));
+    return this.#commits.run(() => adminReads.countByStatus(this.#sqlite));
   }
 
   async pruneDedupKeys(before: number, limit: number): Promise<number> {
-    return this.#commits.write(() => this.#statements.pruneDedupKeys.run(before, limit).changes);
+    return this.#commits.write(() => pruneDedupKeys(this.#sqlite, before, limit));
   }
 
   async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {
