@@ -7,6 +7,7 @@ import type {
   Page,
   PairDetail,
   QuarantineRecord,
+  SettingValue,
 } from './admin-types.js';
 import type { ComparedEvent } from './figure-types.js';
 import { fateOf, type LoginCandidate } from './rules/login.js';
@@ -217,6 +218,20 @@ export function toSummary(row: EventRow): EventSummary {
               deadline: null,
             },
   };
+}
+
+/**
+ * The seq a page's cursor (Page.next, from `page`) stands before; undefined for no cursor or one
+ * that is not a seq (then the list starts at its newest).
+ */
+export function pageBefore(cursor: string | undefined): number | undefined {
+  const seq = cursor === undefined ? undefined : Number(cursor);
+  return seq !== undefined && Number.isSafeInteger(seq) ? seq : undefined;
+}
+
+/** A settings row (Store.getSetting, with its key Store.listSettings). */
+export function toSettingValue(row: { value: string; updated_at: number }): SettingValue {
+  return { value: row.value, updatedAt: row.updated_at };
 }
 
 export function page<Row extends { seq: number }, T>(

@@ -10,11 +10,13 @@ import type { BacklogFigures } from '../../figure-types.js';
 import {
   type EventRow,
   page,
+  pageBefore,
   type QuarantineRow,
   toQuarantineRecord,
   toSummary,
 } from '../../rows.js';
-import { EVENT_STATUSES, type EventStatus } from '../../store.js';
+import { statusCounts } from '../../rules/statuses.js';
+import type { EventStatus } from '../../store.js';
 import { bytes } from '../rows.js';
 import * as admin from '../sql/admin.js';
 import * as intake from '../sql/intake.js';
@@ -38,13 +40,8 @@ export async function backlogFigures(q: Reader): Promise<BacklogFigures> {
 }
 
 export async function countByStatus(q: Reader): Promise<Record<EventStatus, number>> {
-  const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
-    EventStatus,
-    number
-  >;
   const { rows } = await q.query<{ status: EventStatus; n: number }>(admin.COUNT_BY_STATUS);
-  for (const row of rows) counts[row.status] = row.n;
-  return counts;
+  return statusCounts(rows);
 }
 
 export async function quarantine(q: Reader, entry: QuarantineEntry): Promise<void> {
@@ -71,10 +68,10 @@ export async function listQuarantine(
   q: Reader,
   query: QuarantineQuery,
 ): Promise<Page<QuarantineRecord>> {
-  const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+  const before = pageBefore(query.before) ?? Number.MAX_SAFE_INTEGER;
   const { rows } = await q.query<QuarantineRow>(
     'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
-    [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
+    [before, query.limit + 1],
   );
   return page(rows, query.limit, toQuarantineRecord);
 }

@@ -1,4 +1,5 @@
 import type { Setting, SettingValue } from '../../admin-types.js';
+import { toSettingValue } from '../../rows.js';
 import * as admin from '../sql/admin.js';
 import type { Reader } from './reader.js';
 
@@ -7,7 +8,7 @@ import type { Reader } from './reader.js';
 export async function getSetting(q: Reader, key: string): Promise<SettingValue | undefined> {
   const row = (await q.query<{ value: string; updated_at: number }>(admin.GET_SETTING, [key]))
     .rows[0];
-  return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  return row && toSettingValue(row);
 }
 
 export async function setSetting(q: Reader, key: string, value: string, now: number) {
@@ -40,7 +41,7 @@ export async function listSettings(q: Reader, prefix: string): Promise<Setting[]
     admin.LIST_SETTINGS,
     [prefix],
   );
-  return rows.map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+  return rows.map((row) => ({ key: row.key, ...toSettingValue(row) }));
 }
 
 export async function deleteSetting(q: Reader, key: string): Promise<void> {

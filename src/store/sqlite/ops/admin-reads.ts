@@ -10,11 +10,13 @@ import type { BacklogFigures } from '../../figure-types.js';
 import {
   type EventRow,
   page,
+  pageBefore,
   type QuarantineRow,
   toQuarantineRecord,
   toSummary,
 } from '../../rows.js';
-import { EVENT_STATUSES, type EventStatus } from '../../store.js';
+import { statusCounts } from '../../rules/statuses.js';
+import type { EventStatus } from '../../store.js';
 import { listEventsQuery } from '../sql/list-events.js';
 import type { Sqlite } from '../statements.js';
 
@@ -34,12 +36,7 @@ export function backlogFigures({ s }: Sqlite): BacklogFigures {
 }
 
 export function countByStatus({ s }: Sqlite): Record<EventStatus, number> {
-  const counts = Object.fromEntries(EVENT_STATUSES.map((status) => [status, 0])) as Record<
-    EventStatus,
-    number
-  >;
-  for (const row of s.countByStatus.all()) counts[row.status] = row.n;
-  return counts;
+  return statusCounts(s.countByStatus.all());
 }
 
 export function quarantine({ s }: Sqlite, entry: QuarantineEntry): void {
@@ -56,11 +53,11 @@ export function getQuarantine({ s }: Sqlite, id: string): QuarantineRecord | und
 }
 
 export function listQuarantine({ db }: Sqlite, query: QuarantineQuery): Page<QuarantineRecord> {
-  const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+  const before = pageBefore(query.before) ?? Number.MAX_SAFE_INTEGER;
   const rows = db
     .prepare<[number, number], QuarantineRow>(
       'SELECT * FROM quarantine WHERE seq < ? ORDER BY seq DESC LIMIT ?',
     )
-    .all(Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1);
+    .all(before, query.limit + 1);
   return page(rows, query.limit, toQuarantineRecord);
 }

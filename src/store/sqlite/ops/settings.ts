@@ -1,11 +1,12 @@
 import type { Setting, SettingValue } from '../../admin-types.js';
+import { toSettingValue } from '../../rows.js';
 import type { Sqlite } from '../statements.js';
 
 /** The settings (store.ts getSetting ... deleteSetting): each one statement. */
 
 export function getSetting({ s }: Sqlite, key: string): SettingValue | undefined {
   const row = s.getSetting.get(key);
-  return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  return row && toSettingValue(row);
 }
 
 export function setSetting({ s }: Sqlite, key: string, value: string, now: number): void {
@@ -29,7 +30,7 @@ export function insertSetting({ s }: Sqlite, key: string, value: string, now: nu
 export function listSettings({ s }: Sqlite, prefix: string): Setting[] {
   return s.listSettings
     .all(prefix, prefix)
-    .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+    .map((row) => ({ key: row.key, ...toSettingValue(row) }));
 }
 
 export function deleteSetting({ s }: Sqlite, key: string): void {
