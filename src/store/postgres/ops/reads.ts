@@ -1,16 +1,15 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
 import type { EventDetail } from '../../admin-types.js';
-import type { ComparisonData, LoginFigures, StoredPair } from '../../figure-types.js';
 import {
   type AheadRow,
   type AttemptRow,
-  type ComparedRow,
   type EventDetailRow,
   type LineRow,
   type PairDetailRow,
-  toCompared,
   toDetail,
-} from '../../rows.js';
+} from '../../detail-rows.js';
+import type { ComparisonData, LoginFigures, StoredPair } from '../../figure-types.js';
+import { type ComparedRow, toCompared } from '../../rows.js';
 import { loginFiguresOf } from '../../rules/login-figures.js';
 import type { Queryable } from '../driver.js';
 import * as admin from '../sql/admin.js';

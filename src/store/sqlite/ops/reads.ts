@@ -1,4 +1,5 @@
 import type { EventDetail } from '../../admin-types.js';
+import { type LineRow, toDetail } from '../../detail-rows.js';
 import type {
   ComparisonData,
   LoginFigures,
@@ -8,7 +9,7 @@ import type {
   PopulationFiguresQuery,
   StoredPair,
 } from '../../figure-types.js';
-import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
+import { type ComparedRow, toCompared } from '../../rows.js';
 import {
   loginFiguresOf,
   movedPairFiguresOf,

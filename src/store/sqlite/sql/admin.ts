@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AttemptRow, EventDetailRow } from '../../rows.js';
+import type { AttemptRow, EventDetailRow } from '../../detail-rows.js';
 import type { EventStatus } from '../../store.js';
 import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
 
