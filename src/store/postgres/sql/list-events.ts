@@ -1,6 +1,6 @@
 import type { EventQuery } from '../../admin-types.js';
 import { pageBefore } from '../../rows.js';
-import { SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
+import { SUMMARY_COLUMNS, SUMMARY_FROM } from '../../sql-fragments.js';
 
 /**
  * GET /admin/events as one statement: newest first, only what matches every filter given. Not

@@ -4,7 +4,7 @@ import { asksLine, planAccept } from '../../rules/accept-plan.js';
 import { decideArrival, loginIdsOf, seeksCounterpart } from '../../rules/arrival.js';
 import { dedupSince } from '../../rules/dedup.js';
 import { counterpartQuery } from '../../rules/login.js';
-import { HELD } from '../sql/fragments.js';
+import { HELD } from '../../sql-fragments.js';
 import type { Sqlite } from '../statements.js';
 import { applyCounterpart, insertPair } from './apply-pair.js';
 
