@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePostgresUrl } from '../src/config/database-url.js';
-import { PostgresDriver, quoteIdentifier } from '../src/store/postgres/driver.js';
+import { PostgresDriver } from '../src/store/postgres/driver.js';
+import { quoteIdentifier } from '../src/store/postgres/pool-config.js';
 import { type CallbackServer, startCallback } from './callback.js';
 import {
   cpuSecondsOf,

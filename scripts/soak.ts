@@ -29,7 +29,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePostgresUrl } from '../src/config/database-url.js';
-import { PostgresDriver, quoteIdentifier } from '../src/store/postgres/driver.js';
+import { PostgresDriver } from '../src/store/postgres/driver.js';
+import { quoteIdentifier } from '../src/store/postgres/pool-config.js';
 
 const argv = process.argv.slice(2);
 function option(name: string): string | undefined {

@@ -1,8 +1,9 @@
 import type { Source } from '../normalize/normalized-schema.js';
+import type { EventSummary } from '../store/admin-types.js';
 import { ALL, bucketOf, isMoved } from '../store/rules/bucket.js';
 import type { ForwardingMode } from '../store/rules/forwarding.js';
 import { RESULT_STATUSES } from '../store/rules/statuses.js';
-import type { EventStatus, EventSummary, Store } from '../store/store.js';
+import type { EventStatus, Store } from '../store/store.js';
 
 /** Logins shown at most, and the events read for them (a login has one or two reports). */
 export const CUSTOMER_LOGINS = 20;

@@ -1,4 +1,4 @@
-import type { EventDetail } from '../store/store.js';
+import type { EventDetail } from '../store/admin-types.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

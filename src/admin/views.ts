@@ -1,4 +1,5 @@
-import type { CancelResult, EventDetail, QuarantineRecord, ReplayResult } from '../store/store.js';
+import type { EventDetail, QuarantineRecord } from '../store/admin-types.js';
+import type { CancelResult, ReplayResult } from '../store/delivery-types.js';
 import { lineView } from './line-view.js';
 
 // What the admin API and the CLI show of stored events and quarantined bodies: one shape for

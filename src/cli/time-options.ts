@@ -1,5 +1,5 @@
 import { timeRange } from '../admin/time-range.js';
-import type { ReplayScope } from '../store/store.js';
+import type { ReplayScope } from '../store/delivery-types.js';
 import { UsageError, type Values } from './command.js';
 
 /** --from and --to as milliseconds (either left out), or a usage error naming the bad one. */

@@ -1,8 +1,8 @@
 import { realityOf } from '../cutover/reality.js';
 import { percent as sharePercent } from '../cutover/share.js';
 import type { Source } from '../normalize/normalized-schema.js';
+import type { ComparedEvent, LoginFigures, StoredPair } from '../store/figure-types.js';
 import { isMoved } from '../store/rules/bucket.js';
-import type { ComparedEvent, LoginFigures, StoredPair } from '../store/store.js';
 import { LEGACY_ONLY_FIELDS } from './legacy-fields.js';
 import { populationsOf } from './populations.js';
 import type { ComparisonReport } from './report-schema.js';

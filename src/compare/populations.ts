@@ -1,5 +1,5 @@
 import type { Source } from '../normalize/normalized-schema.js';
-import type { ComparedEvent } from '../store/store.js';
+import type { ComparedEvent } from '../store/figure-types.js';
 import { clearlyLower, type PassRate, passRate } from '../util/pass-rate.js';
 
 // Comparing the two sources when logins are not reported by both: the populations. Pass rates

@@ -1,6 +1,6 @@
 import { daysLeft, timeLeft } from '../cutover/deadlines.js';
 import type { RealityView } from '../cutover/reality.js';
-import type { LoginCounts } from '../store/store.js';
+import type { LoginCounts } from '../store/figure-types.js';
 import type { Populations } from './populations.js';
 import type { ComparisonReport } from './report-schema.js';
 

@@ -1,5 +1,6 @@
+import type { PopulationFigures, StoredPair } from '../store/figure-types.js';
 import { isMoved } from '../store/rules/bucket.js';
-import type { PopulationFigures, Store, StoredPair } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { clearlyLower, type PassRate, passRate } from '../util/pass-rate.js';
 import { percent } from './share.js';
 import { advance, type CutoverState, rollBack } from './state.js';

@@ -1,4 +1,4 @@
-import type { LoginCounts } from '../store/store.js';
+import type { LoginCounts } from '../store/figure-types.js';
 
 /**
  * Which of the two realities of the migration the logins show. Incode publishes no migration

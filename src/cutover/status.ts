@@ -1,4 +1,5 @@
-import type { LoginFigures, Store } from '../store/store.js';
+import type { LoginFigures } from '../store/figure-types.js';
+import type { Store } from '../store/store.js';
 import { daysLeft, timeLeft } from './deadlines.js';
 import {
   type CutoverFacts,

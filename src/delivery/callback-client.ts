@@ -1,5 +1,5 @@
 import { errors, Pool } from 'undici';
-import type { OutboxItem } from '../store/store.js';
+import type { OutboxItem } from '../store/delivery-types.js';
 import { deadline } from '../util/deadline.js';
 import { codeOf } from '../util/errors.js';
 import type { CallbackTokens } from './callback-token.js';

@@ -1,6 +1,7 @@
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { AttemptRecord, OutboxItem, ReleasedHold, Store } from '../store/store.js';
+import type { AttemptRecord, OutboxItem, ReleasedHold } from '../store/delivery-types.js';
+import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createPollLoop } from '../util/poll-loop.js';
 import type { CallbackClient, DeliveryOutcome } from './callback-client.js';

@@ -6,7 +6,7 @@ import { MappingsError } from '../normalize/mappings-error.js';
 import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
 import type { Mappings } from '../normalize/tables.js';
 import { renderLegacy } from '../normalize/to-legacy.js';
-import type { ForwardFormat, NewEvent } from '../store/store.js';
+import type { ForwardFormat, NewEvent } from '../store/accept-types.js';
 
 const encoder = new TextEncoder();
 

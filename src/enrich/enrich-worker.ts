@@ -3,7 +3,8 @@ import { completion as completionOf } from '../ingest/completion.js';
 import type { Mappings } from '../normalize/tables.js';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat, Store } from '../store/store.js';
+import type { EnrichmentCompletion, EnrichmentItem, ForwardFormat } from '../store/accept-types.js';
+import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { createPollLoop } from '../util/poll-loop.js';
 

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../store/store.js';
+import { StoreUnavailableError } from '../store/errors.js';
 
 /** Thrown when a webhook's store work did not end within ACCEPT_TIMEOUT: it is answered 503. */
 export class AcceptTimeoutError extends StoreUnavailableError {

@@ -1,8 +1,8 @@
 import type { Score } from '../incode/score-schema.js';
 import { parseWebhook } from '../intake/parse-webhook.js';
 import { WEBHOOK_ROUTES } from '../intake/webhook-kinds.js';
+import type { EnrichmentCompletion, EnrichmentItem } from '../store/accept-types.js';
 import { supersededBy } from '../store/rules/supersede.js';
-import type { EnrichmentCompletion, EnrichmentItem } from '../store/store.js';
 import { type IngestRules, pairingOf } from './ingest-rules.js';
 import { prepare } from './prepare.js';
 

@@ -1,5 +1,5 @@
 import type { DeliveryWorker } from '../delivery/delivery-worker.js';
-import type { AcceptResult } from '../store/store.js';
+import type { AcceptResult } from '../store/accept-types.js';
 
 /** Who is told when an accepted event has work for them. */
 export interface Workers {

@@ -1,6 +1,6 @@
 import type { Mappings } from '../normalize/tables.js';
+import type { ForwardFormat } from '../store/accept-types.js';
 import type { PairingRule } from '../store/rules/pairing.js';
-import type { ForwardFormat } from '../store/store.js';
 
 /** The settings what a webhook becomes depends on, as the composition root hands them over. */
 export interface IngestRules {

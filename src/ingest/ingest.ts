@@ -3,9 +3,9 @@ import { forwardingMode } from '../cutover/preference.js';
 import type { ForwardMode } from '../cutover/source-value.js';
 import type { SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
+import type { NewEvent } from '../store/accept-types.js';
 import { orderKeyOf } from '../store/rules/ordering.js';
 import { supersededBy } from '../store/rules/supersede.js';
-import type { NewEvent } from '../store/store.js';
 import { type IngestRules, pairingOf } from './ingest-rules.js';
 import { prepare } from './prepare.js';
 

@@ -3,7 +3,7 @@ import type { Score } from '../incode/score-schema.js';
 import type { SourceBody } from '../intake/parse-webhook.js';
 import { SOURCE_OF, type WebhookKind } from '../intake/webhook-kinds.js';
 import { type Interpretation, interpret } from '../normalize/interpret.js';
-import type { NewEvent } from '../store/store.js';
+import type { NewEvent } from '../store/accept-types.js';
 import type { IngestRules } from './ingest-rules.js';
 
 /**

@@ -1,416 +1,53 @@
-import type { PairDiff } from '../compare/diff/pair-diff.js';
-import type { NormalizedResult, Source } from '../normalize/normalized-schema.js';
-import { FaceauthError } from '../util/errors.js';
-import type { ForwardingMode } from './rules/forwarding.js';
-import type { PairingRule } from './rules/pairing.js';
+import type {
+  AcceptResult,
+  EnrichmentCompletion,
+  EnrichmentItem,
+  NewEvent,
+} from './accept-types.js';
+import type {
+  EventDetail,
+  EventQuery,
+  EventSummary,
+  Page,
+  QuarantineEntry,
+  QuarantineQuery,
+  QuarantineRecord,
+  Setting,
+  SettingValue,
+} from './admin-types.js';
+import type {
+  AttemptRecord,
+  CancelResult,
+  FailedNext,
+  OutboxItem,
+  ReleasedHold,
+  ReplayResult,
+  ReplayScope,
+} from './delivery-types.js';
+import type {
+  BacklogFigures,
+  ComparisonData,
+  DeliveryFigures,
+  DeliveryFiguresQuery,
+  LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
+} from './figure-types.js';
 import type { EventStatus } from './rules/statuses.js';
-import type { SupersedeRule } from './rules/supersede.js';
 
 // The storage contract (see Store below). Everything above the store talks to this interface
 // only, and opens it with open-store.ts, so a PostgreSQL store can stand beside the embedded
-// SQLite one. Every method is async.
+// SQLite one. Every method is async. What the methods take and give is defined beside it, by
+// concern: accept-types.ts (an event arriving, its wait for a score), delivery-types.ts (the
+// outbox, attempts, replays, cancels), admin-types.ts (what the admin API reads, the
+// quarantine), figure-types.ts (the report's, the guard's and the console's figures); its
+// errors in errors.ts.
 
 // The statuses are defined with the rules about them (rules/statuses.ts); they are part of
 // this interface's vocabulary, so they are exported from here too.
 export { EVENT_STATUSES, type EventStatus } from './rules/statuses.js';
-
-export type ForwardFormat = 'legacy' | 'normalized';
-
-export interface NewEvent {
-  id: string;
-  source: Source;
-  route: string;
-  /** Milliseconds since the epoch. */
-  receivedAt: number;
-  /** Identifies a redelivery: same route, same body. */
-  dedupKey: string;
-  contentType: string;
-  rawBody: Uint8Array;
-  /** Null for an event that carries no outcome (yet): SESSION_STARTED, ONBOARDING_FINISHED. */
-  normalized: NormalizedResult | null;
-  /** Where `normalized` is null: the ids the body carries. */
-  ids?: { customerId: string | null; interviewId: string | null };
-  /** SESSION_SUCCEEDED, ONBOARDING_FINISHED, ...; null or absent for the other webhooks. */
-  eventName?: string | null;
-  /**
-   * What the callback gets for this event, rendered when it arrives (also for a shadowed one);
-   * null when there is nothing to forward (yet).
-   */
-  forward: { format: ForwardFormat; body: Uint8Array } | null;
-  /**
-   * The cut-over mode (FORWARD_SOURCE) when it arrived: the store decides its fate from the
-   * preference it gives this report (rules/forwarding.ts preferenceOf, with the customer of its
-   * login's other report where it names none) and from that other report.
-   */
-  mode: ForwardingMode;
-  /**
-   * SHADOW_FALLBACK_AFTER: how long a report of the source not preferred waits for its login's
-   * other report before it is forwarded alone (0: it does not wait).
-   */
-  waitMs: number;
-  /** Not forwarded, and why (see EVENT_STATUSES). */
-  notForwarded?: { status: 'informational'; note: string } | null;
-  /**
-   * Completed with its score before it is forwarded: status enriching until `deadline`.
-   * Its outbox entry (if it has a body already) is held so the customer's later events wait.
-   */
-  enrich?: { deadline: number } | null;
-  /**
-   * The same authentication as an earlier Workflows event of this interview received on one
-   * of these routes: stored as superseded, not forwarded or compared.
-   */
-  supersededBy?: SupersedeRule | null;
-  /** Events with the same key reach the callback in arrival order (the customer). */
-  orderKey: string;
-  /**
-   * The fast path: the delivery worker of this process takes the event from memory right after
-   * the commit. When it is forwarded now and no earlier entry of its order key waits, its outbox
-   * entry is stored leased to this process until `leaseUntil` (no poll claims it), and the
-   * accept result carries it as `fresh`. Otherwise the entry waits for a poll, as without this.
-   */
-  fastPath?: { leaseUntil: number } | null;
-  /** Which LEGACY_ONLY_FIELDS the event's legacy-shaped body carries (for the report). */
-  legacyFields?: string[];
-  /**
-   * A quarantined body taken in again (POST /admin/quarantine/:id/reingest): the quarantine
-   * entry is marked with the event's id in the same transaction. Once: a body re-ingested
-   * already (or at another store at the same moment) makes this accept a duplicate naming that
-   * event; a body that is a redelivery marks the entry with the first event's id.
-   */
-  reingest?: { quarantineId: string; at: number } | null;
-  /** How its login's other report is found (COMPARE_WINDOW) and compared (mappings/comparison.yaml). */
-  pairing: PairingRule;
-}
-
-export interface AcceptResult {
-  eventId: string;
-  /** True when the same body reached the same route within the dedup window. */
-  duplicate: boolean;
-  /** The status the event was stored with (for a duplicate: undefined). */
-  status?: EventStatus;
-  /** Taken by the fast path (NewEvent.fastPath): deliver it now; it is leased until then. */
-  fresh?: OutboxItem & { leaseUntil: number };
-  /** Its login's other report, which was waiting, was put in line now (wake the delivery worker). */
-  counterpartEnqueued?: boolean;
-}
-
-/** An event waiting for its score. */
-export interface EnrichmentItem {
-  eventId: string;
-  route: string;
-  receivedAt: number;
-  rawBody: Uint8Array;
-  interviewId: string | null;
-  /** When it is forwarded without the numbers (milliseconds since the epoch). */
-  deadline: number;
-  /** Calls to the Incode API made for it so far. */
-  attempts: number;
-  /** What the last call got, if it failed. */
-  lastError: string | null;
-}
-
-/** How an event's wait for its score ends. */
-export type EnrichmentCompletion =
-  | {
-      /** Forward it: with the numbers (scored), or without them (unavailable). */
-      state: 'scored' | 'unavailable';
-      normalized: NormalizedResult;
-      forward: { format: ForwardFormat; body: Uint8Array };
-      legacyFields: string[];
-      error: string | null;
-      /** Whether this completion follows a call to the Incode API (counted in attempts). */
-      called: boolean;
-      /** How its login's other report is found and compared (as NewEvent.pairing). */
-      pairing: NewEvent['pairing'];
-      /** As NewEvent.supersededBy: checked again now that the event has an outcome. */
-      supersededBy?: NewEvent['supersededBy'];
-    }
-  | {
-      /** Nothing to forward: informational (the score gives no outcome) or dead (no score came). */
-      state: 'scored' | 'unavailable';
-      status: 'informational' | 'dead';
-      note: string;
-      error: string | null;
-      called: boolean;
-    };
-
-export interface OutboxItem {
-  eventId: string;
-  source: Source;
-  body: Uint8Array;
-  /** Attempts made before this one in this round (a replay starts a new round). */
-  attempts: number;
-}
-
-export type ReplayResult =
-  | 'replayed'
-  | 'not_found'
-  | 'pending'
-  | 'shadowed'
-  | 'enriching'
-  | 'informational'
-  | 'superseded'
-  | 'cancelled';
-
-/**
- * What Store.cancel did: cancelled; or why not: no such event, being sent right now (leased:
- * try again once the attempt is over), cancelled already, or a status that leaves nothing to
- * cancel (delivered; shadowed for good, informational and superseded are never sent anyway).
- */
-export type CancelResult =
-  | 'cancelled'
-  | 'not_found'
-  | 'in_flight'
-  | 'already_cancelled'
-  | 'delivered'
-  | 'shadowed'
-  | 'informational'
-  | 'superseded';
-
-/** Which events a bulk replay takes, beside their status (all of them when left out). */
-export interface ReplayScope {
-  customerId?: string | undefined;
-  /** Received in [from, to) (milliseconds since the epoch). */
-  from?: number | undefined;
-  to?: number | undefined;
-}
-
-/** A customer's line that an event stopped holding (Store.releaseHolds). */
-export interface ReleasedHold {
-  eventId: string;
-  /** The customer (the line's order key). */
-  customerId: string;
-  /** Its customer's events that were waiting behind it and go ahead now. */
-  waiting: number;
-  /** What the callback last answered it. */
-  lastError: string | null;
-  attempts: number;
-}
-
-/** Where a pending event stands in its customer's line (order per customer, ORDER_HOLD_MAX). */
-export interface LineFacts {
-  /** The customer whose line it is in; null once it stopped holding it (or names no customer). */
-  customerId: string | null;
-  /** Its customer's events waiting behind it. */
-  waitingBehind: number;
-  /** Refused by the callback: its customer's later events wait until then at most. */
-  holdUntil: number | null;
-  /** The first event of its customer before it, which it waits for. */
-  waitingFor: {
-    eventId: string;
-    attempts: number;
-    lastError: string | null;
-    holdUntil: number | null;
-    /** Leased until then: being sent, when that is still to come. */
-    leaseUntil: number | null;
-  } | null;
-  /** When it stopped holding its customer's later events (they went ahead). */
-  releasedAt: number | null;
-}
-
-export interface AttemptRecord {
-  /** Milliseconds since the epoch. */
-  at: number;
-  durationMs: number;
-  statusCode: number | null;
-  error: string | null;
-}
-
-/** A failed attempt's next step: a retry, or dead. */
-export type FailedNext =
-  | {
-      retryAt: number;
-      /**
-       * ORDER_HOLD_MAX from this attempt: how long it may hold its customer's later events. Kept
-       * from the first failure of the round (a later failure does not move it).
-       */
-      holdUntil?: number;
-    }
-  | 'dead';
-
-export interface EventSummary {
-  id: string;
-  source: Source;
-  route: string;
-  receivedAt: string;
-  status: EventStatus;
-  /** SESSION_SUCCEEDED, ONBOARDING_FINISHED, ...; null for the legacy and Face Authentication webhooks. */
-  event: string | null;
-  result: {
-    /** Null for an event that carries no outcome (yet). */
-    status: NormalizedResult['status'] | null;
-    reason: NormalizedResult['reason'];
-    customerId: string | null;
-    interviewId: string | null;
-  };
-  /** Why an informational or superseded event is not forwarded. */
-  note: string | null;
-  /** The score from the Incode API: null when not asked. */
-  enrichment: {
-    state: 'waiting' | 'scored' | 'unavailable';
-    attempts: number;
-    lastError: string | null;
-    deadline: string | null;
-  } | null;
-  forwardFormat: ForwardFormat | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  duplicates: number;
-  /** Its login's other report, when both sources reported it, and which one the callback gets. */
-  pair: { counterpartId: string; forwarded: Source | null } | null;
-}
-
-export interface EventDetail extends EventSummary {
-  normalized: NormalizedResult | null;
-  contentType: string;
-  rawBody: Uint8Array;
-  /**
-   * What the callback gets for this event (FORWARD_FORMAT at arrival): for a shadowed event,
-   * what it would get after a switch. Null where there is nothing to forward (informational).
-   */
-  callbackBody: { format: 'legacy' | 'normalized'; body: Uint8Array } | null;
-  attemptHistory: AttemptRecord[];
-  /** The pair in full: the counterpart, which one was forwarded, how the two compare. */
-  pairDetail: PairDetail | null;
-  /** Where it stands in its customer's line while it has an outbox entry, or once it stepped out. */
-  line: LineFacts | null;
-}
-
-/** An event's login as both sources reported it (EventDetail.pairDetail). */
-export interface PairDetail {
-  counterpartId: string;
-  counterpartSource: Source;
-  /** Which report reached (or will reach) the callback; null: neither yet. */
-  forwarded: Source | null;
-  /** When the second report arrived. */
-  pairedAt: number;
-  /** Null while one of the two waits for its score. */
-  comparison: {
-    statusAgrees: boolean;
-    reasonAgrees: boolean;
-    kind: string | null;
-    differences: PairDiff['differences'];
-  } | null;
-}
-
-export interface EventQuery {
-  status?: EventStatus | undefined;
-  source?: Source | undefined;
-  customerId?: string | undefined;
-  interviewId?: string | undefined;
-  /** Received in [from, to) (milliseconds since the epoch). */
-  from?: number | undefined;
-  to?: number | undefined;
-  limit: number;
-  /** Only events older than this cursor (from a previous page). */
-  before?: string | undefined;
-}
-
-export interface QuarantineEntry {
-  id: string;
-  receivedAt: number;
-  route: string;
-  contentType: string | null;
-  httpStatus: number;
-  code: string;
-  message: string;
-  issues: { path: string; message: string }[] | null;
-  body: Uint8Array;
-  /** The body was longer than what was kept. */
-  truncated: boolean;
-}
-
-export interface QuarantineRecord extends Omit<QuarantineEntry, 'receivedAt'> {
-  receivedAt: string;
-  /** Taken in again (POST /admin/quarantine/:id/reingest): as this event, then. */
-  reingested: { eventId: string; at: string } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Pass as `before` to read the next page; null on the last page. */
-  next: string | null;
-}
-
-/** One event as the comparison report sees it. */
-export interface ComparedEvent {
-  eventId: string;
-  source: Source;
-  receivedAt: number;
-  status: NormalizedResult['status'];
-  reason: string | null;
-  customerId: string | null;
-  interviewId: string | null;
-  delivery: EventStatus;
-  deliveredAt: number | null;
-  legacyFields: string[];
-  paired: boolean;
-  /** Whether the Incode API completed its numbers: null (not asked), scored, unavailable. */
-  enrichment: 'scored' | 'unavailable' | null;
-}
-
-/** The two reports of one login, compared (both have a result). */
-export interface StoredPair {
-  legacy: ComparedEvent;
-  workflows: ComparedEvent;
-  /** Which report reached the callback (null: neither, e.g. both still waiting for a score). */
-  forwarded: Source | null;
-  statusAgrees: boolean;
-  reasonAgrees: boolean;
-  kind: string | null;
-  differences: PairDiff['differences'];
-}
-
-/** Store.deliveryFigures: a range of time, and how far back the events are looked for. */
-export interface DeliveryFiguresQuery {
-  /** Deliveries and failed attempts in [from, to) (milliseconds since the epoch). */
-  from: number;
-  to: number;
-  /** Of the events received in [since, to): an older event delivered now is not counted. */
-  since: number;
-}
-
-/** Deliveries and failed attempts per minute, and the callback's last success and failure. */
-export interface DeliveryFigures {
-  /** Per minute that has any (its start, ms since the epoch), oldest first or in any order. */
-  delivered: { minute: number; n: number }[];
-  failed: { minute: number; n: number }[];
-  lastSuccessAt: number | null;
-  lastFailure: {
-    at: number;
-    statusCode: number | null;
-    error: string | null;
-    eventId: string;
-  } | null;
-}
-
-/** Results that reached the callback, and how many passed. */
-export interface ResultCounts {
-  results: number;
-  pass: number;
-}
-
-/** Store.populationFigures. */
-export interface PopulationFigures {
-  moved: ResultCounts;
-  movedBefore: ResultCounts;
-  notMoved: ResultCounts;
-}
-
-/** Logins by who reported them (Store.loginFigures). */
-export interface LoginCounts {
-  total: number;
-  bothSources: number;
-  legacyOnly: number;
-  workflowsOnly: number;
-}
-
-export interface LoginFigures extends LoginCounts {
-  /** Per UTC day (YYYY-MM-DD) that has any, oldest first. */
-  perDay: (LoginCounts & { day: string })[];
-}
 
 /**
  * The storage contract.
@@ -594,14 +231,7 @@ export interface Store {
    * cut-over guard asks every few seconds on every instance: an index range over the pairs,
    * never a read of the events. A read.
    */
-  movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    /** A pair agrees on its status (`status`), or on its status and its reason (`reason`). */
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }>;
+  movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures>;
   /**
    * The cut-over guard's populations: the results that reached the callback (pending, delivered,
    * dead) of the customers whose bucket is below `belowBucket` received in [since, to) (moved)
@@ -609,22 +239,14 @@ export interface Store {
    * index range over the events (received_at, bucket, status, result), every few seconds on
    * every instance. A read.
    */
-  populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures>;
+  populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures>;
   /** Events received in [from, to), and the pairs with an event in that range. A read. */
-  comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }>;
+  comparisonData(from: number, to: number): Promise<ComparisonData>;
   /**
    * Reads a setting as last committed by any store (no cache in the store): the run-time
    * FORWARD_SOURCE switch set at one instance is read by the others from here.
    */
-  getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined>;
+  getSetting(key: string): Promise<SettingValue | undefined>;
   /** Sets a setting (an upsert on its key: two stores setting it at once leave one value). */
   setSetting(key: string, value: string, now: number): Promise<void>;
   /**
@@ -633,7 +255,7 @@ export interface Store {
    */
   insertSetting(key: string, value: string, now: number): Promise<boolean>;
   /** The settings whose key starts with `prefix`, oldest update first. A read. */
-  listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]>;
+  listSettings(prefix: string): Promise<Setting[]>;
   /**
    * Compare and set: sets the setting to `value` only if it is still `expected`, in one
    * statement; says whether it did. Two stores replacing the same value at once: one wins, the
@@ -654,7 +276,7 @@ export interface Store {
    * oldest pending event arrived (null: none pending), and how many customers an event the
    * callback refuses holds with events waiting behind it. Index reads, not a read of the backlog.
    */
-  backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }>;
+  backlogFigures(): Promise<BacklogFigures>;
   /**
    * Deliveries and failed attempts per minute in [from, to), and the last success and failure,
    * of the events received in [since, to) (the operator console's chart). An index range over
@@ -662,10 +284,7 @@ export interface Store {
    */
   deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures>;
   getQuarantine(id: string): Promise<QuarantineRecord | undefined>;
-  listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>>;
+  listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>>;
   /** Events per status, exact as of one committed state, without reading every event. */
   countByStatus(): Promise<Record<EventStatus, number>>;
   /**
@@ -691,20 +310,4 @@ export interface Store {
   ping(deadline?: number): Promise<void>;
   /** Writes already asked for are committed (or rejected) first. */
   close(): Promise<void>;
-}
-
-/** Thrown when the store cannot do its work (disk full, locked, corrupt); the webhook gets a 503. */
-export class StoreUnavailableError extends FaceauthError {
-  override readonly name: string = 'StoreUnavailableError';
-  readonly code = 'store_unavailable';
-}
-
-/**
- * Thrown at start when DATABASE_URL names something that cannot be a store: a folder that
- * cannot be made, a file that is not a database, a missing file where one must exist. A
- * configuration problem (exit 2), not an outage.
- */
-export class StoreOpenError extends FaceauthError {
-  override readonly name: string = 'StoreOpenError';
-  readonly code = 'store_cannot_open';
 }

@@ -6,8 +6,8 @@ import { CALLBACK_STATE_KEY, createCallbackHealth } from '../../src/alerts/callb
 import { createRateLimiter, type Release } from '../../src/alerts/rate-limit.js';
 import { createStoreWatch } from '../../src/alerts/store-watch.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { StoreUnavailableError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
-import { StoreUnavailableError } from '../../src/store/store.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { until } from '../helpers/until.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, percentile, type ReportOptions } from '../../src/compare/build-report.js';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
+import type { ComparedEvent, LoginFigures, StoredPair } from '../../src/store/figure-types.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
 import { loginFiguresOf } from '../../src/store/rules/login-figures.js';
-import type { ComparedEvent, LoginFigures, StoredPair } from '../../src/store/store.js';
 
 /** The verdict's time left (tested on its own in the cut-over tests and below). */
 const ANY_TIME = { daysLeft: expect.any(Number), timeLeft: expect.any(String) };

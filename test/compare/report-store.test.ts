@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ComparisonReport } from '../../src/compare/report-schema.js';
-import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
+import type { ComparedEvent, StoredPair } from '../../src/store/figure-types.js';
 import { readFixtureJson } from '../helpers/fixtures.js';
 import { ADMIN_TOKEN, makeTestApp, type TestApp, type TestAppConfig } from '../helpers/test-app.js';
 

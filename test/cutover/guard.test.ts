@@ -8,8 +8,8 @@ import {
 } from '../../src/cutover/guard.js';
 import { planFrom } from '../../src/cutover/plan.js';
 import { type CutoverState, planState, resume, shareState } from '../../src/cutover/state.js';
+import type { ComparedEvent, StoredPair } from '../../src/store/figure-types.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
-import type { ComparedEvent, StoredPair } from '../../src/store/store.js';
 import { passRate } from '../../src/util/pass-rate.js';
 
 const MINUTE = 60_000;

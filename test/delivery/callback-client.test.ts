@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackClient } from '../../src/delivery/callback-client.js';
 import { createCallbackTokens, TOKEN_ANSWER_LIMIT } from '../../src/delivery/callback-token.js';
 import { createSigner } from '../../src/delivery/signing.js';
-import type { OutboxItem } from '../../src/store/store.js';
+import type { OutboxItem } from '../../src/store/delivery-types.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 
 const CLIENT_ID = 'shim-client';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCallbackClient } from '../../src/delivery/callback-client.js';
 import type { CallbackOAuthAuthMethod } from '../../src/delivery/callback-oauth-method.js';
 import { createCallbackTokens } from '../../src/delivery/callback-token.js';
-import type { OutboxItem } from '../../src/store/store.js';
+import type { OutboxItem } from '../../src/store/delivery-types.js';
 import { startCallbackServer } from '../helpers/callback-server.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
 import { type OidcClient, startOidcTokenServer } from '../helpers/oidc-token-server.js';

@@ -4,8 +4,9 @@ import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { JITTER } from '../../src/delivery/retry-policy.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics } from '../../src/ops/metrics.js';
+import type { EventSummary } from '../../src/store/admin-types.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { EventSummary, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import {
   type CallbackServer,
   type Responder,

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { type RunningService, startService } from '../../src/service.js';
-import type { EventSummary } from '../../src/store/store.js';
+import type { EventSummary } from '../../src/store/admin-types.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PostgresDriver, quoteIdentifier } from '../../src/store/postgres/driver.js';
+import { PostgresDriver } from '../../src/store/postgres/driver.js';
+import { quoteIdentifier } from '../../src/store/postgres/pool-config.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { describePostgres, testPostgresConfig } from '../helpers/postgres.js';
 import { schemaUrl } from '../helpers/postgres-stores.js';

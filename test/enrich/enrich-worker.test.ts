@@ -11,8 +11,9 @@ import { loadMappings } from '../../src/normalize/load-mappings.js';
 import type { Mappings } from '../../src/normalize/tables.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
+import type { EventSummary } from '../../src/store/admin-types.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { EventSummary, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import { readExpected, readFixtureBytes, readFixtureJson } from '../helpers/fixtures.js';
 import { until } from '../helpers/until.js';
 

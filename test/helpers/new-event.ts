@@ -5,8 +5,8 @@ import {
   type NormalizedResult,
   type Source,
 } from '../../src/normalize/normalized-schema.js';
+import type { NewEvent } from '../../src/store/accept-types.js';
 import type { Preference } from '../../src/store/rules/forwarding.js';
-import type { NewEvent } from '../../src/store/store.js';
 
 export const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 

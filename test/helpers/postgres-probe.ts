@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { parsePostgresUrl } from '../../src/config/database-url.js';
 import type { PostgresConfig } from '../../src/store/database-config.js';
-import { describeTarget } from '../../src/store/postgres/driver.js';
+import { describeTarget } from '../../src/store/postgres/errors.js';
 
 /** The server the PostgreSQL tests use: TEST_DATABASE_URL, or the machine's own (trust auth). */
 export const TEST_DATABASE_URL =

@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, inject, it, onTestFinished } from 'vitest';
 import type { PostgresConfig } from '../../src/store/database-config.js';
+import { PostgresDriver } from '../../src/store/postgres/driver.js';
 import {
-  PostgresDriver,
   type PostgresDriverOptions,
   quoteIdentifier,
-} from '../../src/store/postgres/driver.js';
+} from '../../src/store/postgres/pool-config.js';
 import { postgresBinDir } from './postgres-cluster.js';
 import { TEST_DATABASE_URL, testPostgresConfig, underCi } from './postgres-probe.js';
 

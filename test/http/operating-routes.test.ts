@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { QuarantineEntry } from '../../src/store/admin-types.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
-import type { QuarantineEntry } from '../../src/store/store.js';
 import { ADMIN_TOKEN, makeTestApp, type TestApp } from '../helpers/test-app.js';
 
 // What operators do through the admin API during the migration: find a login, cancel an event,

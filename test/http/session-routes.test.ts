@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventSummary } from '../../src/store/store.js';
+import type { EventSummary } from '../../src/store/admin-types.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
 import { PAIRING } from '../helpers/new-event.js';
 import {

@@ -6,7 +6,7 @@ import { parseWebhook } from '../../src/intake/parse-webhook.js';
 import { ROUTE_OF, type WebhookKind } from '../../src/intake/webhook-kinds.js';
 import { loadMappings } from '../../src/normalize/load-mappings.js';
 import type { Mappings } from '../../src/normalize/tables.js';
-import type { NewEvent } from '../../src/store/store.js';
+import type { NewEvent } from '../../src/store/accept-types.js';
 import { readFixtureBytes } from '../helpers/fixtures.js';
 import { T0 } from '../helpers/new-event.js';
 import { onboardingFile } from '../helpers/session-fixtures.js';

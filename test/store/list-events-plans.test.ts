@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { EventQuery } from '../../src/store/admin-types.js';
 import { migrate as migratePostgres } from '../../src/store/postgres/migrations.js';
 import { listEventsQuery as postgresQuery } from '../../src/store/postgres/sql/list-events.js';
 import { bucketOf } from '../../src/store/rules/bucket.js';
 import { migrate as migrateSqlite } from '../../src/store/sqlite/migrations.js';
 import { listEventsQuery as sqliteQuery } from '../../src/store/sqlite/sql/list-events.js';
-import type { EventQuery } from '../../src/store/store.js';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
 
 // Finding a login is index-backed on both stores: the statement GET /admin/events runs (the

@@ -11,8 +11,8 @@ import { HttpError } from '../../src/http/http-error.js';
 import { ClientClosedError } from '../../src/http/read-body.js';
 import { IncodeLoginError } from '../../src/incode/admin-token.js';
 import { MappingsError } from '../../src/normalize/mappings-error.js';
-import { PostgresConfigError, PostgresUnavailableError } from '../../src/store/postgres/driver.js';
-import { StoreOpenError, StoreUnavailableError } from '../../src/store/store.js';
+import { StoreOpenError, StoreUnavailableError } from '../../src/store/errors.js';
+import { PostgresConfigError, PostgresUnavailableError } from '../../src/store/postgres/errors.js';
 import { codeOf, ERROR_CODES, FaceauthError, HTTP_ERROR_CODES } from '../../src/util/errors.js';
 import { ROOT } from '../helpers/markdown.js';
 

@@ -1,5 +1,5 @@
 import { html } from '../../compare/html/fragment.js';
-import type { EventSummary } from '../../store/store.js';
+import type { EventSummary } from '../../store/admin-types.js';
 import { EVENT_STATUSES } from '../../store/store.js';
 import type { PageContext } from '../context.js';
 import { customerHref, eventHref, layout, when, withQuery } from '../layout.js';

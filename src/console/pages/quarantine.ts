@@ -1,5 +1,5 @@
 import { html } from '../../compare/html/fragment.js';
-import type { QuarantineRecord } from '../../store/store.js';
+import type { QuarantineRecord } from '../../store/admin-types.js';
 import type { PageContext } from '../context.js';
 import { eventHref, layout, when, withQuery } from '../layout.js';
 

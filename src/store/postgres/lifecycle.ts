@@ -1,15 +1,10 @@
-import { StoreOpenError } from '../store.js';
-import {
-  classifyPostgresError,
-  type PostgresDriver,
-  type PostgresDriverOptions,
-  PostgresUnavailableError,
-  toStoreError,
-  type WaitOptions,
-  waitForDatabase,
-} from './driver.js';
+import { StoreOpenError } from '../errors.js';
+import type { PostgresDriver } from './driver.js';
+import { classifyPostgresError, PostgresUnavailableError, toStoreError } from './errors.js';
 import { migrate } from './migrations.js';
+import type { PostgresDriverOptions } from './pool-config.js';
 import * as admin from './sql/admin.js';
+import { type WaitOptions, waitForDatabase } from './wait-for-database.js';
 
 export interface PostgresStoreOptions extends PostgresDriverOptions {
   /** For commands that read a store the service made: a schema without its tables is refused. */

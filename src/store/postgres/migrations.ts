@@ -1,4 +1,6 @@
-import { PostgresConfigError, type PostgresDriver, quoteIdentifier } from './driver.js';
+import type { PostgresDriver } from './driver.js';
+import { PostgresConfigError } from './errors.js';
+import { quoteIdentifier } from './pool-config.js';
 
 // The PostgreSQL schema, and the runner that brings a database up to date when several
 // instances start at the same moment: one transaction under an advisory lock, so exactly one of

@@ -1,68 +1,63 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { PostgresConfig } from '../database-config.js';
-import { type EnrichmentRow, toEnrichmentItem } from '../rows.js';
 import type {
   AcceptResult,
-  AttemptRecord,
-  CancelResult,
-  ComparedEvent,
-  DeliveryFigures,
-  DeliveryFiguresQuery,
   EnrichmentCompletion,
   EnrichmentItem,
+  NewEvent,
+} from '../accept-types.js';
+import type {
   EventDetail,
   EventQuery,
-  EventStatus,
   EventSummary,
-  FailedNext,
-  LoginFigures,
-  NewEvent,
-  OutboxItem,
   Page,
-  PopulationFigures,
   QuarantineEntry,
+  QuarantineQuery,
   QuarantineRecord,
+  Setting,
+  SettingValue,
+} from '../admin-types.js';
+import type { PostgresConfig } from '../database-config.js';
+import type {
+  AttemptRecord,
+  CancelResult,
+  FailedNext,
+  OutboxItem,
   ReleasedHold,
   ReplayResult,
   ReplayScope,
-  Store,
-  StoredPair,
-} from '../store.js';
+} from '../delivery-types.js';
+import type {
+  BacklogFigures,
+  ComparisonData,
+  DeliveryFigures,
+  DeliveryFiguresQuery,
+  LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
+} from '../figure-types.js';
+import type { EventStatus, Store } from '../store.js';
 import { PostgresDriver, type Queryable } from './driver.js';
 import { type ConnectOptions, Lifecycle, type PostgresStoreOptions } from './lifecycle.js';
 import { AcceptBatch } from './ops/accept-batch.js';
-import {
-  backlogFigures,
-  countByStatus,
-  getQuarantine,
-  listEvents,
-  listQuarantine,
-  quarantine,
-} from './ops/admin-reads.js';
+import * as adminReads from './ops/admin-reads.js';
 import { cancel } from './ops/cancel.js';
 import { claimNext } from './ops/claim-next.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
 import { claimDue, movedPairFigures, populationFigures, releaseHolds } from './ops/deliveries.js';
 import { deliveryFigures } from './ops/delivery-figures.js';
 import { forwardFallbacks } from './ops/forward-fallbacks.js';
-import { prune } from './ops/prune.js';
+import { claimEnrichment, releaseFresh, releaseLeases } from './ops/leases.js';
+import { probe } from './ops/probe.js';
+import { prune, pruneDedupKeys } from './ops/prune.js';
 import type { Reader } from './ops/reader.js';
 import { comparisonData, getEvent, loginFigures } from './ops/reads.js';
 import { replay, replayAll } from './ops/replay.js';
 import { ResultWriter } from './ops/result-writer.js';
-import {
-  deleteSetting,
-  getSetting,
-  insertSetting,
-  listSettings,
-  replaceSetting,
-  setSetting,
-} from './ops/settings.js';
-import * as admin from './sql/admin.js';
+import * as settings from './ops/settings.js';
 import * as enrichment from './sql/enrichment.js';
-import * as intake from './sql/intake.js';
-import * as outbox from './sql/outbox.js';
 
 export type { ConnectOptions, PostgresStoreOptions } from './lifecycle.js';
 
@@ -143,6 +138,12 @@ export class PostgresStore implements Store {
     return this.#driver.transaction(fn);
   }
 
+  /** One snapshot for every read of fn. */
+  async #snapshot<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    this.#usable();
+    return this.#driver.transaction(fn, { isolation: 'repeatable read' });
+  }
+
   async #query<R extends object>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     this.#usable();
     return (await this.#driver.query(text, values)) as pg.QueryResult<R>;
@@ -154,7 +155,7 @@ export class PostgresStore implements Store {
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    return quarantine(this.#reader, entry);
+    return adminReads.quarantine(this.#reader, entry);
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -168,8 +169,7 @@ export class PostgresStore implements Store {
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
-    if (eventIds.length === 0) return;
-    await this.#query(outbox.RELEASE_MINE, [eventIds, this.instanceId]);
+    return releaseFresh(this.#reader, this.instanceId, eventIds);
   }
 
   /** Deliveries reported in one turn of the event loop are written in one statement. */
@@ -192,12 +192,7 @@ export class PostgresStore implements Store {
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
-    const { rows } = await this.#query<EnrichmentRow & { seq: number }>(
-      enrichment.CLAIM_ENRICHMENT,
-      [now, limit, now + leaseMs, this.instanceId],
-    );
-    rows.sort((a, b) => a.seq - b.seq);
-    return rows.map(toEnrichmentItem);
+    return claimEnrichment(this.#reader, this.instanceId, now, limit, leaseMs);
   }
 
   async completeEnrichment(
@@ -212,16 +207,9 @@ export class PostgresStore implements Store {
     await this.#query(enrichment.RETRY_ENRICHMENT, [retryAt, error, eventId]);
   }
 
-  /**
-   * This instance's own leases only: a lease of another live instance is never released (it
-   * would deliver the event twice), and one that ran out is claimable by any poll already.
-   */
+  /** This instance's own leases only (ops/leases.ts). */
   async releaseLeases(): Promise<number> {
-    return this.#tx(async (c) => {
-      const entries = await c.query(outbox.RELEASE_ALL_MINE, [this.instanceId]);
-      const waits = await c.query(enrichment.RELEASE_MY_ENRICHMENT, [this.instanceId]);
-      return (entries.rowCount ?? 0) + (waits.rowCount ?? 0);
-    });
+    return this.#tx((c) => releaseLeases(c, this.instanceId));
   }
 
   async replay(eventId: string, now: number): Promise<ReplayResult> {
@@ -241,49 +229,28 @@ export class PostgresStore implements Store {
     return this.#tx((c) => forwardFallbacks(c, now));
   }
 
-  async populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures> {
+  async populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures> {
     return populationFigures(this.#reader, query);
   }
 
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
-    this.#usable();
-    return this.#driver.transaction((c) => loginFigures(c, from, to), {
-      isolation: 'repeatable read',
-    });
+    return this.#snapshot((c) => loginFigures(c, from, to));
   }
 
-  async movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+  async movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures> {
     return movedPairFigures(this.#reader, query);
   }
 
-  async comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
-    this.#usable();
-    // One snapshot for both reads.
-    return this.#driver.transaction((c) => comparisonData(c, from, to), {
-      isolation: 'repeatable read',
-    });
+  async comparisonData(from: number, to: number): Promise<ComparisonData> {
+    return this.#snapshot((c) => comparisonData(c, from, to));
   }
 
-  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
-    return getSetting(this.#reader, key);
+  async getSetting(key: string): Promise<SettingValue | undefined> {
+    return settings.getSetting(this.#reader, key);
   }
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
-    return setSetting(this.#reader, key, value, now);
+    return settings.setSetting(this.#reader, key, value, now);
   }
 
   async replaceSetting(
@@ -292,33 +259,32 @@ export class PostgresStore implements Store {
     value: string,
     now: number,
   ): Promise<boolean> {
-    return replaceSetting(this.#reader, key, expected, value, now);
+    return settings.replaceSetting(this.#reader, key, expected, value, now);
   }
 
   async insertSetting(key: string, value: string, now: number): Promise<boolean> {
-    return insertSetting(this.#reader, key, value, now);
+    return settings.insertSetting(this.#reader, key, value, now);
   }
 
-  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
-    return listSettings(this.#reader, prefix);
+  async listSettings(prefix: string): Promise<Setting[]> {
+    return settings.listSettings(this.#reader, prefix);
   }
 
   async deleteSetting(key: string): Promise<void> {
-    return deleteSetting(this.#reader, key);
+    return settings.deleteSetting(this.#reader, key);
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    return listEvents(this.#reader, query);
+    return adminReads.listEvents(this.#reader, query);
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
-    this.#usable();
     // One snapshot for the row, its attempts, its pair and its place in line.
-    return this.#driver.transaction((c) => getEvent(c, id), { isolation: 'repeatable read' });
+    return this.#snapshot((c) => getEvent(c, id));
   }
 
-  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
-    return backlogFigures(this.#reader);
+  async backlogFigures(): Promise<BacklogFigures> {
+    return adminReads.backlogFigures(this.#reader);
   }
 
   async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
@@ -326,43 +292,29 @@ export class PostgresStore implements Store {
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
-    return getQuarantine(this.#reader, id);
+    return adminReads.getQuarantine(this.#reader, id);
   }
 
-  async listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>> {
-    return listQuarantine(this.#reader, query);
+  async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
+    return adminReads.listQuarantine(this.#reader, query);
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {
-    return countByStatus(this.#reader);
+    return adminReads.countByStatus(this.#reader);
   }
 
   async pruneDedupKeys(before: number, limit: number): Promise<number> {
-    const { rowCount } = await this.#query(intake.PRUNE_DEDUP_KEYS, [before, limit]);
-    return rowCount ?? 0;
+    return pruneDedupKeys(this.#reader, before, limit);
   }
 
   async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {
     return this.#tx((c) => prune(c, before, limit));
   }
 
-  /**
-   * A write (a standby after a failover reads but cannot store a webhook), with the tables an
-   * accept writes locked as it locks them, not waiting for another session's lock; all within
-   * the deadline, so a frozen server cannot hold the probe (nor its connection).
-   */
+  /** A write (ops/probe.ts) within the deadline: a frozen server cannot hold the probe. */
   async ping(deadline?: number): Promise<void> {
     this.#usable(true);
-    await this.#driver.transaction(
-      async (c) => {
-        await c.query(admin.LOCK_WEBHOOK_TABLES);
-        await c.query(admin.PROBE, [Date.now()]);
-      },
-      deadline === undefined ? {} : { deadline },
-    );
+    await this.#driver.transaction(probe, deadline === undefined ? {} : { deadline });
   }
 
   async close(): Promise<void> {

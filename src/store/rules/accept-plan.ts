@@ -1,4 +1,4 @@
-import type { AcceptResult, ForwardFormat, NewEvent } from '../store.js';
+import type { AcceptResult, ForwardFormat, NewEvent } from '../accept-types.js';
 import { type Arrival, type CounterpartAction, fastPathLease } from './arrival.js';
 import { bucketOf } from './bucket.js';
 import { type NewPair, newPair } from './pairing.js';

@@ -1,4 +1,5 @@
-import type { EventStatus, NewEvent } from '../store.js';
+import type { NewEvent } from '../accept-types.js';
+import type { EventStatus } from '../store.js';
 import { decideFate, preferenceOf } from './forwarding.js';
 import { type LoginCandidate, type LoginIds, pickCounterpart } from './login.js';
 import { supersededNote } from './supersede.js';

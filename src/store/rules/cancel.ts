@@ -1,4 +1,5 @@
-import type { CancelResult, EventStatus } from '../store.js';
+import type { CancelResult } from '../delivery-types.js';
+import type { EventStatus } from '../store.js';
 import { fateOf } from './login.js';
 
 /** The event to cancel as the store holds it, read under its row lock. */

@@ -1,4 +1,5 @@
-import type { EnrichmentCompletion, EventStatus, ForwardFormat } from '../store.js';
+import type { EnrichmentCompletion, ForwardFormat } from '../accept-types.js';
+import type { EventStatus } from '../store.js';
 import type { CounterpartAction } from './arrival.js';
 import { bucketOf } from './bucket.js';
 import {

@@ -1,5 +1,5 @@
 import type { NormalizedResult } from '../../normalize/normalized-schema.js';
-import type { EnrichmentCompletion } from '../store.js';
+import type { EnrichmentCompletion } from '../accept-types.js';
 import type { CounterpartAction } from './arrival.js';
 import { decideFate } from './forwarding.js';
 import { type LoginCandidate, pickCounterpart } from './login.js';

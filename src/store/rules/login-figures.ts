@@ -1,5 +1,10 @@
 import type { Source } from '../../normalize/normalized-schema.js';
-import type { LoginCounts, LoginFigures, PopulationFigures } from '../store.js';
+import type {
+  LoginCounts,
+  LoginFigures,
+  MovedPairFigures,
+  PopulationFigures,
+} from '../figure-types.js';
 
 const DAY = 86_400_000;
 
@@ -78,20 +83,11 @@ export function populationFiguresOf(
   return figures;
 }
 
-/** The query of Store.movedPairFigures, as both backends take it. */
-export interface MovedPairQuery {
-  from: number;
-  to: number;
-  belowBucket: number;
-  ids: number;
-  counts: 'status' | 'reason';
-}
-
 /** Store.movedPairFigures from its two reads: the counts, and the first pairs that disagree. */
 export function movedPairFiguresOf(
   counts: { pairs: number | null; agreeing: number | null } | undefined,
   disagreeing: readonly { legacy_id: string; workflows_id: string }[],
-): { pairs: number; agreeing: number; disagreeingIds: string[] } {
+): MovedPairFigures {
   return {
     pairs: Number(counts?.pairs ?? 0),
     agreeing: Number(counts?.agreeing ?? 0),

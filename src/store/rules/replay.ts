@@ -1,4 +1,5 @@
-import type { EventStatus, ReplayResult } from '../store.js';
+import type { ReplayResult } from '../delivery-types.js';
+import type { EventStatus } from '../store.js';
 
 /**
  * Events replayed per transaction by a bulk replay, on every backend: a replay of thousands of

@@ -46,3 +46,15 @@ export const SETTLED_STATUSES = [
   'superseded',
   'cancelled',
 ] as const satisfies readonly EventStatus[];
+
+/** Store.countByStatus from the rows a backend counted: every status, 0 where it has none. */
+export function statusCounts(
+  rows: readonly { status: EventStatus; n: number }[],
+): Record<EventStatus, number> {
+  const counts = Object.fromEntries(EVENT_STATUSES.map((status) => [status, 0])) as Record<
+    EventStatus,
+    number
+  >;
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { codeOf } from '../../util/errors.js';
 import { createPrivateFile, makePrivateFolder } from '../../util/private-files.js';
-import { StoreOpenError, StoreUnavailableError } from '../store.js';
+import { StoreOpenError, StoreUnavailableError } from '../errors.js';
 import { migrate } from './migrations.js';
 
 // The SQLite driver: opening the file, the group commit, and what SQLite's errors mean.

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { StoreOpenError } from '../store.js';
+import { StoreOpenError } from '../errors.js';
 
 /** A held instance lock; release() lets another instance start on the file. */
 export interface InstanceLock {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../errors.js';
 import { bucketOf } from '../rules/bucket.js';
-import { StoreUnavailableError } from '../store.js';
 
 /**
  * Schema of the embedded store, one entry per version (PRAGMA user_version). Append only:

@@ -1,70 +1,75 @@
 import type Database from 'better-sqlite3';
-import {
-  type EventRow,
-  page,
-  type QuarantineRow,
-  toEnrichmentItem,
-  toQuarantineRecord,
-  toSummary,
-} from '../rows.js';
-import { loginFiguresOf, populationFiguresOf } from '../rules/login-figures.js';
-import {
-  type AcceptResult,
-  type AttemptRecord,
-  type CancelResult,
-  type ComparedEvent,
-  type DeliveryFigures,
-  type DeliveryFiguresQuery,
-  type EnrichmentCompletion,
-  type EnrichmentItem,
-  EVENT_STATUSES,
-  type EventDetail,
-  type EventQuery,
-  type EventStatus,
-  type EventSummary,
-  type FailedNext,
-  type LoginFigures,
-  type NewEvent,
-  type OutboxItem,
-  type Page,
-  type PopulationFigures,
-  type QuarantineEntry,
-  type QuarantineRecord,
-  type ReleasedHold,
-  type ReplayResult,
-  type ReplayScope,
-  type Store,
-  type StoredPair,
-} from '../store.js';
+import type {
+  AcceptResult,
+  EnrichmentCompletion,
+  EnrichmentItem,
+  NewEvent,
+} from '../accept-types.js';
+import type {
+  EventDetail,
+  EventQuery,
+  EventSummary,
+  Page,
+  QuarantineEntry,
+  QuarantineQuery,
+  QuarantineRecord,
+  Setting,
+  SettingValue,
+} from '../admin-types.js';
+import type {
+  AttemptRecord,
+  CancelResult,
+  FailedNext,
+  OutboxItem,
+  ReleasedHold,
+  ReplayResult,
+  ReplayScope,
+} from '../delivery-types.js';
+import type {
+  BacklogFigures,
+  ComparisonData,
+  DeliveryFigures,
+  DeliveryFiguresQuery,
+  LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
+} from '../figure-types.js';
+import type { EventStatus, Store } from '../store.js';
 import { ensureFolder, GroupCommit, openDatabase, type SqliteOpenOptions } from './connection.js';
 import { ensureRoomForWebhook, webhookWalBytes } from './disk-room.js';
 import { type InstanceLock, lockInstance } from './instance-lock.js';
 import { accept } from './ops/accept.js';
+import * as adminReads from './ops/admin-reads.js';
 import { cancel } from './ops/cancel.js';
-import { prepareClaimNext } from './ops/claim-next.js';
+import { claimNext, hasNext } from './ops/claim-next.js';
 import { completeEnrichment } from './ops/complete-enrichment.js';
 import { claimDue, recordDelivered, recordFailed, releaseHolds } from './ops/deliveries.js';
 import { deliveryFigures } from './ops/delivery-figures.js';
 import { forwardFallbacks } from './ops/forward-fallbacks.js';
-import { prune } from './ops/prune.js';
-import { comparisonData, getEvent, movedPairFigures } from './ops/reads.js';
+import { claimEnrichment, releaseFresh, releaseLeases } from './ops/leases.js';
+import { prune, pruneDedupKeys } from './ops/prune.js';
+import * as reads from './ops/reads.js';
 import { replay, replayAll } from './ops/replay.js';
-import { listEventsQuery } from './sql/list-events.js';
+import * as settings from './ops/settings.js';
 import { prepareStatements, type Sqlite, type Statements } from './statements.js';
 
-/** The embedded store: one SQLite file in WAL mode, for a single instance of the service. */
 /**
  * A delivery's lease and result: lost in a power cut, the event is only sent again, with the
  * same event id (GroupCommit.write).
  */
 const RELAXED = { durable: false };
 
+/**
+ * The embedded store: one SQLite file in WAL mode, for a single instance of the service. The
+ * business rules are ../rules/; each method runs one operation (ops/) in its transaction.
+ */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   /** The connection and its statements, as the operations (ops/) take them. */
   readonly #sqlite: Sqlite;
-  readonly #claimNext: ReturnType<typeof prepareClaimNext>;
   readonly #commits: GroupCommit;
   /** Where the file is, and the room one webhook takes there: ping checks it (disk-room.ts). */
   readonly #room: { path: string; bytes: number } | undefined;
@@ -92,7 +97,6 @@ export class SqliteStore implements Store {
     this.#commits = new GroupCommit(db);
     this.#statements = prepareStatements(db);
     this.#sqlite = { db, s: this.#statements };
-    this.#claimNext = prepareClaimNext(db);
   }
 
   /**
@@ -123,13 +127,7 @@ export class SqliteStore implements Store {
   }
 
   async claimEnrichment(now: number, limit: number, leaseMs: number): Promise<EnrichmentItem[]> {
-    const s = this.#statements;
-    return this.#commits.write(() =>
-      s.claimEnrichment.all(now, limit).map((row) => {
-        s.leaseEnrichment.run(now + leaseMs, row.id);
-        return toEnrichmentItem(row);
-      }),
-    );
+    return this.#commits.write(() => claimEnrichment(this.#sqlite, now, limit, leaseMs));
   }
 
   async completeEnrichment(
@@ -145,13 +143,7 @@ export class SqliteStore implements Store {
   }
 
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    await this.#commits.write(() =>
-      this.#statements.insertQuarantine.run({
-        ...entry,
-        issues: entry.issues ? JSON.stringify(entry.issues) : null,
-        truncated: entry.truncated ? 1 : 0,
-      }),
-    );
+    await this.#commits.write(() => adminReads.quarantine(this.#sqlite, entry));
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -161,15 +153,12 @@ export class SqliteStore implements Store {
   async claimNext(afterEventId: string, now: number, leaseMs: number): Promise<OutboxItem | null> {
     // Only one process writes the file (the instance lock), so a line found empty here cannot
     // be filled by another instance meanwhile; an accept of this process wakes the worker.
-    if (!this.#commits.run(() => this.#claimNext.has(afterEventId, now))) return null;
-    return this.#commits.write(() => this.#claimNext.claim(afterEventId, now, leaseMs), RELAXED);
+    if (!this.#commits.run(() => hasNext(this.#sqlite, afterEventId, now))) return null;
+    return this.#commits.write(() => claimNext(this.#sqlite, afterEventId, now, leaseMs), RELAXED);
   }
 
   async releaseFresh(eventIds: readonly string[]): Promise<void> {
-    const s = this.#statements;
-    await this.#commits.write(() => {
-      for (const id of eventIds) s.releaseLease.run(id);
-    }, RELAXED);
+    await this.#commits.write(() => releaseFresh(this.#sqlite, eventIds), RELAXED);
   }
 
   async recordDelivered(eventId: string, attempt: AttemptRecord): Promise<void> {
@@ -190,10 +179,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(): Promise<number> {
-    const s = this.#statements;
-    return this.#transaction(
-      () => s.releaseLeases.run().changes + s.releaseEnrichment.run().changes,
-    );
+    return this.#transaction(() => releaseLeases(this.#sqlite));
   }
 
   async replay(eventId: string, now: number): Promise<ReplayResult> {
@@ -213,38 +199,20 @@ export class SqliteStore implements Store {
     return this.#transaction(() => forwardFallbacks(this.#sqlite, now));
   }
 
-  async populationFigures(query: {
-    from: number;
-    since: number;
-    to: number;
-    belowBucket: number;
-  }): Promise<PopulationFigures> {
-    const rows = this.#commits.run(() => this.#statements.populationCounts.all(query));
-    return populationFiguresOf(rows);
+  async populationFigures(query: PopulationFiguresQuery): Promise<PopulationFigures> {
+    return this.#commits.run(() => reads.populationFigures(this.#sqlite, query));
   }
 
   async loginFigures(from: number, to: number): Promise<LoginFigures> {
-    const s = this.#statements;
-    return this.#commits.run(() =>
-      loginFiguresOf(s.pairsFirstPerDay.all(from, to), s.unmatchedPerDay.all(from, to)),
-    );
+    return this.#commits.run(() => reads.loginFigures(this.#sqlite, from, to));
   }
 
-  async movedPairFigures(query: {
-    from: number;
-    to: number;
-    belowBucket: number;
-    ids: number;
-    counts: 'status' | 'reason';
-  }): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
-    return this.#commits.run(() => movedPairFigures(this.#sqlite, query));
+  async movedPairFigures(query: MovedPairFiguresQuery): Promise<MovedPairFigures> {
+    return this.#commits.run(() => reads.movedPairFigures(this.#sqlite, query));
   }
 
-  async comparisonData(
-    from: number,
-    to: number,
-  ): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
-    return this.#commits.run(() => comparisonData(this.#sqlite, from, to));
+  async comparisonData(from: number, to: number): Promise<ComparisonData> {
+    return this.#commits.run(() => reads.comparisonData(this.#sqlite, from, to));
   }
 
   /** A transaction of its own, outside the group commit (SQLite's failures: StoreUnavailableError). */
@@ -252,13 +220,12 @@ export class SqliteStore implements Store {
     return this.#commits.run(() => this.#db.transaction(work)());
   }
 
-  async getSetting(key: string): Promise<{ value: string; updatedAt: number } | undefined> {
-    const row = this.#commits.run(() => this.#statements.getSetting.get(key));
-    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  async getSetting(key: string): Promise<SettingValue | undefined> {
+    return this.#commits.run(() => settings.getSetting(this.#sqlite, key));
   }
 
   async setSetting(key: string, value: string, now: number): Promise<void> {
-    this.#commits.run(() => this.#statements.setSetting.run(key, value, now));
+    this.#commits.run(() => settings.setSetting(this.#sqlite, key, value, now));
   }
 
   async replaceSetting(
@@ -267,43 +234,33 @@ export class SqliteStore implements Store {
     value: string,
     now: number,
   ): Promise<boolean> {
-    return this.#commits.run(
-      () => this.#statements.replaceSetting.run({ key, expected, value, now }).changes === 1,
+    return this.#commits.run(() =>
+      settings.replaceSetting(this.#sqlite, key, expected, value, now),
     );
   }
 
   async insertSetting(key: string, value: string, now: number): Promise<boolean> {
-    return this.#commits.run(
-      () => this.#statements.insertSetting.run(key, value, now).changes === 1,
-    );
+    return this.#commits.run(() => settings.insertSetting(this.#sqlite, key, value, now));
   }
 
-  async listSettings(prefix: string): Promise<{ key: string; value: string; updatedAt: number }[]> {
-    return this.#commits
-      .run(() => this.#statements.listSettings.all(prefix, prefix))
-      .map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+  async listSettings(prefix: string): Promise<Setting[]> {
+    return this.#commits.run(() => settings.listSettings(this.#sqlite, prefix));
   }
 
   async deleteSetting(key: string): Promise<void> {
-    this.#commits.run(() => this.#statements.deleteSetting.run(key));
+    this.#commits.run(() => settings.deleteSetting(this.#sqlite, key));
   }
 
   async listEvents(query: EventQuery): Promise<Page<EventSummary>> {
-    const { sql, params } = listEventsQuery(query);
-    const rows = this.#commits.run(() => this.#db.prepare<unknown[], EventRow>(sql).all(...params));
-    return page(rows, query.limit, toSummary);
+    return this.#commits.run(() => adminReads.listEvents(this.#sqlite, query));
   }
 
   async getEvent(id: string): Promise<EventDetail | undefined> {
-    return this.#commits.run(() => getEvent(this.#sqlite, id));
+    return this.#commits.run(() => reads.getEvent(this.#sqlite, id));
   }
 
-  async backlogFigures(): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
-    const s = this.#statements;
-    return this.#commits.run(() => ({
-      oldestPendingAt: s.oldestPending.get()?.received_at ?? null,
-      heldCustomers: s.heldCustomers.get()?.n ?? 0,
-    }));
+  async backlogFigures(): Promise<BacklogFigures> {
+    return this.#commits.run(() => adminReads.backlogFigures(this.#sqlite));
   }
 
   async deliveryFigures(query: DeliveryFiguresQuery): Promise<DeliveryFigures> {
@@ -311,37 +268,19 @@ export class SqliteStore implements Store {
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord | undefined> {
-    const row = this.#commits.run(() => this.#statements.quarantineById.get(id));
-    return row && toQuarantineRecord(row);
+    return this.#commits.run(() => adminReads.getQuarantine(this.#sqlite, id));
   }
 
-  async listQuarantine(query: {
-    limit: number;
-    before?: string | undefined;
-  }): Promise<Page<QuarantineRecord>> {
-    const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
-    const rows = this.#commits.run(() =>
-      this.#db
-        .prepare<[number, number], QuarantineRow>(
-          'SELECT * FROM quarantine WHERE seq < ? ORDER BY seq DESC LIMIT ?',
-        )
-        .all(Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1),
-    );
-    return page(rows, query.limit, toQuarantineRecord);
+  async listQuarantine(query: QuarantineQuery): Promise<Page<QuarantineRecord>> {
+    return this.#commits.run(() => adminReads.listQuarantine(this.#sqlite, query));
   }
 
   async countByStatus(): Promise<Record<EventStatus, number>> {
-    const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
-      EventStatus,
-      number
-    >;
-    for (const row of this.#commits.run(() => this.#statements.countByStatus.all()))
-      counts[row.status] = row.n;
-    return counts;
+    return this.#commits.run(() => adminReads.countByStatus(this.#sqlite));
   }
 
   async pruneDedupKeys(before: number, limit: number): Promise<number> {
-    return this.#commits.write(() => this.#statements.pruneDedupKeys.run(before, limit).changes);
+    return this.#commits.write(() => pruneDedupKeys(this.#sqlite, before, limit));
   }
 
   async prune(before: number, limit: number): Promise<{ events: number; quarantine: number }> {

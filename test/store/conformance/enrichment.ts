@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_OF } from '../../../src/intake/webhook-kinds.js';
-import type { EnrichmentCompletion, NewEvent } from '../../../src/store/store.js';
+import type { EnrichmentCompletion, NewEvent } from '../../../src/store/accept-types.js';
 import { newEvent, PAIRING, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { DEDUP, ids, LEASE, MINUTE, text } from './helpers.js';

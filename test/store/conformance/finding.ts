@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { QuarantineEntry, Store } from '../../../src/store/store.js';
+import type { QuarantineEntry } from '../../../src/store/admin-types.js';
+import type { Store } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { attempt, DEDUP, deadEvent, HOUR, LEASE, MINUTE } from './helpers.js';

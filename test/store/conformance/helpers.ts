@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import type { AttemptRecord, NewEvent, OutboxItem, Store } from '../../../src/store/store.js';
+import type { NewEvent } from '../../../src/store/accept-types.js';
+import type { AttemptRecord, OutboxItem } from '../../../src/store/delivery-types.js';
+import type { Store } from '../../../src/store/store.js';
 import { type EventSpec, newEvent, T0 } from '../../helpers/new-event.js';
 
 export const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord, OutboxItem } from '../../../src/store/store.js';
+import type { AttemptRecord, OutboxItem } from '../../../src/store/delivery-types.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QuarantineEntry } from '../../../src/store/store.js';
+import type { QuarantineEntry } from '../../../src/store/admin-types.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 import { DEDUP, ids, LEASE, MINUTE } from './helpers.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/ops/logger.js';
+import type { AttemptRecord } from '../../../src/store/delivery-types.js';
 import { createPruner } from '../../../src/store/pruner.js';
-import type { AttemptRecord, Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { freshStores, type StoreBackend } from './backend.js';
 

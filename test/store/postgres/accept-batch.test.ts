@@ -1,7 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { NewEvent } from '../../../src/store/accept-types.js';
+import { StoreUnavailableError } from '../../../src/store/errors.js';
 import { waves } from '../../../src/store/postgres/ops/accept-wave.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
-import { type NewEvent, StoreUnavailableError } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { describePostgres, freshSchema } from '../../helpers/postgres.js';
 

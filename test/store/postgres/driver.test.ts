@@ -1,16 +1,15 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePostgresUrl } from '../../../src/config/database-url.js';
+import { StoreOpenError, StoreUnavailableError } from '../../../src/store/errors.js';
+import { PostgresDriver } from '../../../src/store/postgres/driver.js';
 import {
   classifyPostgresError,
   PostgresConfigError,
-  PostgresDriver,
   PostgresUnavailableError,
-  poolConfig,
-  tlsOptions,
-  waitForDatabase,
-} from '../../../src/store/postgres/driver.js';
-import { StoreOpenError, StoreUnavailableError } from '../../../src/store/store.js';
+} from '../../../src/store/postgres/errors.js';
+import { poolConfig, tlsOptions } from '../../../src/store/postgres/pool-config.js';
+import { waitForDatabase } from '../../../src/store/postgres/wait-for-database.js';
 import {
   describeCluster,
   describePostgres,

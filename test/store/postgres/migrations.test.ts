@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { PostgresConfigError } from '../../../src/store/postgres/driver.js';
+import { PostgresConfigError } from '../../../src/store/postgres/errors.js';
 import {
   BUCKET_SQL,
   COUNT_SLOTS,

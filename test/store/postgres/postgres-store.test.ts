@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { PostgresConfigError } from '../../../src/store/postgres/driver.js';
+import { StoreUnavailableError } from '../../../src/store/errors.js';
+import { PostgresConfigError } from '../../../src/store/postgres/errors.js';
 import { PostgresStore } from '../../../src/store/postgres/postgres-store.js';
-import { StoreUnavailableError } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { describePostgres, freshSchema } from '../../helpers/postgres.js';
 

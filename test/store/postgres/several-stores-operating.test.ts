@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
-import type { AttemptRecord, QuarantineEntry, Store } from '../../../src/store/store.js';
+import type { QuarantineEntry } from '../../../src/store/admin-types.js';
+import type { AttemptRecord } from '../../../src/store/delivery-types.js';
+import type { Store } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 import { describePostgres, registerEmptySchemas } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTE_OF } from '../../../src/intake/webhook-kinds.js';
+import type { EnrichmentCompletion, NewEvent } from '../../../src/store/accept-types.js';
+import type { AttemptRecord, OutboxItem } from '../../../src/store/delivery-types.js';
 import type { Preference } from '../../../src/store/rules/forwarding.js';
 import { supersededBy } from '../../../src/store/rules/supersede.js';
-import type {
-  AttemptRecord,
-  EnrichmentCompletion,
-  NewEvent,
-  OutboxItem,
-  Store,
-} from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 import { newEvent, PAIRING, T0 } from '../../helpers/new-event.js';
 import { describePostgres, registerEmptySchemas } from '../../helpers/postgres.js';
 import { sharedSchema } from '../../helpers/postgres-stores.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../../src/store/accept-types.js';
 import { decideArrival, fastPathLease } from '../../../src/store/rules/arrival.js';
-import type { NewEvent } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 
 const earlier = { id: 'f1', route: '/webhooks/workflows/face-authentication' };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { EnrichmentCompletion } from '../../../src/store/accept-types.js';
 import {
   decideCompletion,
   supersedeLookup,
   type WaitingEvent,
 } from '../../../src/store/rules/enrichment.js';
 import type { LoginCandidate } from '../../../src/store/rules/login.js';
-import type { EnrichmentCompletion } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 
 const event = newEvent({ id: 'w1', source: 'workflows', interviewId: 'i1' });

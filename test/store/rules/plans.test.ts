@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { EnrichmentCompletion } from '../../../src/store/accept-types.js';
 import { asksLine, planAccept } from '../../../src/store/rules/accept-plan.js';
 import { decideArrival } from '../../../src/store/rules/arrival.js';
 import { bucketOf } from '../../../src/store/rules/bucket.js';
@@ -15,7 +16,6 @@ import {
   replayGoesOn,
   replayOutcome,
 } from '../../../src/store/rules/replay.js';
-import type { EnrichmentCompletion } from '../../../src/store/store.js';
 import { newEvent, T0 } from '../../helpers/new-event.js';
 
 const lease = { leaseUntil: T0 + 60_000 };

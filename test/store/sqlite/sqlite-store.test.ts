@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { emptyResult } from '../../../src/normalize/normalized-schema.js';
+import { StoreUnavailableError } from '../../../src/store/errors.js';
 import { SQLITE_MIGRATIONS } from '../../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
-import { StoreUnavailableError } from '../../../src/store/store.js';
 import { newEvent, ROUTES, T0 } from '../../helpers/new-event.js';
 import { attempt, DEDUP, HOUR, LEASE, text } from '../conformance/helpers.js';
 

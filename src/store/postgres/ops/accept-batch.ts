@@ -1,4 +1,4 @@
-import type { AcceptResult, NewEvent } from '../../store.js';
+import type { AcceptResult, NewEvent } from '../../accept-types.js';
 import type { PostgresDriver, Queryable } from '../driver.js';
 import { TAKE_LOCKS } from '../sql/locks.js';
 import { accept, acceptLocks } from './accept.js';

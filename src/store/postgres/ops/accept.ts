@@ -1,11 +1,11 @@
+import type { AcceptResult, NewEvent } from '../../accept-types.js';
 import { asksLine, planAccept } from '../../rules/accept-plan.js';
 import { decideArrival, loginIdsOf, seeksCounterpart } from '../../rules/arrival.js';
 import { dedupSince } from '../../rules/dedup.js';
 import { counterpartQuery } from '../../rules/login.js';
-import type { AcceptResult, NewEvent } from '../../store.js';
+import { HELD } from '../../sql-fragments.js';
 import type { Queryable } from '../driver.js';
 import { bytes } from '../rows.js';
-import { HELD } from '../sql/fragments.js';
 import * as intake from '../sql/intake.js';
 import { interviewLock, orderLock } from '../sql/locks.js';
 import * as operating from '../sql/operating.js';

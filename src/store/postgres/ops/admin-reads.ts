@@ -1,19 +1,22 @@
+import type {
+  EventQuery,
+  EventSummary,
+  Page,
+  QuarantineEntry,
+  QuarantineQuery,
+  QuarantineRecord,
+} from '../../admin-types.js';
+import type { BacklogFigures } from '../../figure-types.js';
 import {
   type EventRow,
   page,
+  pageBefore,
   type QuarantineRow,
   toQuarantineRecord,
   toSummary,
 } from '../../rows.js';
-import {
-  EVENT_STATUSES,
-  type EventQuery,
-  type EventStatus,
-  type EventSummary,
-  type Page,
-  type QuarantineEntry,
-  type QuarantineRecord,
-} from '../../store.js';
+import { statusCounts } from '../../rules/statuses.js';
+import type { EventStatus } from '../../store.js';
 import { bytes } from '../rows.js';
 import * as admin from '../sql/admin.js';
 import * as intake from '../sql/intake.js';
@@ -29,9 +32,7 @@ export async function listEvents(q: Reader, query: EventQuery): Promise<Page<Eve
   return page(rows, query.limit, toSummary);
 }
 
-export async function backlogFigures(
-  q: Reader,
-): Promise<{ oldestPendingAt: number | null; heldCustomers: number }> {
+export async function backlogFigures(q: Reader): Promise<BacklogFigures> {
   const { rows } = await q.query<{ oldest: number | null; held: number }>(
     operating.BACKLOG_FIGURES,
   );
@@ -39,13 +40,8 @@ export async function backlogFigures(
 }
 
 export async function countByStatus(q: Reader): Promise<Record<EventStatus, number>> {
-  const counts = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<
-    EventStatus,
-    number
-  >;
   const { rows } = await q.query<{ status: EventStatus; n: number }>(admin.COUNT_BY_STATUS);
-  for (const row of rows) counts[row.status] = row.n;
-  return counts;
+  return statusCounts(rows);
 }
 
 export async function quarantine(q: Reader, entry: QuarantineEntry): Promise<void> {
@@ -70,12 +66,12 @@ export async function getQuarantine(q: Reader, id: string): Promise<QuarantineRe
 
 export async function listQuarantine(
   q: Reader,
-  query: { limit: number; before?: string | undefined },
+  query: QuarantineQuery,
 ): Promise<Page<QuarantineRecord>> {
-  const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
+  const before = pageBefore(query.before) ?? Number.MAX_SAFE_INTEGER;
   const { rows } = await q.query<QuarantineRow>(
     'SELECT * FROM quarantine WHERE seq < $1 ORDER BY seq DESC LIMIT $2',
-    [Number.isSafeInteger(before) ? before : Number.MAX_SAFE_INTEGER, query.limit + 1],
+    [before, query.limit + 1],
   );
   return page(rows, query.limit, toQuarantineRecord);
 }

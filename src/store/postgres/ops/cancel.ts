@@ -1,5 +1,6 @@
+import type { CancelResult } from '../../delivery-types.js';
 import { cancelledNote, decideCancel } from '../../rules/cancel.js';
-import type { CancelResult, EventStatus } from '../../store.js';
+import type { EventStatus } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import { orderLock, TAKE_LOCKS } from '../sql/locks.js';
 import * as operating from '../sql/operating.js';

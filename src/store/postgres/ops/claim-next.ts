@@ -1,5 +1,5 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
-import type { OutboxItem } from '../../store.js';
+import type { OutboxItem } from '../../delivery-types.js';
 import type { PostgresDriver } from '../driver.js';
 
 /**

@@ -1,7 +1,8 @@
+import type { EnrichmentCompletion } from '../../accept-types.js';
 import { type CandidateRow, toCandidate } from '../../rows.js';
 import { completionQuery, decideAndPlanCompletion } from '../../rules/completion-plan.js';
 import { supersedeLookup } from '../../rules/enrichment.js';
-import type { EnrichmentCompletion, EventStatus } from '../../store.js';
+import type { EventStatus } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import { bytes } from '../rows.js';
 import * as comparison from '../sql/comparison.js';

@@ -1,10 +1,12 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
-import {
-  type MovedPairQuery,
-  movedPairFiguresOf,
-  populationFiguresOf,
-} from '../../rules/login-figures.js';
-import type { OutboxItem, PopulationFigures, ReleasedHold } from '../../store.js';
+import type { OutboxItem, ReleasedHold } from '../../delivery-types.js';
+import type {
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
+} from '../../figure-types.js';
+import { movedPairFiguresOf, populationFiguresOf } from '../../rules/login-figures.js';
 import * as comparison from '../sql/comparison.js';
 import * as operating from '../sql/operating.js';
 import * as outbox from '../sql/outbox.js';
@@ -55,7 +57,7 @@ export async function releaseHolds(q: Reader, now: number): Promise<ReleasedHold
 
 export async function populationFigures(
   q: Reader,
-  query: { from: number; since: number; to: number; belowBucket: number },
+  query: PopulationFiguresQuery,
 ): Promise<PopulationFigures> {
   const { rows } = await q.query<{ moved: boolean; after: boolean; results: number; pass: number }>(
     comparison.POPULATION_COUNTS,
@@ -66,8 +68,8 @@ export async function populationFigures(
 
 export async function movedPairFigures(
   q: Reader,
-  query: MovedPairQuery,
-): Promise<{ pairs: number; agreeing: number; disagreeingIds: string[] }> {
+  query: MovedPairFiguresQuery,
+): Promise<MovedPairFigures> {
   const range = [query.from, query.to, query.belowBucket, query.counts === 'status'];
   const [counts, disagreeing] = await Promise.all([
     q.query<{ pairs: number; agreeing: number }>(comparison.MOVED_PAIR_COUNTS, range),

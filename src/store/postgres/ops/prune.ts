@@ -1,5 +1,7 @@
 import type { Queryable } from '../driver.js';
 import * as admin from '../sql/admin.js';
+import * as intake from '../sql/intake.js';
+import type { Reader } from './reader.js';
 
 /** RETENTION inside a transaction (store.ts prune). */
 export async function prune(
@@ -18,4 +20,10 @@ export async function prune(
   }
   const quarantine = (await c.query(admin.PRUNE_QUARANTINE, [before, limit])).rowCount ?? 0;
   return { events: ids.length, quarantine };
+}
+
+/** The redelivery keys first seen at or before `before`, `limit` at most (store.ts pruneDedupKeys). */
+export async function pruneDedupKeys(q: Reader, before: number, limit: number): Promise<number> {
+  const { rowCount } = await q.query(intake.PRUNE_DEDUP_KEYS, [before, limit]);
+  return rowCount ?? 0;
 }

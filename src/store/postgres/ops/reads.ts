@@ -1,16 +1,16 @@
 import type { Source } from '../../../normalize/normalized-schema.js';
+import type { EventDetail } from '../../admin-types.js';
 import {
   type AheadRow,
   type AttemptRow,
-  type ComparedRow,
   type EventDetailRow,
   type LineRow,
   type PairDetailRow,
-  toCompared,
   toDetail,
-} from '../../rows.js';
+} from '../../detail-rows.js';
+import type { ComparisonData, LoginFigures, StoredPair } from '../../figure-types.js';
+import { type ComparedRow, toCompared } from '../../rows.js';
 import { loginFiguresOf } from '../../rules/login-figures.js';
-import type { ComparedEvent, EventDetail, LoginFigures, StoredPair } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import * as admin from '../sql/admin.js';
 import * as comparison from '../sql/comparison.js';
@@ -49,7 +49,7 @@ export async function comparisonData(
   c: Queryable,
   from: number,
   to: number,
-): Promise<{ events: ComparedEvent[]; pairs: StoredPair[] }> {
+): Promise<ComparisonData> {
   const events = (await c.query<ComparedRow>(comparison.COMPARED_EVENTS, [from, to])).rows.map(
     toCompared,
   );

@@ -1,5 +1,6 @@
+import type { ReplayResult, ReplayScope } from '../../delivery-types.js';
 import { planRequeue, REPLAY_BATCH, replayGoesOn, replayOutcome } from '../../rules/replay.js';
-import type { EventStatus, ReplayResult, ReplayScope } from '../../store.js';
+import type { EventStatus } from '../../store.js';
 import type { Queryable } from '../driver.js';
 import { orderLock, TAKE_LOCKS } from '../sql/locks.js';
 import * as outbox from '../sql/outbox.js';

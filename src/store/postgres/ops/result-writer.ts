@@ -1,5 +1,6 @@
-import type { AttemptRecord, FailedNext } from '../../store.js';
-import { type PostgresDriver, PostgresUnavailableError, type Queryable } from '../driver.js';
+import type { AttemptRecord, FailedNext } from '../../delivery-types.js';
+import type { PostgresDriver, Queryable } from '../driver.js';
+import { PostgresUnavailableError } from '../errors.js';
 import * as outbox from '../sql/outbox.js';
 
 /** Results kept to be written again after an outage (see ResultWriter.#unwritten). */

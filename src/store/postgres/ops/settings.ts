@@ -1,15 +1,14 @@
+import type { Setting, SettingValue } from '../../admin-types.js';
+import { toSettingValue } from '../../rows.js';
 import * as admin from '../sql/admin.js';
 import type { Reader } from './reader.js';
 
 /** The settings (store.ts getSetting ... deleteSetting): each one statement. */
 
-export async function getSetting(
-  q: Reader,
-  key: string,
-): Promise<{ value: string; updatedAt: number } | undefined> {
+export async function getSetting(q: Reader, key: string): Promise<SettingValue | undefined> {
   const row = (await q.query<{ value: string; updated_at: number }>(admin.GET_SETTING, [key]))
     .rows[0];
-  return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  return row && toSettingValue(row);
 }
 
 export async function setSetting(q: Reader, key: string, value: string, now: number) {
@@ -37,15 +36,12 @@ export async function insertSetting(
   return rowCount === 1;
 }
 
-export async function listSettings(
-  q: Reader,
-  prefix: string,
-): Promise<{ key: string; value: string; updatedAt: number }[]> {
+export async function listSettings(q: Reader, prefix: string): Promise<Setting[]> {
   const { rows } = await q.query<{ key: string; value: string; updated_at: number }>(
     admin.LIST_SETTINGS,
     [prefix],
   );
-  return rows.map((row) => ({ key: row.key, value: row.value, updatedAt: row.updated_at }));
+  return rows.map((row) => ({ key: row.key, ...toSettingValue(row) }));
 }
 
 export async function deleteSetting(q: Reader, key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
+import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from '../../sql-fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */
 

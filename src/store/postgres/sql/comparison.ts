@@ -1,4 +1,5 @@
-import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
+import { RESULT_STATUSES } from '../../sql-fragments.js';
+import { COMPARED_COLUMNS } from './fragments.js';
 
 /** Pairs of the two sources, shadow fallbacks and the comparison report. */
 

@@ -1,4 +1,4 @@
-import { RESULT_STATUSES } from './fragments.js';
+import { RESULT_STATUSES } from '../../sql-fragments.js';
 import { TAKE_LOCKS } from './locks.js';
 
 /**

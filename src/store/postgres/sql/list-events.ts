@@ -1,5 +1,6 @@
-import type { EventQuery } from '../../store.js';
-import { SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
+import type { EventQuery } from '../../admin-types.js';
+import { pageBefore } from '../../rows.js';
+import { SUMMARY_COLUMNS, SUMMARY_FROM } from '../../sql-fragments.js';
 
 /**
  * GET /admin/events as one statement: newest first, only what matches every filter given. Not
@@ -20,8 +21,7 @@ export function listEventsQuery(query: EventQuery): { sql: string; params: unkno
   filter('e.interview_id', '=', query.interviewId);
   filter('e.received_at', '>=', query.from);
   filter('e.received_at', '<', query.to);
-  const before = query.before === undefined ? undefined : Number(query.before);
-  if (before !== undefined && Number.isSafeInteger(before)) filter('e.seq', '<', before);
+  filter('e.seq', '<', pageBefore(query.before));
   params.push(query.limit + 1);
   const sql = `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq DESC LIMIT $${params.length}`;

@@ -1,10 +1,10 @@
+import type { AcceptResult, NewEvent } from '../../accept-types.js';
 import { toCandidates } from '../../rows.js';
 import { asksLine, planAccept } from '../../rules/accept-plan.js';
 import { decideArrival, loginIdsOf, seeksCounterpart } from '../../rules/arrival.js';
 import { dedupSince } from '../../rules/dedup.js';
 import { counterpartQuery } from '../../rules/login.js';
-import type { AcceptResult, NewEvent } from '../../store.js';
-import { HELD } from '../sql/fragments.js';
+import { HELD } from '../../sql-fragments.js';
 import type { Sqlite } from '../statements.js';
 import { applyCounterpart, insertPair } from './apply-pair.js';
 

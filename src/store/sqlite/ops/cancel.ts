@@ -1,5 +1,5 @@
+import type { CancelResult } from '../../delivery-types.js';
 import { cancelledNote, decideCancel } from '../../rules/cancel.js';
-import type { CancelResult } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 
 /** An operator's cancel, inside a transaction (store.ts cancel; rules/cancel.ts decides). */

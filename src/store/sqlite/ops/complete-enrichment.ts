@@ -1,7 +1,8 @@
+import type { EnrichmentCompletion } from '../../accept-types.js';
 import { toCandidate, toCandidates } from '../../rows.js';
 import { completionQuery, decideAndPlanCompletion } from '../../rules/completion-plan.js';
 import { supersedeLookup } from '../../rules/enrichment.js';
-import type { EnrichmentCompletion, EventStatus } from '../../store.js';
+import type { EventStatus } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 import { applyCounterpart, insertPair, updateComparison } from './apply-pair.js';
 

@@ -1,4 +1,4 @@
-import type { AttemptRecord, FailedNext, OutboxItem, ReleasedHold } from '../../store.js';
+import type { AttemptRecord, FailedNext, OutboxItem, ReleasedHold } from '../../delivery-types.js';
 import type { Sqlite } from '../statements.js';
 
 /** The delivery side's writes, each inside a transaction: claims, results, holds. */

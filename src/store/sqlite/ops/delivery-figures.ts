@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeliveryFigures, DeliveryFiguresQuery } from '../../store.js';
+import type { DeliveryFigures, DeliveryFiguresQuery } from '../../figure-types.js';
 
 // Store.deliveryFigures on SQLite. No index on delivered_at nor on an attempt's time: the
 // events are found through events_received (received in [since, to)), then their deliveries

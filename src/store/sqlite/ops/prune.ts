@@ -17,3 +17,8 @@ export function prune(
   const quarantine = s.pruneQuarantine.run(before, limit).changes;
   return { events: rows.length, quarantine };
 }
+
+/** The redelivery keys first seen at or before `before`, `limit` at most (store.ts pruneDedupKeys). */
+export function pruneDedupKeys({ s }: Sqlite, before: number, limit: number): number {
+  return s.pruneDedupKeys.run(before, limit).changes;
+}

@@ -1,9 +1,23 @@
-import { type ComparedRow, type LineRow, toCompared, toDetail } from '../../rows.js';
-import { type MovedPairQuery, movedPairFiguresOf } from '../../rules/login-figures.js';
-import type { ComparedEvent, EventDetail, StoredPair } from '../../store.js';
+import type { EventDetail } from '../../admin-types.js';
+import { type LineRow, toDetail } from '../../detail-rows.js';
+import type {
+  ComparisonData,
+  LoginFigures,
+  MovedPairFigures,
+  MovedPairFiguresQuery,
+  PopulationFigures,
+  PopulationFiguresQuery,
+  StoredPair,
+} from '../../figure-types.js';
+import { type ComparedRow, toCompared } from '../../rows.js';
+import {
+  loginFiguresOf,
+  movedPairFiguresOf,
+  populationFiguresOf,
+} from '../../rules/login-figures.js';
 import type { Sqlite } from '../statements.js';
 
-/** The reads that take several statements: an event in full, the report's data, moved pairs. */
+/** The reads of the report and the guard, and an event in full: a rule over their rows. */
 
 export function getEvent({ s }: Sqlite, id: string): EventDetail | undefined {
   const row = s.eventById.get(id);
@@ -17,11 +31,7 @@ export function getEvent({ s }: Sqlite, id: string): EventDetail | undefined {
   });
 }
 
-export function comparisonData(
-  { s }: Sqlite,
-  from: number,
-  to: number,
-): { events: ComparedEvent[]; pairs: StoredPair[] } {
+export function comparisonData({ s }: Sqlite, from: number, to: number): ComparisonData {
   const events = s.comparedEvents.all(from, to).map(toCompared);
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const find = (id: string) => byId.get(id) ?? toCompared(s.comparedEvent.get(id) as ComparedRow);
@@ -37,10 +47,7 @@ export function comparisonData(
   return { events, pairs };
 }
 
-export function movedPairFigures(
-  { s }: Sqlite,
-  query: MovedPairQuery,
-): { pairs: number; agreeing: number; disagreeingIds: string[] } {
+export function movedPairFigures({ s }: Sqlite, query: MovedPairFiguresQuery): MovedPairFigures {
   const { counts: kind, ...range } = query;
   const params = { ...range, statusOnly: kind === 'status' ? 1 : 0 };
   const { ids: _ids, ...countParams } = params;
@@ -48,4 +55,12 @@ export function movedPairFigures(
     s.movedPairCounts.get(countParams),
     s.movedPairsDisagreeing.all(params),
   );
+}
+
+export function populationFigures({ s }: Sqlite, query: PopulationFiguresQuery): PopulationFigures {
+  return populationFiguresOf(s.populationCounts.all(query));
+}
+
+export function loginFigures({ s }: Sqlite, from: number, to: number): LoginFigures {
+  return loginFiguresOf(s.pairsFirstPerDay.all(from, to), s.unmatchedPerDay.all(from, to));
 }

@@ -1,5 +1,5 @@
+import type { ReplayResult, ReplayScope } from '../../delivery-types.js';
 import { planRequeue, REPLAY_BATCH, replayGoesOn, replayOutcome } from '../../rules/replay.js';
-import type { ReplayResult, ReplayScope } from '../../store.js';
 import type { Sqlite } from '../statements.js';
 
 /**

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { AttemptRow, EventDetailRow } from '../../rows.js';
+import type { AttemptRow, EventDetailRow } from '../../detail-rows.js';
+import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from '../../sql-fragments.js';
 import type { EventStatus } from '../../store.js';
-import { SETTLED_STATUSES, SUMMARY_COLUMNS, SUMMARY_FROM } from './fragments.js';
 
 /** Settings, the admin API's reads, counts, retention and the readiness probe. */
 export function prepareAdmin(db: Database.Database) {

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Source } from '../../../normalize/normalized-schema.js';
 import type { CandidateRow, ComparedRow } from '../../rows.js';
 import type { CounterpartQuery } from '../../rules/login.js';
-import { COMPARED_COLUMNS, RESULT_STATUSES } from './fragments.js';
+import { RESULT_STATUSES } from '../../sql-fragments.js';
+import { COMPARED_COLUMNS } from './fragments.js';
 
 /** What a candidate for a login's other report is read with (rows.ts CandidateRow). */
 const CANDIDATE_COLUMNS = `e.seq, e.id, e.source, e.customer_id, e.interview_id, e.received_at, e.status,

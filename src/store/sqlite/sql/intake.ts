@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { RESULT_STATUSES } from './fragments.js';
+import { RESULT_STATUSES } from '../../sql-fragments.js';
 
 /** Arrival of a webhook: redelivery keys, the event row, its outbox entry, quarantine. */
 export function prepareIntake(db: Database.Database) {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { AheadRow, LineRow, PairDetailRow, QuarantineRow } from '../../rows.js';
+import type { AheadRow, LineRow, PairDetailRow } from '../../detail-rows.js';
+import type { QuarantineRow } from '../../rows.js';
 import type { EventStatus } from '../../store.js';
 
 /**

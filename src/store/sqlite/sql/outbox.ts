@@ -20,6 +20,21 @@ export function prepareOutbox(db: Database.Database) {
            AND p.event_id <> o.event_id AND p.lease_until > @now)
        ORDER BY o.next_attempt_at, o.seq LIMIT @limit`,
     ),
+    // claimNext: the head of the delivered event's customer line (its order key,
+    // coalesce(customer_id, id): an event that stepped out of its line still names its
+    // customer's), under `due`'s rules restricted to that line. One index range of outbox_order.
+    lineHead: db.prepare<
+      [{ after: string; now: number }],
+      { event_id: string; body: Buffer; source: Source; attempts: number }
+    >(
+      `SELECT o.event_id, o.body, e.source, o.attempts FROM outbox o JOIN events e ON e.id = o.event_id
+       WHERE o.order_key = (SELECT coalesce(customer_id, id) FROM events WHERE id = @after)
+         AND o.blocked = 0 AND o.next_attempt_at <= @now
+         AND (o.lease_until IS NULL OR o.lease_until <= @now)
+         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_key = o.order_key
+           AND p.event_id <> o.event_id AND p.lease_until > @now)
+       ORDER BY o.seq LIMIT 1`,
+    ),
     lease: db.prepare<[number, string]>('UPDATE outbox SET lease_until = ? WHERE event_id = ?'),
     releaseLease: db.prepare<[string]>('UPDATE outbox SET lease_until = NULL WHERE event_id = ?'),
     insertAttempt: db.prepare(
