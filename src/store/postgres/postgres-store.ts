@@ -143,7 +143,10 @@ export class PostgresStore implements Store {
     return this.#driver.transaction(fn);
   }
 
-  async #query<R extends object>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async #query<R extends object>(
+    text: string | { name: string; text: string },
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     this.#usable();
     return (await this.#driver.query(text, values)) as pg.QueryResult<R>;
   }
