@@ -98,9 +98,12 @@ export class PostgresDriver {
     return pool;
   }
 
-  /** One statement on any connection of the pool. */
+  /**
+   * One statement on any connection of the pool. A named one ({ name, text }) is parsed and
+   * planned once per connection, not at every call: for statements run once per delivery.
+   */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    text: string,
+    text: string | { name: string; text: string },
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
     try {

@@ -144,7 +144,10 @@ export class PostgresStore implements Store {
     return this.#driver.transaction(fn, { isolation: 'repeatable read' });
   }
 
-  async #query<R extends object>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async #query<R extends object>(
+    text: string | { name: string; text: string },
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     this.#usable();
     return (await this.#driver.query(text, values)) as pg.QueryResult<R>;
   }

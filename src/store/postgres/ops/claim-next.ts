@@ -8,7 +8,9 @@ import type { PostgresDriver } from '../driver.js';
  * under CLAIM_DUE's rules restricted to that line (due, not leased, no earlier entry, none of
  * the line leased by anyone), locked with SKIP LOCKED and leased to this instance in one
  * statement: a claim of another instance at the same moment gets it or skips it, never both.
- * $1 the delivered event, $2 now, $3 lease until, $4 this instance.
+ * $1 the delivered event, $2 now, $3 lease until, $4 this instance. Run after every delivery,
+ * so by name: parsed and planned once per connection (unnamed, its parse and plan were most of
+ * the server's work in a drain, and the drain went from 2,161/s to about 530/s).
  */
 const CLAIM_NEXT = `WITH line AS (
     SELECT coalesce(customer_id, id) AS order_key FROM events WHERE id = $1
@@ -38,7 +40,7 @@ export async function claimNext(
     body: Buffer;
     source: Source;
     attempts: number;
-  }>(CLAIM_NEXT, [after, now, now + leaseMs, instanceId]);
+  }>({ name: 'claim_next', text: CLAIM_NEXT }, [after, now, now + leaseMs, instanceId]);
   const row = rows[0];
   return row
     ? { eventId: row.event_id, source: row.source, body: row.body, attempts: row.attempts }
