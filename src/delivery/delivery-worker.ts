@@ -92,6 +92,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
    * event reached the callback twice, and the second result was refused as a lease taken over.
    */
   const sending = new Set<string>();
+  /** Entries of `sending` a claim leased again meanwhile (giveBackIfReclaimed). */
+  const reclaimed = new Set<string>();
   let lastFallbackCheck = 0;
   /** Aborted when a stop's grace period is over. */
   const abandon = new AbortController();
@@ -134,7 +136,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const items = await store.claimDue(clock.now(), wanted, leaseMs);
       if (items.length < wanted) backlog = false;
       if (items.length === 0) break;
-      const claimed = items.filter((item) => !sending.has(item.eventId));
+      const claimed = items.filter((item) => {
+        if (!sending.has(item.eventId)) return true;
+        reclaimed.add(item.eventId);
+        return false;
+      });
       for (const item of claimed) start(item);
       // Fewer than asked for: nothing else is due now. Only entries already being sent came
       // back: none other is due now.
@@ -188,6 +194,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         delivered = await deliver(item);
       } finally {
         sending.delete(item.eventId);
+        giveBackIfReclaimed(item.eventId);
       }
       if (!delivered || !loop.running) return null;
       const after: string = item.eventId;
@@ -203,10 +210,34 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         return null;
       }
       // Being sent by this worker already (a lease re-taken after a slow write): not twice.
-      if (item !== null && sending.has(item.eventId)) return null;
+      if (item !== null && sending.has(item.eventId)) {
+        reclaimed.add(item.eventId);
+        return null;
+      }
       if (item !== null && run >= LINE_RUN) return { ...item, leaseUntil: at + leaseMs };
     }
     return null;
+  }
+
+  /**
+   * An entry a claim leased again while this worker was still sending it (its result written,
+   * or its lease run out, before the send ended) is not sent twice at once, and not left either:
+   * once the send ends, its new lease is given back, and a poll sends it if it is still due (a
+   * delivered entry is gone by then, and the give-back finds nothing). Kept, the lease held the
+   * entry, and its customer's line behind it, until it ran out (CALLBACK_TIMEOUT_MS + 30 s).
+   */
+  function giveBackIfReclaimed(eventId: string): void {
+    if (!reclaimed.delete(eventId)) return;
+    backlog = true;
+    store
+      .releaseFresh([eventId])
+      .then(() => loop.poll())
+      .catch((error: unknown) =>
+        logger.error(
+          { err: error, eventId },
+          'delivery: cannot give back an entry claimed during its own send; its lease runs out',
+        ),
+      );
   }
 
   /** Starts the oldest fresh event that still has time on its lease; says whether it did. */

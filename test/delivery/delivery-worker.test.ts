@@ -170,3 +170,74 @@ describe('the delivery worker on its retry schedule (a clock moved by hand)', ()
     await until('delivered', async () => (await rig.event('e1')).status === 'delivered');
   });
 });
+
+describe('an entry a poll claims again while its own send is still ending', () => {
+  it('is given back when the send ends, and sent by the next poll: its new lease does not hold it', async () => {
+    // The first attempt is refused; its result is written, and then its write is slow to come
+    // back (a batched write on a loaded machine): a poll in between finds the retry due and
+    // leases it again while the worker still counts it as being sent.
+    const callback = await startCallbackServer((_call, index) => ({
+      status: index === 0 ? 503 : 200,
+    }));
+    cleanups.push(() => callback.close());
+    const store = await openStore({ kind: 'sqlite', path: ':memory:' });
+    cleanups.push(() => store.close());
+    let written = () => {};
+    const resultWritten = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const recordFailed = store.recordFailed.bind(store);
+    store.recordFailed = async (...args) => {
+      await recordFailed(...args);
+      failedWritten = true;
+      written();
+      await answered;
+    };
+    let claimedAgain = false;
+    let failedWritten = false;
+    const claimDue = store.claimDue.bind(store);
+    store.claimDue = async (...args) => {
+      const items = await claimDue(...args);
+      if (failedWritten && items.some((item) => item.eventId === 'e1')) claimedAgain = true;
+      return items;
+    };
+    const clock = manualClock(T0);
+    const worker = createDeliveryWorker({
+      store,
+      client: createCallbackClient({
+        url: callback.url,
+        timeoutMs: 2_000,
+        headers: {},
+        connections: 2,
+      }),
+      retryScheduleMs: [MINUTE],
+      concurrency: 2,
+      leaseMs: 32_000,
+      attemptMs: 2_000,
+      pollIntervalMs: 500,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(store),
+      clock,
+    });
+    cleanups.push(() => worker.stop(1_000));
+    await store.accept(newEvent({ id: 'e1', receivedAt: T0 }), WINDOW);
+    await worker.start();
+    await resultWritten;
+    // The retry is due (a minute, give or take the jitter): a poll leases it again.
+    clock.advance(2 * MINUTE);
+    await until('a poll to claim e1 again during its send', () => claimedAgain);
+    answer();
+    // The clock does not move again, so the new lease (32 s) never runs out: only the give-back
+    // lets a poll send it.
+    await until('the second attempt', () => callback.calls.length === 2);
+    await until('e1 delivered', async () => {
+      const { items } = await store.listEvents({ limit: 10 });
+      return items.find((e) => e.id === 'e1')?.status === 'delivered';
+    });
+    expect(callback.calls).toHaveLength(2);
+  });
+});
