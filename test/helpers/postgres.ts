@@ -74,15 +74,39 @@ export interface TestSchema {
  * after every driver made with driver() is closed. Call it inside a test.
  */
 export async function freshSchema(): Promise<TestSchema> {
-  const config = testPostgresConfig();
+  const name = await createSchema();
+  return testSchema(name, async (admin) => {
+    await admin.query(`DROP SCHEMA ${quoteIdentifier(name)} CASCADE`);
+  });
+}
+
+/** A new schema on the test server, with a name of its own such as t_1f0c... */
+async function createSchema(): Promise<string> {
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new PostgresDriver(config, { max: 1 });
-  await admin.query(`CREATE SCHEMA ${quoteIdentifier(name)}`);
+  const admin = new PostgresDriver(testPostgresConfig(), { max: 1 });
+  try {
+    await admin.query(`CREATE SCHEMA ${quoteIdentifier(name)}`);
+  } finally {
+    await admin.close();
+  }
+  return name;
+}
+
+/**
+ * The schema `name` for this test: when it finishes, every driver made with driver() is closed,
+ * then `after` runs on a connection of its own (drop the schema, or empty it).
+ */
+function testSchema(name: string, after: (admin: PostgresDriver) => Promise<void>): TestSchema {
+  const config = testPostgresConfig();
   const drivers: PostgresDriver[] = [];
   onTestFinished(async () => {
     await Promise.all(drivers.map((driver) => driver.close()));
-    await admin.query(`DROP SCHEMA ${quoteIdentifier(name)} CASCADE`);
-    await admin.close();
+    const admin = new PostgresDriver(config, { max: 1 });
+    try {
+      await after(admin);
+    } finally {
+      await admin.close();
+    }
   });
   return {
     name,
@@ -107,8 +131,8 @@ const emptied: string[] = [];
  * Call it inside a test.
  */
 export async function emptySchema(): Promise<TestSchema> {
-  const name = emptied.pop();
-  return name === undefined ? freshSchemaKept() : schemaNamed(name);
+  const name = emptied.pop() ?? (await createSchema());
+  return testSchema(name, (admin) => emptyOrDrop(admin, name));
 }
 
 /** Drops this file's emptied schemas after its last test. Call it at the top of the file. */
@@ -125,71 +149,42 @@ export function registerEmptySchemas(): void {
   });
 }
 
-async function freshSchemaKept(): Promise<TestSchema> {
-  const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new PostgresDriver(testPostgresConfig(), { max: 1 });
-  try {
-    await admin.query(`CREATE SCHEMA ${quoteIdentifier(name)}`);
-  } finally {
-    await admin.close();
-  }
-  return schemaNamed(name);
-}
-
 /**
- * The schema for one test; after it, every driver made with driver() is closed, then the rows go
- * and the schema waits for the next test. A schema that cannot be emptied in a few seconds (a
- * connection the test left open holds a lock) is dropped instead.
+ * After a test: the rows go and the schema waits for the next test of the file. A schema that
+ * cannot be emptied in a few seconds (a connection the test left open holds a lock) is dropped.
  */
-function schemaNamed(name: string): TestSchema {
-  const config = testPostgresConfig();
-  const drivers: PostgresDriver[] = [];
-  onTestFinished(async () => {
-    await Promise.all(drivers.map((driver) => driver.close()));
-    const admin = new PostgresDriver(config, { max: 1 });
-    try {
-      await admin.transaction(async (client) => {
-        await client.query("SET LOCAL lock_timeout = '5s'");
-        // DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE's new files cost more.
-        // Tables with a foreign key go first (one level: the others reference events).
-        const { rows } = await client.query<{ table: string; refers: boolean }>(
-          `SELECT c.relname AS table,
+async function emptyOrDrop(admin: PostgresDriver, name: string): Promise<void> {
+  try {
+    await admin.transaction(async (client) => {
+      await client.query("SET LOCAL lock_timeout = '5s'");
+      // DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE's new files cost more.
+      // Tables with a foreign key go first (one level: the others reference events).
+      const { rows } = await client.query<{ table: string; refers: boolean }>(
+        `SELECT c.relname AS table,
                   EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f') AS refers
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> 'schema_version'
             ORDER BY refers DESC, c.relname`,
-          [name],
-        );
-        // Twice: a trigger of one table's delete may write to another already passed
-        // (events' deletes count themselves in event_counts).
-        for (const row of [...rows, ...rows]) {
-          await client.query(`DELETE FROM ${quoteIdentifier(name)}.${quoteIdentifier(row.table)}`);
-        }
-        const sequences = await client.query<{ sequence: string }>(
-          `SELECT c.relname AS sequence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        [name],
+      );
+      // Twice: a trigger of one table's delete may write to another already passed
+      // (events' deletes count themselves in event_counts).
+      for (const row of [...rows, ...rows]) {
+        await client.query(`DELETE FROM ${quoteIdentifier(name)}.${quoteIdentifier(row.table)}`);
+      }
+      const sequences = await client.query<{ sequence: string }>(
+        `SELECT c.relname AS sequence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = $1 AND c.relkind = 'S'`,
-          [name],
+        [name],
+      );
+      for (const row of sequences.rows) {
+        await client.query(
+          `ALTER SEQUENCE ${quoteIdentifier(name)}.${quoteIdentifier(row.sequence)} RESTART`,
         );
-        for (const row of sequences.rows) {
-          await client.query(
-            `ALTER SEQUENCE ${quoteIdentifier(name)}.${quoteIdentifier(row.sequence)} RESTART`,
-          );
-        }
-      });
-      emptied.push(name);
-    } catch {
-      await admin.query(`DROP SCHEMA ${quoteIdentifier(name)} CASCADE`);
-    } finally {
-      await admin.close();
-    }
-  });
-  return {
-    name,
-    config,
-    driver(options = {}) {
-      const driver = new PostgresDriver(config, { max: 4, ...options, schema: name });
-      drivers.push(driver);
-      return driver;
-    },
-  };
+      }
+    });
+    emptied.push(name);
+  } catch {
+    await admin.query(`DROP SCHEMA ${quoteIdentifier(name)} CASCADE`);
+  }
 }
