@@ -41,6 +41,8 @@ async function setUp(
   respond: Responder,
   retryScheduleMs: number[],
   pollIntervalMs = 500,
+  /** Wraps store methods before the worker starts (to watch or to slow them). */
+  prepare: (store: Store) => void = () => {},
 ): Promise<Rig> {
   const callback = await startCallbackServer(respond);
   cleanups.push(() => callback.close());
@@ -52,6 +54,7 @@ async function setUp(
     claims++;
     return items;
   };
+  prepare(store);
   const clock = manualClock(T0);
   const worker = createDeliveryWorker({
     store,
@@ -176,68 +179,40 @@ describe('an entry a poll claims again while its own send is still ending', () =
     // The first attempt is refused; its result is written, and then its write is slow to come
     // back (a batched write on a loaded machine): a poll in between finds the retry due and
     // leases it again while the worker still counts it as being sent.
-    const callback = await startCallbackServer((_call, index) => ({
-      status: index === 0 ? 503 : 200,
-    }));
-    cleanups.push(() => callback.close());
-    const store = await openStore({ kind: 'sqlite', path: ':memory:' });
-    cleanups.push(() => store.close());
-    let written = () => {};
-    const resultWritten = new Promise<void>((resolve) => {
-      written = resolve;
-    });
+    let failedWritten = false;
+    let claimedAgain = false;
     let answer = () => {};
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
     });
-    const recordFailed = store.recordFailed.bind(store);
-    store.recordFailed = async (...args) => {
-      await recordFailed(...args);
-      failedWritten = true;
-      written();
-      await answered;
-    };
-    let claimedAgain = false;
-    let failedWritten = false;
-    const claimDue = store.claimDue.bind(store);
-    store.claimDue = async (...args) => {
-      const items = await claimDue(...args);
-      if (failedWritten && items.some((item) => item.eventId === 'e1')) claimedAgain = true;
-      return items;
-    };
-    const clock = manualClock(T0);
-    const worker = createDeliveryWorker({
-      store,
-      client: createCallbackClient({
-        url: callback.url,
-        timeoutMs: 2_000,
-        headers: {},
-        connections: 2,
-      }),
-      retryScheduleMs: [MINUTE],
-      concurrency: 2,
-      leaseMs: 32_000,
-      attemptMs: 2_000,
-      pollIntervalMs: 500,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createMetrics(store),
-      clock,
-    });
-    cleanups.push(() => worker.stop(1_000));
-    await store.accept(newEvent({ id: 'e1', receivedAt: T0 }), WINDOW);
-    await worker.start();
-    await resultWritten;
+    const rig = await setUp(
+      (_call, index) => ({ status: index === 0 ? 503 : 200 }),
+      [MINUTE],
+      500,
+      (store) => {
+        const recordFailed = store.recordFailed.bind(store);
+        store.recordFailed = async (...args) => {
+          await recordFailed(...args);
+          failedWritten = true;
+          await answered;
+        };
+        const claimDue = store.claimDue.bind(store);
+        store.claimDue = async (...args) => {
+          const items = await claimDue(...args);
+          if (failedWritten && items.some((item) => item.eventId === 'e1')) claimedAgain = true;
+          return items;
+        };
+      },
+    );
+    await until('the refused attempt written', () => failedWritten);
     // The retry is due (a minute, give or take the jitter): a poll leases it again.
-    clock.advance(2 * MINUTE);
+    rig.clock.advance(2 * MINUTE);
     await until('a poll to claim e1 again during its send', () => claimedAgain);
     answer();
     // The clock does not move again, so the new lease (32 s) never runs out: only the give-back
     // lets a poll send it.
-    await until('the second attempt', () => callback.calls.length === 2);
-    await until('e1 delivered', async () => {
-      const { items } = await store.listEvents({ limit: 10 });
-      return items.find((e) => e.id === 'e1')?.status === 'delivered';
-    });
-    expect(callback.calls).toHaveLength(2);
+    await until('the second attempt', () => rig.callback.calls.length === 2);
+    await until('e1 delivered', async () => (await rig.event('e1')).status === 'delivered');
+    expect(rig.callback.calls).toHaveLength(2);
   });
 });
