@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/compare/render-html.js';
 import type { ComparisonReport } from '../../src/compare/report-schema.js';
+import { addAxe, axeViolations } from '../helpers/axe.js';
 import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/chromium.js';
 import {
   demoReport,
@@ -41,28 +41,8 @@ interface PageOptions {
    * any reached the page as markup: then only the escaping stands between them and the page.
    */
   bypassCSP?: boolean;
-}
-
-/** One axe-core finding, as much of it as a failing test needs to say what is wrong. */
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-
-/** Runs axe-core (every rule it has, best practices included) over the whole page. */
-async function axeViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: axe.source });
-  return page.evaluate<Violation[]>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-      result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((node) => node.target.join(' ')),
-      })))`,
-  );
+  /** Makes axe-core part of the page (test/helpers/axe.ts); implies `bypassCSP`. */
+  axe?: boolean;
 }
 
 let browser: Browser | undefined;
@@ -86,10 +66,12 @@ async function openPage(
     );
   }
   if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');
-  const page = await browser.newPage({
+  const context = await browser.newContext({
     viewport: { width, height: 900 },
-    bypassCSP: options.bypassCSP ?? false,
+    bypassCSP: (options.bypassCSP ?? false) || (options.axe ?? false),
   });
+  if (options.axe) await addAxe(context);
+  const page = await context.newPage();
   const problems: Problems = { consoleErrors: [], pageErrors: [], requests: [], dialogs: [] };
   page.on('console', (message) => {
     if (message.type() === 'error') problems.consoleErrors.push(message.text());
@@ -103,10 +85,10 @@ async function openPage(
   try {
     await page.setContent(renderHtml(report), { waitUntil: 'load' });
   } catch (error) {
-    await page.close();
+    await context.close();
     throw error;
   }
-  return { page, problems, close: () => page.close() };
+  return { page, problems, close: () => context.close() };
 }
 
 async function withPage<T>(
@@ -278,7 +260,7 @@ if (!runs) {
             expectNoProblems(problems);
           },
           width,
-          { bypassCSP: true },
+          { axe: true },
         );
       },
       60_000,

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAxe, axeViolations } from '../helpers/axe.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
 import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/chromium.js';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
@@ -111,21 +111,6 @@ async function signIn(page: Page, token = ADMIN) {
   ]);
   await page.waitForLoadState('load');
   return response;
-}
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  nodes: string[];
-}
-
-async function axeViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ content: axe.source });
-  return page.evaluate<Violation[]>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((result) =>
-      result.violations.map((v) => ({ id: v.id, impact: v.impact,
-        nodes: v.nodes.map((node) => node.target.join(' ')) })))`,
-  );
 }
 
 if (!runs) {
@@ -280,6 +265,7 @@ if (!runs) {
       // axe-core is a script the test adds: a context of its own that lets it run.
       const axeContext = await browser?.newContext({ bypassCSP: true });
       if (!axeContext) throw new Error('no browser');
+      await addAxe(axeContext);
       await axeContext.addCookies(await context.cookies());
       try {
         // Both widths at once: the check of every page is the test's longest part.
@@ -307,6 +293,7 @@ if (!runs) {
         );
         // The sign-in page, signed out.
         const fresh = await browser?.newContext({ bypassCSP: true });
+        if (fresh) await addAxe(fresh);
         const signInPage = await fresh?.newPage();
         await signInPage?.goto(`${service?.url}/console`);
         if (signInPage) expect(await axeViolations(signInPage)).toEqual([]);
