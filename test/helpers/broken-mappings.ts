@@ -1,22 +1,20 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { DEFAULT_MAPPINGS_DIR, loadMappings } from '../../src/normalize/load-mappings.js';
 import { MappingsError } from '../../src/normalize/mappings-error.js';
 import { MAPPING_FILES } from '../../src/normalize/tables.js';
 
 // Broken copies of the shipped mappings/ tables, for tests of what stops a start.
 
-const tempDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-/** A copy of the shipped tables in a temp dir, with `edits` applied to the named files. */
+/**
+ * A copy of the shipped tables in a temp dir, with `edits` applied to the named files; removed
+ * when the test ends. Call it inside a test (the removal is the test's onTestFinished).
+ */
 export async function brokenCopy(edits: Record<string, (text: string) => string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'faceauth-mappings-'));
-  tempDirs.push(dir);
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   for (const file of Object.values(MAPPING_FILES)) {
     await copyFile(join(DEFAULT_MAPPINGS_DIR, file), join(dir, file));
   }

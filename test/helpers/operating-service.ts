@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { type CallbackServer, type Responder, startCallbackServer } from './callback-server.js';
 import { type ServiceProcess, startServiceProcess } from './service-process.js';
 
@@ -13,14 +13,15 @@ export const WORKFLOWS = '/webhooks/workflows/face-authentication';
 export const KEY = { name: 'X-Incode-Key', value: 'e2e-inbound-secret' };
 export const ADMIN = 'admin-token-operating-0123';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** Runs after the test, in reverse order of registration. */
+/**
+ * Runs after the test, in reverse order of registration (Vitest's onTestFinished). Call it
+ * inside a test. Not a module-level afterEach: with `isolate: false` a worker imports this
+ * helper once for all its files, so a hook registered at import would guard only the first.
+ */
 export function onCleanup(cleanup: () => Promise<void> | void): void {
-  cleanups.push(cleanup);
+  onTestFinished(async () => {
+    await cleanup();
+  });
 }
 
 /** A folder of its own, removed after the test. */
