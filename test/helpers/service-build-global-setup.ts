@@ -24,7 +24,7 @@ function startFlags(): string[] {
   return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'faceauth-test-service-'));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
@@ -53,7 +53,48 @@ export default async function setup(project: TestProject): Promise<() => void> {
   // Where the tests that need `npm run build`'s own output (tsc's, test/helpers/built-service.ts)
   // find it: built there by the first of them, once per run.
   project.provide('builtServiceDir', join(dir, 'tsc-build'));
-  return remove;
+  return async () => {
+    const left = await leftRunning(dir);
+    remove();
+    if (left.length > 0) {
+      throw new Error(
+        `${left.length} service process(es) of this run outlived the tests (killed now):\n${left.join('\n')}`,
+      );
+    }
+  };
+}
+
+/**
+ * The processes still running this run's builds once the tests are done: a test that leaves its
+ * service behind is a bug (it would keep a port, a file and CPU after the run). They get 2 s to
+ * end (a test may have just signalled one), then are killed; their command lines are returned.
+ */
+async function leftRunning(dir: string): Promise<string[]> {
+  const running = () =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+      .flatMap((pid) => {
+        try {
+          const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+          return args.includes(dir) ? [{ pid: Number(pid), args }] : [];
+        } catch {
+          return []; // ended meanwhile
+        }
+      });
+  const deadline = Date.now() + 2_000;
+  let left = running();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = running();
+  }
+  for (const { pid } of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return left.map(({ pid, args }) => `${pid}: ${args}`);
 }
 
 declare module 'vitest' {
