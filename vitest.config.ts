@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -7,10 +9,11 @@ import { defineConfig } from 'vitest/config';
  * with fetch), msw left `HttpResponse.error()` unanswered and the calls timed out instead of
  * failing on the network. Where inside msw that comes from was not found.
  */
-const MSW_FILES = readdirSync('test', { recursive: true, encoding: 'utf8' })
+const TEST = fileURLToPath(new URL('./test/', import.meta.url));
+const MSW_FILES = readdirSync(TEST, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.test.ts'))
-  .map((file) => `test/${file}`)
-  .filter((file) => readFileSync(file, 'utf8').includes("from 'msw/node'"));
+  .filter((file) => readFileSync(join(TEST, file), 'utf8').includes("from 'msw/node'"))
+  .map((file) => `test/${file}`);
 
 export default defineConfig({
   test: {
