@@ -14,7 +14,7 @@ export interface Violation {
 
 /**
  * Makes axe-core part of every document the context opens. Chromium gets its source once and
- * evaluates it in each new document, instead of the test sending about 600 KB over the DevTools
+ * evaluates it in each new document, instead of the test sending its 1.5 MB over the DevTools
  * protocol for every page it checks (two thirds of each check's time). The context must let a
  * script it adds run (`bypassCSP: true`): the pages' CSP allows no script but their own.
  */
