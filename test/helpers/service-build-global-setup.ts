@@ -85,7 +85,7 @@ async function leftRunning(dir: string): Promise<string[]> {
       .flatMap((pid) => {
         try {
           const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-          return args.includes(dir) ? [{ pid: Number(pid), args }] : [];
+          return args.includes(`${dir}/`) ? [{ pid: Number(pid), args }] : [];
         } catch {
           return []; // ended meanwhile
         }
