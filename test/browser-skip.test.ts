@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { runWithoutChromium } from './helpers/chromium.js';
 
-// Without /usr/bin/chromium (a developer's machine; CI installs it), the browser checks (the
+// Without /usr/bin/chromium-headless-shell (a developer's machine; CI installs it), the browser checks (the
 // HTML report's and the console's) are skipped, and the run must say why in one line each
 // rather than a bare "skipped" count. One run of vitest for both files.
 

@@ -16,8 +16,8 @@ import {
   TIME_LEFT,
 } from './render-fixtures.js';
 
-// The HTML report in a real headless browser: Debian's chromium, driven by playwright-core
-// (which downloads no browser). CI installs chromium in .ci/run; on a machine without it the
+// The HTML report in a real headless browser: Debian's chromium-headless-shell, driven by
+// playwright-core (which downloads no browser). CI installs it in .ci/run; on a machine without it the
 // test is skipped, saying why in one line, and in CI its absence is a failure.
 
 // Evaluated in the page (the project's TypeScript has no DOM types).
@@ -61,8 +61,8 @@ async function openPage(
 ): Promise<OpenPage> {
   if (!hasChromium) {
     throw new Error(
-      `${CHROMIUM} is missing: CI must install Debian's chromium before the tests ` +
-        '(.ci/run does: apt-get install -y --no-install-recommends chromium)',
+      `${CHROMIUM} is missing: CI must install Debian's chromium-headless-shell before the ` +
+        'tests (.ci/run does: apt-get install -y --no-install-recommends chromium-headless-shell)',
     );
   }
   if (browser === undefined) throw new Error('Chromium did not start (see beforeAll)');

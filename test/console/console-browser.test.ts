@@ -8,7 +8,8 @@ import { type CallbackServer, startCallbackServer } from '../helpers/callback-se
 import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/chromium.js';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 
-// The operator console in headless Chromium (Debian's chromium driven by playwright-core, as
+// The operator console in headless Chromium (Debian's chromium-headless-shell driven by
+// playwright-core, as
 // test/compare/report-browser.test.ts: skipped without it, saying why, unless CI is set),
 // against the real service and a real callback on 127.0.0.1.
 
@@ -124,7 +125,7 @@ if (!runs) {
 
     beforeAll(async () => {
       if (!hasChromium)
-        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium`);
+        throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium-headless-shell`);
       callback = await startCallbackServer((call) => ({
         status: answers.get(String(call.json.customerId)) ?? 200,
       }));
