@@ -34,15 +34,8 @@ export function testPostgresConfig(url = TEST_DATABASE_URL): PostgresConfig {
   return parsed;
 }
 
-/** One connection and SELECT 1, within 3 s. */
-export async function probePostgres(url = TEST_DATABASE_URL): Promise<PostgresProbe> {
-  let config: PostgresConfig;
-  try {
-    config = testPostgresConfig(url);
-  } catch (error) {
-    return { reachable: false, target: url, reason: (error as Error).message };
-  }
-  const target = describeTarget(config);
+/** One connection to the test server, given up after 3 s; its errors are the caller's to catch. */
+export function testClient(config: PostgresConfig = testPostgresConfig()): pg.Client {
   const client = new pg.Client({
     host: config.host,
     port: config.port,
@@ -53,6 +46,19 @@ export async function probePostgres(url = TEST_DATABASE_URL): Promise<PostgresPr
     connectionTimeoutMillis: 3_000,
   });
   client.on('error', () => {});
+  return client;
+}
+
+/** One connection and SELECT 1, within 3 s. */
+export async function probePostgres(url = TEST_DATABASE_URL): Promise<PostgresProbe> {
+  let config: PostgresConfig;
+  try {
+    config = testPostgresConfig(url);
+  } catch (error) {
+    return { reachable: false, target: url, reason: (error as Error).message };
+  }
+  const target = describeTarget(config);
+  const client = testClient(config);
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -7,6 +7,7 @@
 // are skipped (the global setup said so in one line); under CI (the CI variable set) one test
 // stands in for them and fails, naming the server and the reason.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { afterAll, describe, inject, it, onTestFinished } from 'vitest';
 import type { PostgresConfig } from '../../src/store/database-config.js';
 import { PostgresDriver } from '../../src/store/postgres/driver.js';
@@ -83,6 +84,8 @@ export async function freshSchema(): Promise<TestSchema> {
 /** A new schema on the test server, with a name of its own such as t_1f0c... */
 async function createSchema(): Promise<string> {
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  // Written down first: the run's teardown drops what is left (postgres-global-setup.ts).
+  appendFileSync(inject('schemaLog'), `${name}\n`);
   const admin = new PostgresDriver(testPostgresConfig(), { max: 1 });
   try {
     await admin.query(`CREATE SCHEMA ${quoteIdentifier(name)}`);
@@ -135,7 +138,11 @@ export async function emptySchema(): Promise<TestSchema> {
   return testSchema(name, (admin) => emptyOrDrop(admin, name));
 }
 
-/** Drops this file's emptied schemas after its last test. Call it at the top of the file. */
+/**
+ * Drops this file's emptied schemas after its last test. Call it at the top of the file: without
+ * it they stay in the database until the end of the run, whose teardown drops every schema the
+ * run created (postgres-global-setup.ts).
+ */
 export function registerEmptySchemas(): void {
   afterAll(async () => {
     const admin = new PostgresDriver(testPostgresConfig(), { max: 1 });
