@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresDriver } from '../../src/store/postgres/driver.js';
 import { quoteIdentifier } from '../../src/store/postgres/pool-config.js';
 import { type CallbackServer, startCallbackServer } from '../helpers/callback-server.js';
-import { describePostgres, testPostgresConfig } from '../helpers/postgres.js';
+import { createSchema, describePostgres, testPostgresConfig } from '../helpers/postgres.js';
 import { schemaUrl } from '../helpers/postgres-stores.js';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 import { until } from '../helpers/until.js';
@@ -76,9 +75,8 @@ describePostgres('several service processes on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     // A schema for the file (freshSchema's lives for one test), dropped after it.
-    const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const name = await createSchema();
     const admin = new PostgresDriver(testPostgresConfig(), { max: 1 });
-    await admin.query(`CREATE SCHEMA ${quoteIdentifier(name)}`);
     sql = new PostgresDriver(testPostgresConfig(), { max: 1, schema: name });
     dropSchema = async () => {
       await sql.close();

@@ -20,19 +20,35 @@ declare module 'vitest' {
   }
 }
 
-/** Drops the schemas named in `log` that still exist; returns their names. */
-export async function dropLeftSchemas(log: string): Promise<string[]> {
-  if (!existsSync(log)) return [];
+/**
+ * Drops the schemas named in `log` that still exist; returns what it dropped and what it could
+ * not. A drop waits at most `lockTimeout` for a lock (a connection a failed test left open may hold one)
+ * and a failed one does not stop the others: the run must end.
+ */
+export async function dropLeftSchemas(
+  log: string,
+  lockTimeout = '5s',
+): Promise<{ dropped: string[]; failed: { name: string; error: string }[] }> {
+  const result = { dropped: [] as string[], failed: [] as { name: string; error: string }[] };
+  if (!existsSync(log)) return result;
   const names = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
   const client = testClient();
   await client.connect();
   try {
+    await client.query(`SET lock_timeout = '${lockTimeout}'`);
     const { rows } = await client.query<{ name: string }>(
       'SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1',
       [names],
     );
-    for (const { name } of rows) await client.query(`DROP SCHEMA ${quoteIdentifier(name)} CASCADE`);
-    return rows.map((row) => row.name);
+    for (const { name } of rows) {
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(name)} CASCADE`);
+        result.dropped.push(name);
+      } catch (error) {
+        result.failed.push({ name, error: (error as Error).message });
+      }
+    }
+    return result;
   } finally {
     await client.end();
   }
@@ -52,7 +68,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   return async () => {
     try {
-      if (postgres.reachable) await dropLeftSchemas(log);
+      if (postgres.reachable) {
+        const { failed } = await dropLeftSchemas(log);
+        for (const { name, error } of failed) {
+          process.stdout.write(`test schema ${name} left in the database: ${error}\n`);
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

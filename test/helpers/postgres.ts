@@ -81,8 +81,12 @@ export async function freshSchema(): Promise<TestSchema> {
   });
 }
 
-/** A new schema on the test server, with a name of its own such as t_1f0c... */
-async function createSchema(): Promise<string> {
+/**
+ * A new schema on the test server, with a name of its own such as t_1f0c..., on the run's list
+ * (the run's end drops it if the test does not). For a schema a whole file shares; a test's own
+ * is freshSchema's or emptySchema's.
+ */
+export async function createSchema(): Promise<string> {
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   // Written down first: the run's teardown drops what is left (postgres-global-setup.ts).
   appendFileSync(inject('schemaLog'), `${name}\n`);
