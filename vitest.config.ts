@@ -17,9 +17,10 @@ const MSW_FILES = readdirSync(TEST, { recursive: true, encoding: 'utf8' })
   .map((file) => `test/${file}`);
 
 /**
- * The longest files, longest first (measured on 2026-12-07), which start before the others so
- * that no long file is left to run alone at the end. Vitest orders by the last run's durations
- * when it has them (node_modules/.vite), and otherwise by file size: on a fresh clone, CI's case,
+ * The longest files, longest first (measured on 2026-12-07), which start before the others when
+ * Vitest has no durations of a last run for them, so that no long file is left to run alone at
+ * the end. Vitest orders by the last run's durations when it has them (node_modules/.vite), and
+ * otherwise by file size: on a fresh clone, CI's case,
  * the PostgreSQL conformance file (a few lines that run the shared suites) came last and ran
  * alone for about 20 s. A name here that is no file stops the run.
  */
@@ -40,11 +41,16 @@ for (const file of LONGEST_FIRST) {
   }
 }
 
-/** Vitest's order, with LONGEST_FIRST's files moved to the front of their project. */
+/**
+ * Vitest's order (failed first, then longest first by the last run's durations), except that
+ * LONGEST_FIRST's files with no durations of a last run go to the front of their project.
+ */
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const rank = (spec: TestSpecification) => {
+      if (this.ctx.cache.getTestSpecificationResult(spec) !== undefined)
+        return LONGEST_FIRST.length;
       const at = LONGEST_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
       return at === -1 ? LONGEST_FIRST.length : at;
     };
