@@ -20,9 +20,9 @@ const MSW_FILES = readdirSync(TEST, { recursive: true, encoding: 'utf8' })
  * The longest files, longest first (measured on 2026-12-07), which start before the others when
  * Vitest has no durations of a last run for them, so that no long file is left to run alone at
  * the end. Vitest orders by the last run's durations when it has them (node_modules/.vite), and
- * otherwise by file size: on a fresh clone, CI's case,
- * the PostgreSQL conformance file (a few lines that run the shared suites) came last and ran
- * alone for about 20 s. A name here that is no file stops the run.
+ * otherwise by file size: on a fresh clone, CI's case, the PostgreSQL conformance file (a few
+ * lines that run the shared suites) came last and ran alone for about 20 s. A name here that is
+ * no file stops the run.
  */
 const LONGEST_FIRST = [
   'test/store/postgres/conformance.test.ts',
@@ -71,9 +71,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     setupFiles: ['test/helpers/no-console.ts'],
     sequence: { sequencer: LongestFirst },
-    // Asks once whether TEST_DATABASE_URL's PostgreSQL is reachable (test/helpers/postgres.ts).
-    // and builds src/ once for the tests that start the service as a child process
-    // (test/helpers/service-build-global-setup.ts).
+    // Asks once whether TEST_DATABASE_URL's PostgreSQL is reachable, and drops at the end the
+    // schemas the run's tests left there (test/helpers/postgres-global-setup.ts); builds src/
+    // once for the tests that start the service as a child process, and fails the run if one of
+    // those processes outlives the tests (test/helpers/service-build-global-setup.ts).
     globalSetup: [
       'test/helpers/postgres-global-setup.ts',
       'test/helpers/service-build-global-setup.ts',

@@ -17,8 +17,8 @@ import {
 } from './render-fixtures.js';
 
 // The HTML report in a real headless browser: Debian's chromium-headless-shell, driven by
-// playwright-core (which downloads no browser). CI installs it in .ci/run; on a machine without it the
-// test is skipped, saying why in one line, and in CI its absence is a failure.
+// playwright-core (which downloads no browser). CI installs it in .ci/run; on a machine without
+// it the test is skipped, saying why in one line, and in CI its absence is a failure.
 
 // Evaluated in the page (the project's TypeScript has no DOM types).
 const BANNER_COLOR = "getComputedStyle(document.getElementById('verdict')).backgroundColor";

@@ -9,9 +9,8 @@ import { CHROMIUM, hasChromium, LAUNCH_ARGS, runs, SKIPPED } from '../helpers/ch
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.js';
 
 // The operator console in headless Chromium (Debian's chromium-headless-shell driven by
-// playwright-core, as
-// test/compare/report-browser.test.ts: skipped without it, saying why, unless CI is set),
-// against the real service and a real callback on 127.0.0.1.
+// playwright-core, as test/compare/report-browser.test.ts: skipped without it, saying why,
+// unless CI is set), against the real service and a real callback on 127.0.0.1.
 
 /** Where the screenshots go: docs/console when asked (CONSOLE_SCREENSHOTS=docs/console), else a temporary folder. */
 const SHOTS = process.env.CONSOLE_SCREENSHOTS || join(tmpdir(), 'faceauth-console');

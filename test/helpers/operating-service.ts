@@ -19,9 +19,7 @@ export const ADMIN = 'admin-token-operating-0123';
  * helper once for all its files, so a hook registered at import would guard only the first.
  */
 export function onCleanup(cleanup: () => Promise<void> | void): void {
-  onTestFinished(async () => {
-    await cleanup();
-  });
+  onTestFinished(() => cleanup());
 }
 
 /** A folder of its own, removed after the test. */

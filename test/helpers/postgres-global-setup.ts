@@ -22,8 +22,8 @@ declare module 'vitest' {
 
 /**
  * Drops the schemas named in `log` that still exist; returns what it dropped and what it could
- * not. A drop waits at most `lockTimeout` for a lock (a connection a failed test left open may hold one)
- * and a failed one does not stop the others: the run must end.
+ * not. A drop waits at most `lockTimeout` for a lock (a connection a failed test left open may
+ * hold one), and a failed one does not stop the others: the run must end.
  */
 export async function dropLeftSchemas(
   log: string,
